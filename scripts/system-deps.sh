@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that tests and benchmarks drive for real, when they are missing.
+set -euo pipefail
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+if ((${#need[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then echo "missing: ${need[*]} (install them with apt-get)" >&2; exit 1; fi
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi

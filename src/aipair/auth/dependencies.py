@@ -1,0 +1,85 @@
+"""``Annotated`` aliases for the caller, its tenant transaction and role guards."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aipair.auth.errors import InsufficientScope, InvalidToken, RoleRequired
+from aipair.auth.principal import Principal
+from aipair.auth.service import ClientInfo
+from aipair.auth.tokens import API_KEY_PREFIX
+from aipair.db.engine import transaction
+from aipair.runtime import Runtime
+from aipair.tenancy.models import Role
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def client_info(request: Request, runtime: RuntimeDep) -> ClientInfo:
+    """Source address (from X-Forwarded-For only when configured to trust it) and user agent."""
+    ip = request.client.host if request.client else None
+    forwarded = request.headers.get("x-forwarded-for")
+    if runtime.settings.auth.trust_forwarded_for and forwarded:
+        ip = forwarded.split(",")[0].strip()
+    return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent"))
+
+
+Client = Annotated[ClientInfo, Depends(client_info)]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("Missing bearer token")
+    return token.strip()
+
+
+async def current_principal(request: Request, runtime: RuntimeDep) -> Principal:
+    """The authenticated caller: an access token or a company API key."""
+    token = bearer_token(request)
+    if token.startswith(API_KEY_PREFIX + "_"):
+        principal = await runtime.auth.principal_from_api_key(token)
+    else:
+        principal = await runtime.auth.principal_from_access_token(token)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def tenant_session(runtime: RuntimeDep, principal: CurrentPrincipal) -> AsyncIterator[AsyncSession]:
+    """The request's one transaction, in the caller's tenant context; committed when the handler returns."""
+    async with transaction(runtime.sessions, principal.db_context()) as session:
+        yield session
+
+
+TenantSession = Annotated[AsyncSession, Depends(tenant_session, scope="function")]
+
+
+def require_role(minimum: Role, *, scope: str = "admin") -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency admitting ``minimum`` role or above; API keys also need ``scope``."""
+
+    async def guard(principal: CurrentPrincipal) -> Principal:
+        if principal.kind == "key" and scope not in principal.scopes:
+            raise InsufficientScope()
+        if not principal.at_least(minimum):
+            raise RoleRequired(f"This needs the {minimum.value} role or above")
+        return principal
+
+    return guard
+
+
+AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+OwnerPrincipal = Annotated[Principal, Depends(require_role(Role.OWNER))]

@@ -1,0 +1,135 @@
+"""Sign-in, tokens, the current user and company API keys."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response
+
+from aipair.auth import repository as repo
+from aipair.auth.api_keys import CreatedKey
+from aipair.auth.dependencies import AdminPrincipal, Client, CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.models import User
+from aipair.auth.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    CompanyMembershipRead,
+    CurrentUser,
+    LoginRequest,
+    RefreshRequest,
+    RotateRequest,
+    TokenPair,
+)
+from aipair.auth.service import IssuedTokens
+from aipair.db.engine import DbContext, transaction
+from aipair.kit.pagination import Page, Pagination
+from aipair.tenancy.schemas import InvitationAccept
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+keys_router = APIRouter(prefix="/api/keys", tags=["api keys"])
+
+
+def _pair(tokens: IssuedTokens) -> TokenPair:
+    return TokenPair(
+        access_token=tokens.access_token, refresh_token=tokens.refresh_token, expires_in=tokens.expires_in
+    )
+
+
+@router.post("/login", response_model=TokenPair)
+async def login(body: LoginRequest, runtime: RuntimeDep, client: Client) -> TokenPair:
+    """Sign in with e-mail and password. Wrong password, unknown e-mail and a locked account all
+    answer 401 `invalid_credentials`; 10 failures in an hour lock the account and the source address."""
+    return _pair(await runtime.auth.login(body.email, body.password, body.company, client))
+
+
+@router.post("/refresh", response_model=TokenPair)
+async def refresh(body: RefreshRequest, runtime: RuntimeDep) -> TokenPair:
+    """Exchange a refresh token for a new pair. Each refresh token works once; reuse revokes the session."""
+    return _pair(await runtime.auth.refresh(body.refresh_token))
+
+
+@router.post("/logout", status_code=204)
+async def logout(body: RefreshRequest, runtime: RuntimeDep) -> Response:
+    """End the session of this refresh token; its access tokens stop working at once."""
+    await runtime.auth.logout(body.refresh_token)
+    return Response(status_code=204)
+
+
+@router.get("/user", response_model=CurrentUser)
+async def current_user(principal: CurrentPrincipal, session: TenantSession) -> CurrentUser:
+    """The caller: user (or key), the company it acts in, its role and its memberships."""
+    user = await session.get(User, principal.user_id) if principal.user_id else None
+    memberships = await repo.memberships_of(session, principal.user_id) if principal.user_id else []
+    return CurrentUser(
+        id=principal.user_id,
+        email=user.email if user else None,
+        name=user.name if user else None,
+        kind=principal.kind,
+        company_id=principal.company_id,
+        role=principal.role.value,
+        platform_role=principal.platform_role or None,
+        memberships=[
+            CompanyMembershipRead(company_id=m.company_id, slug=m.company_slug, role=m.role)
+            for m in memberships
+        ],
+    )
+
+
+@router.post("/invitations/accept", status_code=204)
+async def accept_invitation(body: InvitationAccept, runtime: RuntimeDep) -> Response:
+    """Accept an invitation: set your name and password, then sign in."""
+    async with transaction(runtime.sessions, DbContext()) as session:
+        await runtime.tenancy.accept_invitation(session, body.token, body.name, body.password)
+    return Response(status_code=204)
+
+
+def _created(created: CreatedKey) -> ApiKeyCreated:
+    return ApiKeyCreated.model_validate(
+        {**ApiKeyRead.model_validate(created.row).model_dump(), "key": created.secret}
+    )
+
+
+@keys_router.get("", response_model=Page[ApiKeyRead])
+async def list_keys(
+    principal: AdminPrincipal, session: TenantSession, page: Pagination, runtime: RuntimeDep
+) -> Page[ApiKeyRead]:
+    """The company's API keys (never their secrets), newest first."""
+    rows = await runtime.api_keys.list(session, principal, page.limit, page.offset)
+    return Page.of([ApiKeyRead.model_validate(r) for r in rows], page)
+
+
+@keys_router.post("", response_model=ApiKeyCreated, status_code=201)
+async def create_key(
+    body: ApiKeyCreate, principal: AdminPrincipal, session: TenantSession, runtime: RuntimeDep
+) -> ApiKeyCreated:
+    """Create an API key. The `key` field is shown once; only its hash is stored."""
+    return _created(await runtime.api_keys.create(session, principal, body))
+
+
+@keys_router.get("/{key_id}", response_model=ApiKeyRead)
+async def get_key(
+    key_id: uuid.UUID, principal: AdminPrincipal, session: TenantSession, runtime: RuntimeDep
+) -> ApiKeyRead:
+    """One API key of the company."""
+    return ApiKeyRead.model_validate(await runtime.api_keys.get(session, principal, key_id))
+
+
+@keys_router.delete("/{key_id}", response_model=ApiKeyRead)
+async def revoke_key(
+    key_id: uuid.UUID, principal: AdminPrincipal, session: TenantSession, runtime: RuntimeDep
+) -> ApiKeyRead:
+    """Revoke an API key at once."""
+    return ApiKeyRead.model_validate(await runtime.api_keys.revoke(session, principal, key_id))
+
+
+@keys_router.post("/{key_id}/rotate", response_model=ApiKeyCreated, status_code=201)
+async def rotate_key(
+    key_id: uuid.UUID,
+    body: RotateRequest,
+    principal: AdminPrincipal,
+    session: TenantSession,
+    runtime: RuntimeDep,
+) -> ApiKeyCreated:
+    """Issue a successor key; the old one keeps working for the grace period (default 24 h)."""
+    return _created(await runtime.api_keys.rotate(session, principal, key_id, body.grace_hours))

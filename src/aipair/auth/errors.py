@@ -1,0 +1,74 @@
+"""Errors of the auth domain. Credential failures never say which part was wrong."""
+
+from __future__ import annotations
+
+from aipair.errors import AppError, Forbidden, Unauthorized, ValidationFailed
+
+
+class InvalidCredentials(Unauthorized):
+    """Wrong password, unknown e-mail or locked account: one answer for all three."""
+
+    code = "invalid_credentials"
+    default_message = "Invalid email or password"
+
+
+class InvalidToken(Unauthorized):
+    """The access token is missing, malformed, expired or revoked."""
+
+    code = "invalid_token"
+    default_message = "Invalid or expired token"
+
+
+class InvalidRefreshToken(Unauthorized):
+    """The refresh token is unknown, expired, revoked or was already used."""
+
+    code = "invalid_refresh_token"
+    default_message = "Invalid or expired refresh token"
+
+
+class InvalidApiKey(Unauthorized):
+    """The API key is unknown, expired or revoked."""
+
+    code = "invalid_api_key"
+    default_message = "Invalid API key"
+
+
+class WeakPassword(ValidationFailed):
+    """The password does not meet the password policy."""
+
+    code = "weak_password"
+    default_message = "Password does not meet the password policy"
+
+
+class CompanyInactive(Forbidden):
+    """The company is suspended or cancelled and may not act."""
+
+    code = "company_inactive"
+    default_message = "This company is suspended or cancelled"
+
+
+class InsufficientScope(Forbidden):
+    """The API key lacks the scope this route needs."""
+
+    code = "insufficient_scope"
+    default_message = "The API key does not have the required scope"
+
+
+class RoleRequired(Forbidden):
+    """The caller's role may not do this."""
+
+    code = "role_required"
+    default_message = "Your role may not do this"
+
+
+__all__ = [
+    "AppError",
+    "CompanyInactive",
+    "InsufficientScope",
+    "InvalidApiKey",
+    "InvalidCredentials",
+    "InvalidRefreshToken",
+    "InvalidToken",
+    "RoleRequired",
+    "WeakPassword",
+]

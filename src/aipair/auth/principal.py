@@ -1,0 +1,45 @@
+"""Who is calling: the principal of a request, produced only by authentication."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Literal, NewType
+
+from aipair.db.engine import DbContext
+from aipair.tenancy.models import PLATFORM_ROLES, ROLE_RANK, Role
+
+CompanyId = NewType("CompanyId", uuid.UUID)
+"""A company id vouched for by the membership (or key) check; tenant repositories require it."""
+
+SCOPES = ("ai", "meetings", "usage:read", "admin")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller acting in exactly one company."""
+
+    company_id: CompanyId
+    role: Role
+    kind: Literal["user", "key"]
+    user_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    is_platform_company: bool = False
+
+    @property
+    def platform_role(self) -> str:
+        """SUPER_ADMIN or SUPPORT when acting as platform staff, else empty."""
+        return self.role.value if self.role in PLATFORM_ROLES and self.is_platform_company else ""
+
+    def outranks(self, role: Role) -> bool:
+        """True when this principal may manage members holding ``role`` (strictly below its own)."""
+        return ROLE_RANK[self.role] > ROLE_RANK[role]
+
+    def at_least(self, role: Role) -> bool:
+        """True when this principal's role is ``role`` or above."""
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    def db_context(self) -> DbContext:
+        """The database context of this principal's requests."""
+        return DbContext(company_id=self.company_id, user_id=self.user_id, platform_role=self.platform_role)

@@ -1,0 +1,218 @@
+"""Every SQL statement of the auth domain. Flushes, never commits."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aipair.auth.models import ApiKey, FailedLogin, RefreshToken, User
+from aipair.auth.principal import CompanyId
+from aipair.db.engine import SET_LOOKUP
+from aipair.kit.clock import utcnow
+from aipair.tenancy.models import Company, Membership
+
+
+@dataclass(frozen=True)
+class MembershipRow:
+    """A user's membership joined with its company."""
+
+    membership_id: uuid.UUID
+    company_id: uuid.UUID
+    company_slug: str
+    company_status: str
+    is_platform: bool
+    role: str
+
+
+async def set_lookup(session: AsyncSession, name: str, value: str) -> None:
+    """Allow this transaction to see the single row matching a secret (see ``lookup_policy``)."""
+    await session.execute(SET_LOOKUP, {"name": name, "value": value})
+
+
+async def set_tenant(session: AsyncSession, company_id: uuid.UUID, user_id: uuid.UUID | None = None) -> None:
+    """Switch this transaction's tenant context once the tenant is known."""
+    await session.execute(
+        text("SELECT set_config('app.company_id', :c, true), set_config('app.user_id', :u, true)"),
+        {"c": str(company_id), "u": str(user_id) if user_id else ""},
+    )
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    await set_lookup(session, "email", email.lower())
+    result = await session.execute(select(User).where(func.lower(User.email) == email.lower()))
+    return result.scalar_one_or_none()
+
+
+async def recent_failures(
+    session: AsyncSession, email: str, ip: str | None, window: timedelta
+) -> tuple[int, int]:
+    """Failed logins in ``window`` for this e-mail and for this source address."""
+    since = utcnow() - window
+    by_email = await session.scalar(
+        select(func.count())
+        .select_from(FailedLogin)
+        .where(func.lower(FailedLogin.email) == email.lower(), FailedLogin.created_at > since)
+    )
+    by_ip = 0
+    if ip is not None:
+        by_ip = (
+            await session.scalar(
+                select(func.count())
+                .select_from(FailedLogin)
+                .where(FailedLogin.ip == ip, FailedLogin.created_at > since)
+            )
+            or 0
+        )
+    return by_email or 0, by_ip
+
+
+async def record_failed_login(
+    session: AsyncSession, email: str, user_id: uuid.UUID | None, ip: str | None, user_agent: str | None
+) -> None:
+    await session.execute(
+        insert(FailedLogin).values(
+            email=email[:320], user_id=user_id, ip=ip, user_agent=(user_agent or "")[:500]
+        )
+    )
+
+
+async def memberships_of(session: AsyncSession, user_id: uuid.UUID) -> list[MembershipRow]:
+    """The user's active memberships (visible through the own-memberships policy)."""
+    await session.execute(text("SELECT set_config('app.user_id', :u, true)"), {"u": str(user_id)})
+    result = await session.execute(
+        select(Membership.id, Company.id, Company.slug, Company.status, Company.is_platform, Membership.role)
+        .join(Company, Company.id == Membership.company_id)
+        .where(Membership.user_id == user_id, Membership.status == "ACTIVE")
+        .order_by(Company.is_platform.desc(), Membership.created_at)
+    )
+    return [MembershipRow(*row) for row in result.all()]
+
+
+async def membership_in(
+    session: AsyncSession, company_id: CompanyId, user_id: uuid.UUID
+) -> MembershipRow | None:
+    result = await session.execute(
+        select(Membership.id, Company.id, Company.slug, Company.status, Company.is_platform, Membership.role)
+        .join(Company, Company.id == Membership.company_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.company_id == company_id,
+            Membership.user_id == user_id,
+            Membership.status == "ACTIVE",
+            User.status == "ACTIVE",
+        )
+    )
+    row = result.one_or_none()
+    return MembershipRow(*row) if row else None
+
+
+async def add_refresh_token(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    user_id: uuid.UUID,
+    family_id: uuid.UUID,
+    token_hash: str,
+    expires_at: datetime,
+) -> None:
+    session.add(
+        RefreshToken(
+            company_id=company_id,
+            user_id=user_id,
+            family_id=family_id,
+            token_hash=token_hash,
+            expires_at=expires_at,
+        )
+    )
+    await session.flush()
+
+
+async def refresh_token_by_hash(session: AsyncSession, token_hash: str) -> RefreshToken | None:
+    await set_lookup(session, "refresh_hash", token_hash)
+    result = await session.execute(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+    return result.scalar_one_or_none()
+
+
+async def mark_refresh_used(session: AsyncSession, token_id: uuid.UUID) -> bool:
+    """Mark a refresh token used; False when another request used it first."""
+    result = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None), RefreshToken.revoked_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def family_revoked(session: AsyncSession, family_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        select(func.count())
+        .select_from(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_not(None))
+    )
+    return bool(found)
+
+
+async def touch_login(session: AsyncSession, user_id: uuid.UUID) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(last_login_at=utcnow()))
+
+
+async def api_key_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | None:
+    await set_lookup(session, "key_hash", key_hash)
+    result = await session.execute(select(ApiKey).where(ApiKey.key_hash == key_hash))
+    return result.scalar_one_or_none()
+
+
+async def company_status(session: AsyncSession, company_id: uuid.UUID) -> tuple[str, bool] | None:
+    result = await session.execute(
+        select(Company.status, Company.is_platform).where(Company.id == company_id)
+    )
+    row = result.one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+async def touch_api_key(session: AsyncSession, key_id: uuid.UUID) -> None:
+    """Record key use, at most once a minute per key to keep the hot path write-free."""
+    now = utcnow()
+    await session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.id == key_id,
+            (ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < now - timedelta(minutes=1)),
+        )
+        .values(last_used_at=now)
+    )
+
+
+async def list_api_keys(
+    session: AsyncSession, company_id: CompanyId, limit: int, offset: int
+) -> list[ApiKey]:
+    result = await session.execute(
+        select(ApiKey)
+        .where(ApiKey.company_id == company_id)
+        .order_by(ApiKey.created_at.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(result.scalars())
+
+
+async def get_api_key(session: AsyncSession, company_id: CompanyId, key_id: uuid.UUID) -> ApiKey | None:
+    result = await session.execute(select(ApiKey).where(ApiKey.company_id == company_id, ApiKey.id == key_id))
+    return result.scalar_one_or_none()
+
+
+async def add_api_key(session: AsyncSession, key: ApiKey) -> ApiKey:
+    session.add(key)
+    await session.flush()
+    return key

@@ -1,0 +1,179 @@
+"""Sign-in, tokens, API keys: the rules of authentication.
+
+Login and refresh manage their own short transactions, because a failed attempt must be recorded
+even though the request answers 401.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from aipair.auth import repository as repo
+from aipair.auth.errors import (
+    CompanyInactive,
+    InvalidApiKey,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidToken,
+)
+from aipair.auth.passwords import Passwords
+from aipair.auth.principal import CompanyId, Principal
+from aipair.auth.tokens import AccessClaims, AccessTokens, digest, new_opaque_token
+from aipair.config import AuthSettings
+from aipair.db.engine import DbContext, transaction
+from aipair.kit.clock import utcnow
+from aipair.tenancy.models import Role
+
+ACTIVE_STATUSES = ("TRIAL", "ACTIVE")
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Where a request comes from."""
+
+    ip: str | None
+    user_agent: str | None
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+class AuthService:
+    """Authenticate people and keys; issue and rotate tokens."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        passwords: Passwords,
+        tokens: AccessTokens,
+        settings: AuthSettings,
+    ):
+        self._sessions = sessions
+        self.passwords = passwords
+        self._tokens = tokens
+        self._settings = settings
+
+    async def login(
+        self, email: str, password: str, company_slug: str | None, client: ClientInfo
+    ) -> IssuedTokens:
+        """Check the password and issue tokens for one company.
+
+        Wrong password, unknown e-mail and a locked account all raise the same
+        :class:`InvalidCredentials`; every such attempt is recorded in ``auth.failed_logins``.
+        """
+        email = email.strip().lower()
+        window = timedelta(minutes=self._settings.lockout_window_minutes)
+        async with transaction(self._sessions, DbContext()) as session:
+            by_email, by_ip = await repo.recent_failures(session, email, client.ip, window)
+            user = await repo.user_by_email(session, email)
+            password_hash = user.password_hash if user and user.status == "ACTIVE" else None
+            user_id = user.id if user else None
+        locked = max(by_email, by_ip) >= self._settings.lockout_threshold
+        matches = await self.passwords.verify(password_hash, password)
+        if locked or not matches or user_id is None:
+            async with transaction(self._sessions, DbContext()) as session:
+                await repo.record_failed_login(session, email, user_id, client.ip, client.user_agent)
+            raise InvalidCredentials()
+        return await self._start_session(user_id, company_slug)
+
+    async def _start_session(self, user_id: uuid.UUID, company_slug: str | None) -> IssuedTokens:
+        async with transaction(self._sessions, DbContext(user_id=user_id)) as session:
+            memberships = await repo.memberships_of(session, user_id)
+            chosen = [m for m in memberships if company_slug is None or m.company_slug == company_slug]
+            if not chosen:
+                raise InvalidCredentials()
+            membership = chosen[0]
+            if membership.company_status not in ACTIVE_STATUSES:
+                raise CompanyInactive()
+            await repo.set_tenant(session, membership.company_id, user_id)
+            await repo.touch_login(session, user_id)
+            return await self._issue(session, membership.company_id, user_id, uuid.uuid4())
+
+    async def _issue(
+        self, session: AsyncSession, company_id: uuid.UUID, user_id: uuid.UUID, family_id: uuid.UUID
+    ) -> IssuedTokens:
+        refresh = new_opaque_token()
+        expires_at = utcnow() + timedelta(days=self._settings.refresh_token_days)
+        await repo.add_refresh_token(session, company_id, user_id, family_id, digest(refresh), expires_at)
+        access = self._tokens.issue(AccessClaims(user_id, company_id, family_id))
+        return IssuedTokens(access, refresh, int(self._tokens.lifetime.total_seconds()))
+
+    async def refresh(self, refresh_token: str) -> IssuedTokens:
+        """Rotate a refresh token. Presenting a used one revokes its whole family (theft detection)."""
+        async with transaction(self._sessions, DbContext()) as session:
+            row = await repo.refresh_token_by_hash(session, digest(refresh_token))
+            if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+                raise InvalidRefreshToken()
+            await repo.set_tenant(session, row.company_id, row.user_id)
+            if row.used_at is not None or not await repo.mark_refresh_used(session, row.id):
+                await repo.revoke_family(session, row.family_id)
+                reused = True
+            else:
+                reused = False
+                membership = await repo.membership_in(session, CompanyId(row.company_id), row.user_id)
+                if membership is None or membership.company_status not in ACTIVE_STATUSES:
+                    raise InvalidRefreshToken()
+                issued = await self._issue(session, row.company_id, row.user_id, row.family_id)
+        if reused:
+            raise InvalidRefreshToken("Refresh token was already used; the session has been revoked")
+        return issued
+
+    async def logout(self, refresh_token: str) -> None:
+        """Revoke the session the refresh token belongs to (its access tokens stop working too)."""
+        async with transaction(self._sessions, DbContext()) as session:
+            row = await repo.refresh_token_by_hash(session, digest(refresh_token))
+            if row is None:
+                return
+            await repo.set_tenant(session, row.company_id, row.user_id)
+            await repo.revoke_family(session, row.family_id)
+
+    async def principal_from_access_token(self, token: str) -> Principal:
+        """The principal of a bearer access token, checked against current membership and status."""
+        claims = self._tokens.verify(token)
+        company_id = CompanyId(claims.company_id)
+        async with transaction(self._sessions, DbContext(company_id, claims.user_id)) as session:
+            membership = await repo.membership_in(session, company_id, claims.user_id)
+            if membership is None or await repo.family_revoked(session, claims.session_id):
+                raise InvalidToken()
+        if membership.company_status not in ACTIVE_STATUSES:
+            raise CompanyInactive()
+        return Principal(
+            company_id=company_id,
+            role=Role(membership.role),
+            kind="user",
+            user_id=claims.user_id,
+            scopes=frozenset({"ai", "meetings", "usage:read", "admin"}),
+            is_platform_company=membership.is_platform,
+        )
+
+    async def principal_from_api_key(self, key: str) -> Principal:
+        """The principal of a company API key; unknown, expired and revoked keys raise the same error."""
+        async with transaction(self._sessions, DbContext()) as session:
+            row = await repo.api_key_by_hash(session, digest(key))
+            now = utcnow()
+            if (
+                row is None
+                or row.revoked_at is not None
+                or (row.expires_at is not None and row.expires_at <= now)
+            ):
+                raise InvalidApiKey()
+            await repo.set_tenant(session, row.company_id)
+            status = await repo.company_status(session, row.company_id)
+            await repo.touch_api_key(session, row.id)
+        if status is None or status[0] not in ACTIVE_STATUSES:
+            raise CompanyInactive()
+        return Principal(
+            company_id=CompanyId(row.company_id),
+            role=Role.ADMIN if "admin" in row.scopes else Role.EMPLOYEE,
+            kind="key",
+            api_key_id=row.id,
+            scopes=frozenset(row.scopes),
+        )

@@ -1,0 +1,93 @@
+"""Typed settings: the only place that reads the environment (``AIPAIR_`` prefix, ``__`` for groups)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+
+
+class AuthSettings(BaseModel):
+    """Tokens, passwords and lockout."""
+
+    jwt_secret: SecretStr | None = None
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=14, ge=1, le=365)
+    lockout_threshold: int = Field(default=10, ge=1)
+    lockout_window_minutes: int = Field(default=60, ge=1)
+    password_min_length: int = Field(default=12, ge=8, le=128)
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=1024)
+    argon2_parallelism: int = Field(default=2, ge=1)
+    api_key_rotation_grace_hours: int = Field(default=24, ge=0, le=24 * 30)
+    trust_forwarded_for: bool = False
+
+
+class PlatformSettings(BaseModel):
+    """The platform company and its first SUPER_ADMIN."""
+
+    company_slug: str = Field(default="vibethink-platform", pattern=SLUG_PATTERN)
+    company_name: str = "VibeThink Platform"
+    admin_email: str = "admin@aipair.local"
+    admin_password: SecretStr | None = None
+
+
+class HttpSettings(BaseModel):
+    """The HTTP server."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_upload_bytes: int = Field(default=25 * 1_048_576, ge=1024)
+
+
+class Settings(BaseSettings):
+    """All settings of the platform, validated at start-up."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AIPAIR_", env_nested_delimiter="__", extra="ignore", frozen=True
+    )
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("var")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = False
+    redis_url: SecretStr | None = None
+    database_url: SecretStr | None = None
+    database_app_url: SecretStr | None = None
+    database_app_role: str = Field(default="aipair_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    database_app_password: SecretStr | None = None
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+    embedded_db_port: int = Field(default=5544, ge=0, le=65535)
+    auth: AuthSettings = AuthSettings()
+    platform: PlatformSettings = PlatformSettings()
+    http: HttpSettings = HttpSettings()
+
+    @field_validator("database_url", "database_app_url")
+    @classmethod
+    def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.match(r"^postgres(ql)?(\+\w+)?://", value.get_secret_value()):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @property
+    def data_path(self) -> Path:
+        """The data directory as an absolute path."""
+        return self.data_dir.expanduser().resolve()
+
+    @property
+    def embedded(self) -> bool:
+        """True when the platform runs its own embedded PostgreSQL."""
+        return self.database_url is None
+
+
+def load_settings() -> Settings:
+    """Read and validate the settings from the environment."""
+    return Settings()

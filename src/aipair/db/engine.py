@@ -1,0 +1,81 @@
+"""Async engine and sessions of the application role, with the per-transaction tenant context.
+
+The context is set with ``set_config(..., is_local => true)``, the parameterised form of
+``SET LOCAL``: it lives exactly as long as the transaction, so a pooled connection never carries one
+request's tenant into the next.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from aipair.config import Settings
+from aipair.db.urls import with_driver
+
+SET_CONTEXT = text(
+    "SELECT set_config('app.company_id', :company_id, true), set_config('app.user_id', :user_id, true),"
+    " set_config('app.platform_role', :platform_role, true)"
+)
+SET_LOOKUP = text("SELECT set_config('app.lookup_' || :name, :value, true)")
+
+
+@dataclass(frozen=True)
+class DbContext:
+    """What the database may show this transaction: one company, one user, maybe a platform role."""
+
+    company_id: uuid.UUID | None = None
+    user_id: uuid.UUID | None = None
+    platform_role: str = ""
+    lookups: dict[str, str] = field(default_factory=dict)
+
+
+def create_engine(settings: Settings, url: str) -> AsyncEngine:
+    """The pooled engine of the application role."""
+    return create_async_engine(
+        with_driver(url, "asyncpg"),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={
+            "server_settings": {
+                "application_name": "aipair",
+                "statement_timeout": str(settings.db_statement_timeout_ms),
+            }
+        },
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def apply_context(session: AsyncSession, context: DbContext) -> None:
+    """Set the tenant context of the current transaction."""
+    await session.execute(
+        SET_CONTEXT,
+        {
+            "company_id": str(context.company_id) if context.company_id else "",
+            "user_id": str(context.user_id) if context.user_id else "",
+            "platform_role": context.platform_role,
+        },
+    )
+    for name, value in context.lookups.items():
+        await session.execute(SET_LOOKUP, {"name": name, "value": value})
+
+
+@asynccontextmanager
+async def transaction(
+    sessions: async_sessionmaker[AsyncSession], context: DbContext
+) -> AsyncIterator[AsyncSession]:
+    """One transaction with ``context``: commits when the block succeeds, rolls back otherwise."""
+    async with sessions() as session, session.begin():
+        await apply_context(session, context)
+        yield session

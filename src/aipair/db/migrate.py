@@ -1,0 +1,79 @@
+"""Schema management: the application role bootstrap and the Alembic commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from psycopg import sql
+from sqlalchemy import create_engine, pool
+
+from aipair.db.urls import DatabaseUrls, libpq, with_driver
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def alembic_config(urls: DatabaseUrls) -> Config:
+    """Alembic configuration bound to the owner URL and the application role."""
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.attributes["owner_url"] = with_driver(urls.owner, "psycopg")
+    config.attributes["app_role"] = urls.app_role
+    return config
+
+
+def ensure_app_role(urls: DatabaseUrls) -> None:
+    """Create (or refresh the password of) the application role: LOGIN, NOBYPASSRLS, owns nothing."""
+    with psycopg.connect(libpq(urls.owner), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [urls.app_role]).fetchone()
+        verb = sql.SQL("ALTER" if exists else "CREATE")
+        conn.execute(
+            sql.SQL("{} ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD {}").format(
+                verb, sql.Identifier(urls.app_role), sql.Literal(urls.app_password)
+            )
+        )
+        database = conn.execute("SELECT current_database()").fetchone()
+        assert database is not None
+        conn.execute(
+            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+                sql.Identifier(database[0]), sql.Identifier(urls.app_role)
+            )
+        )
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.Identifier(urls.app_role)))
+
+
+def upgrade(urls: DatabaseUrls, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (idempotent)."""
+    ensure_app_role(urls)
+    command.upgrade(alembic_config(urls), revision)
+
+
+def head_revision(urls: DatabaseUrls) -> str | None:
+    """The newest revision the code knows."""
+    return ScriptDirectory.from_config(alembic_config(urls)).get_current_head()
+
+
+def current_revision(urls: DatabaseUrls) -> str | None:
+    """The revision the database is at (None before the first migration)."""
+    engine = create_engine(with_driver(urls.owner, "psycopg"), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def history(urls: DatabaseUrls) -> list[tuple[str, str, bool]]:
+    """Every revision, oldest first: (revision, message, applied)."""
+    script = ScriptDirectory.from_config(alembic_config(urls))
+    current = current_revision(urls)
+    applied_ids: set[str] = set()
+    if current is not None:
+        applied_ids = {rev.revision for rev in script.iterate_revisions(current, "base")}
+    revisions = list(script.walk_revisions())
+    revisions.reverse()
+    return [(rev.revision, rev.doc or "", rev.revision in applied_ids) for rev in revisions]

@@ -1,0 +1,13 @@
+"""Imports every domain's models so the metadata is complete (migrations, schema checks)."""
+
+from __future__ import annotations
+
+import importlib
+
+MODEL_MODULES = ("aipair.tenancy.models", "aipair.auth.models")
+
+
+def import_all_models() -> None:
+    """Import each domain's ``models`` module once."""
+    for module in MODEL_MODULES:
+        importlib.import_module(module)

@@ -1,0 +1,86 @@
+"""The one place that turns exceptions into responses: ``{"error": {"code", "message"}}``.
+
+Routes under ``/v1/`` answer in the OpenAI error shape so the official SDKs raise their usual
+exception types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from starlette.exceptions import HTTPException
+
+from aipair.errors import HTTP_CODES, AppError, InvalidJson, ValidationFailed
+
+log = structlog.get_logger("aipair.errors")
+OPENAI_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "invalid_request_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+}
+
+
+def _render(request: Request, error: AppError) -> ORJSONResponse:
+    request_id = getattr(request.state, "request_id", None) or request.scope.get("state", {}).get(
+        "request_id"
+    )
+    if request.url.path.startswith("/v1/"):
+        body = _openai_body(error)
+    else:
+        body = error.to_body()
+        body["error"]["request_id"] = request_id
+    return ORJSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+def _openai_body(error: AppError) -> dict[str, Any]:
+    custom = getattr(error, "to_openai_body", None)
+    if callable(custom):
+        result: dict[str, Any] = custom()
+        return result
+    kind = OPENAI_TYPES.get(error.status_code, "api_error")
+    return {"error": {"message": error.message, "type": kind, "param": None, "code": error.code}}
+
+
+def _validation(exc: RequestValidationError) -> AppError:
+    errors = exc.errors()
+    if any(e.get("type") in ("json_invalid", "json_type") for e in errors):
+        return InvalidJson()
+    details = [
+        {"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type"), "msg": e.get("msg")}
+        for e in errors[:20]
+    ]
+    first = details[0] if details else {"loc": [], "msg": "Invalid input"}
+    message = f"{'.'.join(first['loc'][1:]) or 'body'}: {first['msg']}"
+    return ValidationFailed(message, errors=details)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> ORJSONResponse:
+        return _render(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> ORJSONResponse:
+        return _render(request, _validation(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> ORJSONResponse:
+        error = AppError(str(exc.detail), headers=dict(exc.headers or {}))
+        error.status_code = exc.status_code  # type: ignore[misc]
+        error.code = HTTP_CODES.get(exc.status_code, "http_error")  # type: ignore[misc]
+        return _render(request, error)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> ORJSONResponse:
+        log.exception("unhandled_error", path=request.url.path)
+        return _render(request, AppError())

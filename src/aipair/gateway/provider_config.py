@@ -1,0 +1,174 @@
+"""Typed configuration of the gateway's providers, model aliases, retries and circuit breakers.
+
+Plain pydantic ``BaseModel`` groups meant to be nested in the application ``Settings``. The defaults
+give OpenAI and Anthropic entries (used only once a key is configured) and the offline ``local``
+provider; the ``local`` alias and provider are always present, whatever the configuration says.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+__all__ = [
+    "DEFAULT_ALIASES",
+    "CircuitBreakerConfig",
+    "GatewayProvidersConfig",
+    "ModelTarget",
+    "ProviderConfig",
+    "ProviderKind",
+    "RetryConfig",
+    "default_aliases",
+    "default_providers",
+]
+
+ProviderKind = Literal["openai_compat", "anthropic", "local"]
+LOCAL_PROVIDER = "local"
+LOCAL_ALIAS = "local"
+LOCAL_MODEL = "local-extractive"
+
+
+class ProviderConfig(BaseModel):
+    """One upstream provider.
+
+    ``base_url`` is required for ``openai_compat`` (include the version path, e.g.
+    ``https://api.openai.com/v1``). A provider whose ``requires_api_key`` is true and which has no
+    ``api_key`` is left out of the registry (set it false for keyless Ollama or vLLM servers).
+    ``timeout`` is per attempt in seconds; ``max_retries`` counts extra attempts on the same provider.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ProviderKind
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    requires_api_key: bool = True
+    timeout: float = Field(default=60.0, gt=0, le=600)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    headers: dict[str, str] = Field(default_factory=dict)
+    api_version: str | None = None
+    azure: bool = False
+    default_max_tokens: int = Field(default=4096, ge=1)
+    embedding_dims: int = Field(default=256, ge=1, le=4096)
+
+    @model_validator(mode="after")
+    def _check_base_url(self) -> ProviderConfig:
+        if self.kind == "openai_compat" and not self.base_url:
+            raise ValueError("openai_compat providers need a base_url")
+        return self
+
+    @property
+    def usable(self) -> bool:
+        """Whether the registry should build this provider (local always; others need their key)."""
+        if self.kind == "local" or not self.requires_api_key:
+            return True
+        return self.api_key is not None and bool(self.api_key.get_secret_value())
+
+
+class ModelTarget(BaseModel):
+    """One step of an alias: send to ``provider`` as upstream ``model``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    provider: str
+    model: str
+
+
+class RetryConfig(BaseModel):
+    """Backoff between attempts on one provider: full jitter over ``base_delay_s * 2**attempt``, capped.
+
+    An upstream ``Retry-After`` up to ``max_retry_after_s`` is honoured; a longer one moves on to the
+    next target at once.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_delay_s: float = Field(default=0.2, ge=0)
+    max_delay_s: float = Field(default=2.0, ge=0)
+    max_retry_after_s: float = Field(default=5.0, ge=0)
+
+
+class CircuitBreakerConfig(BaseModel):
+    """Per-provider circuit breaker policy.
+
+    Opens after ``failure_threshold`` consecutive failures and lets one probe through after ``cooldown_s``.
+    ``window`` is how many recent calls the health report's success rate covers.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    failure_threshold: int = Field(default=5, ge=1)
+    cooldown_s: float = Field(default=30.0, gt=0)
+    window: int = Field(default=100, ge=1, le=10_000)
+
+
+def _same(provider: str, *models: str) -> dict[str, list[ModelTarget]]:
+    return {model: [ModelTarget(provider=provider, model=model)] for model in models}
+
+
+def default_providers() -> dict[str, ProviderConfig]:
+    """OpenAI and Anthropic (inactive until a key is set) and the offline ``local`` provider."""
+    return {
+        "openai": ProviderConfig(kind="openai_compat", base_url="https://api.openai.com/v1"),
+        "anthropic": ProviderConfig(kind="anthropic", base_url="https://api.anthropic.com"),
+        LOCAL_PROVIDER: ProviderConfig(kind="local", timeout=30.0, max_retries=0),
+    }
+
+
+DEFAULT_ALIASES: dict[str, tuple[tuple[str, str], ...]] = {
+    "claude-sonnet-4-5": (("anthropic", "claude-sonnet-4-5-20250929"),),
+    "claude-sonnet-4": (("anthropic", "claude-sonnet-4-20250514"),),
+    "claude-opus-4-1": (("anthropic", "claude-opus-4-1-20250805"),),
+    "claude-haiku-4-5": (("anthropic", "claude-haiku-4-5-20251001"),),
+    "claude-3-5-haiku": (("anthropic", "claude-3-5-haiku-20241022"),),
+    LOCAL_ALIAS: ((LOCAL_PROVIDER, LOCAL_MODEL),),
+}
+"""Aliases whose upstream id differs from the public name (the OpenAI ones map to themselves)."""
+
+_OPENAI_MODELS = (
+    "gpt-4o",
+    "gpt-4o-mini",
+    "gpt-4.1",
+    "gpt-4.1-mini",
+    "gpt-4.1-nano",
+    "o3-mini",
+    "text-embedding-3-small",
+    "text-embedding-3-large",
+    "whisper-1",
+)
+
+
+def default_aliases() -> dict[str, list[ModelTarget]]:
+    """Public model names → ordered targets: the common OpenAI and Anthropic models, and ``local``."""
+    aliases = _same("openai", *_OPENAI_MODELS)
+    for name, targets in DEFAULT_ALIASES.items():
+        aliases[name] = [ModelTarget(provider=p, model=m) for p, m in targets]
+    return aliases
+
+
+class GatewayProvidersConfig(BaseModel):
+    """Everything the provider layer needs: providers by name, aliases, retry and breaker policy.
+
+    Validation checks that every alias target names a configured provider, and adds the ``local``
+    provider and alias when missing.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    providers: dict[str, ProviderConfig] = Field(default_factory=default_providers)
+    aliases: dict[str, list[ModelTarget]] = Field(default_factory=default_aliases)
+    retry: RetryConfig = Field(default_factory=RetryConfig)
+    breaker: CircuitBreakerConfig = Field(default_factory=CircuitBreakerConfig)
+
+    @model_validator(mode="after")
+    def _ensure_local_and_check_targets(self) -> GatewayProvidersConfig:
+        self.providers.setdefault(LOCAL_PROVIDER, ProviderConfig(kind="local", timeout=30.0, max_retries=0))
+        self.aliases.setdefault(LOCAL_ALIAS, [ModelTarget(provider=LOCAL_PROVIDER, model=LOCAL_MODEL)])
+        for alias, targets in self.aliases.items():
+            if not targets:
+                raise ValueError(f"alias {alias!r} has no targets")
+            unknown = sorted({t.provider for t in targets} - self.providers.keys())
+            if unknown:
+                raise ValueError(f"alias {alias!r} names unknown providers: {', '.join(unknown)}")
+        return self

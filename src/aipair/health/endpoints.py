@@ -1,0 +1,53 @@
+"""The runbook's health endpoints: 200 when healthy, 503 when not, JSON details either way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import ORJSONResponse
+
+from aipair.auth.dependencies import RuntimeDep
+from aipair.health.service import database_health
+
+router = APIRouter(tags=["health"])
+
+
+def _answer(healthy: bool, body: dict[str, Any]) -> ORJSONResponse:
+    body["status"] = body.get("status", "ok" if healthy else "unhealthy")
+    return ORJSONResponse(body, status_code=200 if healthy else 503)
+
+
+@router.get("/health")
+async def health() -> ORJSONResponse:
+    """The process is up (no I/O)."""
+    return _answer(True, {"status": "ok", "service": "aipair"})
+
+
+@router.get("/health/db")
+async def health_db(runtime: RuntimeDep) -> ORJSONResponse:
+    """A real query as the application role, connection pool usage, migration head and latency."""
+    healthy, details = await database_health(runtime)
+    return _answer(healthy, {"status": "ok" if healthy else "unhealthy", "database": details})
+
+
+@router.get("/health/ai")
+async def health_ai() -> ORJSONResponse:
+    """State of each AI provider from recent traffic; says so plainly when none is configured."""
+    return _answer(
+        True,
+        {
+            "status": "not_configured",
+            "providers": {},
+            "message": "The AI gateway is not configured in this build",
+        },
+    )
+
+
+@router.get("/health/integrations")
+async def health_integrations() -> ORJSONResponse:
+    """Each configured external integration (webhooks, Redis)."""
+    return _answer(
+        True,
+        {"status": "not_configured", "integrations": {}, "message": "No external integration is configured"},
+    )

@@ -1,0 +1,48 @@
+"""Health checks: cheap, honest, and never spending tokens."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.pool import QueuePool
+
+from aipair.db.migrate import head_revision
+from aipair.runtime import Runtime
+
+
+async def database_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
+    """A real query as the application role, pool usage and the migration state."""
+    started = time.perf_counter()
+    details: dict[str, Any] = {"pool": _pool_usage(runtime)}
+    try:
+        async with runtime.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+            revision = (
+                await conn.execute(text("SELECT version_num FROM alembic_version"))
+            ).scalar_one_or_none()
+    except Exception as exc:  # health must report, never raise
+        details.update(status="error", error=type(exc).__name__, message=str(exc)[:200])
+        return False, details
+    head = head_revision(runtime.urls)
+    details.update(
+        status="ok" if revision == head else "migrations_pending",
+        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        migration={"current": revision, "head": head},
+    )
+    return revision == head, details
+
+
+def _pool_usage(runtime: Runtime) -> dict[str, Any]:
+    pool = runtime.engine.sync_engine.pool
+    if not isinstance(pool, QueuePool):
+        return {}
+    capacity = pool.size() + runtime.settings.db_max_overflow
+    in_use = pool.checkedout()
+    return {
+        "size": pool.size(),
+        "in_use": in_use,
+        "capacity": capacity,
+        "usage_percent": round(100 * in_use / capacity, 1) if capacity else 0.0,
+    }

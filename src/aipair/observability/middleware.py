@@ -1,0 +1,104 @@
+"""Request middleware (pure ASGI): request id, body size limit, access log."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import orjson
+import structlog
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aipair.errors import PayloadTooLarge
+
+log = structlog.get_logger("aipair.http")
+UPLOAD_PATHS = ("/api/meetings", "/v1/audio/transcriptions")
+
+
+class BodyTooLarge(HTTPException):
+    """Raised inside ``receive`` when a streamed body passes the limit (rendered as 413)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail="Request body too large")
+
+
+class RequestContextMiddleware:
+    """Give every request an id, refuse oversized bodies with 413 and log one line per request."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int):
+        self.app = app
+        self.max_body = max_body_bytes
+        self.max_upload = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        limit = self.max_upload if scope["path"].startswith(UPLOAD_PATHS) else self.max_body
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            declared = int(headers.get(b"content-length", b"0") or 0)
+        except ValueError:
+            declared = 0
+        try:
+            if declared > limit:
+                await _reject(send_with_id, PayloadTooLarge(limit_bytes=limit), request_id)
+            else:
+                await self.app(scope, _limited(receive, limit), send_with_id)
+        except BodyTooLarge:
+            await _reject(send_with_id, PayloadTooLarge(limit_bytes=limit), request_id)
+        finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status["code"],
+                duration_ms=round(elapsed_ms, 2),
+            )
+            structlog.contextvars.clear_contextvars()
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge()
+        return message
+
+    return wrapped
+
+
+async def _reject(send: Send, error: PayloadTooLarge, request_id: str) -> None:
+    body = error.to_body()
+    body["error"]["request_id"] = request_id
+    payload = orjson.dumps(body)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status_code,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,61 @@
+"""Errors of the tenancy domain."""
+
+from __future__ import annotations
+
+from aipair.errors import Conflict, Forbidden, NotFound
+
+
+class CompanyNotFound(NotFound):
+    """No such company visible to the caller."""
+
+    code = "company_not_found"
+    default_message = "Company not found"
+
+
+class MemberNotFound(NotFound):
+    """No such member in this company."""
+
+    code = "member_not_found"
+    default_message = "Member not found"
+
+
+class SlugTaken(Conflict):
+    """Another company already uses the slug."""
+
+    code = "slug_taken"
+    default_message = "This slug is already in use"
+
+
+class AlreadyMember(Conflict):
+    """The person is already a member of the company."""
+
+    code = "already_member"
+    default_message = "This person is already a member"
+
+
+class UserLimitReached(Conflict):
+    """The plan's user limit is reached."""
+
+    code = "user_limit_reached"
+    default_message = "The company has reached its user limit"
+
+
+class RoleNotAllowed(Forbidden):
+    """The caller may not grant, change or remove this role."""
+
+    code = "role_not_allowed"
+    default_message = "You may only manage roles below your own"
+
+
+class LastOwner(Conflict):
+    """The company must keep at least one active owner."""
+
+    code = "last_owner"
+    default_message = "A company must keep at least one active owner"
+
+
+class InvitationInvalid(NotFound):
+    """The invitation is unknown, expired or already used."""
+
+    code = "invitation_invalid"
+    default_message = "Invitation not found or expired"

@@ -1,0 +1,91 @@
+"""Who may manage whom, and the member operations that follow the rule.
+
+OWNER > ADMIN > MANAGER > EMPLOYEE: ADMINs manage roles below their own; OWNERs manage every
+customer role. Platform roles exist only in the platform company and only a SUPER_ADMIN grants them.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aipair.auth.models import User
+from aipair.auth.principal import Principal
+from aipair.tenancy import repository as repo
+from aipair.tenancy.errors import LastOwner, MemberNotFound, RoleNotAllowed
+from aipair.tenancy.models import CUSTOMER_ROLES, PLATFORM_ROLES, Membership, MembershipStatus, Role
+
+
+def _may_manage(actor: Principal, role: Role) -> bool:
+    if actor.is_platform_company:
+        return actor.role == Role.SUPER_ADMIN and role in PLATFORM_ROLES
+    if role not in CUSTOMER_ROLES:
+        return False
+    if actor.role == Role.OWNER:
+        return True
+    return actor.role == Role.ADMIN and actor.outranks(role)
+
+
+def check_role_change(actor: Principal, current: Role | None, new: Role | None) -> None:
+    """Raise :class:`RoleNotAllowed` unless ``actor`` may move a member from ``current`` to ``new``."""
+    for role in (current, new):
+        if role is not None and not _may_manage(actor, role):
+            raise RoleNotAllowed()
+
+
+class MemberService:
+    """List, re-role and deactivate members of the caller's company."""
+
+    async def list(
+        self, session: AsyncSession, actor: Principal, limit: int, offset: int
+    ) -> list[tuple[Membership, User]]:
+        """The company's members, oldest first."""
+        return await repo.list_members(session, actor.company_id, limit, offset)
+
+    async def get(
+        self, session: AsyncSession, actor: Principal, membership_id: uuid.UUID
+    ) -> tuple[Membership, User]:
+        """One member; another company's id is not found."""
+        found = await repo.get_member(session, actor.company_id, membership_id)
+        if found is None:
+            raise MemberNotFound()
+        return found
+
+    async def change_role(
+        self, session: AsyncSession, actor: Principal, membership_id: uuid.UUID, role: Role
+    ) -> tuple[Membership, User]:
+        """Change a member's role; the company keeps at least one active OWNER."""
+        membership, user = await self.get(session, actor, membership_id)
+        self._not_self(actor, membership)
+        check_role_change(actor, Role(membership.role), role)
+        await self._keep_an_owner(session, actor, membership, role)
+        membership.role = role
+        await session.flush()
+        return membership, user
+
+    async def deactivate(
+        self, session: AsyncSession, actor: Principal, membership_id: uuid.UUID
+    ) -> tuple[Membership, User]:
+        """Deactivate a member: their tokens stop working at the next request."""
+        membership, user = await self.get(session, actor, membership_id)
+        self._not_self(actor, membership)
+        check_role_change(actor, Role(membership.role), None)
+        await self._keep_an_owner(session, actor, membership, None)
+        membership.status = MembershipStatus.DEACTIVATED
+        await session.flush()
+        return membership, user
+
+    @staticmethod
+    def _not_self(actor: Principal, membership: Membership) -> None:
+        if membership.user_id == actor.user_id:
+            raise RoleNotAllowed("You cannot change your own membership")
+
+    @staticmethod
+    async def _keep_an_owner(
+        session: AsyncSession, actor: Principal, membership: Membership, new_role: Role | None
+    ) -> None:
+        if membership.role != Role.OWNER or new_role == Role.OWNER or membership.status != "ACTIVE":
+            return
+        if await repo.count_active(session, actor.company_id, Role.OWNER) <= 1:
+            raise LastOwner()

@@ -1,0 +1,84 @@
+"""The platform company and its first SUPER_ADMIN (``aipair init``), and operator provisioning."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aipair.auth import repository as auth_repo
+from aipair.auth.models import User
+from aipair.auth.passwords import Passwords
+from aipair.config import PlatformSettings
+from aipair.tenancy import repository as repo
+from aipair.tenancy.models import Company, CompanyStatus, Membership, Role
+
+
+@dataclass(frozen=True)
+class PlatformInit:
+    """What ``initialise`` found or created; ``generated_password`` is shown once."""
+
+    company: Company
+    admin: User
+    created_company: bool
+    created_admin: bool
+    generated_password: str | None
+
+
+def generate_password() -> str:
+    """A random password that satisfies the password policy."""
+    return secrets.token_urlsafe(18) + "-A7z"
+
+
+class PlatformService:
+    """Idempotent set-up of the platform company."""
+
+    def __init__(self, passwords: Passwords):
+        self._passwords = passwords
+
+    async def initialise(self, session: AsyncSession, config: PlatformSettings) -> PlatformInit:
+        """Create the platform company and a SUPER_ADMIN unless they exist (session: SUPER_ADMIN context)."""
+        company = await repo.platform_company(session)
+        created_company = company is None
+        if company is None:
+            company = Company(
+                id=uuid.uuid4(),
+                name=config.company_name,
+                slug=config.company_slug,
+                status=CompanyStatus.ACTIVE,
+                plan_code="CUSTOM",
+                time_zone="UTC",
+                is_platform=True,
+            )
+            await repo.add(session, company)
+        await auth_repo.set_tenant(session, company.id)
+        admin = await auth_repo.user_by_email(session, config.admin_email)
+        generated: str | None = None
+        created_admin = admin is None
+        if admin is None:
+            password = config.admin_password.get_secret_value() if config.admin_password else None
+            if password is None:
+                password = generated = generate_password()
+            self._passwords.check_policy(password, config.admin_email)
+            admin = User(
+                id=uuid.uuid4(),
+                email=config.admin_email.lower(),
+                name="Platform administrator",
+                password_hash=await self._passwords.hash(password),
+                status="ACTIVE",
+            )
+            await repo.add(session, admin)
+        if await repo.membership_of_user(session, company.id, admin.id) is None:  # type: ignore[arg-type]
+            await repo.add(
+                session,
+                Membership(
+                    id=uuid.uuid4(),
+                    company_id=company.id,
+                    user_id=admin.id,
+                    role=Role.SUPER_ADMIN,
+                    status="ACTIVE",
+                ),
+            )
+        return PlatformInit(company, admin, created_company, created_admin, generated)

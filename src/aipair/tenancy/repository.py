@@ -1,0 +1,117 @@
+"""Every SQL statement of the tenancy domain. Flushes, never commits."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aipair.auth.models import User
+from aipair.auth.principal import CompanyId
+from aipair.tenancy.models import Company, Invitation, Membership, Plan
+
+
+async def add(session: AsyncSession, *rows: object) -> None:
+    session.add_all(rows)
+    await session.flush()
+
+
+async def list_companies(session: AsyncSession, limit: int, offset: int) -> list[Company]:
+    """The companies this transaction may see (RLS decides), by name."""
+    result = await session.execute(
+        select(Company).order_by(Company.name, Company.id).limit(limit).offset(offset)
+    )
+    return list(result.scalars())
+
+
+async def get_company(session: AsyncSession, company_id: uuid.UUID) -> Company | None:
+    return await session.get(Company, company_id, populate_existing=True)
+
+
+async def company_by_slug(session: AsyncSession, slug: str) -> Company | None:
+    result = await session.execute(select(Company).where(Company.slug == slug))
+    return result.scalar_one_or_none()
+
+
+async def platform_company(session: AsyncSession) -> Company | None:
+    result = await session.execute(select(Company).where(Company.is_platform.is_(True)))
+    return result.scalar_one_or_none()
+
+
+async def slug_taken(session: AsyncSession, slug: str) -> bool:
+    """Whether the slug is used by any company, visible or not (a SECURITY-free count by owner is not needed:
+    the unique constraint is the real guard; this only gives a friendly error first)."""
+    return (await company_by_slug(session, slug)) is not None
+
+
+async def get_plan(session: AsyncSession, code: str) -> Plan | None:
+    return await session.get(Plan, code)
+
+
+async def list_plans(session: AsyncSession) -> list[Plan]:
+    result = await session.execute(select(Plan).order_by(Plan.price_usd_cents.nulls_last()))
+    return list(result.scalars())
+
+
+async def list_members(
+    session: AsyncSession, company_id: CompanyId, limit: int, offset: int
+) -> list[tuple[Membership, User]]:
+    result = await session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.company_id == company_id)
+        .order_by(Membership.created_at, Membership.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [(m, u) for m, u in result.tuples()]
+
+
+async def get_member(
+    session: AsyncSession, company_id: CompanyId, membership_id: uuid.UUID
+) -> tuple[Membership, User] | None:
+    result = await session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.company_id == company_id, Membership.id == membership_id)
+    )
+    row = result.tuples().one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+async def membership_of_user(
+    session: AsyncSession, company_id: CompanyId, user_id: uuid.UUID
+) -> Membership | None:
+    result = await session.execute(
+        select(Membership).where(Membership.company_id == company_id, Membership.user_id == user_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def count_active(session: AsyncSession, company_id: CompanyId, role: str | None = None) -> int:
+    query = (
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.company_id == company_id, Membership.status == "ACTIVE")
+    )
+    if role is not None:
+        query = query.where(Membership.role == role)
+    return int(await session.scalar(query) or 0)
+
+
+async def effective_limits(session: AsyncSession, company_id: CompanyId) -> dict[str, Any] | None:
+    result = await session.execute(
+        text("SELECT * FROM company_limits WHERE company_id = :c"), {"c": company_id}
+    )
+    row = result.mappings().one_or_none()
+    return dict(row) if row else None
+
+
+async def invitation_by_hash(session: AsyncSession, token_hash: str) -> Invitation | None:
+    await session.execute(
+        text("SELECT set_config('app.lookup_invitation_hash', :v, true)"), {"v": token_hash}
+    )
+    result = await session.execute(select(Invitation).where(Invitation.token_hash == token_hash))
+    return result.scalar_one_or_none()

@@ -1,0 +1,156 @@
+"""Request and response bodies of the tenancy routes."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from aipair.config import SLUG_PATTERN
+
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+CustomerRole = Literal["OWNER", "ADMIN", "MANAGER", "EMPLOYEE"]
+AnyRole = Literal["SUPER_ADMIN", "SUPPORT", "OWNER", "ADMIN", "MANAGER", "EMPLOYEE"]
+PlanCode = Literal["STARTER", "PROFESSIONAL", "ENTERPRISE", "CUSTOM"]
+
+
+def _valid_zone(value: str | None) -> str | None:
+    if value is None:
+        return value
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("unknown time zone") from exc
+    return value
+
+
+class CustomLimits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_users: int | None = Field(default=None, ge=1, le=1_000_000)
+    ai_requests_per_month: int | None = Field(default=None, ge=0, le=1_000_000_000)
+    storage_mb: int | None = Field(default=None, ge=0, le=100_000_000)
+    requests_per_minute: int | None = Field(default=None, ge=1, le=1_000_000)
+    ai_requests_per_hour: int | None = Field(default=None, ge=1, le=100_000_000)
+
+
+class OwnerSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=320)
+    name: str = Field(default="", max_length=200)
+    password: str | None = Field(default=None, max_length=256)
+
+
+class CompanyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    slug: str = Field(pattern=SLUG_PATTERN)
+    plan: PlanCode = "STARTER"
+    status: Literal["TRIAL", "ACTIVE"] = "TRIAL"
+    time_zone: str = "UTC"
+    owner: OwnerSpec | None = None
+    custom_limits: CustomLimits | None = None
+    monthly_budget_usd: Decimal | None = Field(default=None, ge=0, le=100_000_000, decimal_places=6)
+
+    _zone = field_validator("time_zone")(_valid_zone)
+
+
+class CompanyUpdate(BaseModel):
+    """Owners may change name and time zone; plan, status, limits and budget are platform matters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    time_zone: str | None = None
+    plan: PlanCode | None = None
+    custom_limits: CustomLimits | None = None
+    monthly_budget_usd: Decimal | None = Field(default=None, ge=0, le=100_000_000, decimal_places=6)
+
+    _zone = field_validator("time_zone")(_valid_zone)
+
+
+class CompanyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    slug: str
+    status: str
+    plan_code: str
+    time_zone: str
+    is_platform: bool
+    trial_ends_at: datetime | None
+    created_at: datetime
+
+
+class MemberAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=320)
+    name: str = Field(default="", max_length=200)
+    role: AnyRole = "EMPLOYEE"
+    password: str | None = Field(
+        default=None, max_length=256, description="Set to create the account directly"
+    )
+
+
+class MemberUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: AnyRole
+
+
+class MemberRead(BaseModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    name: str
+    role: str
+    status: str
+    created_at: datetime
+
+
+class MemberAdded(MemberRead):
+    invitation_token: str | None = Field(
+        default=None, description="Shown once when the person has no account yet; they accept it to join."
+    )
+
+
+class InvitationAccept(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200)
+    name: str = Field(default="", max_length=200)
+    password: str = Field(max_length=256)
+
+
+class LimitsRead(BaseModel):
+    company_id: uuid.UUID
+    plan: str
+    status: str
+    max_users: int | None
+    ai_requests_per_month: int | None
+    storage_mb: int | None
+    requests_per_minute: int
+    ai_requests_per_hour: int
+    monthly_budget_usd: Decimal | None
+    current_usage: dict[str, Any]
+
+
+class PlanRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    price_usd_cents: int | None
+    max_users: int | None
+    ai_requests_per_month: int | None
+    storage_mb: int | None
+    requests_per_minute: int
+    ai_requests_per_hour: int

@@ -1,0 +1,241 @@
+"""Companies, members and limits: the rules of tenancy.
+
+Every method runs inside the caller's transaction (the boundary commits). Authorisation is
+checked here; RLS underneath makes a forgotten check harmless.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aipair.auth import repository as auth_repo
+from aipair.auth.errors import RoleRequired
+from aipair.auth.models import User
+from aipair.auth.passwords import Passwords
+from aipair.auth.principal import CompanyId, Principal
+from aipair.auth.tokens import digest, new_opaque_token
+from aipair.kit.clock import utcnow
+from aipair.kit.money import usd_to_micro
+from aipair.tenancy import repository as repo
+from aipair.tenancy.errors import (
+    AlreadyMember,
+    CompanyNotFound,
+    InvitationInvalid,
+    SlugTaken,
+    UserLimitReached,
+)
+from aipair.tenancy.members import check_role_change
+from aipair.tenancy.models import CUSTOMER_ROLES, Company, CompanyStatus, Invitation, Membership, Plan, Role
+from aipair.tenancy.schemas import CompanyCreate, CompanyUpdate, CustomLimits, MemberAdd
+
+TRIAL_DAYS = 14
+INVITATION_DAYS = 7
+
+
+class TenancyService:
+    """Create and manage companies and their members."""
+
+    def __init__(self, passwords: Passwords):
+        self._passwords = passwords
+
+    async def create_company(self, session: AsyncSession, actor: Principal, data: CompanyCreate) -> Company:
+        """Create a company (SUPER_ADMIN only), optionally with its first OWNER."""
+        if actor.platform_role != Role.SUPER_ADMIN:
+            raise RoleRequired("Only a SUPER_ADMIN can create companies")
+        if await repo.slug_taken(session, data.slug):
+            raise SlugTaken()
+        company = Company(
+            id=uuid.uuid4(),
+            name=data.name,
+            slug=data.slug,
+            status=data.status,
+            plan_code=data.plan,
+            time_zone=data.time_zone,
+            trial_ends_at=utcnow() + timedelta(days=TRIAL_DAYS) if data.status == "TRIAL" else None,
+            monthly_budget_micro_usd=usd_to_micro(data.monthly_budget_usd)
+            if data.monthly_budget_usd
+            else None,
+        )
+        _apply_limits(company, data.custom_limits)
+        try:
+            await repo.add(session, company)
+        except IntegrityError as exc:
+            raise SlugTaken() from exc
+        if data.owner is not None:
+            await auth_repo.set_tenant(session, company.id, actor.user_id)
+            owner = MemberAdd(
+                email=data.owner.email, name=data.owner.name, role="OWNER", password=data.owner.password
+            )
+            await self._add_member(session, CompanyId(company.id), actor.user_id, owner)
+        return company
+
+    async def list_companies(self, session: AsyncSession, limit: int, offset: int) -> list[Company]:
+        """Companies visible to the caller: its own, or all of them for a SUPER_ADMIN."""
+        return await repo.list_companies(session, limit, offset)
+
+    async def get_company(self, session: AsyncSession, company_id: uuid.UUID) -> Company:
+        """One visible company; invisible and unknown ids are both not found."""
+        company = await repo.get_company(session, company_id)
+        if company is None:
+            raise CompanyNotFound()
+        return company
+
+    async def update_company(
+        self, session: AsyncSession, actor: Principal, company_id: uuid.UUID, data: CompanyUpdate
+    ) -> Company:
+        """Owners edit name and time zone of their own company; plan, limits and budget need a SUPER_ADMIN."""
+        company = await self.get_company(session, company_id)
+        is_super = actor.platform_role == Role.SUPER_ADMIN
+        if not is_super and (company.id != actor.company_id or actor.role != Role.OWNER):
+            raise RoleRequired("Only the company's OWNER can edit it")
+        platform_fields = (
+            data.plan is not None or data.custom_limits is not None or data.monthly_budget_usd is not None
+        )
+        if platform_fields and not is_super:
+            raise RoleRequired("Plan, limits and budget changes need a SUPER_ADMIN")
+        if data.name is not None:
+            company.name = data.name
+        if data.time_zone is not None:
+            company.time_zone = data.time_zone
+        if data.plan is not None:
+            company.plan_code = data.plan
+        if data.monthly_budget_usd is not None:
+            company.monthly_budget_micro_usd = usd_to_micro(data.monthly_budget_usd)
+        _apply_limits(company, data.custom_limits)
+        await session.flush()
+        return company
+
+    async def set_status(
+        self, session: AsyncSession, actor: Principal, company_id: uuid.UUID, status: CompanyStatus
+    ) -> Company:
+        """Suspend, reactivate or cancel a company (SUPER_ADMIN only; never the platform company)."""
+        if actor.platform_role != Role.SUPER_ADMIN:
+            raise RoleRequired("Only a SUPER_ADMIN can change a company's status")
+        company = await self.get_company(session, company_id)
+        if company.is_platform and status != CompanyStatus.ACTIVE:
+            raise RoleRequired("The platform company cannot be suspended")
+        company.status = status
+        await session.flush()
+        return company
+
+    async def add_member(
+        self, session: AsyncSession, actor: Principal, data: MemberAdd
+    ) -> tuple[Membership, User, str | None]:
+        """Add a person with a role below the caller's; without an account, an invitation is issued."""
+        check_role_change(actor, None, Role(data.role))
+        return await self._add_member(session, actor.company_id, actor.user_id, data)
+
+    async def _add_member(
+        self, session: AsyncSession, company_id: CompanyId, inviter: uuid.UUID | None, data: MemberAdd
+    ) -> tuple[Membership, User, str | None]:
+        limits = await repo.effective_limits(session, company_id)
+        active = await repo.count_active(session, company_id)
+        if limits and limits["max_users"] is not None and active >= limits["max_users"]:
+            raise UserLimitReached(limit=limits["max_users"])
+        user = await auth_repo.user_by_email(session, data.email)
+        token: str | None = None
+        if user is None:
+            user = await self._new_user(session, data)
+            if data.password is None:
+                token = await self._invite(session, company_id, inviter, data)
+        elif await repo.membership_of_user(session, company_id, user.id) is not None:
+            raise AlreadyMember()
+        membership = Membership(
+            id=uuid.uuid4(), company_id=company_id, user_id=user.id, role=data.role, status="ACTIVE"
+        )
+        await repo.add(session, membership)
+        return membership, user, token
+
+    async def _new_user(self, session: AsyncSession, data: MemberAdd) -> User:
+        password_hash = None
+        if data.password is not None:
+            self._passwords.check_policy(data.password, data.email)
+            password_hash = await self._passwords.hash(data.password)
+        user = User(
+            id=uuid.uuid4(),
+            email=data.email.strip().lower(),
+            name=data.name,
+            password_hash=password_hash,
+            status="ACTIVE",
+        )
+        await repo.add(session, user)
+        return user
+
+    async def _invite(
+        self, session: AsyncSession, company_id: CompanyId, inviter: uuid.UUID | None, data: MemberAdd
+    ) -> str:
+        token = new_opaque_token()
+        invitation = Invitation(
+            id=uuid.uuid4(),
+            company_id=company_id,
+            email=data.email.lower(),
+            role=data.role,
+            token_hash=digest(token),
+            invited_by=inviter,
+            expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
+        )
+        await repo.add(session, invitation)
+        return token
+
+    async def accept_invitation(self, session: AsyncSession, token: str, name: str, password: str) -> User:
+        """Set the invited person's name and password; the invitation is used up."""
+        invitation = await repo.invitation_by_hash(session, digest(token))
+        if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= utcnow():
+            raise InvitationInvalid()
+        self._passwords.check_policy(password, invitation.email)
+        await auth_repo.set_tenant(session, invitation.company_id)
+        user = await auth_repo.user_by_email(session, invitation.email)
+        if user is None:
+            raise InvitationInvalid()
+        user.password_hash = await self._passwords.hash(password)
+        user.name = name or user.name
+        invitation.accepted_at = utcnow()
+        await session.flush()
+        return user
+
+    async def company_by_slug(self, session: AsyncSession, slug: str) -> Company:
+        """A visible company by slug."""
+        company = await repo.company_by_slug(session, slug)
+        if company is None:
+            raise CompanyNotFound()
+        return company
+
+    async def provision_member(
+        self, session: AsyncSession, company: Company, data: MemberAdd
+    ) -> tuple[Membership, User, str | None]:
+        """Operator provisioning from the console: adds any role the company may hold, no rank check."""
+        await auth_repo.set_tenant(session, company.id)
+        return await self._add_member(session, CompanyId(company.id), None, data)
+
+    async def members_of(
+        self, session: AsyncSession, company: Company, limit: int
+    ) -> list[tuple[Membership, User]]:
+        """Members of ``company`` for the operator's console."""
+        await auth_repo.set_tenant(session, company.id)
+        return await repo.list_members(session, CompanyId(company.id), limit, 0)
+
+    async def list_plans(self, session: AsyncSession) -> list[Plan]:
+        """The plans on offer, cheapest first."""
+        return await repo.list_plans(session)
+
+    async def effective_limits(self, session: AsyncSession, company_id: CompanyId) -> dict[str, Any]:
+        """Limits as resolved (override → custom → plan) with current usage."""
+        limits = await repo.effective_limits(session, company_id)
+        if limits is None:
+            raise CompanyNotFound()
+        return limits
+
+
+def _apply_limits(company: Company, limits: CustomLimits | None) -> None:
+    if limits is None:
+        return
+    for name, value in limits.model_dump(exclude_unset=True).items():
+        setattr(company, f"custom_{name}", value)
+
+
+__all__ = ["CUSTOMER_ROLES", "TenancyService"]
