@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 
 from aipair.auth.endpoints import keys_router
 from aipair.auth.endpoints import router as auth_router
@@ -43,7 +42,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Multi-tenant, governed AI gateway and meeting processor.",
         lifespan=lifespan,
-        default_response_class=ORJSONResponse,
     )
     app.add_middleware(
         RequestContextMiddleware,

@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from aipair.errors import HTTP_CODES, AppError, InvalidJson, ValidationFailed
@@ -28,7 +28,7 @@ OPENAI_TYPES = {
 }
 
 
-def _render(request: Request, error: AppError) -> ORJSONResponse:
+def _render(request: Request, error: AppError) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None) or request.scope.get("state", {}).get(
         "request_id"
     )
@@ -37,7 +37,7 @@ def _render(request: Request, error: AppError) -> ORJSONResponse:
     else:
         body = error.to_body()
         body["error"]["request_id"] = request_id
-    return ORJSONResponse(body, status_code=error.status_code, headers=error.headers)
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
 def _openai_body(error: AppError) -> dict[str, Any]:
@@ -66,21 +66,21 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
     @app.exception_handler(AppError)
-    async def app_error(request: Request, exc: AppError) -> ORJSONResponse:
+    async def app_error(request: Request, exc: AppError) -> JSONResponse:
         return _render(request, exc)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> ORJSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _render(request, _validation(exc))
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> ORJSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         error = AppError(str(exc.detail), headers=dict(exc.headers or {}))
         error.status_code = exc.status_code  # type: ignore[misc]
         error.code = HTTP_CODES.get(exc.status_code, "http_error")  # type: ignore[misc]
         return _render(request, error)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> ORJSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
         return _render(request, AppError())

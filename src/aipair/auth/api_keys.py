@@ -16,6 +16,7 @@ from aipair.auth.tokens import digest, new_api_key
 from aipair.errors import Conflict, NotFound
 from aipair.kit.clock import utcnow
 from aipair.kit.money import usd_to_micro
+from aipair.tenancy.models import Role
 
 
 class ApiKeyNotFound(NotFound):
@@ -70,6 +71,7 @@ class ApiKeyService:
         row = await repo.get_api_key(session, principal.company_id, key_id)
         if row is None:
             raise ApiKeyNotFound()
+        principal.require(Role.ADMIN)
         return row
 
     async def revoke(self, session: AsyncSession, principal: Principal, key_id: uuid.UUID) -> ApiKey:

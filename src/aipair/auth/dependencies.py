@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.auth.errors import InsufficientScope, InvalidToken, RoleRequired
+from aipair.auth.errors import InvalidToken
 from aipair.auth.principal import Principal
 from aipair.auth.service import ClientInfo
 from aipair.auth.tokens import API_KEY_PREFIX
@@ -72,10 +72,7 @@ def require_role(minimum: Role, *, scope: str = "admin") -> Callable[..., Corout
     """A dependency admitting ``minimum`` role or above; API keys also need ``scope``."""
 
     async def guard(principal: CurrentPrincipal) -> Principal:
-        if principal.kind == "key" and scope not in principal.scopes:
-            raise InsufficientScope()
-        if not principal.at_least(minimum):
-            raise RoleRequired(f"This needs the {minimum.value} role or above")
+        principal.require(minimum, scope)
         return principal
 
     return guard

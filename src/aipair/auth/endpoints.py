@@ -109,7 +109,7 @@ async def create_key(
 
 @keys_router.get("/{key_id}", response_model=ApiKeyRead)
 async def get_key(
-    key_id: uuid.UUID, principal: AdminPrincipal, session: TenantSession, runtime: RuntimeDep
+    key_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
 ) -> ApiKeyRead:
     """One API key of the company."""
     return ApiKeyRead.model_validate(await runtime.api_keys.get(session, principal, key_id))
@@ -117,7 +117,7 @@ async def get_key(
 
 @keys_router.delete("/{key_id}", response_model=ApiKeyRead)
 async def revoke_key(
-    key_id: uuid.UUID, principal: AdminPrincipal, session: TenantSession, runtime: RuntimeDep
+    key_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
 ) -> ApiKeyRead:
     """Revoke an API key at once."""
     return ApiKeyRead.model_validate(await runtime.api_keys.revoke(session, principal, key_id))
@@ -127,7 +127,7 @@ async def revoke_key(
 async def rotate_key(
     key_id: uuid.UUID,
     body: RotateRequest,
-    principal: AdminPrincipal,
+    principal: CurrentPrincipal,
     session: TenantSession,
     runtime: RuntimeDep,
 ) -> ApiKeyCreated:

@@ -40,6 +40,18 @@ class Principal:
         """True when this principal's role is ``role`` or above."""
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
+    def require(self, minimum: Role, scope: str = "admin") -> None:
+        """Raise unless this principal holds ``minimum`` or above (keys also need ``scope``).
+
+        Services call it after loading the target, so a foreign id answers 404 before any 403.
+        """
+        from aipair.auth.errors import InsufficientScope, RoleRequired
+
+        if self.kind == "key" and scope not in self.scopes:
+            raise InsufficientScope()
+        if not self.at_least(minimum):
+            raise RoleRequired(f"This needs the {minimum.value} role or above")
+
     def db_context(self) -> DbContext:
         """The database context of this principal's requests."""
         return DbContext(company_id=self.company_id, user_id=self.user_id, platform_role=self.platform_role)

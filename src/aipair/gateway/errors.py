@@ -1,4 +1,3 @@
-
 """The gateway's error tree, rendered in OpenAI's error shape.
 
 Every error the gateway raises on purpose is a :class:`GatewayError`: an :class:`~aipair.errors.AppError`

@@ -150,12 +150,15 @@ def default_aliases() -> dict[str, list[ModelTarget]]:
 class GatewayProvidersConfig(BaseModel):
     """Everything the provider layer needs: providers by name, aliases, retry and breaker policy.
 
-    Validation checks that every alias target names a configured provider, and adds the ``local``
-    provider and alias when missing.
+    ``openai_api_key``/``anthropic_api_key`` are shortcuts (one environment variable each) filling in the
+    key of the ``openai``/``anthropic`` providers when those have none. Validation checks that every
+    alias target names a configured provider, and adds the ``local`` provider and alias when missing.
     """
 
     model_config = ConfigDict(extra="forbid")
 
+    openai_api_key: SecretStr | None = None
+    anthropic_api_key: SecretStr | None = None
     providers: dict[str, ProviderConfig] = Field(default_factory=default_providers)
     aliases: dict[str, list[ModelTarget]] = Field(default_factory=default_aliases)
     retry: RetryConfig = Field(default_factory=RetryConfig)
@@ -163,6 +166,10 @@ class GatewayProvidersConfig(BaseModel):
 
     @model_validator(mode="after")
     def _ensure_local_and_check_targets(self) -> GatewayProvidersConfig:
+        for name, key in (("openai", self.openai_api_key), ("anthropic", self.anthropic_api_key)):
+            provider = self.providers.get(name)
+            if key is not None and provider is not None and provider.api_key is None:
+                provider.api_key = key
         self.providers.setdefault(LOCAL_PROVIDER, ProviderConfig(kind="local", timeout=30.0, max_retries=0))
         self.aliases.setdefault(LOCAL_ALIAS, [ModelTarget(provider=LOCAL_PROVIDER, model=LOCAL_MODEL)])
         for alias, targets in self.aliases.items():

@@ -67,6 +67,24 @@ class ProviderHealth:
         """Closed or probing, i.e. taking traffic."""
         return self.state is not BreakerState.OPEN
 
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready view for ``/health/ai`` (rates and times rounded)."""
+        rate = self.recent_success_rate
+        since = self.seconds_since_last_error
+        return {
+            "provider": self.provider,
+            "state": self.state.value,
+            "healthy": self.healthy,
+            "recent_calls": self.recent_calls,
+            "recent_success_rate": None if rate is None else round(rate, 4),
+            "consecutive_failures": self.consecutive_failures,
+            "last_error_code": self.last_error_code,
+            "last_error_message": self.last_error_message,
+            "seconds_since_last_error": None if since is None else round(since, 1),
+            "last_latency_ms": None if self.last_latency_ms is None else round(self.last_latency_ms, 2),
+            "retry_in_s": None if self.retry_in_s is None else round(self.retry_in_s, 1),
+        }
+
 
 class CircuitBreaker:
     """Per-provider breaker and recent-traffic record.

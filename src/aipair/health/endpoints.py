@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 
 from aipair.auth.dependencies import RuntimeDep
 from aipair.health.service import database_health
@@ -13,26 +13,26 @@ from aipair.health.service import database_health
 router = APIRouter(tags=["health"])
 
 
-def _answer(healthy: bool, body: dict[str, Any]) -> ORJSONResponse:
+def _answer(healthy: bool, body: dict[str, Any]) -> JSONResponse:
     body["status"] = body.get("status", "ok" if healthy else "unhealthy")
-    return ORJSONResponse(body, status_code=200 if healthy else 503)
+    return JSONResponse(body, status_code=200 if healthy else 503)
 
 
 @router.get("/health")
-async def health() -> ORJSONResponse:
+async def health() -> JSONResponse:
     """The process is up (no I/O)."""
     return _answer(True, {"status": "ok", "service": "aipair"})
 
 
 @router.get("/health/db")
-async def health_db(runtime: RuntimeDep) -> ORJSONResponse:
+async def health_db(runtime: RuntimeDep) -> JSONResponse:
     """A real query as the application role, connection pool usage, migration head and latency."""
     healthy, details = await database_health(runtime)
     return _answer(healthy, {"status": "ok" if healthy else "unhealthy", "database": details})
 
 
 @router.get("/health/ai")
-async def health_ai() -> ORJSONResponse:
+async def health_ai() -> JSONResponse:
     """State of each AI provider from recent traffic; says so plainly when none is configured."""
     return _answer(
         True,
@@ -45,7 +45,7 @@ async def health_ai() -> ORJSONResponse:
 
 
 @router.get("/health/integrations")
-async def health_integrations() -> ORJSONResponse:
+async def health_integrations() -> JSONResponse:
     """Each configured external integration (webhooks, Redis)."""
     return _answer(
         True,

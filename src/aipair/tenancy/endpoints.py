@@ -126,7 +126,7 @@ async def get_member(
 async def change_member_role(
     member_id: uuid.UUID,
     body: MemberUpdate,
-    principal: AdminPrincipal,
+    principal: CurrentPrincipal,
     session: TenantSession,
     runtime: RuntimeDep,
 ) -> MemberRead:
@@ -136,7 +136,7 @@ async def change_member_role(
 
 @router.post("/members/{member_id}/deactivate", response_model=MemberRead)
 async def deactivate_member(
-    member_id: uuid.UUID, principal: AdminPrincipal, session: TenantSession, runtime: RuntimeDep
+    member_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
 ) -> MemberRead:
     """Deactivate a member; their sessions stop working at once."""
     return _member(*await runtime.members.deactivate(session, principal, member_id))

@@ -57,6 +57,7 @@ class MemberService:
     ) -> tuple[Membership, User]:
         """Change a member's role; the company keeps at least one active OWNER."""
         membership, user = await self.get(session, actor, membership_id)
+        actor.require(Role.ADMIN)
         self._not_self(actor, membership)
         check_role_change(actor, Role(membership.role), role)
         await self._keep_an_owner(session, actor, membership, role)
@@ -69,6 +70,7 @@ class MemberService:
     ) -> tuple[Membership, User]:
         """Deactivate a member: their tokens stop working at the next request."""
         membership, user = await self.get(session, actor, membership_id)
+        actor.require(Role.ADMIN)
         self._not_self(actor, membership)
         check_role_change(actor, Role(membership.role), None)
         await self._keep_an_owner(session, actor, membership, None)

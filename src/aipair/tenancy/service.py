@@ -114,9 +114,9 @@ class TenancyService:
         self, session: AsyncSession, actor: Principal, company_id: uuid.UUID, status: CompanyStatus
     ) -> Company:
         """Suspend, reactivate or cancel a company (SUPER_ADMIN only; never the platform company)."""
+        company = await self.get_company(session, company_id)
         if actor.platform_role != Role.SUPER_ADMIN:
             raise RoleRequired("Only a SUPER_ADMIN can change a company's status")
-        company = await self.get_company(session, company_id)
         if company.is_platform and status != CompanyStatus.ACTIVE:
             raise RoleRequired("The platform company cannot be suspended")
         company.status = status

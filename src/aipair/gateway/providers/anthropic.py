@@ -20,7 +20,7 @@ from aipair.gateway.providers.anthropic_translate import (
     to_openai_completion,
 )
 from aipair.gateway.providers.base import ChatResult, EmbeddingsResult, JsonObject, TranscriptionResult
-from aipair.gateway.providers.http import iter_sse, open_stream, parse_json_object, post_json
+from aipair.gateway.providers.http import CLIENT_HEADERS, iter_sse, open_stream, parse_json_object, post_json
 from aipair.gateway.providers.streaming import ChatStream, StreamAccumulator, wants_stream_usage
 from aipair.gateway.tokens import (
     DEFAULT_OUTPUT_RESERVATION,
@@ -55,22 +55,23 @@ class AnthropicProvider:
         self.name = name
         self._client = client
         base = base_url.rstrip("/")
-        self._url = f"{base}/messages" if base.endswith("/v1") else f"{base}/v1/messages"
+        self._url = httpx.URL(f"{base}/messages" if base.endswith("/v1") else f"{base}/v1/messages")
         self._secret = api_key or None
         self._default_max_tokens = default_max_tokens
         self._clock = clock
         headers = {
+            **dict(CLIENT_HEADERS),
             "content-type": "application/json",
             "accept": "application/json",
             "anthropic-version": api_version,
+            **(extra_headers or {}),
         }
-        headers.update(extra_headers or {})
         if api_key:
             headers["x-api-key"] = api_key
-        self._headers = headers
+        self._headers = httpx.Headers(headers)
 
     def __repr__(self) -> str:
-        return f"AnthropicProvider(name={self.name!r}, url={self._url!r})"
+        return f"AnthropicProvider(name={self.name!r}, url={str(self._url)!r})"
 
     def _request(self, body: JsonObject, model: str) -> JsonObject:
         max_tokens = body.get("max_completion_tokens") or body.get("max_tokens")

@@ -61,7 +61,9 @@ def _content_blocks(content: Any) -> list[JsonObject]:
         return [{"type": "text", "text": content}] if content else []
     blocks: list[JsonObject] = []
     for part in content or ():
-        kind = part.get("type") if isinstance(part, dict) else None
+        if not isinstance(part, dict):
+            raise InvalidRequest("Each content part must be an object", param="messages")
+        kind = part.get("type")
         if kind == "text" and part.get("text"):
             blocks.append({"type": "text", "text": part["text"]})
         elif kind == "image_url":

@@ -27,10 +27,12 @@ from aipair.gateway.errors import (
 from aipair.gateway.providers.base import JsonObject
 
 __all__ = [
+    "CLIENT_HEADERS",
     "SSEDecoder",
     "error_from_response",
     "error_from_transport",
     "iter_sse",
+    "json_request",
     "open_stream",
     "parse_json_object",
     "parse_retry_after",
@@ -40,6 +42,11 @@ __all__ = [
 ]
 
 _MAX_MESSAGE_CHARS = 500
+CLIENT_HEADERS: tuple[tuple[str, str], ...] = (
+    ("user-agent", "aipair-gateway"),
+    ("accept-encoding", "gzip, deflate"),
+)
+"""Headers every upstream request carries (requests are built without the client's defaults)."""
 
 
 class SSEDecoder:
@@ -171,7 +178,7 @@ def parse_json_object(content: bytes, provider: str) -> JsonObject:
 
 async def post(
     client: httpx.AsyncClient,
-    url: str,
+    url: httpx.URL | str,
     *,
     provider: str,
     secret: str | None,
@@ -189,40 +196,23 @@ async def post(
     return response
 
 
-async def post_json(
-    client: httpx.AsyncClient,
-    url: str,
-    payload: bytes,
-    *,
-    provider: str,
-    secret: str | None,
-    headers: Mapping[str, str],
-    timeout_s: float,
-) -> JsonObject:
-    """POST a JSON payload (already serialised) and return the parsed JSON object answer."""
-    response = await post(
-        client, url, provider=provider, secret=secret, headers=headers, timeout=timeout_s, content=payload
-    )
-    return parse_json_object(response.content, provider)
+def json_request(
+    url: httpx.URL | str, payload: bytes, headers: httpx.Headers, timeout_s: float
+) -> httpx.Request:
+    """A ready-to-send POST, built directly rather than through ``client.build_request``.
 
-
-async def open_stream(
-    client: httpx.AsyncClient,
-    url: str,
-    payload: bytes,
-    *,
-    provider: str,
-    secret: str | None,
-    headers: Mapping[str, str],
-    timeout_s: float,
-) -> httpx.Response:
-    """POST a streaming request and return the open response once its status is known to be good.
-
-    The caller owns the response and must ``aclose()`` it. Error statuses are read, closed and raised.
+    Skips the client's header, cookie and base-URL merging (about a third of httpx's per-request CPU):
+    ``headers`` must already hold everything the upstream needs. ``timeout_s`` bounds each phase.
     """
-    request = client.build_request("POST", url, content=payload, headers=headers, timeout=timeout_s)
+    timeout = {"connect": timeout_s, "read": timeout_s, "write": timeout_s, "pool": timeout_s}
+    return httpx.Request("POST", url, content=payload, headers=headers, extensions={"timeout": timeout})
+
+
+async def _send(
+    client: httpx.AsyncClient, request: httpx.Request, *, provider: str, secret: str | None, stream: bool
+) -> httpx.Response:
     try:
-        response = await client.send(request, stream=True)
+        response = await client.send(request, stream=stream)
     except httpx.HTTPError as exc:
         raise error_from_transport(provider, exc) from exc
     if response.status_code < 400:
@@ -234,6 +224,40 @@ async def open_stream(
     finally:
         await response.aclose()
     raise error_from_response(provider, response.status_code, content, response.headers, secret)
+
+
+async def post_json(
+    client: httpx.AsyncClient,
+    url: httpx.URL | str,
+    payload: bytes,
+    *,
+    provider: str,
+    secret: str | None,
+    headers: httpx.Headers,
+    timeout_s: float,
+) -> JsonObject:
+    """POST a JSON payload (already serialised) and return the parsed JSON object answer."""
+    request = json_request(url, payload, headers, timeout_s)
+    response = await _send(client, request, provider=provider, secret=secret, stream=False)
+    return parse_json_object(response.content, provider)
+
+
+async def open_stream(
+    client: httpx.AsyncClient,
+    url: httpx.URL | str,
+    payload: bytes,
+    *,
+    provider: str,
+    secret: str | None,
+    headers: httpx.Headers,
+    timeout_s: float,
+) -> httpx.Response:
+    """POST a streaming request and return the open response once its status is known to be good.
+
+    The caller owns the response and must ``aclose()`` it. Error statuses are read, closed and raised.
+    """
+    request = json_request(url, payload, headers, timeout_s)
+    return await _send(client, request, provider=provider, secret=secret, stream=True)
 
 
 async def iter_sse(response: httpx.Response, provider: str) -> AsyncGenerator[tuple[bytes, bytes], None]:

@@ -17,6 +17,7 @@ import orjson
 from aipair.gateway.errors import ProviderError
 from aipair.gateway.providers.base import ChatResult, EmbeddingsResult, JsonObject, TranscriptionResult, Usage
 from aipair.gateway.providers.http import (
+    CLIENT_HEADERS,
     iter_sse,
     open_stream,
     parse_json_object,
@@ -34,6 +35,7 @@ from aipair.gateway.tokens import (
 __all__ = ["OpenAICompatProvider"]
 
 _TEXT_TRANSCRIPT_FORMATS = frozenset({"text", "srt", "vtt"})
+_OPERATIONS = ("chat/completions", "embeddings", "audio/transcriptions")
 AUDIO_BYTES_PER_SECOND = 16_000
 """Used to estimate billable audio seconds when the upstream reports no duration (128 kbit/s)."""
 
@@ -91,15 +93,20 @@ class OpenAICompatProvider:
         if api_key:
             auth["api-key" if azure else "authorization"] = api_key if azure else f"Bearer {api_key}"
         self._form_headers = {"accept": "application/json", **auth}
-        self._json_headers = {"content-type": "application/json", **self._form_headers}
+        self._json_headers = httpx.Headers(
+            {**dict(CLIENT_HEADERS), "content-type": "application/json", **self._form_headers}
+        )
+        self._fixed_urls = {
+            operation: httpx.URL(f"{self._base}/{operation}{self._query}") for operation in _OPERATIONS
+        }
 
     def __repr__(self) -> str:
         return f"OpenAICompatProvider(name={self.name!r}, base_url={self._base!r})"
 
-    def _url(self, operation: str, model: str) -> str:
+    def _url(self, operation: str, model: str) -> httpx.URL:
         if self._azure:
-            return f"{self._base}/openai/deployments/{model}/{operation}{self._query}"
-        return f"{self._base}/{operation}{self._query}"
+            return httpx.URL(f"{self._base}/openai/deployments/{model}/{operation}{self._query}")
+        return self._fixed_urls[operation]
 
     async def chat(self, body: JsonObject, *, model: str, timeout_s: float) -> ChatResult:
         """POST /chat/completions without streaming; usage from the response (estimated if absent)."""

@@ -153,14 +153,15 @@ class ChatStream:
 
         An upstream that ends without any chunk is a :class:`ProviderError`. Closes the stream on error.
         """
+        primed = False
         try:
             self._first = await anext(self._chunks)
+            primed = True
         except StopAsyncIteration:
-            await self.aclose()
             raise ProviderError("The upstream provider returned an empty stream") from None
-        except BaseException:
-            await self.aclose()
-            raise
+        finally:
+            if not primed:
+                await self.aclose()
 
     def __aiter__(self) -> ChatStream:
         return self

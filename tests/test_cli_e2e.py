@@ -1,0 +1,128 @@
+"""The two-command path on a fresh data directory: embedded PostgreSQL, migrations, init, serve."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from aipair.db.embedded import EmbeddedPostgres, _bin_dir
+
+AIPAIR = [sys.executable, "-m", "aipair"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def fresh_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    data = tmp_path_factory.mktemp("fresh")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIPAIR_")}
+    env.update(
+        AIPAIR_DATA_DIR=str(data),
+        AIPAIR_EMBEDDED_DB_PORT=str(free_port()),
+        AIPAIR_AUTH__ARGON2_MEMORY_KIB="1024",
+        AIPAIR_AUTH__ARGON2_TIME_COST="1",
+    )
+    server = EmbeddedPostgres(Path(data), int(env["AIPAIR_EMBEDDED_DB_PORT"]))
+    server.ensure_running()  # commands reuse a running server instead of starting their own
+    yield env
+    server.stop()
+
+
+def aipair(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run([*AIPAIR, *args], env=env, capture_output=True, text=True, timeout=120, input=stdin)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_upgrade_init_and_psql_on_the_embedded_server(fresh_env: dict[str, str]) -> None:
+    assert "database at 0001" in aipair(fresh_env, "db", "upgrade")
+    first = aipair(fresh_env, "init")
+    assert "created" in first and "generated password (shown once)" in first
+    again = aipair(fresh_env, "init")
+    assert "exists" in again and "generated password" not in again
+    assert "[x] 0001" in aipair(fresh_env, "db", "history")
+    assert "(head)" in aipair(fresh_env, "db", "current")
+    url = aipair(fresh_env, "db", "url").strip()
+    psql = shutil.which("psql") or str(_bin_dir() / "psql")
+    out = subprocess.run(
+        [psql, url, "-At", "-c", "SELECT policyname FROM pg_policies WHERE tablename = 'companies'"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    assert "platform_super_admin" in out and "company_members" in out
+
+
+def test_companies_and_users_from_the_console(fresh_env: dict[str, str]) -> None:
+    aipair(fresh_env, "db", "upgrade")
+    aipair(fresh_env, "init")
+    aipair(
+        fresh_env,
+        "companies",
+        "create",
+        "--name",
+        "Acme",
+        "--slug",
+        "acme-cli",
+        "--owner-email",
+        "owner@acme-cli.io",
+        "--owner-password",
+        "Sturdy-Pass-1234",
+    )
+    aipair(
+        fresh_env,
+        "users",
+        "create",
+        "--company",
+        "acme-cli",
+        "--email",
+        "e@acme-cli.io",
+        "--role",
+        "EMPLOYEE",
+    )
+    listing = aipair(fresh_env, "users", "list", "--company", "acme-cli")
+    assert "owner@acme-cli.io" in listing and "e@acme-cli.io" in listing
+    aipair(fresh_env, "companies", "suspend", "acme-cli", stdin="y\n")
+    assert "SUSPENDED" in aipair(fresh_env, "companies", "list")
+
+
+def test_serve_brings_the_platform_up_and_health_db_answers_200(fresh_env: dict[str, str]) -> None:
+    aipair(fresh_env, "db", "upgrade")
+    assert "stopped" in aipair(fresh_env, "db", "stop")
+    port = free_port()
+    server = subprocess.Popen(
+        [*AIPAIR, "serve", "--port", str(port)],
+        env=fresh_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/health/db", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "server did not come up"
+                time.sleep(0.3)
+        assert response.status_code == 200, response.text
+        assert response.json()["database"]["status"] == "ok"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert EmbeddedPostgres(Path(fresh_env["AIPAIR_DATA_DIR"]), 0).running_port() is None
