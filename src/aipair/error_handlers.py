@@ -75,6 +75,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            return _render(request, InvalidJson("Request body is not valid UTF-8 JSON"))
         error = AppError(str(exc.detail), headers=dict(exc.headers or {}))
         error.status_code = exc.status_code  # type: ignore[misc]
         error.code = HTTP_CODES.get(exc.status_code, "http_error")  # type: ignore[misc]

@@ -39,7 +39,11 @@ def test_english_sync_action_items_have_owner_due_date_priority_and_source(sampl
     minutes = _minutes(sample_bytes, "product_sync.txt")
 
     mockups = _action(minutes, "Update the onboarding mockups")
-    assert (mockups.owner_name, mockups.due_date, mockups.due_text) == ("Bob Chen", dt.date(2026, 3, 6), "by Friday")
+    assert (mockups.owner_name, mockups.due_date, mockups.due_text) == (
+        "Bob Chen",
+        dt.date(2026, 3, 6),
+        "by Friday",
+    )
     assert mockups.segment_refs == [4]
     assert mockups.priority == "medium"
 
@@ -83,7 +87,11 @@ def test_teams_request_owner_and_end_of_month(sample_bytes: Read) -> None:
         "by the end of the month",
     )
     roadmap = _action(minutes, "Send the roadmap to the board")
-    assert (roadmap.owner_name, roadmap.due_date, roadmap.segment_refs) == ("Bob Chen", dt.date(2026, 3, 5), [3])
+    assert (roadmap.owner_name, roadmap.due_date, roadmap.segment_refs) == (
+        "Bob Chen",
+        dt.date(2026, 3, 5),
+        [3],
+    )
 
 
 def test_zoom_named_owner_vocative_and_action_item_label(sample_bytes: Read) -> None:
@@ -92,7 +100,11 @@ def test_zoom_named_owner_vocative_and_action_item_label(sample_bytes: Read) -> 
     contract = _action(minutes, "Send the contract to legal")
     assert (contract.owner_name, contract.due_text, contract.segment_refs) == ("Maria Lopez", "tomorrow", [1])
     usage = _action(minutes, "Collect the usage numbers")
-    assert (usage.owner_name, usage.due_date, usage.due_text) == ("Bob Chen", dt.date(2026, 3, 10), "by March 10")
+    assert (usage.owner_name, usage.due_date, usage.due_text) == (
+        "Bob Chen",
+        dt.date(2026, 3, 10),
+        "by March 10",
+    )
     renewal = _action(minutes, "Draft the renewal proposal")
     assert (renewal.owner_name, renewal.due_date) == ("Bob Chen", dt.date(2026, 3, 20))
     assert [q.text for q in minutes.open_questions] == ["When does the current discount end?"]
@@ -123,13 +135,19 @@ def test_spanish_meeting(sample_bytes: Read) -> None:
         [3],
     )
     report = _action(minutes, "Enviar también el informe de costes")
-    assert (report.owner_name, report.due_date, report.due_text) == ("Luis Pérez", dt.date(2026, 3, 3), "el 3 de marzo")
+    assert (report.owner_name, report.due_date, report.due_text) == (
+        "Luis Pérez",
+        dt.date(2026, 3, 3),
+        "el 3 de marzo",
+    )
     sheet = _action(minutes, "Actualizar la hoja de cálculo")
     assert (sheet.owner_name, sheet.due_date, sheet.priority) == (None, dt.date(2026, 3, 13), "high")
     assert len(minutes.action_items) == 3
 
     assert [d.segment_refs for d in minutes.decisions] == [[2], [7]]
-    assert [q.text for q in minutes.open_questions] == ["¿Quién va a hablar con el equipo legal sobre el contrato?"]
+    assert [q.text for q in minutes.open_questions] == [
+        "¿Quién va a hablar con el equipo legal sobre el contrato?"
+    ]
     assert [n.segment_refs for n in minutes.next_steps] == [[9]]
     assert minutes.title.startswith("Reunión 2026-03-02")
     assert "presupuesto" in minutes.topics

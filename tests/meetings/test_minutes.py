@@ -69,7 +69,10 @@ def test_broken_json_is_a_clear_model_answer_error() -> None:
     [
         ({"action_items": [{"task": "x", "priority": "urgent"}]}, "action_items.0.priority"),
         ({"action_items": [{"task": "x", "due_date": "2026-03-06"}]}, "action_items.0"),
-        ({"action_items": [{"task": "x", "due_date": "Friday", "due_text": "Friday"}]}, "action_items.0.due_date"),
+        (
+            {"action_items": [{"task": "x", "due_date": "Friday", "due_text": "Friday"}]},
+            "action_items.0.due_date",
+        ),
         ({"decisions": ["a bare string"]}, "decisions.0"),
         ({"decisions": [{"text": "x", "segment_refs": [-1]}]}, "decisions.0.segment_refs.0"),
         ({"mood": "happy"}, "mood"),
@@ -144,13 +147,19 @@ def test_merge_dedupes_action_items_by_task_and_owner() -> None:
         segment_refs=[9, 4],
     )
     other_owner = ActionItem(task="Send the deck", owner_name="Priya", segment_refs=[5])
-    merged = merge_extractions([ChunkExtraction(action_items=[a]), ChunkExtraction(action_items=[b, other_owner])])
+    merged = merge_extractions(
+        [ChunkExtraction(action_items=[a]), ChunkExtraction(action_items=[b, other_owner])]
+    )
 
     assert len(merged.action_items) == 2
     combined = merged.action_items[0]
     assert combined.task == "Send the deck"
     assert combined.segment_refs == [4, 9]
-    assert (combined.due_date, combined.due_text, combined.priority) == (dt.date(2026, 3, 6), "by Friday", "high")
+    assert (combined.due_date, combined.due_text, combined.priority) == (
+        dt.date(2026, 3, 6),
+        "by Friday",
+        "high",
+    )
     assert merged.action_items[1].owner_name == "Priya"
 
 
@@ -167,9 +176,14 @@ def test_assemble_minutes_keeps_summary_in_transcript_order() -> None:
         ]
     )
     minutes = assemble_minutes(
-        merged, title="Sync", meeting_date=dt.date(2026, 3, 4), attendees=["Ana", "ana", "Bob"], summary_sentences=2
+        merged,
+        title="Sync",
+        meeting_date=dt.date(2026, 3, 4),
+        attendees=["Ana", "ana", "Bob"],
+        summary_sentences=2,
     )
     assert minutes.summary == (
-        "The launch budget for the campaign is approved. The campaign launch moves to April with the same budget."
+        "The launch budget for the campaign is approved. "
+        "The campaign launch moves to April with the same budget."
     )
     assert minutes.attendees == ["Ana", "Bob"]

@@ -143,7 +143,10 @@ def test_utf8_bom_and_windows_newlines(sample_bytes: Read) -> None:
     [
         ("big.txt", b"Bob: ready?\nAna: "),
         ("big.vtt", b"WEBVTT\n\n00:00.000 --> 00:01.000\n<v Bob>ready?\n\n00:01.000 --> 00:02.000\n<v Ana>"),
-        ("big.srt", b"1\n00:00:00,000 --> 00:00:01,000\nBob: ready?\n\n2\n00:00:01,000 --> 00:00:02,000\nAna: "),
+        (
+            "big.srt",
+            b"1\n00:00:00,000 --> 00:00:01,000\nBob: ready?\n\n2\n00:00:01,000 --> 00:00:02,000\nAna: ",
+        ),
     ],
 )
 def test_five_megabyte_single_line_parses_in_one_piece(filename: str, prefix: bytes) -> None:

@@ -26,8 +26,9 @@ def test_teams_vtt_voices_give_speakers_times_and_clean_text(sample_bytes: Read)
     assert segments[0] == Segment(
         0, "Maria Lopez", 1.25, 5.8, "Thanks for joining. Today we cover the Q3 roadmap & the hiring plan."
     )
-    assert segments[1].text == "We decided to ship the mobile app before the web redesign."  # <v.loud>, <i> gone
-    assert segments[2].text == "I'll prepare the hiring budget by the end of the month."  # &#39; decoded
+    # <v.loud …> and <i> are gone, &#39; is decoded.
+    assert segments[1].text == "We decided to ship the mobile app before the web redesign."
+    assert segments[2].text == "I'll prepare the hiring budget by the end of the month."
     # Two voices in one cue become two segments sharing the cue's timing.
     assert (segments[3].start, segments[3].end) == (segments[4].start, segments[4].end) == (16.1, 19.9)
     assert segments[5].start == 3600.0
@@ -47,7 +48,9 @@ def test_zoom_vtt_name_prefixes_become_speakers(sample_bytes: Read) -> None:
 
     assert segments[0].speaker == "Maria Lopez"
     assert segments[0].text == "Welcome back. The vendor contract expires in June."
-    assert segments[1] == Segment(1, "Bob Chen", 6.9, 10.03, "Maria will send the contract to legal tomorrow.")
+    assert segments[1] == Segment(
+        1, "Bob Chen", 6.9, 10.03, "Maria will send the contract to legal tomorrow."
+    )
     assert {s.speaker for s in segments} == {"Maria Lopez", "Bob Chen", "Priya Natarajan"}
 
 
@@ -127,7 +130,9 @@ def test_plain_text_with_leading_clocks_and_roles() -> None:
 
 def test_single_name_line_is_not_enough_to_claim_speakers() -> None:
     segments = parse_transcript("x.txt", b"Subject line here\nJohn: hi\nthe rest of the mail\nmore prose\n")
-    assert segments == [Segment(0, None, None, None, "Subject line here John: hi the rest of the mail more prose")]
+    assert segments == [
+        Segment(0, None, None, None, "Subject line here John: hi the rest of the mail more prose")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,11 @@ def test_spanish_questions_and_exclamations_keep_their_openers() -> None:
 
 def test_initials_decimals_and_lowercase_continuations_are_not_boundaries() -> None:
     text = "J. R. Tolkien wrote it. Growth was 3.5 percent. It was ok. and then it ended"
-    assert split_sentences(text) == ["J. R. Tolkien wrote it.", "Growth was 3.5 percent.", "It was ok. and then it ended"]
+    assert split_sentences(text) == [
+        "J. R. Tolkien wrote it.",
+        "Growth was 3.5 percent.",
+        "It was ok. and then it ended",
+    ]
 
 
 def test_blank_lines_end_sentences_and_whitespace_is_collapsed() -> None:

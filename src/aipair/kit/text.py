@@ -26,6 +26,7 @@ _BOUNDARY = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _WS = re.compile(r"\s+")
+_NEXT_VISIBLE = re.compile(r"\s*(\S)")
 
 # Lower-cased, without the final dot. A dot after one of these never ends a sentence.
 _ABBREVIATIONS = frozenset(
@@ -107,11 +108,9 @@ def _is_sentence_end(text: str, term_start: int, terminator: str, end: int) -> b
 
 
 def _next_visible_char(text: str, pos: int) -> str | None:
-    limit = min(len(text), pos + _LOOKBACK)
-    for i in range(pos, limit):
-        if not text[i].isspace():
-            return text[i]
-    return None if limit == len(text) else "A"
+    # Whitespace runs after different boundaries are disjoint, so the scans add up to O(len(text)).
+    match = _NEXT_VISIBLE.match(text, pos)
+    return match.group(1) if match else None
 
 
 def _word_before(text: str, pos: int) -> str:
@@ -153,7 +152,7 @@ def rank_sentences(sentences: list[str], k: int) -> list[int]:
     Score: sum over the sentence's distinct content words (stop words of English and Spanish removed)
     of their corpus frequency times an inverse document frequency, divided by the square root of the
     sentence length so long rambles do not win by size. Ties go to the earlier sentence.
-    Deterministic and linear in the total number of words. ``k <= 0`` gives ``[]``.
+    Deterministic; linear in the number of words plus one sort of the sentences. ``k <= 0`` gives ``[]``.
     """
     if k <= 0 or not sentences:
         return []

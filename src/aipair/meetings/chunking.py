@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from aipair.kit.text import estimate_tokens
 from aipair.meetings.parsing.segments import Segment
 
 _CHARS_PER_TOKEN = 4  # must agree with aipair.kit.text.estimate_tokens
@@ -97,10 +96,12 @@ class _ChunkBuilder:
         self.size = 0
 
     def add(self, segment: Segment, length: int) -> None:
+        """Append a segment (or piece) covering ``length`` canonical characters."""
         self.current.append(segment)
         self.size += length
 
     def flush(self) -> None:
+        """Close the current chunk; the next one starts where it ended."""
         if not self.current:
             return
         end = self.start + self.size
@@ -154,8 +155,3 @@ def verify_coverage(chunks: Sequence[Chunk], total_chars: int) -> None:
         position = chunk.char_end
     if position != total_chars:
         raise CoverageError(f"characters {position}..{total_chars} are not covered")
-
-
-def chunk_token_estimate(chunk: Chunk, canonical: str) -> int:
-    """Tokens of the canonical slice the chunk covers (what the budget invariant bounds)."""
-    return estimate_tokens(canonical[chunk.char_start : chunk.char_end])

@@ -8,6 +8,7 @@ guess would silently corrupt names. Line endings are normalised to ``\\n``.
 from __future__ import annotations
 
 import codecs
+from typing import Any
 
 from aipair.meetings.errors import TranscriptEncodingError
 
@@ -24,8 +25,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 def decode_transcript(data: bytes) -> str:
     """Decode ``data`` per its BOM (default strict UTF-8) and normalise newlines to ``\\n``.
 
-    Raises :class:`TranscriptEncodingError` (with ``line`` and ``byte_offset`` of the first bad
-    byte) on invalid input, and when the text contains NUL characters (UTF-16 without a BOM).
+    Raises :class:`TranscriptEncodingError` (with the ``byte_offset`` of the first bad byte after any
+    BOM, and its 1-based ``line`` for UTF-8) on invalid input, and when the text contains NUL
+    characters (UTF-16 without a BOM).
     """
     encoding, body = "utf-8", data
     for bom, name in _BOMS:
@@ -35,12 +37,11 @@ def decode_transcript(data: bytes) -> str:
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = body.count(b"\n", 0, exc.start) + 1 if encoding == "utf-8" else None
+        where: dict[str, Any] = {"byte_offset": exc.start}
+        if encoding == "utf-8":
+            where["line"] = body.count(b"\n", 0, exc.start) + 1
         raise TranscriptEncodingError(
-            f"The transcript is not valid {encoding.upper()}",
-            encoding=encoding,
-            byte_offset=exc.start,
-            line=line,
+            f"The transcript is not valid {encoding.upper()}", encoding=encoding, **where
         ) from None
     if "\x00" in text:
         raise TranscriptEncodingError(
