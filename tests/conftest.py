@@ -16,7 +16,7 @@ from aipair.config import AuthSettings, Settings
 from aipair.db import migrate
 from aipair.db.embedded import EmbeddedPostgres
 from aipair.db.urls import DatabaseUrls, resolve_urls
-from aipair.runtime import Runtime, build_runtime
+from aipair.runtime import Runtime, start_runtime
 from tests.fixtures.tenants import Tenant, make_tenant, random_ip
 
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1}
@@ -61,7 +61,7 @@ async def runtime(settings: Settings, urls: DatabaseUrls) -> AsyncIterator[Runti
     from aipair.db.engine import DbContext, transaction
     from aipair.tenancy.models import Role
 
-    built = build_runtime(settings, urls)
+    built = await start_runtime(settings, urls)
     async with transaction(built.sessions, DbContext(platform_role=Role.SUPER_ADMIN)) as session:
         await built.platform.initialise(
             session, settings.platform.model_copy(update={"admin_password": None})

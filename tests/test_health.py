@@ -22,7 +22,7 @@ async def test_health_db_runs_a_real_query_and_reports_migration_head(client: ht
 
 
 async def test_ai_and_integrations_say_not_configured_honestly(client: httpx.AsyncClient) -> None:
-    for path in ("/health/ai", "/health/integrations"):
+    for path in ("/health/integrations",):
         response = await client.get(path)
         assert response.status_code == 200
         assert response.json()["status"] == "not_configured"

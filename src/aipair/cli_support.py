@@ -15,7 +15,7 @@ from aipair.config import Settings, load_settings
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import DatabaseUrls, embedded_server, resolve_urls
 from aipair.observability.logging import configure_logging
-from aipair.runtime import Runtime, build_runtime
+from aipair.runtime import Runtime, start_runtime
 from aipair.tenancy import repository as tenancy_repo
 from aipair.tenancy.models import Role
 
@@ -49,7 +49,7 @@ def run_async(config: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
     """Run ``work`` with a runtime on a live database, then close everything."""
 
     async def main(urls: DatabaseUrls) -> T:
-        runtime = build_runtime(config, urls)
+        runtime = await start_runtime(config, urls)
         try:
             return await work(runtime)
         finally:

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from aipair.gateway.provider_config import GatewayProvidersConfig
+
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 
 
@@ -46,6 +48,40 @@ class HttpSettings(BaseModel):
     max_upload_bytes: int = Field(default=25 * 1_048_576, ge=1024)
 
 
+class GatewaySettings(BaseModel):
+    """The AI gateway: providers and aliases, cache lifetimes, reservation clean-up."""
+
+    providers: GatewayProvidersConfig = Field(default_factory=GatewayProvidersConfig)
+    cache_ttl_s: float = Field(default=5.0, ge=0, le=300)
+    abandoned_reservation_minutes: int = Field(default=30, ge=1)
+    pool_size: int = Field(default=20, ge=1, le=500)
+
+
+class WorkerSettings(BaseModel):
+    """The background job runner (``aipair worker``)."""
+
+    concurrency: int = Field(default=4, ge=1, le=64)
+    poll_interval_s: float = Field(default=1.0, gt=0, le=60)
+    lease_s: float = Field(default=30.0, ge=1, le=3600)
+    shutdown_grace_s: float = Field(default=30.0, ge=0, le=3600)
+    job_retention_days: int = Field(default=14, ge=1)
+
+
+class MeetingSettings(BaseModel):
+    """The meeting processor: chunking, the ``llm`` engine, transcription, retries."""
+
+    chunk_max_tokens: int = Field(default=3000, ge=100, le=100_000)
+    llm_model: str = "local"
+    llm_concurrency: int = Field(default=4, ge=1, le=32)
+    llm_max_output_tokens: int = Field(default=2000, ge=100, le=32_000)
+    llm_answer_retries: int = Field(default=2, ge=0, le=5)
+    transcription_model: str | None = None
+    offline_transcription: bool = True
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    budget_retry_s: float = Field(default=1800.0, ge=1)
+    chunk_delay_s: float = Field(default=0.0, ge=0, le=60)  # test-only: slows every chunk down
+
+
 class Settings(BaseSettings):
     """All settings of the platform, validated at start-up."""
 
@@ -69,6 +105,9 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     platform: PlatformSettings = PlatformSettings()
     http: HttpSettings = HttpSettings()
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    meetings: MeetingSettings = Field(default_factory=MeetingSettings)
 
     @field_validator("database_url", "database_app_url")
     @classmethod

@@ -5,37 +5,59 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+import asyncpg
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from aipair.auth.api_keys import ApiKeyService
+from aipair.auth.key_cache import ApiKeyResolver
 from aipair.auth.passwords import Passwords
 from aipair.auth.service import AuthService
 from aipair.auth.tokens import AccessTokens
 from aipair.config import Settings
 from aipair.db.engine import create_engine, session_factory
-from aipair.db.urls import DatabaseUrls
+from aipair.db.urls import DatabaseUrls, libpq
+from aipair.gateway.admission import Admissions
+from aipair.gateway.pricing import DEFAULT_PRICES, PriceBook
+from aipair.gateway.providers.registry import ProviderRegistry, build_http_client
+from aipair.gateway.ratelimit import RateLimiter, build_limiter
+from aipair.gateway.routing import Router
+from aipair.gateway.service import GatewayService
 from aipair.kit.local_secrets import local_secret
 from aipair.tenancy.members import MemberService
 from aipair.tenancy.platform import PlatformService
+from aipair.tenancy.policy_cache import CompanyPolicyCache
 from aipair.tenancy.service import TenancyService
+from aipair.usage.service import UsageService
 
 
 @dataclass
 class Runtime:
-    """Engines, services and settings shared by every request of the process."""
+    """Engines, clients, services and settings shared by every request of the process."""
 
     settings: Settings
     urls: DatabaseUrls
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    pg: asyncpg.Pool
+    http: httpx.AsyncClient
+    limiter: RateLimiter
     passwords: Passwords
     auth: AuthService
     api_keys: ApiKeyService
     tenancy: TenancyService
     members: MemberService
     platform: PlatformService
+    policies: CompanyPolicyCache
+    usage: UsageService
+    gateway: GatewayService
 
     async def close(self) -> None:
+        """Release every connection and client (after in-flight alert deliveries finish)."""
+        await self.usage.drain()
+        await self.limiter.close()
+        await self.http.aclose()
+        await self.pg.close()
         await self.engine.dispose()
 
 
@@ -46,21 +68,41 @@ def jwt_secret(settings: Settings) -> str:
     return local_secret(settings.data_path, "jwt_secret")
 
 
-def build_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
-    """Wire the process's engines and services."""
+async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
+    """Connect and wire the process's engines, clients and services."""
     engine = create_engine(settings, urls.app)
     sessions = session_factory(engine)
+    pg = await asyncpg.create_pool(
+        libpq(urls.app),
+        min_size=1,
+        max_size=settings.gateway.pool_size,
+        server_settings={"application_name": "aipair-gateway"},
+    )
+    http = build_http_client()
+    limiter = build_limiter(settings.redis_url.get_secret_value() if settings.redis_url else None)
     passwords = Passwords(settings.auth)
     tokens = AccessTokens(jwt_secret(settings), timedelta(minutes=settings.auth.access_token_minutes))
+    keys = ApiKeyResolver(pg, settings.gateway.cache_ttl_s)
+    policies = CompanyPolicyCache(pg, settings.gateway.cache_ttl_s)
+    usage = UsageService(pg, http)
+    config = settings.gateway.providers
+    router = Router.from_config(ProviderRegistry.from_config(config, client=http), config)
+    admissions = Admissions(router, PriceBook(DEFAULT_PRICES), policies, limiter, usage)
     return Runtime(
         settings=settings,
         urls=urls,
         engine=engine,
         sessions=sessions,
+        pg=pg,
+        http=http,
+        limiter=limiter,
         passwords=passwords,
         auth=AuthService(sessions, passwords, tokens, settings.auth),
-        api_keys=ApiKeyService(timedelta(hours=settings.auth.api_key_rotation_grace_hours)),
-        tenancy=TenancyService(passwords),
+        api_keys=ApiKeyService(timedelta(hours=settings.auth.api_key_rotation_grace_hours), keys),
+        tenancy=TenancyService(passwords, policies),
         members=MemberService(),
         platform=PlatformService(passwords),
+        policies=policies,
+        usage=usage,
+        gateway=GatewayService(router, admissions, keys, usage),
     )

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
+import openai as openai_sdk
+import psycopg
 import pytest
 import respx
+from bench.mock_upstream import MockUpstream
 
+from aipair.config import Settings
+from aipair.db.urls import libpq
 from aipair.gateway.providers.anthropic import AnthropicProvider
 from aipair.gateway.providers.openai_compat import OpenAICompatProvider
+from tests.fixtures.live_gateway import LiveGateway, control, live_gateway, providers_config
 
 from .fakes import ANTHROPIC_KEY, ANTHROPIC_URL, OPENAI_KEY, OPENAI_URL, FakeClock, FakeSleep
 
@@ -56,3 +63,61 @@ def clock() -> FakeClock:
 def sleep(clock: FakeClock) -> FakeSleep:
     """The router's fake sleep, advancing ``clock``."""
     return FakeSleep(clock)
+
+
+# --- a real gateway on loopback in front of real mock upstreams -----------------------------------------
+
+MESSAGES = [{"role": "user", "content": "Say hello"}]
+
+
+@pytest.fixture(scope="module")
+def upstreams() -> Iterator[tuple[MockUpstream, MockUpstream]]:
+    primary, backup = MockUpstream(), MockUpstream()
+    primary.start_in_thread()
+    backup.start_in_thread()
+    yield primary, backup
+
+
+@pytest.fixture(scope="module")
+def gateway(settings: Settings, upstreams: tuple[MockUpstream, MockUpstream]) -> Iterator[LiveGateway]:
+    primary, backup = upstreams
+    gateway_settings = settings.model_copy(
+        update={
+            "gateway": settings.gateway.model_copy(
+                update={"providers": providers_config(primary.port, backup.port), "cache_ttl_s": 1.0}
+            )
+        }
+    )
+    with live_gateway(gateway_settings) as live:
+        yield live
+
+
+@pytest.fixture
+def healthy_upstreams(upstreams: tuple[MockUpstream, MockUpstream]) -> None:
+    for mock in upstreams:
+        control(
+            mock,
+            fail_count=0,
+            fail_status=0,
+            delay_s=0,
+            hang=False,
+            stream_delay_s=0,
+            calls={},
+            usage={},
+            hooks=[],
+        )
+
+
+def sdk(gateway: LiveGateway, key: str) -> openai_sdk.AsyncOpenAI:
+    """The official SDK pointed at the gateway (no SDK-side retries, so every refusal is visible)."""
+    return openai_sdk.AsyncOpenAI(base_url=f"{gateway.url}/v1", api_key=key, max_retries=0, timeout=20)
+
+
+def usage_rows(settings: Settings, company_id: uuid.UUID) -> list[dict[str, object]]:
+    """The company's usage events, read as the owner."""
+    assert settings.database_url is not None
+    with psycopg.connect(libpq(settings.database_url.get_secret_value())) as conn:
+        conn.row_factory = psycopg.rows.dict_row  # type: ignore[assignment]
+        return list(
+            conn.execute("SELECT * FROM usage_events WHERE company_id = %s ORDER BY created_at", [company_id])
+        )

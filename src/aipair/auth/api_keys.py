@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.auth import repository as repo
+from aipair.auth.key_cache import ApiKeyResolver
 from aipair.auth.models import ApiKey
 from aipair.auth.principal import Principal
 from aipair.auth.schemas import ApiKeyCreate
@@ -37,8 +38,9 @@ class CreatedKey:
 class ApiKeyService:
     """Manage a company's API keys."""
 
-    def __init__(self, rotation_grace: timedelta):
+    def __init__(self, rotation_grace: timedelta, resolver: ApiKeyResolver | None = None):
         self._grace = rotation_grace
+        self._resolver = resolver
 
     async def create(self, session: AsyncSession, principal: Principal, data: ApiKeyCreate) -> CreatedKey:
         """Create a key; the returned secret is the only copy."""
@@ -80,6 +82,8 @@ class ApiKeyService:
         if row.revoked_at is None:
             row.revoked_at = utcnow()
             await session.flush()
+        if self._resolver is not None:
+            self._resolver.forget(row.key_hash)
         return row
 
     async def rotate(
@@ -92,6 +96,8 @@ class ApiKeyService:
             raise Conflict("Only an active key can be rotated", code_hint="key_inactive")
         grace = timedelta(hours=grace_hours) if grace_hours is not None else self._grace
         old.expires_at = min(old.expires_at or now + grace, now + grace)
+        if self._resolver is not None:
+            self._resolver.forget(old.key_hash)
         secret, prefix = new_api_key()
         new = ApiKey(
             id=uuid.uuid4(),

@@ -16,6 +16,26 @@ SCOPES = ("ai", "meetings", "usage:read", "admin")
 
 
 @dataclass(frozen=True)
+class ClientInfo:
+    """Where a request comes from: source address, user agent and the request's id."""
+
+    ip: str | None
+    user_agent: str | None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SupportAccess:
+    """Platform staff acting inside a customer company (``X-Aipair-Company``).
+
+    ``scope`` is the open grant's scope (``read`` or ``write``), or None without an open grant.
+    """
+
+    home_company_id: CompanyId
+    scope: str | None
+
+
+@dataclass(frozen=True)
 class Principal:
     """An authenticated caller acting in exactly one company."""
 
@@ -26,11 +46,18 @@ class Principal:
     api_key_id: uuid.UUID | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
     is_platform_company: bool = False
+    origin: ClientInfo | None = None
+    support: SupportAccess | None = None
 
     @property
     def platform_role(self) -> str:
         """SUPER_ADMIN or SUPPORT when acting as platform staff, else empty."""
         return self.role.value if self.role in PLATFORM_ROLES and self.is_platform_company else ""
+
+    @property
+    def in_platform_context(self) -> bool:
+        """Platform staff acting from the platform company (not inside a customer company)."""
+        return bool(self.platform_role) and self.support is None
 
     def outranks(self, role: Role) -> bool:
         """True when this principal may manage members holding ``role`` (strictly below its own)."""
@@ -53,5 +80,14 @@ class Principal:
             raise RoleRequired(f"This needs the {minimum.value} role or above")
 
     def db_context(self) -> DbContext:
-        """The database context of this principal's requests."""
+        """The database context of this principal's requests.
+
+        Staff inside a customer company get no ``app.company_id`` (so the tenant policies never
+        match) but ``app.support_company_id``: only the support policies, which require an open
+        grant, let them see or change the company's rows.
+        """
+        if self.support is not None:
+            return DbContext(
+                user_id=self.user_id, platform_role=self.platform_role, support_company_id=self.company_id
+            )
         return DbContext(company_id=self.company_id, user_id=self.user_id, platform_role=self.platform_role)

@@ -21,7 +21,7 @@ from aipair.auth.errors import (
     InvalidToken,
 )
 from aipair.auth.passwords import Passwords
-from aipair.auth.principal import CompanyId, Principal
+from aipair.auth.principal import ClientInfo, CompanyId, Principal
 from aipair.auth.tokens import AccessClaims, AccessTokens, digest, new_opaque_token
 from aipair.config import AuthSettings
 from aipair.db.engine import DbContext, transaction
@@ -29,14 +29,6 @@ from aipair.kit.clock import utcnow
 from aipair.tenancy.models import Role
 
 ACTIVE_STATUSES = ("TRIAL", "ACTIVE")
-
-
-@dataclass(frozen=True)
-class ClientInfo:
-    """Where a request comes from."""
-
-    ip: str | None
-    user_agent: str | None
 
 
 @dataclass(frozen=True)

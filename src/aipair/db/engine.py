@@ -20,19 +20,25 @@ from aipair.db.urls import with_driver
 
 SET_CONTEXT = text(
     "SELECT set_config('app.company_id', :company_id, true), set_config('app.user_id', :user_id, true),"
-    " set_config('app.platform_role', :platform_role, true)"
+    " set_config('app.platform_role', :platform_role, true),"
+    " set_config('app.support_company_id', :support_company_id, true)"
 )
 SET_LOOKUP = text("SELECT set_config('app.lookup_' || :name, :value, true)")
 
 
 @dataclass(frozen=True)
 class DbContext:
-    """What the database may show this transaction: one company, one user, maybe a platform role."""
+    """What the database may show this transaction: one company, one user, maybe a platform role.
+
+    ``support_company_id`` is the customer company platform staff act in; the support policies
+    let them reach its rows only under an open support access grant.
+    """
 
     company_id: uuid.UUID | None = None
     user_id: uuid.UUID | None = None
     platform_role: str = ""
     lookups: dict[str, str] = field(default_factory=dict)
+    support_company_id: uuid.UUID | None = None
 
 
 def create_engine(settings: Settings, url: str) -> AsyncEngine:
@@ -65,6 +71,7 @@ async def apply_context(session: AsyncSession, context: DbContext) -> None:
             "company_id": str(context.company_id) if context.company_id else "",
             "user_id": str(context.user_id) if context.user_id else "",
             "platform_role": context.platform_role,
+            "support_company_id": str(context.support_company_id) if context.support_company_id else "",
         },
     )
     for name, value in context.lookups.items():

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ("aipair.tenancy.models", "aipair.auth.models")
+MODEL_MODULES = (
+    "aipair.tenancy.models",
+    "aipair.auth.models",
+    "aipair.worker.models",
+    "aipair.meetings.models",
+)
 
 
 def import_all_models() -> None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from aipair.auth.dependencies import RuntimeDep
-from aipair.health.service import database_health
+from aipair.health.service import ai_health, database_health
 
 router = APIRouter(tags=["health"])
 
@@ -32,16 +32,11 @@ async def health_db(runtime: RuntimeDep) -> JSONResponse:
 
 
 @router.get("/health/ai")
-async def health_ai() -> JSONResponse:
-    """State of each AI provider from recent traffic; says so plainly when none is configured."""
-    return _answer(
-        True,
-        {
-            "status": "not_configured",
-            "providers": {},
-            "message": "The AI gateway is not configured in this build",
-        },
-    )
+async def health_ai(runtime: RuntimeDep) -> JSONResponse:
+    """State of each AI provider from recent traffic (circuit breakers, success rate, latency);
+    never spends tokens. 503 when every remote provider's circuit is open."""
+    healthy, body = ai_health(runtime.gateway.router)
+    return _answer(healthy, body)
 
 
 @router.get("/health/integrations")

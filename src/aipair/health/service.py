@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.pool import QueuePool
 
 from aipair.db.migrate import head_revision
+from aipair.gateway.routing import Router
 from aipair.runtime import Runtime
 
 
@@ -46,3 +47,13 @@ def _pool_usage(runtime: Runtime) -> dict[str, Any]:
         "capacity": capacity,
         "usage_percent": round(100 * in_use / capacity, 1) if capacity else 0.0,
     }
+
+
+def ai_health(router: Router) -> tuple[bool, dict[str, Any]]:
+    """Provider states from recent traffic; unhealthy only when every remote provider is open."""
+    providers = {name: health.as_dict() for name, health in router.health().items()}
+    remote = {name: h for name, h in router.health().items() if name != "local"}
+    down = [name for name, h in remote.items() if not h.healthy]
+    healthy = not remote or len(down) < len(remote)
+    status = "ok" if not down else ("degraded" if healthy else "unhealthy")
+    return healthy, {"status": status, "providers": providers, "models": router.registry.model_names()}

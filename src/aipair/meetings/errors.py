@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aipair.errors import AppError, Unprocessable
+from aipair.errors import (
+    AppError,
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
 
 class TranscriptParseError(Unprocessable):
@@ -48,3 +56,76 @@ class ModelAnswerInvalid(AppError):
     status_code = 502
     code = "model_answer_invalid"
     default_message = "The model's answer did not match the expected format"
+
+
+class MeetingNotFound(NotFound):
+    """No such meeting visible to the caller (another company's, or a colleague's for an EMPLOYEE)."""
+
+    code = "meeting_not_found"
+    default_message = "Meeting not found"
+
+
+class ActionItemNotFound(NotFound):
+    """No such action item visible to the caller."""
+
+    code = "action_item_not_found"
+    default_message = "Action item not found"
+
+
+class UnsupportedMeetingFile(UnsupportedMediaType):
+    """The file is neither a supported transcript (txt, vtt, srt, json) nor audio (wav, mp3, m4a, webm)."""
+
+    code = "unsupported_media_type"
+    default_message = (
+        "Unsupported file type: upload a transcript (.txt, .vtt, .srt, .json)"
+        " or audio (.wav, .mp3, .m4a, .webm)"
+    )
+
+
+class MeetingFileTooLarge(PayloadTooLarge):
+    """The file is larger than ``http.max_upload_bytes``."""
+
+    code = "payload_too_large"
+    default_message = "The file is larger than the upload limit"
+
+
+class EmptyUpload(ValidationFailed):
+    """The multipart request carried an empty file."""
+
+    code = "empty_file"
+    default_message = "The uploaded file is empty"
+
+
+class StorageLimitExceeded(Conflict):
+    """Storing the file would take the company past its plan's ``storage_mb``."""
+
+    code = "storage_limit_exceeded"
+    default_message = "This upload would exceed your plan's storage limit"
+
+
+class NoTranscriptionProvider(Unprocessable):
+    """Audio was uploaded but nothing can transcribe it (no gateway model, no offline recogniser for it)."""
+
+    code = "no_transcription_provider"
+    default_message = "No transcription provider is configured for this audio"
+
+
+class AudioCorrupt(Unprocessable):
+    """The audio file is not what its type says, or cannot be decoded."""
+
+    code = "audio_corrupt"
+    default_message = "The audio file is corrupt or not in the format its name says"
+
+
+class MinutesNotReady(Conflict):
+    """The meeting has no minutes yet (still processing, or processing failed)."""
+
+    code = "minutes_not_ready"
+    default_message = "The minutes of this meeting are not ready"
+
+
+class OwnerNotMember(ValidationFailed):
+    """An action item's owner must be an active member of the company."""
+
+    code = "owner_not_member"
+    default_message = "The owner must be a member of the company"

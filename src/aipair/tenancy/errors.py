@@ -59,3 +59,17 @@ class InvitationInvalid(NotFound):
 
     code = "invitation_invalid"
     default_message = "Invitation not found or expired"
+
+
+class OverrideTooLarge(Conflict):
+    """Temporary overrides may lift a limit only so far above the company's own value."""
+
+    code = "limit_increase_too_large"
+    default_message = "The temporary increase is larger than allowed"
+
+
+class LimitUnbounded(Conflict):
+    """The limit has no value to raise (a CUSTOM plan without it)."""
+
+    code = "limit_not_set"
+    default_message = "This company has no such limit to raise"

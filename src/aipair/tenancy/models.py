@@ -6,7 +6,18 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aipair.db.base import Base, IdMixin, TimestampMixin
@@ -90,6 +101,10 @@ class Company(IdMixin, TimestampMixin, Base):
     custom_requests_per_minute: Mapped[int | None] = mapped_column(Integer)
     custom_ai_requests_per_hour: Mapped[int | None] = mapped_column(Integer)
     monthly_budget_micro_usd: Mapped[int | None] = mapped_column(BigInteger)
+    budget_alert_thresholds: Mapped[list[int]] = mapped_column(
+        ARRAY(SmallInteger), default=lambda: [50, 80, 100]
+    )
+    budget_webhook_url: Mapped[str | None] = mapped_column(String(2000))
 
 
 class Membership(IdMixin, TimestampMixin, Base):

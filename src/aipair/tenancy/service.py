@@ -7,8 +7,9 @@ checked here; RLS underneath makes a forgotten check harmless.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,8 @@ from aipair.auth.passwords import Passwords
 from aipair.auth.principal import CompanyId, Principal
 from aipair.auth.tokens import digest, new_opaque_token
 from aipair.kit.clock import utcnow
-from aipair.kit.money import usd_to_micro
+from aipair.kit.money import micro_to_usd, usd_to_micro
+from aipair.kit.periods import current_period
 from aipair.tenancy import repository as repo
 from aipair.tenancy.errors import (
     AlreadyMember,
@@ -31,17 +33,35 @@ from aipair.tenancy.errors import (
 )
 from aipair.tenancy.members import check_role_change
 from aipair.tenancy.models import CUSTOMER_ROLES, Company, CompanyStatus, Invitation, Membership, Plan, Role
+from aipair.tenancy.policy_cache import CompanyPolicyCache
 from aipair.tenancy.schemas import CompanyCreate, CompanyUpdate, CustomLimits, MemberAdd
+from aipair.usage.schemas import BudgetUpdate
 
 TRIAL_DAYS = 14
+
+
+class UsageReader(Protocol):
+    """The part of the usage service the budget view needs."""
+
+    async def period_totals(
+        self, session: AsyncSession, company_id: uuid.UUID, period: date
+    ) -> dict[str, Any]: ...
+
+
 INVITATION_DAYS = 7
 
 
 class TenancyService:
     """Create and manage companies and their members."""
 
-    def __init__(self, passwords: Passwords):
+    def __init__(self, passwords: Passwords, policies: CompanyPolicyCache | None = None):
         self._passwords = passwords
+        self._policies = policies
+
+    def _changed(self, company: Company) -> None:
+        """Let the gateway see a status, plan, limit or budget change at once in this process."""
+        if self._policies is not None:
+            self._policies.forget(company.id)
 
     async def create_company(self, session: AsyncSession, actor: Principal, data: CompanyCreate) -> Company:
         """Create a company (SUPER_ADMIN only), optionally with its first OWNER."""
@@ -108,6 +128,7 @@ class TenancyService:
             company.monthly_budget_micro_usd = usd_to_micro(data.monthly_budget_usd)
         _apply_limits(company, data.custom_limits)
         await session.flush()
+        self._changed(company)
         return company
 
     async def set_status(
@@ -121,6 +142,7 @@ class TenancyService:
             raise RoleRequired("The platform company cannot be suspended")
         company.status = status
         await session.flush()
+        self._changed(company)
         return company
 
     async def add_member(
@@ -218,6 +240,42 @@ class TenancyService:
         """Members of ``company`` for the operator's console."""
         await auth_repo.set_tenant(session, company.id)
         return await repo.list_members(session, CompanyId(company.id), limit, 0)
+
+    async def update_budget(self, session: AsyncSession, actor: Principal, data: BudgetUpdate) -> Company:
+        """Set the company's monthly budget, alert thresholds and webhook (ADMIN or OWNER)."""
+        actor.require(Role.ADMIN)
+        company = await self.get_company(session, actor.company_id)
+        if data.clear_budget:
+            company.monthly_budget_micro_usd = None
+        elif data.monthly_budget_usd is not None:
+            company.monthly_budget_micro_usd = usd_to_micro(data.monthly_budget_usd)
+        if data.alert_thresholds is not None:
+            company.budget_alert_thresholds = data.alert_thresholds
+        if "webhook_url" in data.model_fields_set:
+            company.budget_webhook_url = data.webhook_url
+        await session.flush()
+        self._changed(company)
+        return company
+
+    async def budget_view(
+        self, session: AsyncSession, company_id: CompanyId, usage: UsageReader
+    ) -> dict[str, Any]:
+        """Budget, spend and reservations of the current period, in USD."""
+        company = await self.get_company(session, company_id)
+        period = current_period(ZoneInfo(company.time_zone)).month
+        totals = await usage.period_totals(session, company_id, period)
+        budget = company.monthly_budget_micro_usd
+        used = totals["cost_micro_usd"] + totals["reserved_micro_usd"]
+        return {
+            "period": period,
+            "monthly_budget_usd": micro_to_usd(budget) if budget is not None else None,
+            "spent_usd": micro_to_usd(totals["cost_micro_usd"]),
+            "reserved_usd": micro_to_usd(totals["reserved_micro_usd"]),
+            "remaining_usd": micro_to_usd(max(0, budget - used)) if budget is not None else None,
+            "requests": totals["requests"],
+            "alert_thresholds": list(company.budget_alert_thresholds),
+            "webhook_url": company.budget_webhook_url,
+        }
 
     async def list_plans(self, session: AsyncSession) -> list[Plan]:
         """The plans on offer, cheapest first."""

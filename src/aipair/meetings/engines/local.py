@@ -125,6 +125,11 @@ def build_minutes(
     )
 
 
+def default_title(language: str, meeting_date: dt.date, topics: Sequence[str]) -> str:
+    """ "Meeting 2026-03-04: roadmap, hiring" (or "Reunión …"): the title when none was given."""
+    return _default_title(rules_for(language), meeting_date, topics)
+
+
 def _detect(segments: Sequence[Segment]) -> str:
     return detect_language(" ".join(s.text for s in segments[:_DETECTION_SEGMENTS]))
 

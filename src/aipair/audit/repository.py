@@ -1,0 +1,72 @@
+"""Every SQL statement of the audit trail and the support actions log. Flushes, never commits."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aipair.audit.models import AuditLog, SupportAction
+from aipair.auth.principal import CompanyId
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """Narrow an audit listing; every field is optional."""
+
+    action: str | None = None
+    actor: uuid.UUID | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+async def append(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Insert one audit row; the chain trigger sets ``seq``, ``prev_hash``, ``hash`` and ``created_at``."""
+    await session.execute(insert(AuditLog).values(seq=0, prev_hash="", hash="", **values))
+
+
+def _filtered(company_id: CompanyId, filters: AuditFilters) -> Select[tuple[AuditLog]]:
+    query = select(AuditLog).where(AuditLog.company_id == company_id)
+    if filters.action:
+        query = query.where(AuditLog.action.startswith(filters.action, autoescape=True))
+    if filters.actor is not None:
+        query = query.where(or_(AuditLog.actor_user_id == filters.actor, AuditLog.actor_key_id == filters.actor))
+    if filters.target_type:
+        query = query.where(AuditLog.target_type == filters.target_type)
+    if filters.target_id:
+        query = query.where(AuditLog.target_id == filters.target_id)
+    if filters.since is not None:
+        query = query.where(AuditLog.created_at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditLog.created_at < filters.until)
+    return query
+
+
+async def list_entries(
+    session: AsyncSession, company_id: CompanyId, filters: AuditFilters, limit: int, offset: int
+) -> list[AuditLog]:
+    """The company's audit rows matching ``filters``, newest first."""
+    query = _filtered(company_id, filters).order_by(AuditLog.seq.desc()).limit(limit).offset(offset)
+    return list((await session.execute(query)).scalars())
+
+
+async def add_support_action(session: AsyncSession, row: SupportAction) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def list_support_actions(
+    session: AsyncSession, company_id: uuid.UUID | None, limit: int, offset: int
+) -> list[SupportAction]:
+    """Support actions visible to this transaction (RLS decides), optionally of one company, newest first."""
+    query = select(SupportAction)
+    if company_id is not None:
+        query = query.where(SupportAction.target_company_id == company_id)
+    query = query.order_by(SupportAction.created_at.desc(), SupportAction.id.desc()).limit(limit).offset(offset)
+    return list((await session.execute(query)).scalars())

@@ -1,0 +1,193 @@
+"""Governance of one AI call, in order: caller → company status → rate limits → quota → budget.
+
+``Admissions.admit`` returns an :class:`Admission` holding the reservation; ``Admissions.settle``
+turns it into the real cost. Nothing here holds a database transaction across the provider call.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from aipair.gateway.errors import PermissionDenied, RateLimitExceeded
+from aipair.gateway.pricing import Price, PriceBook, cost_micro_usd, worst_case_cost
+from aipair.gateway.providers.base import Usage
+from aipair.gateway.ratelimit import Decision, RateLimiter, Window
+from aipair.gateway.routing import Router
+from aipair.kit.periods import current_period
+from aipair.tenancy.policy_cache import CompanyPolicy, CompanyPolicyCache
+from aipair.usage.service import Reservation, Settlement, UsageService
+
+
+RATE_NAMES = {
+    "rpm": "company requests per minute",
+    "aph": "company AI requests per hour",
+    "key_rpm": "API key requests per minute",
+    "key_tpm": "API key tokens per minute",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling the gateway: a company, and a key or a signed-in person."""
+
+    company_id: uuid.UUID
+    user_id: uuid.UUID | None = None
+    key_id: uuid.UUID | None = None
+    requests_per_minute: int | None = None
+    tokens_per_minute: int | None = None
+    budget_micro_usd: int | None = None
+
+
+@dataclass(slots=True)
+class Admission:
+    """An admitted request: its reservation, rate-limit headers and start time."""
+
+    reservation: Reservation
+    headers: dict[str, str]
+    day: date
+    started: float = field(default_factory=time.perf_counter)
+    settled: bool = False
+
+
+class Admissions:
+    """Admit and settle AI calls for every operation of the gateway."""
+
+    def __init__(
+        self,
+        router: Router,
+        prices: PriceBook,
+        policies: CompanyPolicyCache,
+        limiter: RateLimiter,
+        usage: UsageService,
+    ):
+        self._router = router
+        self._prices = prices
+        self._policies = policies
+        self._limiter = limiter
+        self._usage = usage
+
+    async def policy(self, caller: Caller) -> CompanyPolicy:
+        """The caller's company policy; a suspended or cancelled company may not use AI."""
+        policy = await self._policies.get(caller.company_id)
+        if policy is None or not policy.may_use_ai:
+            raise PermissionDenied("This company is suspended or cancelled and may not use AI")
+        return policy
+
+    def worst_case(self, public_model: str, input_tokens: int, max_output_tokens: int) -> int:
+        """The highest cost any target of the model could charge (micro-USD)."""
+        today = datetime.now(UTC).date()
+        costs = [
+            worst_case_cost(price, input_tokens, max_output_tokens)
+            for target in self._router.registry.resolve(public_model)
+            if (price := self._prices.lookup(target.provider, target.model, today)) is not None
+        ]
+        return max(costs, default=0)
+
+    async def admit(
+        self,
+        caller: Caller,
+        operation: str,
+        public_model: str,
+        request_id: str,
+        input_tokens: int,
+        max_output_tokens: int,
+    ) -> Admission:
+        """Run the checks in order and reserve the worst case; raises the first refusal."""
+        policy = await self.policy(caller)
+        self._router.registry.resolve(public_model)  # unknown model: 404 before anything is counted
+        decision = await self._limiter.acquire(
+            self._windows(caller, policy, input_tokens + max_output_tokens)
+        )
+        headers = _rate_headers(decision, caller, policy)
+        if not decision.allowed:
+            which = decision.refused.key.split(":")[0] if decision.refused else "requests"
+            raise RateLimitExceeded(
+                f"Rate limit reached ({RATE_NAMES.get(which, which)})",
+                retry_after=decision.retry_after,
+                headers=headers,
+            )
+        period = current_period(policy.zone)
+        reservation = Reservation(
+            company_id=caller.company_id,
+            period=period.month,
+            request_id=request_id,
+            user_id=caller.user_id,
+            key_id=caller.key_id,
+            operation=operation,
+            model=public_model,
+            cost_micro_usd=self.worst_case(public_model, input_tokens, max_output_tokens),
+            quota=policy.ai_requests_per_month,
+            budget_micro_usd=policy.budget_micro_usd,
+            key_budget_micro_usd=caller.budget_micro_usd,
+            retry_after_s=period.seconds_left,
+        )
+        await self._usage.reserve(reservation)
+        return Admission(reservation, headers, period.day)
+
+    async def settle(
+        self,
+        admission: Admission,
+        provider: str | None,
+        model: str | None,
+        usage: Usage | None,
+        error_code: str | None = None,
+    ) -> None:
+        """Record the real cost (zero and a refund of the request when nothing was served)."""
+        if admission.settled:
+            return
+        admission.settled = True
+        served = usage is not None and provider is not None and model is not None
+        price = self._price(provider, model) if served else None
+        tokens = usage or Usage()
+        cost = cost_micro_usd(price, tokens.input_tokens, tokens.output_tokens) if price else 0
+        r = admission.reservation
+        await self._usage.settle(
+            r,
+            Settlement(
+                status="succeeded" if served else "failed",
+                provider=provider,
+                model=model,
+                input_tokens=tokens.input_tokens,
+                output_tokens=tokens.output_tokens,
+                cost_micro_usd=cost,
+                latency_ms=int((time.perf_counter() - admission.started) * 1000),
+                error_code=error_code,
+                day=admission.day,
+            ),
+        )
+
+    def _price(self, provider: str | None, model: str | None) -> Price | None:
+        if provider is None or model is None:
+            return None
+        return self._prices.lookup(provider, model, datetime.now(UTC).date())
+
+    @staticmethod
+    def _windows(caller: Caller, policy: CompanyPolicy, tokens: int) -> list[Window]:
+        company = str(caller.company_id)
+        windows = [
+            Window(f"rpm:{company}", policy.requests_per_minute, 60),
+            Window(f"aph:{company}", policy.ai_requests_per_hour, 3600),
+        ]
+        if caller.key_id is not None and caller.requests_per_minute:
+            windows.append(Window(f"key_rpm:{caller.key_id}", caller.requests_per_minute, 60))
+        if caller.key_id is not None and caller.tokens_per_minute:
+            windows.append(Window(f"key_tpm:{caller.key_id}", caller.tokens_per_minute, 60, cost=tokens))
+        return windows
+
+
+def _rate_headers(decision: Decision, caller: Caller, policy: CompanyPolicy) -> dict[str, str]:
+    """OpenAI's ``x-ratelimit-*`` headers for the per-minute request window (and tokens when limited)."""
+    limit, remaining, reset = policy.requests_per_minute, decision.remaining[0], decision.reset_in[0]
+    headers = {
+        "x-ratelimit-limit-requests": str(limit),
+        "x-ratelimit-remaining-requests": str(max(0, remaining)),
+        "x-ratelimit-reset-requests": f"{max(reset, 0):.0f}s",
+    }
+    if caller.tokens_per_minute and caller.key_id is not None:
+        headers["x-ratelimit-limit-tokens"] = str(caller.tokens_per_minute)
+        headers["x-ratelimit-remaining-tokens"] = str(max(0, decision.remaining[-1]))
+        headers["x-ratelimit-reset-tokens"] = f"{max(decision.reset_in[-1], 0):.0f}s"
+    return headers

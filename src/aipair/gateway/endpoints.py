@@ -1,0 +1,100 @@
+"""The OpenAI-compatible API: ``/v1/chat/completions``, ``/v1/embeddings``, ``/v1/audio/transcriptions``,
+``/v1/models``. Authenticated by company API key (``ai`` scope) or a console session token. Errors use
+OpenAI's shape and status codes, so the official SDKs raise their usual exceptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.datastructures import UploadFile
+
+from aipair.auth.dependencies import RuntimeDep, bearer_token
+from aipair.auth.tokens import API_KEY_PREFIX
+from aipair.errors import InvalidJson
+from aipair.gateway.admission import Caller
+from aipair.gateway.errors import InvalidRequest
+from aipair.runtime import Runtime
+
+router = APIRouter(prefix="/v1", tags=["AI gateway (OpenAI-compatible)"])
+JSON_BODY = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+}
+
+
+async def _caller(request: Request, runtime: Runtime) -> Caller:
+    token = bearer_token(request)
+    if token.startswith(API_KEY_PREFIX + "_"):
+        return await runtime.gateway.caller_from_key(token)
+    principal = await runtime.auth.principal_from_access_token(token)
+    return runtime.gateway.caller_from_principal(principal)
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidJson("Request body is not valid JSON (UTF-8)") from exc
+    if not isinstance(body, dict):
+        raise InvalidRequest("The request body must be a JSON object")
+    return body
+
+
+def _request_id(request: Request) -> str:
+    return str(request.scope.get("state", {}).get("request_id", ""))
+
+
+def _json_response(body: dict[str, Any], headers: dict[str, str]) -> Response:
+    return Response(orjson.dumps(body), media_type="application/json", headers=headers)
+
+
+@router.post("/chat/completions", openapi_extra=JSON_BODY)
+async def chat_completions(request: Request, runtime: RuntimeDep) -> Response:
+    """Create a chat completion (OpenAI's request shape). With `"stream": true` the answer is
+    server-sent events; `stream_options.include_usage` adds a final usage chunk. Limits, budget and
+    usage accounting apply to every call."""
+    caller = await _caller(request, runtime)
+    body = await _json(request)
+    if body.get("stream") is True:
+        stream = await runtime.gateway.stream_chat(caller, body, _request_id(request))
+        return StreamingResponse(stream.events, media_type="text/event-stream", headers=stream.headers)
+    answer = await runtime.gateway.chat(caller, body, _request_id(request))
+    return _json_response(answer.body, answer.headers)
+
+
+@router.post("/embeddings", openapi_extra=JSON_BODY)
+async def embeddings(request: Request, runtime: RuntimeDep) -> Response:
+    """Create embeddings for `input` (a string or an array)."""
+    caller = await _caller(request, runtime)
+    answer = await runtime.gateway.embeddings(caller, await _json(request), _request_id(request))
+    return _json_response(answer.body, answer.headers)
+
+
+@router.post("/audio/transcriptions")
+async def transcriptions(request: Request, runtime: RuntimeDep) -> Response:
+    """Transcribe an audio file (multipart: `file`, `model`, optional `language`, `prompt`,
+    `response_format`, `temperature`)."""
+    caller = await _caller(request, runtime)
+    form = await request.form()
+    upload, model = form.get("file"), form.get("model")
+    if not isinstance(upload, UploadFile):
+        raise InvalidRequest("'file' is required", param="file")
+    if not isinstance(model, str) or not model:
+        raise InvalidRequest("'model' is required", param="model")
+    params = {k: v for k, v in form.items() if isinstance(v, str) and k not in ("model", "file")}
+    content, media_type, headers = await runtime.gateway.transcribe(
+        caller, model, await upload.read(), upload.filename or "audio", params, _request_id(request)
+    )
+    if isinstance(content, str):
+        return PlainTextResponse(content, media_type=media_type, headers=headers)
+    return _json_response(content, headers)
+
+
+@router.get("/models")
+async def models(request: Request, runtime: RuntimeDep) -> Response:
+    """The models this company may use."""
+    await _caller(request, runtime)
+    return _json_response(runtime.gateway.models(), {})

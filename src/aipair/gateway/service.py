@@ -1,0 +1,215 @@
+"""The governed AI operations: chat (plain and streamed), embeddings, transcription, model listing.
+
+Every operation follows the same path: estimate → admit (limits, quota, budget reservation) →
+provider call outside any transaction → settle to the real cost. Failures are settled too, so the
+reservation is always released and the usage event always written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import orjson
+
+from aipair.auth.key_cache import ApiKeyResolver
+from aipair.auth.principal import Principal
+from aipair.gateway.admission import Admission, Admissions, Caller
+from aipair.gateway.errors import GatewayError, InvalidRequest, PermissionDenied
+from aipair.gateway.providers.base import JsonObject
+from aipair.gateway.providers.streaming import ChatStream
+from aipair.gateway.routing import Router
+from aipair.gateway.tokens import estimate_chat_request, estimate_embeddings_request
+from aipair.kit.periods import current_period
+from aipair.usage.service import UsageService
+
+MEETING_OPERATION = "meeting_processing"
+BYTES_PER_AUDIO_SECOND_FLOOR = 2_000  # 16 kbit/s: no supported format packs more audio into fewer bytes
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayAnswer:
+    """A JSON answer with the headers the client should see (rate limits)."""
+
+    body: JsonObject
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayStream:
+    """Server-sent events ready to send, with headers."""
+
+    events: AsyncIterator[bytes]
+    headers: dict[str, str]
+
+
+def _model_of(body: Mapping[str, Any]) -> str:
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise InvalidRequest("'model' is required and must be a string", param="model")
+    return model
+
+
+class GatewayService:
+    """The one way AI is called on the platform, by keys, signed-in people and internal workflows."""
+
+    def __init__(self, router: Router, admissions: Admissions, keys: ApiKeyResolver, usage: UsageService):
+        self.router = router
+        self._admissions = admissions
+        self._keys = keys
+        self._usage = usage
+
+    async def caller_from_key(self, raw_key: str) -> Caller:
+        """A caller for a company API key; the key needs the ``ai`` scope."""
+        key = await self._keys.resolve(raw_key)
+        if "ai" not in key.scopes:
+            raise PermissionDenied("This API key does not have the 'ai' scope")
+        return Caller(
+            key.company_id,
+            None,
+            key.key_id,
+            key.requests_per_minute,
+            key.tokens_per_minute,
+            key.monthly_budget_micro_usd,
+        )
+
+    @staticmethod
+    def caller_from_principal(principal: Principal) -> Caller:
+        """A caller for a signed-in person (console session) or an already-authenticated key."""
+        return Caller(principal.company_id, principal.user_id, principal.api_key_id)
+
+    def models(self) -> JsonObject:
+        """``GET /v1/models``: every model this platform can serve right now."""
+        data = [
+            {"id": name, "object": "model", "created": 0, "owned_by": "aipair"}
+            for name in self.router.registry.model_names()
+        ]
+        return {"object": "list", "data": data}
+
+    async def chat(
+        self, caller: Caller, body: JsonObject, request_id: str, operation: str = "chat_completion"
+    ) -> GatewayAnswer:
+        """A non-streaming chat completion, governed and billed."""
+        model = _model_of(body)
+        estimate = estimate_chat_request(body, model=model)
+        admission = await self._admissions.admit(
+            caller, operation, model, request_id, estimate.input_tokens, estimate.max_output_tokens
+        )
+        try:
+            routed = await self.router.chat(model, body)
+        except GatewayError as exc:
+            await self._admissions.settle(admission, None, None, None, exc.code)
+            raise
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self._admissions.settle(admission, None, None, None, "cancelled")
+            raise
+        await self._admissions.settle(admission, routed.provider, routed.model, routed.result.usage)
+        response = routed.result.response
+        response["model"] = model
+        return GatewayAnswer(response, admission.headers)
+
+    async def stream_chat(self, caller: Caller, body: JsonObject, request_id: str) -> GatewayStream:
+        """A streamed chat completion; billed from the final usage, or for what was delivered if cut short."""
+        model = _model_of(body)
+        estimate = estimate_chat_request(body, model=model)
+        admission = await self._admissions.admit(
+            caller, "chat_completion", model, request_id, estimate.input_tokens, estimate.max_output_tokens
+        )
+        try:
+            routed = await self.router.stream_chat(model, body)
+        except BaseException as exc:
+            with anyio.CancelScope(shield=True):
+                code = exc.code if isinstance(exc, GatewayError) else "cancelled"
+                await self._admissions.settle(admission, None, None, None, code)
+            raise
+        return GatewayStream(
+            self._events(admission, routed.result, routed.provider, routed.model, model), admission.headers
+        )
+
+    async def _events(
+        self, admission: Admission, stream: ChatStream, provider: str, upstream: str, public_model: str
+    ) -> AsyncIterator[bytes]:
+        error: str | None = None
+        try:
+            async for chunk in stream:
+                chunk["model"] = public_model
+                yield b"data: " + orjson.dumps(chunk) + b"\n\n"
+            yield b"data: [DONE]\n\n"
+        except GatewayError as exc:
+            error = exc.code
+            yield b"data: " + orjson.dumps(exc.to_openai_body()) + b"\n\n"
+        finally:
+            with anyio.CancelScope(shield=True):
+                await stream.aclose()
+                usage = stream.usage
+                delivered = usage.output_tokens > 0 or error is None
+                await self._admissions.settle(
+                    admission,
+                    provider if delivered else None,
+                    upstream if delivered else None,
+                    usage if delivered else None,
+                    error,
+                )
+
+    async def embeddings(self, caller: Caller, body: JsonObject, request_id: str) -> GatewayAnswer:
+        """Embeddings, governed and billed."""
+        model = _model_of(body)
+        estimate = estimate_embeddings_request(body)
+        admission = await self._admissions.admit(
+            caller, "embedding", model, request_id, estimate.input_tokens, 0
+        )
+        try:
+            routed = await self.router.embeddings(model, body)
+        except GatewayError as exc:
+            await self._admissions.settle(admission, None, None, None, exc.code)
+            raise
+        await self._admissions.settle(admission, routed.provider, routed.model, routed.result.usage)
+        response = routed.result.response
+        response["model"] = model
+        return GatewayAnswer(response, admission.headers)
+
+    async def transcribe(
+        self,
+        caller: Caller,
+        model: str,
+        audio: bytes,
+        filename: str,
+        params: Mapping[str, str],
+        request_id: str,
+    ) -> tuple[JsonObject | str, str, dict[str, str]]:
+        """A transcription, reserved at the longest duration the file could hold, billed at the real one."""
+        if not audio:
+            raise InvalidRequest("'file' is empty", param="file")
+        seconds = max(1, len(audio) // BYTES_PER_AUDIO_SECOND_FLOOR)
+        admission = await self._admissions.admit(caller, "transcription", model, request_id, seconds, 0)
+        try:
+            routed = await self.router.transcribe(model, audio, filename, params)
+        except GatewayError as exc:
+            await self._admissions.settle(admission, None, None, None, exc.code)
+            raise
+        await self._admissions.settle(admission, routed.provider, routed.model, routed.result.usage)
+        result = routed.result
+        return result.content, result.media_type, admission.headers
+
+    async def chat_internal(
+        self, principal: Principal, body: JsonObject, *, request_id: str, operation: str = MEETING_OPERATION
+    ) -> JsonObject:
+        """A governed chat completion on behalf of a workflow (usage tagged with ``operation``)."""
+        caller = self.caller_from_principal(principal)
+        return (await self.chat(caller, body, request_id, operation)).body
+
+    def estimate_cost(self, model: str, input_tokens: int, max_output_tokens: int) -> int:
+        """The worst-case cost in micro-USD of a call to ``model`` (for estimates before a job starts)."""
+        return self._admissions.worst_case(model, input_tokens, max_output_tokens)
+
+    async def budget_headroom(self, company_id: uuid.UUID) -> int | None:
+        """Micro-USD left in the company's budget this period; None when it has no budget."""
+        policy = await self._admissions.policy(Caller(company_id))
+        if policy.budget_micro_usd is None:
+            return None
+        totals = await self._usage.current_totals(company_id, current_period(policy.zone).month)
+        return max(0, policy.budget_micro_usd - totals["cost_micro_usd"] - totals["reserved_micro_usd"])

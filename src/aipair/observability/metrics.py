@@ -1,0 +1,23 @@
+"""Every Prometheus collector of the application (``aipair_<area>_<thing>_{total,seconds}``).
+
+Labels come from small fixed sets only — never a company, user or key id.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter
+
+SECURITY_EVENTS = Counter(
+    "aipair_security_events_total",
+    "Security events recorded (cross-tenant probes, rate-limit and budget rejections, unusual key use...)",
+    ["kind"],
+)
+SUPPORT_ACTIONS = Counter(
+    "aipair_support_actions_total",
+    "Requests platform staff made inside a customer company",
+    ["access"],
+)
+FAILED_LOGINS = Counter("aipair_auth_failed_logins_total", "Failed sign-in attempts")
+LOCKED_LOGINS = Counter(
+    "aipair_auth_locked_logins_total", "Sign-in attempts refused because the account or address is locked"
+)

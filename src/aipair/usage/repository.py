@@ -1,0 +1,122 @@
+"""Every SQL statement of the usage domain. The hot path uses asyncpg directly (one round trip each)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+NO_KEY = uuid.UUID(int=0)
+
+RESERVE = "SELECT gateway_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+SETTLE = "SELECT gateway_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+GROUP_COLUMNS = {"model": "model", "day": "day::text", "key": "api_key_id::text", "provider": "provider"}
+
+
+async def reserve(pool: asyncpg.Pool, *args: Any) -> str:
+    """Run ``gateway_reserve``: 'ok', 'duplicate', 'quota', 'budget' or 'key_budget'."""
+    result: str = await pool.fetchval(RESERVE, *args)
+    return result
+
+
+async def settle(pool: asyncpg.Pool, *args: Any) -> list[int] | None:
+    """Run ``gateway_settle``: the budget thresholds crossed now, or None when already settled."""
+    result = await pool.fetchval(SETTLE, *args)
+    return list(result) if result is not None else None
+
+
+async def webhook_target(pool: asyncpg.Pool, company_id: uuid.UUID) -> str | None:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT set_config('app.company_id', $1, true)", str(company_id))
+        url: str | None = await conn.fetchval(
+            "SELECT budget_webhook_url FROM companies WHERE id = $1", company_id
+        )
+        return url
+
+
+async def mark_alert(
+    pool: asyncpg.Pool, company_id: uuid.UUID, period: date, threshold: int, status: str
+) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT set_config('app.company_id', $1, true)", str(company_id))
+        await conn.execute(
+            "UPDATE budget_alerts SET webhook_status = $4 WHERE company_id = $1 AND period = $2"
+            " AND api_key_id = '00000000-0000-0000-0000-000000000000' AND threshold_percent = $3",
+            company_id,
+            period,
+            threshold,
+            status,
+        )
+
+
+async def summary(
+    session: AsyncSession, company_id: uuid.UUID, start: date, end: date, group_by: str
+) -> list[dict[str, Any]]:
+    """Totals per group from the daily roll-up: cost independent of how many events exist."""
+    column = GROUP_COLUMNS[group_by]
+    result = await session.execute(
+        text(
+            f"SELECT {column} AS key, sum(requests) AS requests, sum(errors) AS errors,"
+            " sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,"
+            " sum(cost_micro_usd) AS cost_micro_usd FROM usage_daily"
+            " WHERE company_id = :c AND day BETWEEN :s AND :e GROUP BY 1 ORDER BY 1"
+        ),
+        {"c": company_id, "s": start, "e": end},
+    )
+    return [dict(row) for row in result.mappings()]
+
+
+async def period_totals(session: AsyncSession, company_id: uuid.UUID, period: date) -> dict[str, Any] | None:
+    result = await session.execute(
+        text(
+            "SELECT requests, reserved_micro_usd, cost_micro_usd, input_tokens, output_tokens"
+            " FROM usage_counters"
+            " WHERE company_id = :c AND period = :p AND api_key_id = '00000000-0000-0000-0000-000000000000'"
+        ),
+        {"c": company_id, "p": period},
+    )
+    row = result.mappings().one_or_none()
+    return dict(row) if row else None
+
+
+async def alerts(
+    session: AsyncSession, company_id: uuid.UUID, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    result = await session.execute(
+        text(
+            "SELECT period, threshold_percent, spent_micro_usd, budget_micro_usd, fired_at, webhook_status"
+            " FROM budget_alerts WHERE company_id = :c ORDER BY fired_at DESC LIMIT :l OFFSET :o"
+        ),
+        {"c": company_id, "l": limit, "o": offset},
+    )
+    return [dict(row) for row in result.mappings()]
+
+
+async def usage_event(session: AsyncSession, company_id: uuid.UUID, request_id: str) -> dict[str, Any] | None:
+    result = await session.execute(
+        text("SELECT * FROM usage_events WHERE company_id = :c AND request_id = :r"),
+        {"c": company_id, "r": request_id},
+    )
+    row = result.mappings().one_or_none()
+    return dict(row) if row else None
+
+
+async def current_totals(pool: asyncpg.Pool, company_id: uuid.UUID, period: date) -> dict[str, int]:
+    """Spent and reserved micro-USD of the company this period (zeros before the first request)."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT set_config('app.company_id', $1, true)", str(company_id))
+        row = await conn.fetchrow(
+            "SELECT cost_micro_usd, reserved_micro_usd FROM usage_counters"
+            " WHERE company_id = $1 AND period = $2 AND api_key_id = '00000000-0000-0000-0000-000000000000'",
+            company_id,
+            period,
+        )
+    return (
+        {"cost_micro_usd": row[0], "reserved_micro_usd": row[1]}
+        if row
+        else {"cost_micro_usd": 0, "reserved_micro_usd": 0}
+    )

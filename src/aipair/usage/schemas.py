@@ -1,0 +1,66 @@
+"""Bodies of the usage and budget routes. Money leaves as Decimal USD strings, never float."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+GroupBy = Literal["model", "day", "key", "provider"]
+
+
+class UsageRow(BaseModel):
+    key: str | None
+    requests: int
+    errors: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: Decimal
+
+
+class UsageReport(BaseModel):
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+    group_by: GroupBy
+    items: list[UsageRow]
+    totals: UsageRow
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class BudgetRead(BaseModel):
+    period: date
+    monthly_budget_usd: Decimal | None
+    spent_usd: Decimal
+    reserved_usd: Decimal
+    remaining_usd: Decimal | None
+    requests: int
+    alert_thresholds: list[int]
+    webhook_url: str | None
+
+
+class BudgetUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    monthly_budget_usd: Decimal | None = Field(default=None, ge=0, le=100_000_000, decimal_places=6)
+    alert_thresholds: list[int] | None = Field(default=None, min_length=1, max_length=10)
+    webhook_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
+    clear_budget: bool = False
+
+    @field_validator("alert_thresholds")
+    @classmethod
+    def _percentages(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and any(not 1 <= v <= 1000 for v in value):
+            raise ValueError("thresholds are percentages between 1 and 1000")
+        return sorted(set(value)) if value is not None else None
+
+
+class BudgetAlertRead(BaseModel):
+    period: date
+    threshold_percent: int
+    spent_usd: Decimal
+    budget_usd: Decimal
+    fired_at: datetime
+    webhook_status: str | None

@@ -1,0 +1,214 @@
+"""The job runner behind ``aipair worker``: claim, run with a heartbeat, settle, repeat.
+
+Safety rules:
+
+- A job is claimed with ``FOR UPDATE SKIP LOCKED`` and held by a lease the heartbeat renews every
+  third of ``lease_s``. A worker that dies (SIGKILL, lost machine) stops renewing; once the lease
+  expires another worker claims the job again (a new attempt with a new ``lock_token``).
+- A worker that cannot renew (the job was cancelled or taken over, or the database is unreachable
+  until its own lease deadline) cancels the job's coroutine itself, so two workers never run one job
+  at the same time; and since every write is fenced by the token, a stale one cannot overwrite.
+- SIGTERM stops claiming, lets running jobs finish for ``shutdown_grace_s``, then puts the rest back
+  in the queue without using up their attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import time
+import traceback
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from aipair.config import WorkerSettings
+from aipair.db.engine import DbContext, transaction
+from aipair.worker import queue
+from aipair.worker.context import JobContext, run_give_up_hook
+from aipair.worker.errors import LeaseLost, PermanentFailure, RetryLater
+from aipair.worker.jobs import JobSpec
+from aipair.worker.queue import ClaimedJob
+from aipair.worker.registry import JobRegistry
+from aipair.worker.schedules import ScheduleTicker
+
+if TYPE_CHECKING:
+    from aipair.runtime import Runtime
+
+log = structlog.get_logger("aipair.worker")
+
+
+class Worker:
+    """Runs up to ``concurrency`` jobs at once from the shared queue."""
+
+    def __init__(
+        self, runtime: Runtime, registry: JobRegistry, settings: WorkerSettings, *, concurrency: int
+    ) -> None:
+        self.runtime = runtime
+        self.registry = registry
+        self.settings = settings
+        self.concurrency = concurrency
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self) % 10_000}"
+        self._running: dict[asyncio.Task[None], ClaimedJob] = {}
+        self._ticker = ScheduleTicker(registry.schedules)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until ``stop`` is set, then shut down gracefully."""
+        log.info("worker_started", worker=self.name, concurrency=self.concurrency, jobs=self.registry.names)
+        while not stop.is_set():
+            try:
+                await self._tick_schedules()
+                if len(self._running) < self.concurrency and await self._start_next():
+                    continue
+            except Exception:  # the database may be briefly unreachable: keep polling
+                log.exception("worker_poll_failed", worker=self.name)
+            await self._wait(stop)
+        await self._shutdown()
+        log.info("worker_stopped", worker=self.name)
+
+    async def run_until_idle(self) -> None:
+        """Run ready jobs until none is left (tests and one-off runs); no schedules."""
+        while True:
+            while len(self._running) < self.concurrency and await self._start_next():
+                pass
+            if not self._running:
+                return
+            await asyncio.wait(set(self._running), return_when=asyncio.FIRST_COMPLETED)
+
+    async def _wait(self, stop: asyncio.Event) -> None:
+        """Until ``stop``, a poll interval, or (when full) a running job finishing."""
+        stopper = asyncio.ensure_future(stop.wait())
+        waiters: set[asyncio.Future[Any]] = {stopper}
+        if len(self._running) >= self.concurrency:
+            waiters.update(self._running)
+        try:
+            await asyncio.wait(waiters, timeout=self.settings.poll_interval_s, return_when="FIRST_COMPLETED")
+        finally:
+            stopper.cancel()
+
+    async def _start_next(self) -> bool:
+        job = await self._claim()
+        if job is None:
+            return False
+        task = asyncio.create_task(self._execute(job), name=f"job:{job.name}:{job.id}")
+        self._running[task] = job
+        task.add_done_callback(self._running.pop)
+        return True
+
+    async def _claim(self) -> ClaimedJob | None:
+        async with transaction(self.runtime.sessions, DbContext()) as session:
+            lost = await queue.expire_last_attempts(session)
+            job = await queue.claim(session, self.registry.names, self.name, self.settings.lease_s)
+        for dead in lost:
+            await self._give_up(dead, "its worker was lost on the last attempt")
+        return job
+
+    async def _execute(self, job: ClaimedJob) -> None:
+        ctx = JobContext(self.runtime, job, self.settings.lease_s)
+        spec = self.registry.specs.get(job.name)
+        if spec is None:
+            await self._settle_failure(ctx, None, f"unknown job {job.name!r}", final=True)
+            return
+        await ctx.log(f"started by {self.name}")
+        work = asyncio.create_task(asyncio.wait_for(spec.func(ctx, **job.args), spec.timeout_s))
+        heartbeat = asyncio.create_task(self._heartbeat(ctx, work))
+        try:
+            await self._settle(ctx, spec, work)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _settle(self, ctx: JobContext, spec: JobSpec, work: asyncio.Task[None]) -> None:
+        started = time.perf_counter()
+        try:
+            await asyncio.shield(work)
+        except RetryLater as wait:
+            await self._settle_deferral(ctx, wait)
+        except PermanentFailure as exc:
+            await self._settle_failure(ctx, spec, _describe(exc), final=True)
+        except (LeaseLost, asyncio.CancelledError) as exc:
+            if isinstance(exc, asyncio.CancelledError) and not work.cancelled():
+                work.cancel()
+                raise
+            log.warning("job_lease_lost", job_id=str(ctx.job_id), job=ctx.name, worker=self.name)
+        except Exception as exc:  # the runner is where a job's unexpected failure is caught
+            await self._settle_failure(ctx, spec, _describe(exc), final=False)
+        else:
+            await self._settle_success(ctx, time.perf_counter() - started)
+
+    async def _settle_success(self, ctx: JobContext, elapsed: float) -> None:
+        async with transaction(self.runtime.sessions, DbContext()) as session:
+            held = await queue.succeed(session, ctx.job)
+            if held:
+                await queue.add_log(session, ctx.job_id, ctx.attempt, "info", f"succeeded in {elapsed:.2f} s")
+        log.info("job_succeeded", job_id=str(ctx.job_id), job=ctx.name, seconds=round(elapsed, 3), held=held)
+
+    async def _settle_deferral(self, ctx: JobContext, wait: RetryLater) -> None:
+        async with transaction(self.runtime.sessions, DbContext()) as session:
+            if await queue.defer(session, ctx.job, wait.delay_s, wait.reason):
+                message = f"waiting {wait.delay_s:.0f} s: {wait.reason}"
+                await queue.add_log(session, ctx.job_id, ctx.attempt, "info", message)
+
+    async def _settle_failure(
+        self, ctx: JobContext, spec: JobSpec | None, error: str, *, final: bool
+    ) -> None:
+        delay = spec.backoff_s(ctx.attempt) if spec else 0.0
+        async with transaction(self.runtime.sessions, DbContext()) as session:
+            state = await queue.fail(session, ctx.job, error, delay, final=final)
+            if state is not None:
+                await queue.add_log(session, ctx.job_id, ctx.attempt, "error", error)
+        log.warning(
+            "job_failed", job_id=str(ctx.job_id), job=ctx.name, state=state, error=error.splitlines()[0]
+        )
+        if state == "failed":
+            await self._give_up(ctx.job, error.splitlines()[0])
+
+    async def _give_up(self, job: ClaimedJob, reason: str) -> None:
+        spec = self.registry.specs.get(job.name)
+        await run_give_up_hook(self.runtime, spec, job, reason, self.settings.lease_s)
+
+    async def _heartbeat(self, ctx: JobContext, work: asyncio.Task[None]) -> None:
+        """Renew the lease; cancel ``work`` when the job is no longer ours or the lease ran out."""
+        lease = self.settings.lease_s
+        deadline = time.monotonic() + lease
+        while not work.done():
+            await asyncio.sleep(lease / 3)
+            try:
+                async with transaction(self.runtime.sessions, DbContext()) as session:
+                    held = await queue.renew(session, ctx.job, lease)
+            except Exception:  # the database may be briefly unreachable: retry until our deadline
+                log.warning("job_heartbeat_failed", job_id=str(ctx.job_id), exc_info=True)
+                held = time.monotonic() < deadline - lease / 3
+            else:
+                deadline = time.monotonic() + lease
+            if not held:
+                work.cancel()
+                return
+
+    async def _tick_schedules(self) -> None:
+        async with transaction(self.runtime.sessions, DbContext()) as session:
+            await self._ticker.tick(session)
+
+    async def _shutdown(self) -> None:
+        if not self._running:
+            return
+        log.info("worker_draining", running=len(self._running), grace_s=self.settings.shutdown_grace_s)
+        _, pending = await asyncio.wait(set(self._running), timeout=self.settings.shutdown_grace_s)
+        jobs = [self._running[task] for task in pending if task in self._running]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        async with transaction(self.runtime.sessions, DbContext()) as session:
+            for job in jobs:
+                await queue.defer(session, job, 0, "worker shut down; waiting for another worker")
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "TimeoutError: the attempt took longer than the job's timeout"
+    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    tail = "".join(traceback.format_tb(exc.__traceback__)[-3:])
+    return f"{detail}\n{tail}".strip()

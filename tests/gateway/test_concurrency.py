@@ -1,0 +1,213 @@
+"""Budgets, quotas and rate limits hold exactly under concurrency, also across gateway processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import psycopg
+import pytest
+from bench.mock_upstream import MockUpstream
+
+from aipair.config import Settings
+from aipair.db.urls import libpq
+from aipair.gateway.pricing import DEFAULT_PRICES, PriceBook, worst_case_cost
+from aipair.gateway.tokens import estimate_chat_request
+from tests.fixtures.live_gateway import LiveGateway, calls, control, free_port, providers_config
+from tests.fixtures.tenants import Tenant, make_api_key
+from tests.gateway.conftest import MESSAGES, usage_rows
+
+pytestmark = pytest.mark.usefixtures("healthy_upstreams")
+BODY = {"model": "gpt-4o-mini", "messages": MESSAGES, "max_tokens": 500}
+
+
+def worst_case() -> int:
+    estimate = estimate_chat_request(BODY, model="gpt-4o-mini")
+    price = PriceBook(DEFAULT_PRICES).lookup("openai", "gpt-4o-mini", datetime.now(UTC).date())
+    assert price is not None
+    return worst_case_cost(price, estimate.input_tokens, estimate.max_output_tokens)
+
+
+def answer_at_worst_case(mock: MockUpstream) -> None:
+    """Make every answer cost exactly its reservation, so the budget allows exactly 50 requests."""
+    estimate = estimate_chat_request(BODY, model="gpt-4o-mini")
+    control(
+        mock,
+        usage={
+            "prompt_tokens": estimate.input_tokens,
+            "completion_tokens": estimate.max_output_tokens,
+            "total_tokens": estimate.input_tokens + estimate.max_output_tokens,
+        },
+    )
+
+
+def set_company(settings: Settings, company_id: uuid.UUID, **columns: object) -> None:
+    assert settings.database_url is not None
+    assignments = ", ".join(f"{name} = %s" for name in columns)
+    with psycopg.connect(libpq(settings.database_url.get_secret_value())) as conn:
+        conn.execute(f"UPDATE companies SET {assignments} WHERE id = %s", [*columns.values(), company_id])
+
+
+async def fire(urls: list[str], key: str, count: int) -> list[int]:
+    """``count`` simultaneous requests, spread over the given gateways; their status codes."""
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=count)) as http:
+
+        async def one(i: int) -> int:
+            response = await http.post(
+                f"{urls[i % len(urls)]}/v1/chat/completions",
+                json=BODY,
+                headers={"Authorization": f"Bearer {key}"},
+            )
+            return response.status_code
+
+        return list(await asyncio.gather(*(one(i) for i in range(count))))
+
+
+def billed(settings: Settings, company_id: uuid.UUID) -> int:
+    return sum(1 for row in usage_rows(settings, company_id) if row["status"] == "succeeded")
+
+
+async def test_200_concurrent_requests_against_a_budget_for_50_admit_at_most_50(
+    gateway: LiveGateway,
+    upstreams: tuple[MockUpstream, MockUpstream],
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    settings: Settings,
+) -> None:
+    primary, _ = upstreams
+    answer_at_worst_case(primary)
+    set_company(
+        settings,
+        tenant.id,
+        monthly_budget_micro_usd=50 * worst_case(),
+        custom_requests_per_minute=10_000,
+        custom_ai_requests_per_hour=10_000,
+    )
+    key = str((await make_api_key(client, tenant))["key"])
+    statuses = await fire([gateway.url], key, 200)
+    assert statuses.count(200) == 50
+    assert statuses.count(429) == 150
+    assert calls(primary) == 50
+    assert billed(settings, tenant.id) == 50
+
+
+async def test_200_concurrent_requests_against_a_quota_of_50_admit_exactly_50(
+    gateway: LiveGateway,
+    upstreams: tuple[MockUpstream, MockUpstream],
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    settings: Settings,
+) -> None:
+    primary, _ = upstreams
+    set_company(
+        settings,
+        tenant.id,
+        custom_ai_requests_per_month=50,
+        custom_requests_per_minute=10_000,
+        custom_ai_requests_per_hour=10_000,
+    )
+    key = str((await make_api_key(client, tenant))["key"])
+    statuses = await fire([gateway.url], key, 200)
+    assert statuses.count(200) == 50 and statuses.count(429) == 150
+    assert calls(primary) == 50
+    assert billed(settings, tenant.id) == 50
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout != b"PONG\n":
+        assert time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture(scope="module")
+def two_gateways(
+    settings: Settings, upstreams: tuple[MockUpstream, MockUpstream], redis_url: str, data_dir: object
+) -> Iterator[list[str]]:
+    primary, backup = upstreams
+    assert settings.database_url is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIPAIR_")}
+    env.update(
+        AIPAIR_DATABASE_URL=settings.database_url.get_secret_value(),
+        AIPAIR_DATA_DIR=str(data_dir),
+        AIPAIR_REDIS_URL=redis_url,
+        AIPAIR_GATEWAY__PROVIDERS=providers_config(primary.port, backup.port).model_dump_json(),
+    )
+    ports = [free_port(), free_port()]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "aipair", "serve", "--port", str(p)], env=env, stderr=subprocess.PIPE
+        )
+        for p in ports
+    ]
+    urls = [f"http://127.0.0.1:{p}" for p in ports]
+    for url, server in zip(urls, servers, strict=True):
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stderr.read() if server.stderr else b""
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    yield urls
+    for server in servers:
+        server.terminate()
+        server.wait(30)
+
+
+async def test_two_gateway_processes_share_the_budget(
+    two_gateways: list[str],
+    upstreams: tuple[MockUpstream, MockUpstream],
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    settings: Settings,
+) -> None:
+    primary, _ = upstreams
+    answer_at_worst_case(primary)
+    set_company(
+        settings,
+        tenant.id,
+        monthly_budget_micro_usd=50 * worst_case(),
+        custom_requests_per_minute=10_000,
+        custom_ai_requests_per_hour=10_000,
+    )
+    key = str((await make_api_key(client, tenant))["key"])
+    statuses = await fire(two_gateways, key, 200)
+    assert statuses.count(200) == 50
+    assert calls(primary) == 50 and billed(settings, tenant.id) == 50
+
+
+async def test_two_gateway_processes_share_rate_limits_through_redis(
+    two_gateways: list[str],
+    upstreams: tuple[MockUpstream, MockUpstream],
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    settings: Settings,
+) -> None:
+    primary, _ = upstreams
+    set_company(settings, tenant.id, custom_requests_per_minute=30)
+    key = str((await make_api_key(client, tenant))["key"])
+    if datetime.now(UTC).second > 50:
+        await asyncio.sleep(61 - datetime.now(UTC).second)  # keep the burst inside one minute window
+    statuses = await fire(two_gateways, key, 100)
+    assert statuses.count(200) == 30 and statuses.count(429) == 70
+    assert calls(primary) == 30

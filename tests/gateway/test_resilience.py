@@ -1,0 +1,121 @@
+"""Fallback, retries, circuit breaker and billing of streams, over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from bench.mock_upstream import MockUpstream
+
+from aipair.config import Settings
+from tests.fixtures.live_gateway import LiveGateway, calls, control
+from tests.fixtures.tenants import Tenant, make_api_key
+from tests.gateway.conftest import MESSAGES, sdk, usage_rows
+
+pytestmark = pytest.mark.usefixtures("healthy_upstreams")
+
+
+async def test_primary_500s_fall_back_and_usage_names_the_provider_used(
+    gateway: LiveGateway,
+    upstreams: tuple[MockUpstream, MockUpstream],
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    settings: Settings,
+) -> None:
+    primary, backup = upstreams
+    control(primary, fail_count=100, fail_status=500)
+    api = sdk(gateway, str((await make_api_key(client, tenant))["key"]))
+    answer = await api.chat.completions.create(model="resilient", messages=MESSAGES)
+    assert answer.choices[0].message.content
+    assert calls(primary) == 2  # one attempt and one retry, then the fallback
+    assert calls(backup) == 1
+    [event] = usage_rows(settings, tenant.id)
+    assert (event["provider"], event["status"]) == ("backup", "succeeded")
+
+
+async def test_primary_timeout_falls_back(
+    gateway: LiveGateway,
+    upstreams: tuple[MockUpstream, MockUpstream],
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    settings: Settings,
+) -> None:
+    primary, backup = upstreams
+    control(primary, hang=True)
+    api = sdk(gateway, str((await make_api_key(client, tenant))["key"]))
+    answer = await api.chat.completions.create(model="resilient", messages=MESSAGES)
+    assert answer.choices[0].message.content
+    assert calls(backup) == 1
+    assert usage_rows(settings, tenant.id)[0]["provider"] == "backup"
+
+
+async def test_breaker_opens_after_failures_and_closes_after_a_good_probe(
+    gateway: LiveGateway,
+    upstreams: tuple[MockUpstream, MockUpstream],
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+) -> None:
+    primary, _ = upstreams
+    control(primary, fail_count=1000, fail_status=503)
+    api = sdk(gateway, str((await make_api_key(client, tenant))["key"]))
+    for _ in range(2):
+        await api.chat.completions.create(model="resilient", messages=MESSAGES)
+    health = httpx.get(f"{gateway.url}/health/ai").json()
+    assert health["providers"]["openai"]["state"] == "open"
+    assert health["status"] == "degraded"
+    before = calls(primary)
+    await api.chat.completions.create(model="resilient", messages=MESSAGES)
+    assert calls(primary) == before  # open: the primary is skipped without a call
+    control(primary, fail_count=0)
+    await asyncio.sleep(1.1)  # the test gateway's cool-down is 1 s
+    await api.chat.completions.create(model="resilient", messages=MESSAGES)
+    assert calls(primary) == before + 1
+    assert httpx.get(f"{gateway.url}/health/ai").json()["providers"]["openai"]["state"] == "closed"
+
+
+async def test_client_that_disconnects_mid_stream_is_billed_for_what_was_delivered(
+    gateway: LiveGateway,
+    upstreams: tuple[MockUpstream, MockUpstream],
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    settings: Settings,
+) -> None:
+    primary, _ = upstreams
+    control(primary, stream_delay_s=0.3)
+    key = str((await make_api_key(client, tenant))["key"])
+    body = {"model": "gpt-4o-mini", "messages": MESSAGES, "stream": True}
+    async with (
+        httpx.AsyncClient(timeout=10) as http,
+        http.stream(
+            "POST",
+            f"{gateway.url}/v1/chat/completions",
+            json=body,
+            headers={"Authorization": f"Bearer {key}"},
+        ) as response,
+    ):
+        async for line in response.aiter_lines():
+            if line.startswith("data: {"):
+                break  # one chunk read, then the client goes away
+    for _ in range(50):
+        rows = usage_rows(settings, tenant.id)
+        if rows and rows[0]["status"] != "reserved":
+            break
+        await asyncio.sleep(0.1)
+    [event] = rows
+    assert event["status"] == "succeeded"
+    assert 1 <= event["output_tokens"] < 6  # delivered part only, not the whole answer
+    assert event["input_tokens"] > 0
+
+
+async def test_a_retried_request_id_is_billed_once(
+    gateway: LiveGateway, client: httpx.AsyncClient, tenant: Tenant, settings: Settings
+) -> None:
+    key = str((await make_api_key(client, tenant))["key"])
+    headers = {"Authorization": f"Bearer {key}", "X-Request-ID": "retry-me-123"}
+    body = {"model": "gpt-4o-mini", "messages": MESSAGES}
+    first = httpx.post(f"{gateway.url}/v1/chat/completions", json=body, headers=headers, timeout=10)
+    second = httpx.post(f"{gateway.url}/v1/chat/completions", json=body, headers=headers, timeout=10)
+    assert first.status_code == 200
+    assert second.status_code == 409 and second.json()["error"]["code"] == "duplicate_request"
+    assert len(usage_rows(settings, tenant.id)) == 1
