@@ -7,6 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from aipair.audit.endpoints import router as audit_router
+from aipair.audit.middleware import SupportActionsMiddleware
+from aipair.audit.security_endpoints import router as security_router
+from aipair.audit.support_endpoints import company_router as support_grants_router
+from aipair.audit.support_endpoints import staff_router as support_router
 from aipair.auth.endpoints import keys_router
 from aipair.auth.endpoints import router as auth_router
 from aipair.config import Settings, load_settings
@@ -14,6 +19,7 @@ from aipair.db.urls import embedded_server, resolve_urls
 from aipair.error_handlers import install_error_handlers
 from aipair.gateway.endpoints import router as gateway_router
 from aipair.health.endpoints import router as health_router
+from aipair.meetings.endpoints import router as meetings_router
 from aipair.observability.logging import configure_logging
 from aipair.observability.middleware import RequestContextMiddleware
 from aipair.runtime import start_runtime
@@ -45,12 +51,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Multi-tenant, governed AI gateway and meeting processor.",
         lifespan=lifespan,
     )
+    # Inside the request context (request id bound), outside the routes and their error handlers.
+    app.add_middleware(SupportActionsMiddleware)
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.http.max_body_bytes,
         max_upload_bytes=settings.http.max_upload_bytes,
     )
     install_error_handlers(app)
-    for router in (health_router, auth_router, keys_router, tenancy_router, gateway_router, usage_router):
+    routers = (health_router, auth_router, keys_router, tenancy_router, gateway_router, usage_router)
+    audit_routers = (audit_router, support_router, support_grants_router, security_router)
+    for router in (*routers, meetings_router, *audit_routers):
         app.include_router(router)
     return app

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from aipair.cli_audit import audit_app, report_app
 from aipair.cli_db import db_app
+from aipair.cli_jobs import jobs_app, worker
 from aipair.cli_support import PlatformNotInitialised, run_async, settings
 from aipair.cli_tenancy import companies_app, users_app
 from aipair.db.engine import DbContext, transaction
@@ -18,6 +20,10 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(companies_app, name="companies")
 app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(report_app, name="report")
+app.add_typer(jobs_app, name="jobs")
+app.command("worker")(worker)
 
 
 @app.command()

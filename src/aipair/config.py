@@ -62,7 +62,7 @@ class WorkerSettings(BaseModel):
 
     concurrency: int = Field(default=4, ge=1, le=64)
     poll_interval_s: float = Field(default=1.0, gt=0, le=60)
-    lease_s: float = Field(default=30.0, ge=1, le=3600)
+    lease_s: float = Field(default=30.0, ge=0.1, le=3600)
     shutdown_grace_s: float = Field(default=30.0, ge=0, le=3600)
     job_retention_days: int = Field(default=14, ge=1)
 
@@ -80,6 +80,17 @@ class MeetingSettings(BaseModel):
     max_attempts: int = Field(default=5, ge=1, le=20)
     budget_retry_s: float = Field(default=1800.0, ge=1)
     chunk_delay_s: float = Field(default=0.0, ge=0, le=60)  # test-only: slows every chunk down
+
+
+class SupportSettings(BaseModel):
+    """Support access grants, temporary limit increases and the thresholds of support activity."""
+
+    grant_default_minutes: int = Field(default=60, ge=1, le=1440)
+    grant_max_minutes: int = Field(default=480, ge=1, le=1440)
+    limit_increase_max: int = Field(default=500, ge=1, le=1_000_000)
+    actions_per_day_threshold: int = Field(default=50, ge=1)
+    increases_per_week_threshold: int = Field(default=10, ge=1)
+    large_increase_threshold: int = Field(default=200, ge=1)
 
 
 class Settings(BaseSettings):
@@ -105,6 +116,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     platform: PlatformSettings = PlatformSettings()
     http: HttpSettings = HttpSettings()
+    support: SupportSettings = Field(default_factory=SupportSettings)
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     meetings: MeetingSettings = Field(default_factory=MeetingSettings)

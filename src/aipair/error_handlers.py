@@ -14,7 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from aipair.errors import HTTP_CODES, AppError, InvalidJson, ValidationFailed
+from aipair.audit.middleware import record_probe
+from aipair.errors import HTTP_CODES, AppError, InvalidJson, NotFound, ValidationFailed
 
 log = structlog.get_logger("aipair.errors")
 OPENAI_TYPES = {
@@ -67,6 +68,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> JSONResponse:
+        if isinstance(exc, NotFound):
+            await record_probe(request)
         return _render(request, exc)
 
     @app.exception_handler(RequestValidationError)

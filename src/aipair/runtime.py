@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import asyncpg
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from aipair.audit.security import SecurityService
+from aipair.audit.service import AuditService
+from aipair.audit.support import SupportService
 from aipair.auth.api_keys import ApiKeyService
 from aipair.auth.key_cache import ApiKeyResolver
 from aipair.auth.passwords import Passwords
@@ -24,11 +27,16 @@ from aipair.gateway.ratelimit import RateLimiter, build_limiter
 from aipair.gateway.routing import Router
 from aipair.gateway.service import GatewayService
 from aipair.kit.local_secrets import local_secret
+from aipair.meetings.pipeline import MeetingPipeline
+from aipair.meetings.service import MeetingService
+from aipair.meetings.wiring import build_meetings
 from aipair.tenancy.members import MemberService
+from aipair.tenancy.overrides import OverrideService
 from aipair.tenancy.platform import PlatformService
 from aipair.tenancy.policy_cache import CompanyPolicyCache
 from aipair.tenancy.service import TenancyService
 from aipair.usage.service import UsageService
+from aipair.worker.service import JobsService
 
 
 @dataclass
@@ -51,6 +59,12 @@ class Runtime:
     policies: CompanyPolicyCache
     usage: UsageService
     gateway: GatewayService
+    audit: AuditService
+    security: SecurityService
+    support: SupportService
+    jobs: JobsService = field(default_factory=JobsService)
+    meetings: MeetingService = field(init=False)
+    meeting_pipeline: MeetingPipeline = field(init=False)
 
     async def close(self) -> None:
         """Release every connection and client (after in-flight alert deliveries finish)."""
@@ -88,7 +102,11 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     config = settings.gateway.providers
     router = Router.from_config(ProviderRegistry.from_config(config, client=http), config)
     admissions = Admissions(router, PriceBook(DEFAULT_PRICES), policies, limiter, usage)
-    return Runtime(
+    audit = AuditService()
+    security = SecurityService(sessions, settings.auth, settings.support)
+    tenancy = TenancyService(passwords, policies, audit=audit)
+    overrides = OverrideService(audit, policies)
+    runtime = Runtime(
         settings=settings,
         urls=urls,
         engine=engine,
@@ -97,12 +115,19 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         http=http,
         limiter=limiter,
         passwords=passwords,
-        auth=AuthService(sessions, passwords, tokens, settings.auth),
-        api_keys=ApiKeyService(timedelta(hours=settings.auth.api_key_rotation_grace_hours), keys),
-        tenancy=TenancyService(passwords, policies),
-        members=MemberService(),
+        auth=AuthService(sessions, passwords, tokens, settings.auth, audit=audit),
+        api_keys=ApiKeyService(
+            timedelta(hours=settings.auth.api_key_rotation_grace_hours), keys, audit=audit
+        ),
+        tenancy=tenancy,
+        members=MemberService(audit),
         platform=PlatformService(passwords),
         policies=policies,
         usage=usage,
         gateway=GatewayService(router, admissions, keys, usage),
+        audit=audit,
+        security=security,
+        support=SupportService(sessions, audit, tenancy, overrides, security, settings.support),
     )
+    runtime.meetings, runtime.meeting_pipeline = build_meetings(runtime)
+    return runtime

@@ -211,3 +211,9 @@ async def test_two_gateway_processes_share_rate_limits_through_redis(
     statuses = await fire(two_gateways, key, 100)
     assert statuses.count(200) == 30 and statuses.count(429) == 70
     assert calls(primary) == 30
+
+
+def test_health_integrations_reports_the_shared_redis(two_gateways: list[str]) -> None:
+    body = httpx.get(f"{two_gateways[0]}/health/integrations", timeout=5).json()
+    assert body["status"] == "ok"
+    assert body["integrations"]["redis"]["status"] == "ok"

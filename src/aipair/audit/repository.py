@@ -31,12 +31,14 @@ async def append(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(insert(AuditLog).values(seq=0, prev_hash="", hash="", **values))
 
 
-def _filtered(company_id: CompanyId, filters: AuditFilters) -> Select[tuple[AuditLog]]:
+def _filtered(company_id: CompanyId, filters: AuditFilters) -> Select[AuditLog]:
     query = select(AuditLog).where(AuditLog.company_id == company_id)
     if filters.action:
         query = query.where(AuditLog.action.startswith(filters.action, autoescape=True))
     if filters.actor is not None:
-        query = query.where(or_(AuditLog.actor_user_id == filters.actor, AuditLog.actor_key_id == filters.actor))
+        query = query.where(
+            or_(AuditLog.actor_user_id == filters.actor, AuditLog.actor_key_id == filters.actor)
+        )
     if filters.target_type:
         query = query.where(AuditLog.target_type == filters.target_type)
     if filters.target_id:
@@ -68,5 +70,7 @@ async def list_support_actions(
     query = select(SupportAction)
     if company_id is not None:
         query = query.where(SupportAction.target_company_id == company_id)
-    query = query.order_by(SupportAction.created_at.desc(), SupportAction.id.desc()).limit(limit).offset(offset)
+    query = (
+        query.order_by(SupportAction.created_at.desc(), SupportAction.id.desc()).limit(limit).offset(offset)
+    )
     return list((await session.execute(query)).scalars())

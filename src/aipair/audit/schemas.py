@@ -8,8 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from aipair.audit.models import GrantStatus, SupportGrant
+from aipair.kit.clock import utcnow
+
 GrantScopeName = Literal["read", "write"]
-GrantStatusName = Literal["requested", "active", "revoked", "expired"]
 
 
 class AuditEntryRead(BaseModel):
@@ -83,7 +85,9 @@ class GrantRead(BaseModel):
     reason: str
     ticket_ref: str
     scope: str
-    status: GrantStatusName = Field(description="'expired' once expires_at has passed")
+    status: GrantStatus = Field(
+        description="requested, active, revoked, or expired once expires_at has passed"
+    )
     duration_minutes: int
     expires_at: datetime
     approved_by: uuid.UUID | None
@@ -91,6 +95,29 @@ class GrantRead(BaseModel):
     revoked_by: uuid.UUID | None
     revoked_at: datetime | None
     created_at: datetime
+
+    @classmethod
+    def of(cls, grant: SupportGrant) -> GrantRead:
+        """The grant as shown, with ``expired`` for a lapsed requested or active grant."""
+        status = grant.status
+        if status in (GrantStatus.REQUESTED, GrantStatus.ACTIVE) and grant.expires_at <= utcnow():
+            status = GrantStatus.EXPIRED
+        return cls(
+            id=grant.id,
+            company_id=grant.company_id,
+            staff_user_id=grant.staff_user_id,
+            reason=grant.reason,
+            ticket_ref=grant.ticket_ref,
+            scope=grant.scope,
+            status=GrantStatus(status),
+            duration_minutes=grant.duration_minutes,
+            expires_at=grant.expires_at,
+            approved_by=grant.approved_by,
+            approved_at=grant.approved_at,
+            revoked_by=grant.revoked_by,
+            revoked_at=grant.revoked_at,
+            created_at=grant.created_at,
+        )
 
 
 class LimitIncreaseCreate(BaseModel):

@@ -119,7 +119,9 @@ class SecurityService:
             detail={"support": principal.support is not None},
         )
 
-    async def failed_logins(self, session: AsyncSession, principal: Principal, minutes: int) -> dict[str, Any]:
+    async def failed_logins(
+        self, session: AsyncSession, principal: Principal, minutes: int
+    ) -> dict[str, Any]:
         """Failed sign-ins per account and per source address in the last ``minutes`` (staff only)."""
         _require_staff(principal)
         accounts, addresses = await repo.failures(session, minutes, 1, MAX_ROWS)
@@ -133,14 +135,21 @@ class SecurityService:
         accounts, addresses = await repo.failures(session, window, threshold, MAX_ROWS)
         for row in (*accounts, *addresses):
             row["locked_until"] = row["nth_latest"] + timedelta(minutes=window)
-        return {"threshold": threshold, "window_minutes": window, "accounts": accounts, "addresses": addresses}
+        return {
+            "threshold": threshold,
+            "window_minutes": window,
+            "accounts": accounts,
+            "addresses": addresses,
+        }
 
     async def probes(self, session: AsyncSession, principal: Principal, hours: int) -> list[dict[str, Any]]:
         """Cross-tenant probes per principal in the last ``hours`` (staff only)."""
         _require_staff(principal)
         return await repo.probes(session, hours, MAX_ROWS)
 
-    async def support_activity(self, session: AsyncSession, principal: Principal, days: int) -> dict[str, Any]:
+    async def support_activity(
+        self, session: AsyncSession, principal: Principal, days: int
+    ) -> dict[str, Any]:
         """Staff actions per day and limit increases per week against their thresholds, and large
         increases (staff only; a SUPPORT member sees its own actions, a SUPER_ADMIN everyone's)."""
         _require_staff(principal)

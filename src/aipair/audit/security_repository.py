@@ -107,9 +107,13 @@ async def support_activity(
     )
 
 
-async def list_events(session: AsyncSession, kind: str | None, limit: int, offset: int) -> list[SecurityEvent]:
+async def list_events(
+    session: AsyncSession, kind: str | None, limit: int, offset: int
+) -> list[SecurityEvent]:
     query = select(SecurityEvent)
     if kind is not None:
         query = query.where(SecurityEvent.kind == kind)
-    query = query.order_by(SecurityEvent.created_at.desc(), SecurityEvent.id.desc()).limit(limit).offset(offset)
+    query = (
+        query.order_by(SecurityEvent.created_at.desc(), SecurityEvent.id.desc()).limit(limit).offset(offset)
+    )
     return list((await session.execute(query)).scalars())

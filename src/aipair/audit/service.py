@@ -106,14 +106,16 @@ class AuditService:
             },
         )
 
-    async def list(
+    async def entries(
         self, session: AsyncSession, principal: Principal, filters: AuditFilters, limit: int, offset: int
     ) -> list[AuditLog]:
         """The company's audit entries, newest first (OWNER and ADMIN; keys need the admin scope)."""
         principal.require(Role.ADMIN)
         return await repo.list_entries(session, principal.company_id, filters, limit, offset)
 
-    async def export(self, session: AsyncSession, principal: Principal, filters: AuditFilters) -> list[AuditLog]:
+    async def export(
+        self, session: AsyncSession, principal: Principal, filters: AuditFilters
+    ) -> list[AuditLog]:
         """Up to ``MAX_EXPORT_ROWS`` entries for a CSV export, newest first."""
         principal.require(Role.ADMIN)
         return await repo.list_entries(session, principal.company_id, filters, MAX_EXPORT_ROWS, 0)

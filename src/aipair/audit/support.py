@@ -41,6 +41,7 @@ from aipair.kit.ids import new_id, parse_uuid
 from aipair.kit.periods import current_period
 from aipair.observability.metrics import SUPPORT_ACTIONS
 from aipair.tenancy.models import LimitName, LimitOverride, Role
+from aipair.tenancy.overrides import OverrideService
 from aipair.tenancy.service import TenancyService
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -80,12 +81,14 @@ class SupportService:
         sessions: async_sessionmaker[AsyncSession],
         audit: AuditService,
         tenancy: TenancyService,
+        overrides: OverrideService,
         security: SecurityService,
         settings: SupportSettings,
     ):
         self._sessions = sessions
         self._audit = audit
         self._tenancy = tenancy
+        self._overrides = overrides
         self._security = security
         self._settings = settings
 
@@ -124,7 +127,7 @@ class SupportService:
             raise SupportReadOnly()
 
     async def log_action(self, entry: SupportActionEntry) -> None:
-        """Append one row to ``support_actions_log`` in its own transaction, so it stays when the request failed."""
+        """Append one row to ``support_actions_log`` in its own transaction (kept when the request failed)."""
         access = "read" if entry.method.upper() in SAFE_METHODS else "write"
         origin = entry.origin or ClientInfo(None, None)
         row = SupportAction(
@@ -152,7 +155,9 @@ class SupportService:
 
     # --- Grants, staff side ----------------------------------------------------------------------
 
-    async def open_grant(self, session: AsyncSession, principal: Principal, data: GrantCreate) -> SupportGrant:
+    async def open_grant(
+        self, session: AsyncSession, principal: Principal, data: GrantCreate
+    ) -> SupportGrant:
         """Open a grant for one company: active at once, or ``requested`` when the company requires
         its OWNER's approval. Audited as ``support.grant.create`` in the target company."""
         staff_id = self._require_staff(principal)
@@ -187,13 +192,20 @@ class SupportService:
         return grant
 
     async def staff_grants(
-        self, session: AsyncSession, principal: Principal, company_id: uuid.UUID | None, limit: int, offset: int
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        company_id: uuid.UUID | None,
+        limit: int,
+        offset: int,
     ) -> list[SupportGrant]:
         """Grants of the caller (a SUPER_ADMIN: of every staff member), newest first."""
         self._require_staff(principal)
         return await repo.list_grants(session, company_id, limit, offset)
 
-    async def revoke_as_staff(self, session: AsyncSession, principal: Principal, grant_id: uuid.UUID) -> SupportGrant:
+    async def revoke_as_staff(
+        self, session: AsyncSession, principal: Principal, grant_id: uuid.UUID
+    ) -> SupportGrant:
         """End one of the caller's grants at once (a SUPER_ADMIN may end anyone's)."""
         grant = await repo.get(session, grant_id)
         if grant is None:
@@ -226,7 +238,13 @@ class SupportService:
         grant.expires_at = now + timedelta(minutes=grant.duration_minutes)
         await session.flush()
         await self._audit.record(
-            session, principal, "support.grant.approve", "support_grant", grant.id, before=before, after=snapshot(grant)
+            session,
+            principal,
+            "support.grant.approve",
+            "support_grant",
+            grant.id,
+            before=before,
+            after=snapshot(grant),
         )
         return grant
 
@@ -277,7 +295,7 @@ class SupportService:
         now = utcnow()
         if expires_at <= now or expires_at > now + timedelta(days=MAX_INCREASE_DAYS):
             raise LimitIncreaseInvalid(f"expires_at must be in the next {MAX_INCREASE_DAYS} days")
-        override, previous = await self._tenancy.add_temporary_increase(
+        override, previous = await self._overrides.add_temporary_increase(
             session,
             acting,
             LimitName.AI_REQUESTS_PER_MONTH,
@@ -291,7 +309,11 @@ class SupportService:
             SecurityEventKind.SUPPORT_LIMIT_INCREASE,
             company_id=data.company_id,
             user_id=principal.user_id,
-            detail={"extra": data.extra_ai_requests, "value": override.value, "override_id": str(override.id)},
+            detail={
+                "extra": data.extra_ai_requests,
+                "value": override.value,
+                "override_id": str(override.id),
+            },
         )
         return LimitIncrease(override, previous)
 

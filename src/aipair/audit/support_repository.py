@@ -11,7 +11,7 @@ from aipair.audit.models import SupportGrant
 
 
 async def open_scope(session: AsyncSession, company_id: uuid.UUID) -> str | None:
-    """The caller's open grant scope for ``company_id`` (``read``, ``write``) or None; the database decides."""
+    """The caller's open grant scope for ``company_id``: ``read``, ``write`` or None."""
     result = await session.execute(text("SELECT app_support_scope(:c)"), {"c": company_id})
     scope: str | None = result.scalar()
     return scope
@@ -30,7 +30,9 @@ async def add(session: AsyncSession, grant: SupportGrant) -> SupportGrant:
     return grant
 
 
-async def get(session: AsyncSession, grant_id: uuid.UUID, company_id: uuid.UUID | None = None) -> SupportGrant | None:
+async def get(
+    session: AsyncSession, grant_id: uuid.UUID, company_id: uuid.UUID | None = None
+) -> SupportGrant | None:
     """A grant visible to this transaction, optionally only if it belongs to ``company_id``."""
     query = select(SupportGrant).where(SupportGrant.id == grant_id)
     if company_id is not None:

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aipair.audit.service import AuditService
+from aipair.audit.snapshots import snapshot
 from aipair.auth import repository as repo
 from aipair.auth.key_cache import ApiKeyResolver
 from aipair.auth.models import ApiKey
@@ -38,12 +40,15 @@ class CreatedKey:
 class ApiKeyService:
     """Manage a company's API keys."""
 
-    def __init__(self, rotation_grace: timedelta, resolver: ApiKeyResolver | None = None):
+    def __init__(
+        self, rotation_grace: timedelta, resolver: ApiKeyResolver | None = None, *, audit: AuditService
+    ):
         self._grace = rotation_grace
         self._resolver = resolver
+        self._audit = audit
 
     async def create(self, session: AsyncSession, principal: Principal, data: ApiKeyCreate) -> CreatedKey:
-        """Create a key; the returned secret is the only copy."""
+        """Create a key; the returned secret is the only copy. Audited as ``auth.api_key.create``."""
         secret, prefix = new_api_key()
         expires_at = utcnow() + timedelta(days=data.expires_in_days) if data.expires_in_days else None
         budget = usd_to_micro(data.monthly_budget_usd) if data.monthly_budget_usd is not None else None
@@ -60,7 +65,11 @@ class ApiKeyService:
             tokens_per_minute=data.tokens_per_minute,
             monthly_budget_micro_usd=budget,
         )
-        return CreatedKey(await repo.add_api_key(session, row), secret)
+        await repo.add_api_key(session, row)
+        await self._audit.record(
+            session, principal, "auth.api_key.create", "api_key", row.id, after=snapshot(row)
+        )
+        return CreatedKey(row, secret)
 
     async def list(
         self, session: AsyncSession, principal: Principal, limit: int, offset: int
@@ -77,20 +86,26 @@ class ApiKeyService:
         return row
 
     async def revoke(self, session: AsyncSession, principal: Principal, key_id: uuid.UUID) -> ApiKey:
-        """Revoke a key at once."""
+        """Revoke a key at once. Audited as ``auth.api_key.revoke``."""
         row = await self.get(session, principal, key_id)
+        before = snapshot(row)
         if row.revoked_at is None:
             row.revoked_at = utcnow()
             await session.flush()
         if self._resolver is not None:
             self._resolver.forget(row.key_hash)
+        await self._audit.record(
+            session, principal, "auth.api_key.revoke", "api_key", row.id, before=before, after=snapshot(row)
+        )
         return row
 
     async def rotate(
         self, session: AsyncSession, principal: Principal, key_id: uuid.UUID, grace_hours: int | None
     ) -> CreatedKey:
-        """Issue a successor with the same settings; the old key keeps working for the grace period."""
+        """Issue a successor with the same settings; the old key keeps working for the grace period.
+        Audited as ``auth.api_key.rotate`` (before: the old key; after: the old and the new key)."""
         old = await self.get(session, principal, key_id)
+        before = snapshot(old)
         now = utcnow()
         if old.revoked_at is not None or (old.expires_at is not None and old.expires_at <= now):
             raise Conflict("Only an active key can be rotated", code_hint="key_inactive")
@@ -113,4 +128,9 @@ class ApiKeyService:
             tokens_per_minute=old.tokens_per_minute,
             monthly_budget_micro_usd=old.monthly_budget_micro_usd,
         )
-        return CreatedKey(await repo.add_api_key(session, new), secret)
+        await repo.add_api_key(session, new)
+        after = {"old": snapshot(old), "new": snapshot(new)}
+        await self._audit.record(
+            session, principal, "auth.api_key.rotate", "api_key", old.id, before=before, after=after
+        )
+        return CreatedKey(new, secret)

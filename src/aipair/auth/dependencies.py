@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.auth.errors import InvalidToken
-from aipair.auth.principal import Principal
-from aipair.auth.service import ClientInfo
+from aipair.auth.principal import ClientInfo, Principal
 from aipair.auth.tokens import API_KEY_PREFIX
 from aipair.db.engine import transaction
 from aipair.runtime import Runtime
@@ -23,15 +23,18 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+COMPANY_HEADER = "x-aipair-company"
+"""Platform staff select the customer company they act in (inside a support access grant)."""
 
 
 def client_info(request: Request, runtime: RuntimeDep) -> ClientInfo:
-    """Source address (from X-Forwarded-For only when configured to trust it) and user agent."""
+    """Source address (from X-Forwarded-For only when configured to trust it), user agent, request id."""
     ip = request.client.host if request.client else None
     forwarded = request.headers.get("x-forwarded-for")
     if runtime.settings.auth.trust_forwarded_for and forwarded:
         ip = forwarded.split(",")[0].strip()
-    return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent"))
+    request_id = request.scope.get("state", {}).get("request_id")
+    return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent"), request_id=request_id)
 
 
 Client = Annotated[ClientInfo, Depends(client_info)]
@@ -45,14 +48,25 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def current_principal(request: Request, runtime: RuntimeDep) -> Principal:
-    """The authenticated caller: an access token or a company API key."""
+async def current_principal(request: Request, runtime: RuntimeDep, client: Client) -> Principal:
+    """The authenticated caller (an access token or a company API key) and where it calls from.
+
+    Platform staff may add ``X-Aipair-Company: <company id>`` to act inside a customer company:
+    without an open support grant every such request answers 404, under a read grant a write
+    answers 403, and every one of them is logged in ``support_actions_log``.
+    """
     token = bearer_token(request)
     if token.startswith(API_KEY_PREFIX + "_"):
         principal = await runtime.auth.principal_from_api_key(token)
     else:
         principal = await runtime.auth.principal_from_access_token(token)
+    principal = replace(principal, origin=client)
     request.state.principal = principal
+    target = request.headers.get(COMPANY_HEADER)
+    if target is not None:
+        principal = await runtime.support.enter_company(principal, target)
+        request.state.principal = principal
+        runtime.support.check_access(principal, request.method)
     return principal
 
 

@@ -50,9 +50,9 @@ async def refresh(body: RefreshRequest, runtime: RuntimeDep) -> TokenPair:
 
 
 @router.post("/logout", status_code=204)
-async def logout(body: RefreshRequest, runtime: RuntimeDep) -> Response:
+async def logout(body: RefreshRequest, runtime: RuntimeDep, client: Client) -> Response:
     """End the session of this refresh token; its access tokens stop working at once."""
-    await runtime.auth.logout(body.refresh_token)
+    await runtime.auth.logout(body.refresh_token, client)
     return Response(status_code=204)
 
 
@@ -77,10 +77,10 @@ async def current_user(principal: CurrentPrincipal, session: TenantSession) -> C
 
 
 @router.post("/invitations/accept", status_code=204)
-async def accept_invitation(body: InvitationAccept, runtime: RuntimeDep) -> Response:
+async def accept_invitation(body: InvitationAccept, runtime: RuntimeDep, client: Client) -> Response:
     """Accept an invitation: set your name and password, then sign in."""
     async with transaction(runtime.sessions, DbContext()) as session:
-        await runtime.tenancy.accept_invitation(session, body.token, body.name, body.password)
+        await runtime.tenancy.accept_invitation(session, body.token, body.name, body.password, client)
     return Response(status_code=204)
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from aipair.audit.service import Actor, AuditService
 from aipair.auth import repository as repo
 from aipair.auth.errors import (
     CompanyInactive,
@@ -26,6 +27,7 @@ from aipair.auth.tokens import AccessClaims, AccessTokens, digest, new_opaque_to
 from aipair.config import AuthSettings
 from aipair.db.engine import DbContext, transaction
 from aipair.kit.clock import utcnow
+from aipair.observability.metrics import FAILED_LOGINS, LOCKED_LOGINS
 from aipair.tenancy.models import Role
 
 ACTIVE_STATUSES = ("TRIAL", "ACTIVE")
@@ -47,8 +49,11 @@ class AuthService:
         passwords: Passwords,
         tokens: AccessTokens,
         settings: AuthSettings,
+        *,
+        audit: AuditService,
     ):
         self._sessions = sessions
+        self._audit = audit
         self.passwords = passwords
         self._tokens = tokens
         self._settings = settings
@@ -60,6 +65,7 @@ class AuthService:
 
         Wrong password, unknown e-mail and a locked account all raise the same
         :class:`InvalidCredentials`; every such attempt is recorded in ``auth.failed_logins``.
+        A successful sign-in is audited as ``auth.session.create`` in the company.
         """
         email = email.strip().lower()
         window = timedelta(minutes=self._settings.lockout_window_minutes)
@@ -73,10 +79,15 @@ class AuthService:
         if locked or not matches or user_id is None:
             async with transaction(self._sessions, DbContext()) as session:
                 await repo.record_failed_login(session, email, user_id, client.ip, client.user_agent)
+            FAILED_LOGINS.inc()
+            if locked:
+                LOCKED_LOGINS.inc()
             raise InvalidCredentials()
-        return await self._start_session(user_id, company_slug)
+        return await self._start_session(user_id, company_slug, client)
 
-    async def _start_session(self, user_id: uuid.UUID, company_slug: str | None) -> IssuedTokens:
+    async def _start_session(
+        self, user_id: uuid.UUID, company_slug: str | None, client: ClientInfo | None = None
+    ) -> IssuedTokens:
         async with transaction(self._sessions, DbContext(user_id=user_id)) as session:
             memberships = await repo.memberships_of(session, user_id)
             chosen = [m for m in memberships if company_slug is None or m.company_slug == company_slug]
@@ -87,7 +98,12 @@ class AuthService:
                 raise CompanyInactive()
             await repo.set_tenant(session, membership.company_id, user_id)
             await repo.touch_login(session, user_id)
-            return await self._issue(session, membership.company_id, user_id, uuid.uuid4())
+            family_id = uuid.uuid4()
+            issued = await self._issue(session, membership.company_id, user_id, family_id)
+            actor = Actor.user(user_id, membership.company_id, membership.role, client)
+            after = {"company_slug": membership.company_slug, "role": membership.role}
+            await self._audit.record(session, actor, "auth.session.create", "session", family_id, after=after)
+            return issued
 
     async def _issue(
         self, session: AsyncSession, company_id: uuid.UUID, user_id: uuid.UUID, family_id: uuid.UUID
@@ -118,14 +134,19 @@ class AuthService:
             raise InvalidRefreshToken("Refresh token was already used; the session has been revoked")
         return issued
 
-    async def logout(self, refresh_token: str) -> None:
-        """Revoke the session the refresh token belongs to (its access tokens stop working too)."""
+    async def logout(self, refresh_token: str, client: ClientInfo | None = None) -> None:
+        """Revoke the session the refresh token belongs to (its access tokens stop working too).
+        Audited as ``auth.session.revoke``; an unknown token changes nothing and is not audited."""
         async with transaction(self._sessions, DbContext()) as session:
             row = await repo.refresh_token_by_hash(session, digest(refresh_token))
             if row is None:
                 return
             await repo.set_tenant(session, row.company_id, row.user_id)
             await repo.revoke_family(session, row.family_id)
+            actor = Actor.user(row.user_id, row.company_id, None, client)
+            await self._audit.record(
+                session, actor, "auth.session.revoke", "session", row.family_id, after={"revoked": True}
+            )
 
     async def principal_from_access_token(self, token: str) -> Principal:
         """The principal of a bearer access token, checked against current membership and status."""

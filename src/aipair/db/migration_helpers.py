@@ -64,7 +64,9 @@ def support_policies(table: str, *, write: bool = True, column: str = "company_i
         return
     writable = f"{target} AND {SUPPORT_SCOPE} = 'write'"
     op.execute(f"CREATE POLICY support_insert ON {table} FOR INSERT WITH CHECK ({writable})")
-    op.execute(f"CREATE POLICY support_update ON {table} FOR UPDATE USING ({writable}) WITH CHECK ({writable})")
+    op.execute(
+        f"CREATE POLICY support_update ON {table} FOR UPDATE USING ({writable}) WITH CHECK ({writable})"
+    )
     op.execute(f"CREATE POLICY support_delete ON {table} FOR DELETE USING ({writable})")
 
 

@@ -7,6 +7,7 @@ import importlib
 MODEL_MODULES = (
     "aipair.tenancy.models",
     "aipair.auth.models",
+    "aipair.audit.models",
     "aipair.worker.models",
     "aipair.meetings.models",
 )

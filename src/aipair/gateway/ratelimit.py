@@ -124,6 +124,12 @@ class RedisLimiter:
         remaining = tuple(w.limit - c - w.cost for w, c in zip(windows, counts, strict=True))
         return Decision(True, 0.0, remaining, resets)
 
+    async def ping(self) -> float:
+        """Round-trip time to Redis in milliseconds (raises when unreachable)."""
+        started = time.perf_counter()
+        await self._redis.ping()
+        return (time.perf_counter() - started) * 1000
+
     async def close(self) -> None:
         await self._redis.aclose()
 

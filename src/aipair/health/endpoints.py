@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from aipair.auth.dependencies import RuntimeDep
-from aipair.health.service import ai_health, database_health
+from aipair.health.service import ai_health, database_health, integrations_health
 
 router = APIRouter(tags=["health"])
 
@@ -40,9 +40,7 @@ async def health_ai(runtime: RuntimeDep) -> JSONResponse:
 
 
 @router.get("/health/integrations")
-async def health_integrations() -> JSONResponse:
-    """Each configured external integration (webhooks, Redis)."""
-    return _answer(
-        True,
-        {"status": "not_configured", "integrations": {}, "message": "No external integration is configured"},
-    )
+async def health_integrations(runtime: RuntimeDep) -> JSONResponse:
+    """Each configured external integration (Redis for shared rate limits); `not_configured` when none."""
+    healthy, body = await integrations_health(runtime)
+    return _answer(healthy, body)

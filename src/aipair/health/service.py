@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.pool import QueuePool
 
 from aipair.db.migrate import head_revision
+from aipair.gateway.ratelimit import RedisLimiter
 from aipair.gateway.routing import Router
 from aipair.runtime import Runtime
 
@@ -57,3 +58,17 @@ def ai_health(router: Router) -> tuple[bool, dict[str, Any]]:
     healthy = not remote or len(down) < len(remote)
     status = "ok" if not down else ("degraded" if healthy else "unhealthy")
     return healthy, {"status": status, "providers": providers, "models": router.registry.model_names()}
+
+
+async def integrations_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
+    """Each configured external integration; Redis (shared rate limits) when configured."""
+    integrations: dict[str, Any] = {}
+    if isinstance(runtime.limiter, RedisLimiter):
+        try:
+            latency = await runtime.limiter.ping()
+            integrations["redis"] = {"status": "ok", "latency_ms": round(latency, 2)}
+        except Exception as exc:  # health must report, never raise
+            integrations["redis"] = {"status": "error", "error": type(exc).__name__}
+    healthy = all(item["status"] == "ok" for item in integrations.values())
+    status = "not_configured" if not integrations else ("ok" if healthy else "unhealthy")
+    return healthy, {"status": status, "integrations": integrations}

@@ -44,12 +44,16 @@ async def upload_meeting(
     principal: CurrentPrincipal,
     session: TenantSession,
     runtime: RuntimeDep,
-    file: Annotated[UploadFile, File(description="Transcript (txt, vtt, srt, json) or audio (wav, mp3, m4a, webm)")],
+    file: Annotated[
+        UploadFile, File(description="Transcript (txt, vtt, srt, json) or audio (wav, mp3, m4a, webm)")
+    ],
     title: Annotated[str | None, Form(max_length=300)] = None,
     date: Annotated[dt.date | None, Form(description="Meeting date (default: today)")] = None,
     language: Annotated[Literal["en", "es"] | None, Form(description="Detected when omitted")] = None,
     attendees: Annotated[str | None, Form(description="JSON list or comma-separated names")] = None,
-    engine: Annotated[Literal["local", "llm"], Form(description="local (offline) or llm (gateway)")] = "local",
+    engine: Annotated[
+        Literal["local", "llm"], Form(description="local (offline) or llm (gateway)")
+    ] = "local",
 ) -> MeetingAccepted:
     """Upload a meeting and queue its processing: 202 with the meeting id and its job.
 
@@ -69,7 +73,10 @@ async def upload_meeting(
     if duplicate:
         response.status_code = 200
     return MeetingAccepted(
-        id=meeting.id, status=meeting.status, duplicate=duplicate, job=JobRead.model_validate(job) if job else None
+        id=meeting.id,
+        status=meeting.status,
+        duplicate=duplicate,
+        job=JobRead.model_validate(job) if job else None,
     )
 
 
@@ -128,7 +135,9 @@ async def export_meeting_markdown(
     """The minutes as Markdown (409 ``minutes_not_ready`` until processing is done)."""
     view = await runtime.meetings.export(session, principal, meeting_id)
     headers = {"Content-Disposition": f'attachment; filename="meeting-{meeting_id}.md"'}
-    return PlainTextResponse(export_markdown(view), media_type="text/markdown; charset=utf-8", headers=headers)
+    return PlainTextResponse(
+        export_markdown(view), media_type="text/markdown; charset=utf-8", headers=headers
+    )
 
 
 @router.get("/meetings/{meeting_id}/export.json")

@@ -20,13 +20,19 @@ _SECTIONS = (("Key points", "key_points"), ("Decisions", "decisions"), ("Next st
 
 def segment_read(segment: MeetingSegment) -> SegmentRead:
     return SegmentRead(
-        index=segment.idx, speaker=segment.speaker, start=segment.start_s, end=segment.end_s, text=segment.text
+        index=segment.idx,
+        speaker=segment.speaker,
+        start=segment.start_s,
+        end=segment.end_s,
+        text=segment.text,
     )
 
 
 def action_item_read(item: MeetingActionItem, sources: Sources) -> ActionItemRead:
     """An item with the segments it cites."""
-    cited = [sources[(item.meeting_id, ref)] for ref in item.segment_refs if (item.meeting_id, ref) in sources]
+    cited = [
+        sources[(item.meeting_id, ref)] for ref in item.segment_refs if (item.meeting_id, ref) in sources
+    ]
     return ActionItemRead(
         id=item.id,
         meeting_id=item.meeting_id,
@@ -119,7 +125,13 @@ def _item_section(heading: str, items: Sequence[Mapping[str, Any]]) -> list[str]
 def _action_section(items: Sequence[ActionItemRead]) -> list[str]:
     if not items:
         return []
-    lines = ["", "## Action items", "", "| Task | Owner | Due | Priority | Status | Source |", "|---|---|---|---|---|---|"]
+    lines = [
+        "",
+        "## Action items",
+        "",
+        "| Task | Owner | Due | Priority | Status | Source |",
+        "|---|---|---|---|---|---|",
+    ]
     for item in items:
         due = f"{item.due_date} ({item.due_text})" if item.due_date else (item.due_text or "")
         source = ", ".join(str(r) for r in item.segment_refs)

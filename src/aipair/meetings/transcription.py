@@ -33,7 +33,10 @@ Row = tuple[str | None, float | None, float | None, str]
 class Transcriber(Protocol):
     """Something that turns one audio file into segments."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Shown in the job's log."""
+        ...
 
     def supports(self, audio_format: str, language: str | None) -> bool:
         """Whether this transcriber can read ``audio_format`` spoken in ``language``."""

@@ -7,9 +7,12 @@ customer role. Platform roles exist only in the platform company and only a SUPE
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aipair.audit.service import AuditService
+from aipair.audit.snapshots import snapshot
 from aipair.auth.models import User
 from aipair.auth.principal import Principal
 from aipair.tenancy import repository as repo
@@ -34,8 +37,14 @@ def check_role_change(actor: Principal, current: Role | None, new: Role | None) 
             raise RoleNotAllowed()
 
 
+AUDITED = ("id", "user_id", "role", "status")
+
+
 class MemberService:
     """List, re-role and deactivate members of the caller's company."""
+
+    def __init__(self, audit: AuditService):
+        self._audit = audit
 
     async def list(
         self, session: AsyncSession, actor: Principal, limit: int, offset: int
@@ -55,28 +64,47 @@ class MemberService:
     async def change_role(
         self, session: AsyncSession, actor: Principal, membership_id: uuid.UUID, role: Role
     ) -> tuple[Membership, User]:
-        """Change a member's role; the company keeps at least one active OWNER."""
+        """Change a member's role; the company keeps at least one active OWNER. Audited as
+        ``tenancy.member.update``."""
         membership, user = await self.get(session, actor, membership_id)
         actor.require(Role.ADMIN)
         self._not_self(actor, membership)
         check_role_change(actor, Role(membership.role), role)
         await self._keep_an_owner(session, actor, membership, role)
+        before = snapshot(membership, AUDITED)
         membership.role = role
         await session.flush()
+        await self._record(session, actor, "tenancy.member.update", membership, before)
         return membership, user
 
     async def deactivate(
         self, session: AsyncSession, actor: Principal, membership_id: uuid.UUID
     ) -> tuple[Membership, User]:
-        """Deactivate a member: their tokens stop working at the next request."""
+        """Deactivate a member: their tokens stop working at the next request. Audited as
+        ``tenancy.member.deactivate``."""
         membership, user = await self.get(session, actor, membership_id)
         actor.require(Role.ADMIN)
         self._not_self(actor, membership)
         check_role_change(actor, Role(membership.role), None)
         await self._keep_an_owner(session, actor, membership, None)
+        before = snapshot(membership, AUDITED)
         membership.status = MembershipStatus.DEACTIVATED
         await session.flush()
+        await self._record(session, actor, "tenancy.member.deactivate", membership, before)
         return membership, user
+
+    async def _record(
+        self,
+        session: AsyncSession,
+        actor: Principal,
+        action: str,
+        membership: Membership,
+        before: dict[str, Any] | None,
+    ) -> None:
+        after = snapshot(membership, AUDITED)
+        await self._audit.record(
+            session, actor, action, "membership", membership.id, before=before, after=after
+        )
 
     @staticmethod
     def _not_self(actor: Principal, membership: Membership) -> None:

@@ -105,6 +105,7 @@ class Company(IdMixin, TimestampMixin, Base):
         ARRAY(SmallInteger), default=lambda: [50, 80, 100]
     )
     budget_webhook_url: Mapped[str | None] = mapped_column(String(2000))
+    require_support_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
 
 class Membership(IdMixin, TimestampMixin, Base):

@@ -71,6 +71,9 @@ class CompanyUpdate(BaseModel):
     plan: PlanCode | None = None
     custom_limits: CustomLimits | None = None
     monthly_budget_usd: Decimal | None = Field(default=None, ge=0, le=100_000_000, decimal_places=6)
+    require_support_approval: bool | None = Field(
+        default=None, description="OWNER: platform staff need your approval before they can see your data"
+    )
 
     _zone = field_validator("time_zone")(_valid_zone)
 
@@ -86,6 +89,7 @@ class CompanyRead(BaseModel):
     time_zone: str
     is_platform: bool
     trial_ends_at: datetime | None
+    require_support_approval: bool
     created_at: datetime
 
 

@@ -14,11 +14,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aipair.audit.models import ActorType
+from aipair.audit.service import Actor, AuditService
+from aipair.audit.snapshots import snapshot
 from aipair.auth import repository as auth_repo
 from aipair.auth.errors import RoleRequired
 from aipair.auth.models import User
 from aipair.auth.passwords import Passwords
-from aipair.auth.principal import CompanyId, Principal
+from aipair.auth.principal import ClientInfo, CompanyId, Principal
 from aipair.auth.tokens import digest, new_opaque_token
 from aipair.kit.clock import utcnow
 from aipair.kit.money import micro_to_usd, usd_to_micro
@@ -38,6 +41,7 @@ from aipair.tenancy.schemas import CompanyCreate, CompanyUpdate, CustomLimits, M
 from aipair.usage.schemas import BudgetUpdate
 
 TRIAL_DAYS = 14
+BUDGET_FIELDS = ("monthly_budget_micro_usd", "budget_alert_thresholds", "budget_webhook_url")
 
 
 class UsageReader(Protocol):
@@ -54,9 +58,12 @@ INVITATION_DAYS = 7
 class TenancyService:
     """Create and manage companies and their members."""
 
-    def __init__(self, passwords: Passwords, policies: CompanyPolicyCache | None = None):
+    def __init__(
+        self, passwords: Passwords, policies: CompanyPolicyCache | None = None, *, audit: AuditService
+    ):
         self._passwords = passwords
         self._policies = policies
+        self._audit = audit
 
     def _changed(self, company: Company) -> None:
         """Let the gateway see a status, plan, limit or budget change at once in this process."""
@@ -92,6 +99,16 @@ class TenancyService:
                 email=data.owner.email, name=data.owner.name, role="OWNER", password=data.owner.password
             )
             await self._add_member(session, CompanyId(company.id), actor.user_id, owner)
+        after = {**(snapshot(company) or {}), "owner_email": data.owner.email if data.owner else None}
+        await self._audit.record(
+            session,
+            actor,
+            "tenancy.company.create",
+            "company",
+            company.id,
+            after=after,
+            company_id=company.id,
+        )
         return company
 
     async def list_companies(self, session: AsyncSession, limit: int, offset: int) -> list[Company]:
@@ -108,16 +125,13 @@ class TenancyService:
     async def update_company(
         self, session: AsyncSession, actor: Principal, company_id: uuid.UUID, data: CompanyUpdate
     ) -> Company:
-        """Owners edit name and time zone of their own company; plan, limits and budget need a SUPER_ADMIN."""
+        """Owners edit name, time zone and whether support access needs their approval; plan, limits and
+        budget need a SUPER_ADMIN. Audited as ``tenancy.company.update``."""
         company = await self.get_company(session, company_id)
-        is_super = actor.platform_role == Role.SUPER_ADMIN
-        if not is_super and (company.id != actor.company_id or actor.role != Role.OWNER):
-            raise RoleRequired("Only the company's OWNER can edit it")
-        platform_fields = (
-            data.plan is not None or data.custom_limits is not None or data.monthly_budget_usd is not None
-        )
-        if platform_fields and not is_super:
-            raise RoleRequired("Plan, limits and budget changes need a SUPER_ADMIN")
+        _check_update_rights(actor, company, data)
+        before = snapshot(company)
+        if data.require_support_approval is not None:
+            company.require_support_approval = data.require_support_approval
         if data.name is not None:
             company.name = data.name
         if data.time_zone is not None:
@@ -129,6 +143,16 @@ class TenancyService:
         _apply_limits(company, data.custom_limits)
         await session.flush()
         self._changed(company)
+        await self._audit.record(
+            session,
+            actor,
+            "tenancy.company.update",
+            "company",
+            company.id,
+            before=before,
+            after=snapshot(company),
+            company_id=company.id,
+        )
         return company
 
     async def set_status(
@@ -140,17 +164,47 @@ class TenancyService:
             raise RoleRequired("Only a SUPER_ADMIN can change a company's status")
         if company.is_platform and status != CompanyStatus.ACTIVE:
             raise RoleRequired("The platform company cannot be suspended")
+        before = {"status": company.status}
         company.status = status
         await session.flush()
         self._changed(company)
+        verb = "activate" if status == CompanyStatus.ACTIVE else status.value.lower()
+        await self._audit.record(
+            session,
+            actor,
+            f"tenancy.company.{verb}",
+            "company",
+            company.id,
+            before=before,
+            after={"status": company.status},
+            company_id=company.id,
+        )
         return company
 
     async def add_member(
         self, session: AsyncSession, actor: Principal, data: MemberAdd
     ) -> tuple[Membership, User, str | None]:
-        """Add a person with a role below the caller's; without an account, an invitation is issued."""
+        """Add a person with a role below the caller's; without an account, an invitation is issued.
+        Audited as ``tenancy.member.create``."""
         check_role_change(actor, None, Role(data.role))
-        return await self._add_member(session, actor.company_id, actor.user_id, data)
+        added = await self._add_member(session, actor.company_id, actor.user_id, data)
+        await self._audit_member_added(session, actor, added)
+        return added
+
+    async def _audit_member_added(
+        self, session: AsyncSession, actor: Principal | Actor, added: tuple[Membership, User, str | None]
+    ) -> None:
+        membership, user, token = added
+        after = {**(snapshot(membership) or {}), "email": user.email, "invited": token is not None}
+        await self._audit.record(
+            session,
+            actor,
+            "tenancy.member.create",
+            "membership",
+            membership.id,
+            after=after,
+            company_id=membership.company_id,
+        )
 
     async def _add_member(
         self, session: AsyncSession, company_id: CompanyId, inviter: uuid.UUID | None, data: MemberAdd
@@ -204,8 +258,11 @@ class TenancyService:
         await repo.add(session, invitation)
         return token
 
-    async def accept_invitation(self, session: AsyncSession, token: str, name: str, password: str) -> User:
-        """Set the invited person's name and password; the invitation is used up."""
+    async def accept_invitation(
+        self, session: AsyncSession, token: str, name: str, password: str, origin: ClientInfo | None = None
+    ) -> User:
+        """Set the invited person's name and password; the invitation is used up.
+        Audited as ``tenancy.invitation.accept`` by the invited person."""
         invitation = await repo.invitation_by_hash(session, digest(token))
         if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= utcnow():
             raise InvitationInvalid()
@@ -214,10 +271,21 @@ class TenancyService:
         user = await auth_repo.user_by_email(session, invitation.email)
         if user is None:
             raise InvitationInvalid()
+        before = snapshot(invitation)
         user.password_hash = await self._passwords.hash(password)
         user.name = name or user.name
         invitation.accepted_at = utcnow()
         await session.flush()
+        actor = Actor.user(user.id, invitation.company_id, invitation.role, origin)
+        await self._audit.record(
+            session,
+            actor,
+            "tenancy.invitation.accept",
+            "invitation",
+            invitation.id,
+            before=before,
+            after=snapshot(invitation),
+        )
         return user
 
     async def company_by_slug(self, session: AsyncSession, slug: str) -> Company:
@@ -230,9 +298,12 @@ class TenancyService:
     async def provision_member(
         self, session: AsyncSession, company: Company, data: MemberAdd
     ) -> tuple[Membership, User, str | None]:
-        """Operator provisioning from the console: adds any role the company may hold, no rank check."""
+        """Operator provisioning from the console: adds any role the company may hold, no rank check.
+        Audited as ``tenancy.member.create`` by the system."""
         await auth_repo.set_tenant(session, company.id)
-        return await self._add_member(session, CompanyId(company.id), None, data)
+        added = await self._add_member(session, CompanyId(company.id), None, data)
+        await self._audit_member_added(session, Actor(ActorType.SYSTEM, company.id), added)
+        return added
 
     async def members_of(
         self, session: AsyncSession, company: Company, limit: int
@@ -242,9 +313,11 @@ class TenancyService:
         return await repo.list_members(session, CompanyId(company.id), limit, 0)
 
     async def update_budget(self, session: AsyncSession, actor: Principal, data: BudgetUpdate) -> Company:
-        """Set the company's monthly budget, alert thresholds and webhook (ADMIN or OWNER)."""
+        """Set the company's monthly budget, alert thresholds and webhook (ADMIN or OWNER).
+        Audited as ``tenancy.budget.update``."""
         actor.require(Role.ADMIN)
         company = await self.get_company(session, actor.company_id)
+        before = snapshot(company, BUDGET_FIELDS)
         if data.clear_budget:
             company.monthly_budget_micro_usd = None
         elif data.monthly_budget_usd is not None:
@@ -255,6 +328,10 @@ class TenancyService:
             company.budget_webhook_url = data.webhook_url
         await session.flush()
         self._changed(company)
+        after = snapshot(company, BUDGET_FIELDS)
+        await self._audit.record(
+            session, actor, "tenancy.budget.update", "company", company.id, before=before, after=after
+        )
         return company
 
     async def budget_view(
@@ -287,6 +364,20 @@ class TenancyService:
         if limits is None:
             raise CompanyNotFound()
         return limits
+
+
+def _check_update_rights(actor: Principal, company: Company, data: CompanyUpdate) -> None:
+    is_super = actor.platform_role == Role.SUPER_ADMIN
+    is_owner = not actor.platform_role and company.id == actor.company_id and actor.role == Role.OWNER
+    if not is_super and not is_owner:
+        raise RoleRequired("Only the company's OWNER can edit it")
+    platform_fields = (
+        data.plan is not None or data.custom_limits is not None or data.monthly_budget_usd is not None
+    )
+    if platform_fields and not is_super:
+        raise RoleRequired("Plan, limits and budget changes need a SUPER_ADMIN")
+    if data.require_support_approval is not None and not is_owner:
+        raise RoleRequired("Only the company's OWNER decides whether support access needs approval")
 
 
 def _apply_limits(company: Company, limits: CustomLimits | None) -> None:

@@ -1,0 +1,20 @@
+"""``make bench``: every benchmark of PRODUCT.md section 7, one after the other."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+SUITES = ("bench.gateway", "bench.meetings_local")
+
+
+def main() -> None:
+    chosen = sys.argv[1:] or SUITES
+    for name in chosen:
+        module = importlib.import_module(name if name.startswith("bench.") else f"bench.{name}")
+        module.run()
+        print()
+
+
+if __name__ == "__main__":
+    main()

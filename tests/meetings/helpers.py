@@ -1,0 +1,90 @@
+"""Helpers of the meeting tests: uploads through the API and jobs run in-process."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from aipair.runtime import Runtime
+from aipair.worker.registry import load_registry
+from aipair.worker.runner import Worker
+from tests.fixtures.tenants import Tenant
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+async def upload(
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    role: str,
+    filename: str,
+    data: bytes,
+    content_type: str = "application/octet-stream",
+    **form: str,
+) -> httpx.Response:
+    """POST /api/meetings as ``role`` of ``tenant``."""
+    fields = {"date": "2026-03-04", **form}
+    return await client.post(
+        "/api/meetings",
+        files={"file": (filename, data, content_type)},
+        data=fields,
+        headers=tenant.auth(role),
+    )
+
+
+async def run_jobs(runtime: Runtime, concurrency: int = 2) -> None:
+    """Run every ready job in this process until the queue is idle."""
+    worker = Worker(runtime, load_registry(), runtime.settings.worker, concurrency=concurrency)
+    await worker.run_until_idle()
+
+
+async def processed_meeting(
+    client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant, role: str = "EMPLOYEE", name: str = "teams.vtt"
+) -> dict[str, Any]:
+    """Upload a unique copy of a sample, process it, return the meeting detail."""
+    data = sample(name) + f"\n\nNOTE {uuid.uuid4()}\n".encode() if name.endswith(".vtt") else sample(name)
+    response = await upload(client, tenant, role, name, data)
+    assert response.status_code in (200, 202), response.text
+    await run_jobs(runtime)
+    detail = await client.get(f"/api/meetings/{response.json()['id']}", headers=tenant.auth(role))
+    assert detail.status_code == 200, detail.text
+    body: dict[str, Any] = detail.json()
+    return body
+
+
+async def add_named_member(runtime: Runtime, tenant: Tenant, name: str, role: str = "EMPLOYEE") -> uuid.UUID:
+    """A member called ``name`` (so action items can be matched to them); returns the user id."""
+    from aipair.cli_support import system_session
+    from aipair.tenancy.schemas import MemberAdd
+
+    email = f"{name.lower().replace(' ', '.')}.{tenant.slug}@example.com"
+    async with system_session(runtime) as (session, _):
+        company = await runtime.tenancy.company_by_slug(session, tenant.slug)
+        _, user, _ = await runtime.tenancy.provision_member(
+            session, company, MemberAdd(email=email, role=role, name=name, password="Correct-Horse-42")
+        )
+        return user.id
+
+
+async def wait_for_status(
+    client: httpx.AsyncClient, tenant: Tenant, meeting_id: str, statuses: set[str], timeout_s: float = 90
+) -> dict[str, Any]:
+    """Poll the meeting until its status is one of ``statuses``."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        response = await client.get(f"/api/meetings/{meeting_id}", headers=tenant.auth("OWNER"))
+        body: dict[str, Any] = response.json()
+        if body.get("status") in statuses:
+            return body
+        assert time.monotonic() < deadline, f"meeting stuck in {body.get('status')}: {body.get('job')}"
+        await asyncio.sleep(0.2)
