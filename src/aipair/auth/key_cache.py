@@ -15,6 +15,7 @@ import asyncpg
 
 from aipair.auth.errors import InvalidApiKey
 from aipair.auth.tokens import digest
+from aipair.db.raw import lookup_connection
 
 KEY_QUERY = """
 SELECT id, company_id, scopes, expires_at, revoked_at, requests_per_minute, tokens_per_minute,
@@ -65,8 +66,7 @@ class ApiKeyResolver:
         self._cache.pop(key_hash, None)
 
     async def _load(self, key_hash: str) -> ResolvedKey | None:
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT set_config('app.lookup_key_hash', $1, true)", key_hash)
+        async with lookup_connection(self._pool, "key_hash", key_hash) as conn:
             row = await conn.fetchrow(KEY_QUERY, key_hash)
         if row is None or row["revoked_at"] is not None:
             return None

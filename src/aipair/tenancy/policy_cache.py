@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from aipair.db.raw import tenant_connection
+
 POLICY_QUERY = """
 SELECT l.status, c.time_zone, l.requests_per_minute, l.ai_requests_per_hour, l.ai_requests_per_month,
        l.monthly_budget_micro_usd
@@ -62,8 +64,7 @@ class CompanyPolicyCache:
         self._cache.pop(company_id, None)
 
     async def _load(self, company_id: uuid.UUID) -> CompanyPolicy | None:
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT set_config('app.company_id', $1, true)", str(company_id))
+        async with tenant_connection(self._pool, company_id) as conn:
             row = await conn.fetchrow(POLICY_QUERY, company_id)
         if row is None:
             return None

@@ -10,6 +10,8 @@ import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aipair.db.raw import tenant_connection
+
 NO_KEY = uuid.UUID(int=0)
 
 RESERVE = "SELECT gateway_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -30,8 +32,7 @@ async def settle(pool: asyncpg.Pool, *args: Any) -> list[int] | None:
 
 
 async def webhook_target(pool: asyncpg.Pool, company_id: uuid.UUID) -> str | None:
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT set_config('app.company_id', $1, true)", str(company_id))
+    async with tenant_connection(pool, company_id) as conn:
         url: str | None = await conn.fetchval(
             "SELECT budget_webhook_url FROM companies WHERE id = $1", company_id
         )
@@ -41,8 +42,7 @@ async def webhook_target(pool: asyncpg.Pool, company_id: uuid.UUID) -> str | Non
 async def mark_alert(
     pool: asyncpg.Pool, company_id: uuid.UUID, period: date, threshold: int, status: str
 ) -> None:
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT set_config('app.company_id', $1, true)", str(company_id))
+    async with tenant_connection(pool, company_id) as conn:
         await conn.execute(
             "UPDATE budget_alerts SET webhook_status = $4 WHERE company_id = $1 AND period = $2"
             " AND api_key_id = '00000000-0000-0000-0000-000000000000' AND threshold_percent = $3",
@@ -107,8 +107,7 @@ async def usage_event(session: AsyncSession, company_id: uuid.UUID, request_id: 
 
 async def current_totals(pool: asyncpg.Pool, company_id: uuid.UUID, period: date) -> dict[str, int]:
     """Spent and reserved micro-USD of the company this period (zeros before the first request)."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT set_config('app.company_id', $1, true)", str(company_id))
+    async with tenant_connection(pool, company_id) as conn:
         row = await conn.fetchrow(
             "SELECT cost_micro_usd, reserved_micro_usd FROM usage_counters"
             " WHERE company_id = $1 AND period = $2 AND api_key_id = '00000000-0000-0000-0000-000000000000'",

@@ -1,0 +1,25 @@
+"""asyncpg connections for hot paths, with the same per-transaction tenant context as the ORM sessions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+
+@asynccontextmanager
+async def tenant_connection(pool: asyncpg.Pool, company_id: uuid.UUID) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection inside a transaction whose tenant context is ``company_id``."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT set_config('app.company_id', $1, true)", str(company_id))
+        yield conn
+
+
+@asynccontextmanager
+async def lookup_connection(pool: asyncpg.Pool, name: str, value: str) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection inside a transaction allowed to see the row whose secret is ``value``."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT set_config('app.lookup_' || $1, $2, true)", name, value)
+        yield conn
