@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ("bench.gateway", "bench.meetings_local")
+SUITES = ("bench.gateway", "bench.meetings")
 
 
 def main() -> None:

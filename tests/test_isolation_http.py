@@ -9,13 +9,17 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from aipair.runtime import Runtime
+from tests.fixtures.staff import foreign_grant_ids
 from tests.fixtures.tenants import CUSTOMER_ROLES, Tenant, make_api_key
+from tests.meetings.helpers import foreign_meeting_ids
 
 # A valid body per route, so the request reaches the lookup instead of failing validation.
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("PATCH", "/api/companies/{company_id}"): {"name": "Renamed"},
     ("PATCH", "/api/members/{member_id}"): {"role": "EMPLOYEE"},
     ("POST", "/api/keys/{key_id}/rotate"): {},
+    ("PATCH", "/api/action-items/{item_id}"): {"status": "confirmed"},
 }
 
 
@@ -28,12 +32,14 @@ def id_routes(app: FastAPI) -> list[tuple[str, str]]:
     return routes
 
 
-async def foreign_ids(client: httpx.AsyncClient, victim: Tenant) -> dict[str, uuid.UUID]:
+async def foreign_ids(client: httpx.AsyncClient, victim: Tenant, runtime: Runtime) -> dict[str, uuid.UUID]:
     key = await make_api_key(client, victim)
     return {
         "company_id": victim.id,
         "member_id": victim.member_ids["EMPLOYEE"],
         "key_id": uuid.UUID(str(key["id"])),
+        **await foreign_meeting_ids(client, victim, runtime),
+        **await foreign_grant_ids(client, victim, runtime),
     }
 
 
@@ -44,9 +50,9 @@ def test_the_walk_covers_the_known_id_routes(app: FastAPI) -> None:
 
 @pytest.mark.parametrize("role", CUSTOMER_ROLES)
 async def test_member_of_other_company_gets_404_on_every_id_route(
-    app: FastAPI, client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, role: str
+    app: FastAPI, client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, role: str, runtime: Runtime
 ) -> None:
-    ids = await foreign_ids(client, other_tenant)
+    ids = await foreign_ids(client, other_tenant, runtime)
     for method, path in id_routes(app):
         names = re.findall(r"\{(\w+)\}", path)
         assert all(name in ids for name in names), f"no foreign id known for {path}: add it to foreign_ids"
@@ -58,9 +64,9 @@ async def test_member_of_other_company_gets_404_on_every_id_route(
 
 
 async def test_foreign_ids_change_nothing(
-    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, runtime: Runtime
 ) -> None:
-    ids = await foreign_ids(client, other_tenant)
+    ids = await foreign_ids(client, other_tenant, runtime)
     await client.patch(
         f"/api/members/{ids['member_id']}", json={"role": "ADMIN"}, headers=tenant.auth("OWNER")
     )

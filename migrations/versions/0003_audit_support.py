@@ -228,6 +228,9 @@ CREATE POLICY staff_append ON support_actions_log FOR INSERT
 -- Security signals are platform telemetry: staff read them from the platform context only.
 CREATE POLICY staff_reads ON security_events FOR SELECT
     USING ({STAFF} AND app_support_company_id() IS NULL);
+-- A SUPER_ADMIN administers companies (their rows stay visible to it) but, like SUPPORT, sees the
+-- people of a company only inside a grant: the global user directory of 0001 goes.
+DROP POLICY platform_super_admin ON users;
 -- The company row and the accounts of its members, inside an open grant.
 CREATE POLICY support_read ON companies FOR SELECT
     USING (id = app_support_company_id() AND {SUPPORT_SCOPE} IS NOT NULL);
@@ -286,3 +289,8 @@ def downgrade() -> None:
     ):
         op.execute(f"DROP FUNCTION IF EXISTS {fn} CASCADE")
     op.execute("ALTER TABLE companies DROP COLUMN IF EXISTS require_support_approval")
+    op.execute("DROP POLICY IF EXISTS owner_companies ON companies")
+    op.execute("DROP POLICY IF EXISTS platform_super_admin ON users")
+    op.execute(
+        "CREATE POLICY platform_super_admin ON users FOR SELECT USING (app_platform_role() = 'SUPER_ADMIN')"
+    )

@@ -216,4 +216,3 @@ def downgrade() -> None:
     op.execute(COMPANY_LIMITS_VIEW.replace(STORAGE_EXPRESSION, "0"))
     for table in ("action_items", "meeting_minutes", "meeting_segments", "meetings", "job_logs", "jobs"):
         op.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
-

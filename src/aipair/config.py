@@ -71,7 +71,7 @@ class MeetingSettings(BaseModel):
     """The meeting processor: chunking, the ``llm`` engine, transcription, retries."""
 
     chunk_max_tokens: int = Field(default=3000, ge=100, le=100_000)
-    llm_model: str = "local"
+    llm_model: str = "gpt-4o-mini"
     llm_concurrency: int = Field(default=4, ge=1, le=32)
     llm_max_output_tokens: int = Field(default=2000, ge=100, le=32_000)
     llm_answer_retries: int = Field(default=2, ge=0, le=5)

@@ -11,8 +11,9 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from aipair.audit.middleware import record_probe
 from aipair.errors import HTTP_CODES, AppError, InvalidJson, NotFound, ValidationFailed
@@ -84,6 +85,11 @@ def install_error_handlers(app: FastAPI) -> None:
         error.status_code = exc.status_code  # type: ignore[misc]
         error.code = HTTP_CODES.get(exc.status_code, "http_error")  # type: ignore[misc]
         return _render(request, error)
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(request: Request, exc: ClientDisconnect) -> Response:
+        # The client hung up before its body arrived: nothing to answer, nothing went wrong here.
+        return Response(status_code=499)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

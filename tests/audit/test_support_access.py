@@ -85,7 +85,9 @@ async def test_raw_sql_as_the_app_role_in_a_support_context_returns_no_company_r
         app_conn.rollback()
     as_support(app_conn, support, tenant.id)
     assert app_conn.execute("SELECT count(*) FROM companies WHERE id = %s", [tenant.id]).fetchone() == (0,)
-    assert app_conn.execute("SELECT count(*) FROM company_limits").fetchone() == (0,)
+    assert app_conn.execute(
+        "SELECT count(*) FROM company_limits WHERE company_id = %s", [tenant.id]
+    ).fetchone() == (0,)
 
 
 async def test_a_customer_cannot_select_another_company(
@@ -134,7 +136,9 @@ async def test_writes_under_a_read_grant_are_refused_by_the_service_and_by_rls(
     assert keys == [{"n": 0}]
     assert (await support_actions(owner_sql, support, tenant.id))[-1]["status_code"] == 403
     as_support(app_conn, support, tenant.id)
-    assert app_conn.execute("SELECT count(*) FROM memberships").fetchone() == (4,)
+    assert app_conn.execute(
+        "SELECT count(*) FROM memberships WHERE company_id = %s", [tenant.id]
+    ).fetchone() == (4,)
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         app_conn.execute(
             "INSERT INTO api_keys (id, company_id, name, prefix, key_hash, scopes)"
@@ -185,7 +189,9 @@ async def assert_access_gone(
     response = await client.get("/api/members", headers=support.auth(tenant.id))
     assert response.status_code == 404, response.text
     as_support(app_conn, support, tenant.id)
-    assert app_conn.execute("SELECT count(*) FROM memberships").fetchone() == (0,)
+    assert app_conn.execute(
+        "SELECT count(*) FROM memberships WHERE company_id = %s", [tenant.id]
+    ).fetchone() == (0,)
     app_conn.rollback()
 
 
@@ -267,8 +273,8 @@ async def test_staff_cannot_approve_or_activate_grants_even_in_raw_sql(
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         app_conn.execute(
             "INSERT INTO support_grants (id, company_id, staff_user_id, reason, ticket_ref, scope, status,"
-            " duration_minutes, expires_at) VALUES (gen_random_uuid(), %s, %s, 'r', 't', 'write', 'active', 60,"
-            " now() + interval '1 hour')",
+            " duration_minutes, expires_at) VALUES (gen_random_uuid(), %s, %s, 'r', 't', 'write', 'active',"
+            " 60, now() + interval '1 hour')",
             [tenant.id, support.user_id],
         )
 

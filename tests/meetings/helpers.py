@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from aipair.cli_support import system_session
 from aipair.runtime import Runtime
+from aipair.tenancy.schemas import MemberAdd
 from aipair.worker.registry import load_registry
 from aipair.worker.runner import Worker
 from tests.fixtures.tenants import Tenant
@@ -46,7 +50,11 @@ async def run_jobs(runtime: Runtime, concurrency: int = 2) -> None:
 
 
 async def processed_meeting(
-    client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant, role: str = "EMPLOYEE", name: str = "teams.vtt"
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    tenant: Tenant,
+    role: str = "EMPLOYEE",
+    name: str = "teams.vtt",
 ) -> dict[str, Any]:
     """Upload a unique copy of a sample, process it, return the meeting detail."""
     data = sample(name) + f"\n\nNOTE {uuid.uuid4()}\n".encode() if name.endswith(".vtt") else sample(name)
@@ -61,9 +69,6 @@ async def processed_meeting(
 
 async def add_named_member(runtime: Runtime, tenant: Tenant, name: str, role: str = "EMPLOYEE") -> uuid.UUID:
     """A member called ``name`` (so action items can be matched to them); returns the user id."""
-    from aipair.cli_support import system_session
-    from aipair.tenancy.schemas import MemberAdd
-
     email = f"{name.lower().replace(' ', '.')}.{tenant.slug}@example.com"
     async with system_session(runtime) as (session, _):
         company = await runtime.tenancy.company_by_slug(session, tenant.slug)
@@ -77,9 +82,6 @@ async def wait_for_status(
     client: httpx.AsyncClient, tenant: Tenant, meeting_id: str, statuses: set[str], timeout_s: float = 90
 ) -> dict[str, Any]:
     """Poll the meeting until its status is one of ``statuses``."""
-    import asyncio
-    import time
-
     deadline = time.monotonic() + timeout_s
     while True:
         response = await client.get(f"/api/meetings/{meeting_id}", headers=tenant.auth("OWNER"))
@@ -88,3 +90,11 @@ async def wait_for_status(
             return body
         assert time.monotonic() < deadline, f"meeting stuck in {body.get('status')}: {body.get('job')}"
         await asyncio.sleep(0.2)
+
+
+async def foreign_meeting_ids(
+    client: httpx.AsyncClient, victim: Tenant, runtime: Runtime
+) -> dict[str, uuid.UUID]:
+    """A processed meeting of ``victim`` and one of its action items (for the isolation walk)."""
+    detail = await processed_meeting(client, runtime, victim, role="OWNER")
+    return {"meeting_id": uuid.UUID(detail["id"]), "item_id": uuid.UUID(detail["action_items"][0]["id"])}

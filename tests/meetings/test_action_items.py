@@ -80,14 +80,23 @@ async def test_edits_mark_the_item_edited_and_owners_must_be_members(
         "Send the Q3 roadmap to the board",
         "2026-03-06",
     )
-    stranger = await client.patch(url, json={"owner_user_id": str(uuid.uuid4())}, headers=tenant.auth("MANAGER"))
+    stranger = await client.patch(
+        url, json={"owner_user_id": str(uuid.uuid4())}, headers=tenant.auth("MANAGER")
+    )
     assert stranger.status_code == 422 and stranger.json()["error"]["code"] == "owner_not_member"
-    moved = await client.patch(url, json={"owner_user_id": str(team["priya"])}, headers=tenant.auth("MANAGER"))
-    assert (moved.json()["owner_user_id"], moved.json()["owner_name"]) == (str(team["priya"]), "Priya Natarajan")
+    moved = await client.patch(
+        url, json={"owner_user_id": str(team["priya"])}, headers=tenant.auth("MANAGER")
+    )
+    assert (moved.json()["owner_user_id"], moved.json()["owner_name"]) == (
+        str(team["priya"]),
+        "Priya Natarajan",
+    )
     rejected = await client.patch(url, json={"status": "rejected"}, headers=tenant.auth("MANAGER"))
     assert rejected.json()["status"] == "rejected"
     assert (await client.patch(url, json={}, headers=tenant.auth("MANAGER"))).status_code == 422
-    assert (await client.patch(url, json={"status": "draft"}, headers=tenant.auth("MANAGER"))).status_code == 422
+    assert (
+        await client.patch(url, json={"status": "draft"}, headers=tenant.auth("MANAGER"))
+    ).status_code == 422
 
 
 async def test_owner_me_needs_a_person_and_lists_only_the_callers_items(

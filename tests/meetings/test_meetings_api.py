@@ -46,7 +46,13 @@ async def test_upload_answers_202_with_the_job_and_the_same_file_again_returns_t
         ("notes.pdf", "application/pdf", b"%PDF-1.7 ...", 415, "unsupported_media_type"),
         ("photo", "image/png", b"\x89PNG\r\n", 415, "unsupported_media_type"),
         ("empty.vtt", "text/vtt", b"", 422, "empty_file"),
-        ("latin1.txt", "text/plain", "Ana: ¿Qué tal? Bien, gracias.".encode("latin-1"), 422, "transcript_encoding"),
+        (
+            "latin1.txt",
+            "text/plain",
+            "Ana: ¿Qué tal? Bien, gracias.".encode("latin-1"),
+            422,
+            "transcript_encoding",
+        ),
         ("voice.mp3", "audio/mpeg", b"ID3\x03\x00" + bytes(200), 422, "no_transcription_provider"),
         ("broken.wav", "audio/wav", b"RIFF\x00\x00\x00\x00WAVEjunk", 422, "audio_corrupt"),
         ("fake.m4a", "audio/mp4", b"not an mp4 file at all", 422, "audio_corrupt"),
@@ -89,7 +95,9 @@ async def test_a_file_over_the_upload_limit_answers_413(client: httpx.AsyncClien
 async def test_storage_counts_uploads_and_an_upload_past_the_plan_limit_is_refused(
     client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant
 ) -> None:
-    transcript = "".join(f"Ana: line {i} of a long meeting about the budget.\n" for i in range(24_000)).encode()
+    transcript = "".join(
+        f"Ana: line {i} of a long meeting about the budget.\n" for i in range(24_000)
+    ).encode()
     assert (await upload(client, tenant, "EMPLOYEE", "long.txt", transcript, "text/plain")).status_code == 202
     with psycopg.connect(libpq(runtime.urls.owner)) as conn:
         usage = conn.execute(
@@ -114,13 +122,17 @@ async def test_employees_see_their_own_meetings_and_managers_see_all(
     theirs = (await upload(client, tenant, "ADMIN", "admin.vtt", unique_vtt(), title="Board prep")).json()
     as_employee = (await client.get("/api/meetings", headers=tenant.auth("EMPLOYEE"))).json()["items"]
     assert [m["id"] for m in as_employee] == [mine["id"]]
-    assert (await client.get(f"/api/meetings/{theirs['id']}", headers=tenant.auth("EMPLOYEE"))).status_code == 404
+    assert (
+        await client.get(f"/api/meetings/{theirs['id']}", headers=tenant.auth("EMPLOYEE"))
+    ).status_code == 404
     as_manager = (await client.get("/api/meetings", headers=tenant.auth("MANAGER"))).json()["items"]
     assert {m["id"] for m in as_manager} == {mine["id"], theirs["id"]}
     found = (await client.get("/api/meetings?q=board", headers=tenant.auth("MANAGER"))).json()["items"]
     assert [m["id"] for m in found] == [theirs["id"]]
     await run_jobs(runtime)
-    done = (await client.get("/api/meetings?status=done&from=2026-03-01&to=2026-03-31", headers=tenant.auth("OWNER")))
+    done = await client.get(
+        "/api/meetings?status=done&from=2026-03-01&to=2026-03-31", headers=tenant.auth("OWNER")
+    )
     assert len(done.json()["items"]) == 2
     later = await client.get("/api/meetings?from=2026-04-01", headers=tenant.auth("OWNER"))
     assert later.json()["items"] == []
@@ -151,7 +163,9 @@ async def test_exports_wait_for_the_minutes_then_give_markdown_and_json(
     text = markdown.text
     assert text.startswith("# Q3 sync") and "## Decisions" in text and "## Action items" in text
     assert "| Send the roadmap to the board tomorrow | Bob Chen | 2026-03-05 (tomorrow) |" in text
-    document = (await client.get(f"/api/meetings/{queued['id']}/export.json", headers=tenant.auth("EMPLOYEE"))).json()
+    document = (
+        await client.get(f"/api/meetings/{queued['id']}/export.json", headers=tenant.auth("EMPLOYEE"))
+    ).json()
     assert document["minutes"]["title"] == "Q3 sync"
     assert {item["task"] for item in document["action_items"]} >= {"Send the roadmap to the board tomorrow"}
     assert "job" not in document
@@ -166,7 +180,9 @@ async def test_reprocessing_replaces_the_minutes_without_duplicating_anything(
     await run_jobs(runtime)
     after = (await client.get(f"/api/meetings/{detail['id']}", headers=tenant.auth("EMPLOYEE"))).json()
     assert after["status"] == "done"
-    assert sorted(i["task"] for i in after["action_items"]) == sorted(i["task"] for i in detail["action_items"])
+    assert sorted(i["task"] for i in after["action_items"]) == sorted(
+        i["task"] for i in detail["action_items"]
+    )
     with psycopg.connect(libpq(runtime.urls.owner)) as conn:
         counts = conn.execute(
             "SELECT (SELECT count(*) FROM meeting_minutes WHERE meeting_id = %(m)s),"

@@ -19,11 +19,11 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from bench.meetings_local import generate_vtt
 
 from aipair.config import Settings
 from aipair.db.urls import libpq
 from aipair.runtime import Runtime
-from bench.meetings_local import generate_vtt
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import add_named_member, sample, upload, wait_for_status
 
@@ -49,7 +49,9 @@ def start_worker(settings: Settings, data_dir: Path, tmp_path: Path) -> Iterator
 
     def start(**extra: str) -> subprocess.Popen[bytes]:
         log = (tmp_path / f"worker-{len(started)}.log").open("wb")
-        process = subprocess.Popen(WORKER, env=worker_env(settings, data_dir, **extra), stdout=log, stderr=log)
+        process = subprocess.Popen(
+            WORKER, env=worker_env(settings, data_dir, **extra), stdout=log, stderr=log
+        )
         started.append(process)
         return process
 
@@ -88,10 +90,18 @@ async def test_uploaded_vtt_becomes_minutes_with_owned_dated_action_items(
     assert detail["job"]["state"] == "succeeded"
     items = {item["task"]: item for item in detail["action_items"]}
     budget = items["Prepare the hiring budget by the end of the month"]
-    assert (budget["owner_user_id"], budget["due_date"], budget["segment_refs"]) == (str(priya), "2026-03-31", [2])
+    assert (budget["owner_user_id"], budget["due_date"], budget["segment_refs"]) == (
+        str(priya),
+        "2026-03-31",
+        [2],
+    )
     assert budget["sources"][0]["speaker"] == "Priya Natarajan"
     roadmap = items["Send the roadmap to the board tomorrow"]
-    assert (roadmap["owner_user_id"], roadmap["due_date"], roadmap["due_text"]) == (str(bob), "2026-03-05", "tomorrow")
+    assert (roadmap["owner_user_id"], roadmap["due_date"], roadmap["due_text"]) == (
+        str(bob),
+        "2026-03-05",
+        "tomorrow",
+    )
     assert roadmap["sources"][0]["text"] == "Bob, can you send the roadmap to the board tomorrow?"
     assert detail["minutes"]["decisions"][0]["segment_refs"] == [1]
 
@@ -126,11 +136,16 @@ async def test_a_killed_worker_s_job_is_completed_once_by_another(
     assert sum(1 for _, _, message in logs if str(message).startswith("succeeded")) == 1
     assert str(locked_by) in str(starts[0][1])
     with psycopg.connect(libpq(runtime.urls.owner)) as conn:
-        minutes = conn.execute("SELECT count(*) FROM meeting_minutes WHERE meeting_id = %s", [meeting_id]).fetchone()
-        items = conn.execute(
-            "SELECT count(*), count(DISTINCT (task, owner_name)) FROM action_items WHERE meeting_id = %s", [meeting_id]
+        minutes = conn.execute(
+            "SELECT count(*) FROM meeting_minutes WHERE meeting_id = %s", [meeting_id]
         ).fetchone()
-        segments = conn.execute("SELECT count(*) FROM meeting_segments WHERE meeting_id = %s", [meeting_id]).fetchone()
+        items = conn.execute(
+            "SELECT count(*), count(DISTINCT (task, owner_name)) FROM action_items WHERE meeting_id = %s",
+            [meeting_id],
+        ).fetchone()
+        segments = conn.execute(
+            "SELECT count(*) FROM meeting_segments WHERE meeting_id = %s", [meeting_id]
+        ).fetchone()
     assert minutes == (1,)
     assert items is not None and items[0] == items[1] == len(detail["action_items"]) > 0
     assert segments == (detail["segment_count"],)

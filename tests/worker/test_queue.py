@@ -205,7 +205,9 @@ async def test_cancelling_a_running_job_stops_it_and_the_worker_cannot_finish_it
     assert (retried.state, retried.attempts) == ("queued", 0)
 
 
-async def test_sigterm_style_shutdown_puts_unfinished_jobs_back_without_using_an_attempt(runtime: Runtime) -> None:
+async def test_sigterm_style_shutdown_puts_unfinished_jobs_back_without_using_an_attempt(
+    runtime: Runtime,
+) -> None:
     probe = Probe()
     started = asyncio.Event()
 
@@ -240,3 +242,23 @@ async def test_a_schedule_is_enqueued_once_per_period_across_workers(runtime: Ru
     assert added == [1, 0, 1]
     await probe.worker(runtime).run_until_idle()
     assert len(probe.calls) == 2
+
+
+async def test_a_job_whose_worker_died_on_the_last_attempt_fails_and_gives_up(runtime: Runtime) -> None:
+    probe = Probe()
+
+    @probe.group.job("fragile")
+    async def fragile(ctx: JobContext) -> None:
+        probe.calls.append({})
+
+    @fragile.give_up_hook
+    async def gave_up(ctx: JobContext, reason: str) -> None:
+        probe.given_up.append(reason)
+
+    job_id = await enqueue(runtime, fragile.name, max_attempts=1)
+    async with transaction(runtime.sessions, DbContext()) as session:
+        assert await queue.claim(session, [fragile.name], "doomed-worker", lease_s=0.2) is not None
+    await asyncio.sleep(0.3)
+    await probe.worker(runtime).run_until_idle()
+    assert probe.calls == [] and probe.given_up == ["its worker was lost on the last attempt"]
+    assert await job_state(runtime, job_id) == ("failed", 1)

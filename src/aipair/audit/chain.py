@@ -55,7 +55,7 @@ def _check(
     if seq != expected_seq:
         reason = f"seq {seq} follows {report.rows}: rows {expected_seq}..{seq - 1} are missing"
     elif prev_hash != report.head:
-        reason = "prev_hash does not match the previous row's hash (the previous row was re-hashed)"
+        reason = "prev_hash does not match the previous row's hash (a row before it was re-hashed or removed)"
     elif row_hash(prev_hash, canonical) != stored:
         reason = "content does not match its hash (the row was changed)"
     else:

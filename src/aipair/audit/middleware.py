@@ -1,5 +1,9 @@
 """Request-level hooks of the audit domain: the support actions log and cross-tenant probe counting.
 
+Staff requests are logged under a company when they act inside it (``X-Aipair-Company``), name it
+in the path (``/api/companies/{company_id}/...``: a SUPER_ADMIN suspending it) or in the body
+(grants, limit increases: :func:`mark_support_target`).
+
 :class:`SupportActionsMiddleware` runs around the whole route, after the handler and after the
 error handlers, and writes in its own transaction, so a staff request that failed (404 without a
 grant, 403 under a read grant, a 5xx) is logged all the same.
@@ -16,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aipair.audit.support import SupportActionEntry
 from aipair.auth.principal import Principal
+from aipair.kit.ids import parse_uuid
 
 log = structlog.get_logger("aipair.audit")
 SUPPORT_TARGET = "support_target"
@@ -38,6 +43,7 @@ def support_entry(scope: Scope, status_code: int) -> SupportActionEntry | None:
     if principal is None or not principal.platform_role or principal.user_id is None:
         return None
     company_id = state.get(SUPPORT_TARGET) or (principal.company_id if principal.support else None)
+    company_id = company_id or _company_in_path(scope, principal)
     if company_id is None:
         return None
     route = scope.get("route")
@@ -54,6 +60,13 @@ def support_entry(scope: Scope, status_code: int) -> SupportActionEntry | None:
         grant_scope=principal.support.scope if principal.support else None,
         origin=principal.origin,
     )
+
+
+def _company_in_path(scope: Scope, principal: Principal) -> uuid.UUID | None:
+    """A customer company named in the path (``/api/companies/{company_id}/...``): staff act on it."""
+    raw = (scope.get("path_params") or {}).get("company_id")
+    company_id = parse_uuid(raw) if isinstance(raw, str) else raw
+    return company_id if isinstance(company_id, uuid.UUID) and company_id != principal.company_id else None
 
 
 class SupportActionsMiddleware:

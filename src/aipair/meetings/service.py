@@ -42,8 +42,8 @@ from aipair.meetings.uploads import SourceFile, inspect_upload
 from aipair.tenancy.members import MemberService
 from aipair.tenancy.models import Role
 from aipair.tenancy.service import TenancyService
-from aipair.worker import queue
 from aipair.worker.models import Job
+from aipair.worker.service import JobsService
 
 PROCESS_MEETING_JOB = "meetings.process_meeting"
 MEGABYTE = 1_048_576
@@ -70,7 +70,9 @@ class MeetingService:
         max_upload_bytes: int,
         tenancy: TenancyService,
         members: MemberService,
+        jobs: JobsService,
     ) -> None:
+        self._jobs = jobs
         self._settings = settings
         self._max_upload = max_upload_bytes
         self._tenancy = tenancy
@@ -94,7 +96,7 @@ class MeetingService:
         await repo.lock_company_uploads(session, principal.company_id)
         existing = await repo.by_content(session, principal.company_id, digest)
         if existing is not None:
-            return existing, await queue.get(session, existing.job_id) if existing.job_id else None, True
+            return existing, await self._jobs.find(session, existing.job_id), True
         await self._check_storage(session, principal, len(file.data))
         meeting = self._new_meeting(principal, form, file, source, digest)
         await repo.add(session, meeting)
@@ -154,7 +156,7 @@ class MeetingService:
         )
 
     async def _enqueue(self, session: AsyncSession, meeting: Meeting) -> Job:
-        job = await queue.enqueue(
+        job = await self._jobs.enqueue(
             session,
             PROCESS_MEETING_JOB,
             {"company_id": str(meeting.company_id), "meeting_id": str(meeting.id)},
@@ -180,7 +182,7 @@ class MeetingService:
         minutes = await repo.get_minutes(session, principal.company_id, meeting.id)
         items = await repo.action_items_of(session, principal.company_id, meeting.id)
         sources = await repo.segments_for_items(session, principal.company_id, items)
-        job = await queue.get(session, meeting.job_id) if meeting.job_id else None
+        job = await self._jobs.find(session, meeting.job_id)
         return MeetingView(meeting, job, minutes, items, sources)
 
     async def export(self, session: AsyncSession, principal: Principal, meeting_id: uuid.UUID) -> MeetingView:
@@ -195,7 +197,7 @@ class MeetingService:
         meeting = await self._visible(session, principal, meeting_id)
         principal.require(Role.ADMIN, scope="meetings")
         if meeting.job_id is not None:
-            await queue.cancel(session, meeting.job_id)
+            await self._jobs.cancel_if_pending(session, meeting.job_id)
         await repo.delete_meeting(session, principal.company_id, meeting.id)
 
     async def reprocess(

@@ -31,8 +31,7 @@ def build_meetings(runtime: Runtime) -> tuple[MeetingService, MeetingPipeline]:
             found.append(SphinxTranscriber())
         return found
 
-    service = MeetingService(
-        settings, runtime.settings.http.max_upload_bytes, runtime.tenancy, runtime.members
-    )
+    upload_limit = runtime.settings.http.max_upload_bytes
+    service = MeetingService(settings, upload_limit, runtime.tenancy, runtime.members, runtime.jobs)
     pipeline = MeetingPipeline(runtime.sessions, settings, runtime.members, model_client, transcribers)
     return service, pipeline

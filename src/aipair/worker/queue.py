@@ -48,7 +48,7 @@ _EXPIRE_LAST_ATTEMPTS = text(
            last_error = 'lease expired on the last attempt: worker '
                         || coalesce(locked_by, '?') || ' was lost'
      WHERE id IN (SELECT id FROM jobs WHERE state = 'running' AND locked_until < now()
-                    AND attempts >= max_attempts FOR UPDATE SKIP LOCKED)
+                    AND attempts >= max_attempts AND name = ANY(:names) FOR UPDATE SKIP LOCKED)
     RETURNING id, name, args, attempts, max_attempts
     """
 )
@@ -162,9 +162,9 @@ async def claim(session: AsyncSession, names: list[str], worker: str, lease_s: f
     return ClaimedJob(row.id, row.name, dict(row.args), row.attempts, row.max_attempts, token)
 
 
-async def expire_last_attempts(session: AsyncSession) -> list[ClaimedJob]:
-    """Fail the jobs whose worker was lost on their last attempt; returns them (token is meaningless)."""
-    rows = (await session.execute(_EXPIRE_LAST_ATTEMPTS)).all()
+async def expire_last_attempts(session: AsyncSession, names: list[str]) -> list[ClaimedJob]:
+    """Fail the jobs (among ``names``) whose worker was lost on their last attempt; returns them."""
+    rows = (await session.execute(_EXPIRE_LAST_ATTEMPTS, {"names": names})).all()
     return [
         ClaimedJob(r.id, r.name, dict(r.args), r.attempts, r.max_attempts, uuid.UUID(int=0)) for r in rows
     ]

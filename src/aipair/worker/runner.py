@@ -99,7 +99,7 @@ class Worker:
 
     async def _claim(self) -> ClaimedJob | None:
         async with transaction(self.runtime.sessions, DbContext()) as session:
-            lost = await queue.expire_last_attempts(session)
+            lost = await queue.expire_last_attempts(session, self.registry.names)
             job = await queue.claim(session, self.registry.names, self.name, self.settings.lease_s)
         for dead in lost:
             await self._give_up(dead, "its worker was lost on the last attempt")
