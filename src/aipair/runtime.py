@@ -121,7 +121,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         ),
         tenancy=tenancy,
         members=MemberService(audit),
-        platform=PlatformService(passwords),
+        platform=PlatformService(passwords, audit),
         policies=policies,
         usage=usage,
         gateway=GatewayService(router, admissions, keys, usage),

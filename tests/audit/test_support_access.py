@@ -11,6 +11,8 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 
+from aipair.db.migration_helpers import SUPPORT_POLICIES
+from aipair.db.urls import libpq
 from aipair.runtime import Runtime
 from tests.audit.conftest import OwnerSql, as_support
 from tests.fixtures.staff import Staff, open_grant
@@ -297,3 +299,15 @@ async def test_grants_are_staff_only_and_bounded(
     assert grant["duration_minutes"] == 30
     mine = await client.get("/api/support/grants", headers=support.auth())
     assert grant["id"] in {g["id"] for g in mine.json()["items"]}
+
+
+def test_every_table_with_a_company_id_has_the_support_policies(runtime: Runtime) -> None:
+    with psycopg.connect(libpq(runtime.urls.owner)) as conn:
+        policies = conn.execute(
+            "SELECT schemaname || '.' || tablename, array_agg(policyname::text) FROM pg_policies GROUP BY 1"
+        ).fetchall()
+    by_table = {table: set(names) for table, names in policies}
+    for table in tenant_tables(runtime.urls.owner):
+        expected = {"support_read"} if table == "public.support_grants" else set(SUPPORT_POLICIES)
+        assert expected <= by_table.get(table, set()), f"{table} lacks support policies"
+    assert "support_read" in by_table["public.companies"] and "support_read" in by_table["public.users"]

@@ -20,7 +20,6 @@ from aipair.kit.periods import current_period
 from aipair.tenancy.policy_cache import CompanyPolicy, CompanyPolicyCache
 from aipair.usage.service import Reservation, Settlement, UsageService
 
-
 RATE_NAMES = {
     "rpm": "company requests per minute",
     "aph": "company AI requests per hour",
@@ -123,6 +122,7 @@ class Admissions:
             budget_micro_usd=policy.budget_micro_usd,
             key_budget_micro_usd=caller.budget_micro_usd,
             retry_after_s=period.seconds_left,
+            day=period.day,
         )
         await self._usage.reserve(reservation)
         return Admission(reservation, headers, period.day)

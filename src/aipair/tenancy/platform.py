@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aipair.audit.models import ActorType
+from aipair.audit.service import Actor, AuditService
+from aipair.audit.snapshots import snapshot
 from aipair.auth import repository as auth_repo
 from aipair.auth.models import User
 from aipair.auth.passwords import Passwords
@@ -35,11 +38,13 @@ def generate_password() -> str:
 class PlatformService:
     """Idempotent set-up of the platform company."""
 
-    def __init__(self, passwords: Passwords):
+    def __init__(self, passwords: Passwords, audit: AuditService):
         self._passwords = passwords
+        self._audit = audit
 
     async def initialise(self, session: AsyncSession, config: PlatformSettings) -> PlatformInit:
-        """Create the platform company and a SUPER_ADMIN unless they exist (session: SUPER_ADMIN context)."""
+        """Create the platform company and a SUPER_ADMIN unless they exist (session: SUPER_ADMIN context).
+        What it creates is audited (``tenancy.company.create``, ``tenancy.member.create``) by the system."""
         company = await repo.platform_company(session)
         created_company = company is None
         if company is None:
@@ -70,15 +75,22 @@ class PlatformService:
                 status="ACTIVE",
             )
             await repo.add(session, admin)
+        system = Actor(ActorType.SYSTEM, company.id)
+        if created_company:
+            await self._audit.record(
+                session, system, "tenancy.company.create", "company", company.id, after=snapshot(company)
+            )
         if await repo.membership_of_user(session, company.id, admin.id) is None:  # type: ignore[arg-type]
-            await repo.add(
-                session,
-                Membership(
-                    id=uuid.uuid4(),
-                    company_id=company.id,
-                    user_id=admin.id,
-                    role=Role.SUPER_ADMIN,
-                    status="ACTIVE",
-                ),
+            membership = Membership(
+                id=uuid.uuid4(),
+                company_id=company.id,
+                user_id=admin.id,
+                role=Role.SUPER_ADMIN,
+                status="ACTIVE",
+            )
+            await repo.add(session, membership)
+            after = {**(snapshot(membership) or {}), "email": admin.email}
+            await self._audit.record(
+                session, system, "tenancy.member.create", "membership", membership.id, after=after
             )
         return PlatformInit(company, admin, created_company, created_admin, generated)

@@ -1,8 +1,9 @@
-"""Every SQL statement of the usage domain. The hot path uses asyncpg directly (one round trip each)."""
+"""Every SQL statement of the usage domain. The hot path uses asyncpg directly (one round trip per batch)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,8 @@ NO_KEY = uuid.UUID(int=0)
 
 RESERVE = "SELECT gateway_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
 SETTLE = "SELECT gateway_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+RESERVE_BATCH = "SELECT gateway_reserve_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+SETTLE_BATCH = "SELECT gateway_settle_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
 GROUP_COLUMNS = {"model": "model", "day": "day::text", "key": "api_key_id::text", "provider": "provider"}
 
 
@@ -29,6 +32,44 @@ async def settle(pool: asyncpg.Pool, *args: Any) -> list[int] | None:
     """Run ``gateway_settle``: the budget thresholds crossed now, or None when already settled."""
     result = await pool.fetchval(SETTLE, *args)
     return list(result) if result is not None else None
+
+
+def _lock_order(rows: Sequence[Sequence[Any]], key_column: int | None) -> list[int]:
+    """Row indexes by company, then key: the order the counter rows must be locked in (no deadlocks)."""
+    if key_column is None:
+        return sorted(range(len(rows)), key=lambda i: rows[i][0])
+    return sorted(range(len(rows)), key=lambda i: (rows[i][0], rows[i][key_column] or NO_KEY))
+
+
+async def _run_batch(
+    pool: asyncpg.Pool, query: str, rows: Sequence[Sequence[Any]], key_column: int | None
+) -> list[Any]:
+    order = _lock_order(rows, key_column)
+    columns = [list(column) for column in zip(*(rows[i] for i in order), strict=True)]
+    results: list[Any] = await pool.fetchval(query, *columns)
+    in_row_order: list[Any] = [None] * len(rows)
+    for position, index in enumerate(order):
+        in_row_order[index] = results[position]
+    return in_row_order
+
+
+async def reserve_batch(pool: asyncpg.Pool, rows: Sequence[Sequence[Any]]) -> list[str]:
+    """``gateway_reserve`` for every row (its arguments), in one transaction; outcomes in row order."""
+    return await _run_batch(pool, RESERVE_BATCH, rows, key_column=4)
+
+
+async def settle_batch(pool: asyncpg.Pool, rows: Sequence[Sequence[Any]]) -> list[list[int] | None]:
+    """``gateway_settle`` for every row (its arguments), in one transaction; thresholds crossed per row."""
+    results = await _run_batch(pool, SETTLE_BATCH, rows, key_column=None)
+    return [_thresholds(value) for value in results]
+
+
+def _thresholds(value: str | None) -> list[int] | None:
+    """``'{50,80}'`` (a ``smallint[]`` sent as text) as ``[50, 80]``; None stays None (already settled)."""
+    if value is None:
+        return None
+    inner = value.strip("{}")
+    return [int(part) for part in inner.split(",")] if inner else []
 
 
 async def webhook_target(pool: asyncpg.Pool, company_id: uuid.UUID) -> str | None:

@@ -1,17 +1,21 @@
 """Usage accounting: reserve the worst case before a provider call, settle to the real cost after.
 
 Each step is one statement (``gateway_reserve`` / ``gateway_settle``), never a transaction held
-across the provider call. Budget alerts fire once per period and threshold, recorded in
-``budget_alerts`` and sent to the company's webhook.
+across the provider call. Concurrent requests of the process share that statement: reservations (and
+settlements) that arrive while the previous one is in flight go together in the next (one transaction,
+one WAL flush and one lock of the company's counter row for all of them), each still checked exactly.
+Budget alerts fire once per period and threshold, recorded in ``budget_alerts`` and sent to the
+company's webhook.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
@@ -20,9 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.errors import Conflict
 from aipair.gateway.errors import BudgetExceeded, QuotaExceeded
+from aipair.kit.batching import Coalescer
 from aipair.usage import repository as repo
 
 log = structlog.get_logger("aipair.usage")
+T = TypeVar("T")
 
 
 class DuplicateRequest(Conflict):
@@ -48,6 +54,7 @@ class Reservation:
     budget_micro_usd: int | None
     key_budget_micro_usd: int | None
     retry_after_s: float
+    day: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,23 +79,23 @@ class UsageService:
         self._pool = pool
         self._http = http
         self._background: set[asyncio.Task[None]] = set()
+        self._reservations = Coalescer(self._reserve_batch)
+        self._settlements = Coalescer(self._settle_batch)
 
     async def reserve(self, r: Reservation) -> None:
-        """Admit the request against quota and budgets, or raise 429 (or 409 for a reused request id)."""
-        outcome = await repo.reserve(
-            self._pool,
-            r.company_id,
-            r.period,
-            r.request_id,
-            r.user_id,
-            r.key_id,
-            r.operation,
-            r.model,
-            r.cost_micro_usd,
-            r.quota,
-            r.budget_micro_usd,
-            r.key_budget_micro_usd,
-        )
+        """Admit the request against quota and budgets, or raise 429 (or 409 for a reused request id).
+
+        A caller cancelled while its reservation is in flight does not leave it behind: once made, it is
+        settled as failed (nothing billed).
+        """
+        pending = self._reservations.submit(r)
+        try:
+            outcome = await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            pending.add_done_callback(lambda done: self._release_if_reserved(r, done))
+            raise
+        if isinstance(outcome, asyncpg.PostgresError):
+            raise outcome
         if outcome == "ok":
             return
         if outcome == "duplicate":
@@ -102,27 +109,45 @@ class UsageService:
 
     async def settle(self, r: Reservation, s: Settlement) -> None:
         """Record the real outcome (idempotent); fire budget alerts that this request crossed."""
-        crossed = await repo.settle(
-            self._pool,
-            r.company_id,
-            r.period,
-            r.request_id,
-            s.status,
-            s.provider,
-            s.model,
-            s.input_tokens,
-            s.output_tokens,
-            s.cost_micro_usd,
-            s.latency_ms,
-            s.error_code,
-            s.day,
-            r.budget_micro_usd,
-            r.key_budget_micro_usd,
-        )
+        crossed = await self._settlements.submit((r, s))
+        if isinstance(crossed, asyncpg.PostgresError):
+            raise crossed
         if crossed:
-            task = asyncio.create_task(self._send_alerts(r, crossed))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            self._spawn(self._send_alerts(r, crossed))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _release_if_reserved(
+        self, r: Reservation, outcome: asyncio.Future[str | asyncpg.PostgresError]
+    ) -> None:
+        if outcome.cancelled() or outcome.exception() is not None or outcome.result() != "ok":
+            return
+        released = Settlement("failed", None, None, 0, 0, 0, None, "cancelled", r.day)
+        self._spawn(self.settle(r, released))
+
+    async def _reserve_batch(self, batch: Sequence[Reservation]) -> list[str | asyncpg.PostgresError]:
+        rows = [_reserve_args(r) for r in batch]
+        try:
+            return list(await repo.reserve_batch(self._pool, rows))
+        except asyncpg.PostgresError as exc:
+            if len(rows) == 1:
+                return [exc]
+        # Run them one by one, so one item's database error is only that item's.
+        return [await _one_by_one(repo.reserve, self._pool, row) for row in rows]
+
+    async def _settle_batch(
+        self, batch: Sequence[tuple[Reservation, Settlement]]
+    ) -> list[list[int] | asyncpg.PostgresError | None]:
+        rows = [_settle_args(r, s) for r, s in batch]
+        try:
+            return list(await repo.settle_batch(self._pool, rows))
+        except asyncpg.PostgresError as exc:
+            if len(rows) == 1:
+                return [exc]
+        return [await _one_by_one(repo.settle, self._pool, row) for row in rows]
 
     async def _send_alerts(self, r: Reservation, thresholds: list[int]) -> None:
         url = await repo.webhook_target(self._pool, r.company_id)
@@ -148,7 +173,9 @@ class UsageService:
         return f"http_{response.status_code}"
 
     async def drain(self) -> None:
-        """Wait for background alert deliveries (shutdown, tests)."""
+        """Wait for queued reservations and settlements and background alert deliveries (shutdown, tests)."""
+        await self._reservations.aclose()
+        await self._settlements.aclose()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
 
@@ -181,3 +208,47 @@ class UsageService:
     ) -> list[dict[str, Any]]:
         """Budget alerts fired for the company, newest first."""
         return await repo.alerts(session, company_id, limit, offset)
+
+
+def _reserve_args(r: Reservation) -> tuple[Any, ...]:
+    return (
+        r.company_id,
+        r.period,
+        r.request_id,
+        r.user_id,
+        r.key_id,
+        r.operation,
+        r.model,
+        r.cost_micro_usd,
+        r.quota,
+        r.budget_micro_usd,
+        r.key_budget_micro_usd,
+    )
+
+
+def _settle_args(r: Reservation, s: Settlement) -> tuple[Any, ...]:
+    return (
+        r.company_id,
+        r.period,
+        r.request_id,
+        s.status,
+        s.provider,
+        s.model,
+        s.input_tokens,
+        s.output_tokens,
+        s.cost_micro_usd,
+        s.latency_ms,
+        s.error_code,
+        s.day,
+        r.budget_micro_usd,
+        r.key_budget_micro_usd,
+    )
+
+
+async def _one_by_one(
+    statement: Callable[..., Awaitable[T]], pool: asyncpg.Pool, row: Sequence[Any]
+) -> T | asyncpg.PostgresError:
+    try:
+        return await statement(pool, *row)
+    except asyncpg.PostgresError as exc:
+        return exc
