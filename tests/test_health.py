@@ -26,3 +26,11 @@ async def test_ai_and_integrations_say_not_configured_honestly(client: httpx.Asy
         response = await client.get(path)
         assert response.status_code == 200
         assert response.json()["status"] == "not_configured"
+
+
+async def test_metrics_are_served_in_prometheus_format(client: httpx.AsyncClient) -> None:
+    await client.post("/auth/login", json={"email": "nobody@example.com", "password": "wrong-password-1A"})
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "aipair_auth_failed_logins_total" in response.text

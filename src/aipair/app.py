@@ -21,6 +21,7 @@ from aipair.gateway.endpoints import router as gateway_router
 from aipair.health.endpoints import router as health_router
 from aipair.meetings.endpoints import router as meetings_router
 from aipair.observability.logging import configure_logging
+from aipair.observability.endpoints import router as metrics_router
 from aipair.observability.middleware import RequestContextMiddleware
 from aipair.runtime import start_runtime
 from aipair.tenancy.endpoints import router as tenancy_router
@@ -59,7 +60,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_upload_bytes=settings.http.max_upload_bytes,
     )
     install_error_handlers(app)
-    routers = (health_router, auth_router, keys_router, tenancy_router, gateway_router, usage_router)
+    routers = (
+        health_router,
+        metrics_router,
+        auth_router,
+        keys_router,
+        tenancy_router,
+        gateway_router,
+        usage_router,
+    )
     audit_routers = (audit_router, support_router, support_grants_router, security_router)
     for router in (*routers, meetings_router, *audit_routers):
         app.include_router(router)
