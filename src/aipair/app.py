@@ -20,8 +20,8 @@ from aipair.error_handlers import install_error_handlers
 from aipair.gateway.endpoints import router as gateway_router
 from aipair.health.endpoints import router as health_router
 from aipair.meetings.endpoints import router as meetings_router
-from aipair.observability.logging import configure_logging
 from aipair.observability.endpoints import router as metrics_router
+from aipair.observability.logging import configure_logging
 from aipair.observability.middleware import RequestContextMiddleware
 from aipair.runtime import start_runtime
 from aipair.tenancy.endpoints import router as tenancy_router
