@@ -81,12 +81,15 @@ async def add_named_member(runtime: Runtime, tenant: Tenant, name: str, role: st
 async def wait_for_status(
     client: httpx.AsyncClient, tenant: Tenant, meeting_id: str, statuses: set[str], timeout_s: float = 90
 ) -> dict[str, Any]:
-    """Poll the meeting until its status is one of ``statuses``."""
+    """Poll the meeting until its status is one of ``statuses`` (for done/failed: and its job has
+    finished too, since the job is marked succeeded just after the minutes are saved)."""
     deadline = time.monotonic() + timeout_s
     while True:
         response = await client.get(f"/api/meetings/{meeting_id}", headers=tenant.auth("OWNER"))
         body: dict[str, Any] = response.json()
-        if body.get("status") in statuses:
+        job_state = (body.get("job") or {}).get("state")
+        finished = body.get("status") not in ("done", "failed") or job_state not in ("queued", "running")
+        if body.get("status") in statuses and finished:
             return body
         assert time.monotonic() < deadline, f"meeting stuck in {body.get('status')}: {body.get('job')}"
         await asyncio.sleep(0.2)
