@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import openai
 import pytest
 from bench.mock_upstream import MockUpstream
 
@@ -57,8 +58,9 @@ async def test_breaker_opens_after_failures_and_closes_after_a_good_probe(
     tenant: Tenant,
 ) -> None:
     primary, _ = upstreams
-    control(primary, fail_count=1000, fail_status=503)
     api = sdk(gateway, str((await make_api_key(client, tenant))["key"]))
+    await close_breaker(gateway, api)
+    control(primary, fail_count=1000, fail_status=503)
     for _ in range(2):
         await api.chat.completions.create(model="resilient", messages=MESSAGES)
     health = httpx.get(f"{gateway.url}/health/ai").json()
@@ -71,6 +73,14 @@ async def test_breaker_opens_after_failures_and_closes_after_a_good_probe(
     await asyncio.sleep(1.1)  # the test gateway's cool-down is 1 s
     await api.chat.completions.create(model="resilient", messages=MESSAGES)
     assert calls(primary) == before + 1
+    assert httpx.get(f"{gateway.url}/health/ai").json()["providers"]["openai"]["state"] == "closed"
+
+
+async def close_breaker(gateway: LiveGateway, api: openai.AsyncOpenAI) -> None:
+    """Start from a closed breaker whatever earlier tests did: wait out a cool-down, then succeed once."""
+    if httpx.get(f"{gateway.url}/health/ai").json()["providers"]["openai"]["state"] != "closed":
+        await asyncio.sleep(1.1)
+        await api.chat.completions.create(model="resilient", messages=MESSAGES)
     assert httpx.get(f"{gateway.url}/health/ai").json()["providers"]["openai"]["state"] == "closed"
 
 
