@@ -6,6 +6,9 @@ The walk takes the routes from the OpenAPI schema, so a new route without a samp
 - ``/v1/*``: AI calls are usage (``usage_events``), not changes of state.
 - ``POST /auth/refresh``: a token rotation continues a session; sign-in (``auth.session.create``)
   and sign-out (``auth.session.revoke``) are audited.
+
+``POST /api/meetings`` is sampled with new content: an upload answered with an existing meeting
+(``duplicate: true``) changes nothing and writes no row (tests/meetings/test_meetings_audit.py).
 """
 
 from __future__ import annotations
@@ -18,20 +21,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from aipair.runtime import Runtime
 from tests.audit.conftest import OwnerSql
 from tests.fixtures.staff import Staff, open_grant
 from tests.fixtures.tenants import PASSWORD, Tenant, make_api_key, unique
+from tests.meetings.helpers import processed_meeting, upload
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 EXCLUDED = {("POST", "/auth/refresh")}
-# Routes of domains that do not audit yet. Each must get a sample below (and its audit call) and
-# leave this list; the walk fails for any other route without a sample.
-NOT_YET_AUDITED = {
-    ("POST", "/api/meetings"): "meetings",
-    ("DELETE", "/api/meetings/{meeting_id}"): "meetings",
-    ("POST", "/api/meetings/{meeting_id}/reprocess"): "meetings",
-    ("PATCH", "/api/action-items/{item_id}"): "meetings",
-}
 
 
 @dataclass
@@ -41,6 +38,7 @@ class Ctx:
     support: Staff
     super_admin: Staff
     owner_sql: OwnerSql
+    runtime: Runtime
 
 
 @dataclass
@@ -48,6 +46,9 @@ class Call:
     url: str
     headers: dict[str, str]
     json: Any = field(default_factory=dict)
+    # A multipart request (``files`` and form ``data``) instead of a JSON body.
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    data: dict[str, str] | None = None
 
 
 Sample = Callable[[Ctx], Awaitable[Call]]
@@ -181,6 +182,43 @@ async def _company_revoke(ctx: Ctx) -> Call:
     return Call(f"/api/company/support-grants/{grant['id']}/revoke", ctx.tenant.auth("ADMIN"), None)
 
 
+def transcript() -> bytes:
+    """A short transcript no other upload shares (the same content twice is a duplicate)."""
+    return f"Ana: We ship on Friday.\nBob: I will write the release notes.\nAna: {unique('m')}\n".encode()
+
+
+async def uploaded_meeting(ctx: Ctx, role: str) -> str:
+    response = await upload(ctx.client, ctx.tenant, role, "sync.txt", transcript(), "text/plain")
+    assert response.status_code == 202, response.text
+    meeting_id: str = response.json()["id"]
+    return meeting_id
+
+
+@sample("POST", "/api/meetings")
+async def _upload_meeting(ctx: Ctx) -> Call:
+    files = {"file": ("sync.txt", transcript(), "text/plain")}
+    return Call("/api/meetings", ctx.tenant.auth("EMPLOYEE"), None, files, {"title": "Weekly sync"})
+
+
+@sample("DELETE", "/api/meetings/{meeting_id}")
+async def _delete_meeting(ctx: Ctx) -> Call:
+    meeting_id = await uploaded_meeting(ctx, "EMPLOYEE")
+    return Call(f"/api/meetings/{meeting_id}", ctx.tenant.auth("ADMIN"), None)
+
+
+@sample("POST", "/api/meetings/{meeting_id}/reprocess")
+async def _reprocess_meeting(ctx: Ctx) -> Call:
+    meeting_id = await uploaded_meeting(ctx, "EMPLOYEE")
+    return Call(f"/api/meetings/{meeting_id}/reprocess", ctx.tenant.auth("EMPLOYEE"), {"engine": "local"})
+
+
+@sample("PATCH", "/api/action-items/{item_id}")
+async def _review_action_item(ctx: Ctx) -> Call:
+    detail = await processed_meeting(ctx.client, ctx.runtime, ctx.tenant, role="EMPLOYEE")
+    item_id = detail["action_items"][0]["id"]
+    return Call(f"/api/action-items/{item_id}", ctx.tenant.auth("EMPLOYEE"), {"status": "confirmed"})
+
+
 def mutating_routes(app: FastAPI) -> set[tuple[str, str]]:
     """Every (method, path) that changes state, from the OpenAPI schema (``app.routes`` is lazy)."""
     return {
@@ -194,18 +232,11 @@ def mutating_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 def test_every_mutating_route_has_a_sample(app: FastAPI) -> None:
     routes = mutating_routes(app)
-    missing = routes - set(SAMPLES) - set(NOT_YET_AUDITED)
+    missing = routes - set(SAMPLES)
     assert not missing, f"mutating routes without an audit sample (add one to SAMPLES): {sorted(missing)}"
     assert not set(SAMPLES) - routes, (
         f"samples for routes that no longer exist: {sorted(set(SAMPLES) - routes)}"
     )
-    assert not set(SAMPLES) & set(NOT_YET_AUDITED), "a route with a sample must leave NOT_YET_AUDITED"
-    assert set(NOT_YET_AUDITED) <= routes, "NOT_YET_AUDITED lists routes that no longer exist"
-
-
-@pytest.mark.xfail(strict=True, reason="the meetings routes do not write audit rows yet")
-def test_no_mutating_route_is_still_waiting_for_its_audit() -> None:
-    assert not NOT_YET_AUDITED
 
 
 @pytest.mark.parametrize("route", sorted(SAMPLES), ids=lambda r: f"{r[0]} {r[1]}")
@@ -216,12 +247,15 @@ async def test_the_route_writes_exactly_one_audit_row_with_before_and_after(
     support: Staff,
     super_admin: Staff,
     owner_sql: OwnerSql,
+    runtime: Runtime,
 ) -> None:
     method, _ = route
-    call = await SAMPLES[route](Ctx(client, tenant, support, super_admin, owner_sql))
+    call = await SAMPLES[route](Ctx(client, tenant, support, super_admin, owner_sql, runtime))
     count = "SELECT count(*) AS n FROM audit_logs"
     before = (await owner_sql(count))[0]["n"]
-    response = await client.request(method, call.url, json=call.json, headers=call.headers)
+    response = await client.request(
+        method, call.url, json=call.json, files=call.files, data=call.data, headers=call.headers
+    )
     assert response.status_code < 300, f"{route}: {response.status_code} {response.text}"
     written = (await owner_sql(count))[0]["n"] - before
     assert written == 1, f"{route} wrote {written} audit rows"

@@ -129,7 +129,12 @@ def with_model(runtime: Runtime, fake: FakeModel) -> Runtime:
     """The runtime, with a meeting pipeline whose model is ``fake``."""
     patched = copy.copy(runtime)
     patched.meeting_pipeline = MeetingPipeline(
-        runtime.sessions, runtime.settings.meetings, runtime.members, lambda p: fake, lambda p: []
+        runtime.sessions,
+        runtime.settings.meetings,
+        runtime.members,
+        lambda p: fake,
+        lambda p: [],
+        audit=runtime.audit,
     )
     return patched
 

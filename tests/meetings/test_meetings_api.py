@@ -40,6 +40,23 @@ async def test_upload_answers_202_with_the_job_and_the_same_file_again_returns_t
     assert again.json()["job"]["id"] == body["job"]["id"]
 
 
+async def test_an_employee_uploading_a_colleagues_file_gets_409_without_the_meetings_id(
+    client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant
+) -> None:
+    data = unique_vtt()
+    first = await upload(client, tenant, "ADMIN", "board.vtt", data, "text/vtt", title="Board prep")
+    meeting_id = first.json()["id"]
+    refused = await upload(client, tenant, "EMPLOYEE", "board.vtt", data, "text/vtt")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "duplicate_meeting"
+    assert meeting_id not in refused.text
+    assert meeting_count(runtime, tenant) == 1
+    mine = await client.get("/api/meetings", headers=tenant.auth("EMPLOYEE"))
+    assert mine.json()["items"] == []
+    again = await upload(client, tenant, "ADMIN", "board.vtt", data, "text/vtt")
+    assert again.status_code == 200 and again.json()["id"] == meeting_id
+
+
 @pytest.mark.parametrize(
     ("filename", "content_type", "data", "status", "code"),
     [

@@ -58,7 +58,8 @@ async def upload_meeting(
     """Upload a meeting and queue its processing: 202 with the meeting id and its job.
 
     The same file uploaded again to the company answers 200 with the existing meeting
-    (``duplicate: true``). 413 when the file is over the upload limit, 409 ``storage_limit_exceeded``
+    (``duplicate: true``), or 409 ``duplicate_meeting`` (without its id) when that meeting is a
+    colleague's you may not see. 413 when the file is over the upload limit, 409 ``storage_limit_exceeded``
     when the company's storage would overflow, 415 for other file types, 422 for a corrupt
     transcript (``details.line``), corrupt audio or audio no provider can transcribe.
     """

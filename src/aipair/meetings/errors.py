@@ -103,6 +103,20 @@ class StorageLimitExceeded(Conflict):
     default_message = "This upload would exceed your plan's storage limit"
 
 
+class DuplicateMeeting(Conflict):
+    """The same file is already a meeting of the company, one the uploader may not see.
+
+    Names no meeting id: the uploader learns only that the content exists (one copy per company), not
+    whose it is or what it became. A MANAGER or the original uploader can share the minutes.
+    """
+
+    code = "duplicate_meeting"
+    default_message = (
+        "This file has already been uploaded to your company by someone else;"
+        " ask them or a manager for its minutes"
+    )
+
+
 class NoTranscriptionProvider(Unprocessable):
     """Audio was uploaded but nothing can transcribe it (no gateway model, no offline recogniser for it)."""
 

@@ -3,7 +3,9 @@
 Runs inside the ``meetings.process_meeting`` job. Every database step is a short transaction fenced
 by the job's lease; model and transcription calls happen between transactions, never inside one.
 The final save replaces segments, minutes and action items in one transaction, so a retried or
-reprocessed job leaves exactly one set of results.
+reprocessed job leaves exactly one set of results. Entering ``awaiting_budget`` is audited
+(``meetings.meeting.awaiting_budget``, actor ``system``) so the company's admins see it in their audit
+view: once per wait, not on each retry of the waiting job.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any, NoReturn, Protocol, TypeVar
 import jsonschema
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from aipair.audit.models import ActorType
+from aipair.audit.service import Actor, AuditService
 from aipair.auth.principal import CompanyId, Principal
 from aipair.config import MeetingSettings
 from aipair.db.engine import DbContext, transaction
@@ -97,7 +101,10 @@ class MeetingPipeline:
         members: MemberService,
         model_clients: ModelClients,
         transcribers: Transcribers,
+        *,
+        audit: AuditService,
     ) -> None:
+        self._audit = audit
         self._sessions = sessions
         self._settings = settings
         self._members = members
@@ -261,11 +268,42 @@ class MeetingPipeline:
             "estimated_cost_micro_usd": estimate,
             "budget_left_micro_usd": headroom,
         }
-        await self._state(
-            run, meeting, status=MeetingStatus.AWAITING_BUDGET, stage="awaiting budget", error=error
-        )
+        await self._enter_wait(run, meeting, error)
         await run.log(message, "warning")
         raise RetryLater(self._settings.budget_retry_s, "awaiting budget")
+
+    async def _enter_wait(self, run: ProcessingRun, meeting: LoadedMeeting, error: dict[str, Any]) -> None:
+        """Show ``awaiting_budget`` with the reason; a new wait is audited in the same transaction.
+
+        A wait is new unless the attempt started from ``awaiting_budget`` (the retry of a waiting job
+        passes through ``analysing`` before it meets the budget again, so the status read at load
+        time, not the current one, tells a retry from a new wait).
+        """
+        company_id = meeting.company_id
+        async with transaction(self._sessions, DbContext(company_id=company_id)) as session:
+            await run.fence(session)
+            current = await repo.get(session, company_id, meeting.id)
+            if current is None:
+                return  # deleted while being processed
+            before = {"status": current.status, "stage": current.stage}
+            after = {"status": MeetingStatus.AWAITING_BUDGET.value, "stage": "awaiting budget"}
+            await repo.set_state(session, company_id, meeting.id, **after, error=error)
+            if meeting.row.status == MeetingStatus.AWAITING_BUDGET:
+                return
+            await self._audit.record(
+                session,
+                Actor(ActorType.SYSTEM, company_id),
+                "meetings.meeting.awaiting_budget",
+                "meeting",
+                meeting.id,
+                before=before,
+                after={
+                    **after,
+                    "estimated_cost_micro_usd": error["estimated_cost_micro_usd"],
+                    "budget_left_micro_usd": error["budget_left_micro_usd"],
+                },
+                reason=str(error["message"]),
+            )
 
     async def _governed(self, run: ProcessingRun, meeting: LoadedMeeting, call: Awaitable[T]) -> T:
         """Await a gateway call: over budget or quota → wait; rate-limited → retry soon; bad model → fail."""

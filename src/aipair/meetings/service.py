@@ -4,6 +4,10 @@ Every method runs in the caller's transaction (the boundary commits). Visibility
 keys without the admin scope) see the meetings they uploaded, plus action items they own; MANAGER and
 above see every meeting of the company. A meeting the caller cannot see is "not found", checked
 before any role, so another company's ids answer 404 and never 403.
+
+Every change is audited (``meetings.meeting.create|delete|reprocess``, ``meetings.action_item.update``)
+in the caller's transaction, one entry per change with before/after; the stored file never enters an
+entry. An upload answered with an existing meeting changes nothing and writes no entry.
 """
 
 from __future__ import annotations
@@ -11,15 +15,19 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aipair.audit.service import AuditService
+from aipair.audit.snapshots import snapshot
 from aipair.auth.principal import Principal
 from aipair.config import MeetingSettings
 from aipair.kit.clock import utcnow
 from aipair.meetings import repository as repo
 from aipair.meetings.errors import (
     ActionItemNotFound,
+    DuplicateMeeting,
     MeetingFileTooLarge,
     MeetingNotFound,
     MinutesNotReady,
@@ -48,6 +56,8 @@ from aipair.worker.service import JobsService
 PROCESS_MEETING_JOB = "meetings.process_meeting"
 MEGABYTE = 1_048_576
 _MAX_MEMBERS = 10_000
+# What an audit entry shows of a meeting: every column but the stored file.
+MEETING_AUDITED = frozenset(Meeting.__mapper__.columns.keys()) - {"content"}
 
 
 @dataclass(frozen=True)
@@ -71,8 +81,11 @@ class MeetingService:
         tenancy: TenancyService,
         members: MemberService,
         jobs: JobsService,
+        *,
+        audit: AuditService,
     ) -> None:
         self._jobs = jobs
+        self._audit = audit
         self._settings = settings
         self._max_upload = max_upload_bytes
         self._tenancy = tenancy
@@ -83,8 +96,11 @@ class MeetingService:
     ) -> tuple[Meeting, Job | None, bool]:
         """Store an uploaded meeting and enqueue its processing in the same transaction.
 
-        Returns (meeting, job, duplicate): the same content already uploaded to the company returns
-        that meeting unchanged. Raises 413 (file or storage), 415, 422 before anything is written.
+        Returns (meeting, job, duplicate). The same content already uploaded to the company (one copy
+        per company) returns that meeting unchanged when the caller may see it, and raises
+        :class:`DuplicateMeeting` (409, no id) when it is a colleague's the caller may not see; either
+        way nothing changes and nothing is audited. A new meeting is audited as
+        ``meetings.meeting.create``. Raises 413 (file or storage), 415, 422 before anything is written.
         """
         principal.require(Role.EMPLOYEE, scope="meetings")
         if len(file.data) > self._max_upload:
@@ -96,11 +112,16 @@ class MeetingService:
         await repo.lock_company_uploads(session, principal.company_id)
         existing = await repo.by_content(session, principal.company_id, digest)
         if existing is not None:
+            if not _may_see(principal, existing, None):
+                raise DuplicateMeeting()
             return existing, await self._jobs.find(session, existing.job_id), True
         await self._check_storage(session, principal, len(file.data))
         meeting = self._new_meeting(principal, form, file, source, digest)
         await repo.add(session, meeting)
         job = await self._enqueue(session, meeting)
+        await self._audit.record(
+            session, principal, "meetings.meeting.create", "meeting", meeting.id, after=_picture(meeting)
+        )
         return meeting, job, False
 
     def _check_transcription(self, source: SourceFile, language: str | None) -> None:
@@ -193,33 +214,59 @@ class MeetingService:
         return view
 
     async def delete(self, session: AsyncSession, principal: Principal, meeting_id: uuid.UUID) -> None:
-        """Delete a meeting with everything derived from it (ADMIN or OWNER); frees its storage."""
+        """Delete a meeting with everything derived from it (ADMIN or OWNER); frees its storage.
+
+        A pending job is cancelled. Audited as ``meetings.meeting.delete`` (before: the meeting).
+        """
         meeting = await self._visible(session, principal, meeting_id)
         principal.require(Role.ADMIN, scope="meetings")
+        before = _picture(meeting)
+        cancelled = False
         if meeting.job_id is not None:
-            await self._jobs.cancel_if_pending(session, meeting.job_id)
+            cancelled = await self._jobs.cancel_if_pending(session, meeting.job_id)
         await repo.delete_meeting(session, principal.company_id, meeting.id)
+        after = {"deleted": True, "job_cancelled": cancelled, "freed_bytes": meeting.size_bytes}
+        await self._audit.record(
+            session, principal, "meetings.meeting.delete", "meeting", meeting.id, before=before, after=after
+        )
 
     async def reprocess(
         self, session: AsyncSession, principal: Principal, meeting_id: uuid.UUID, engine: str | None
     ) -> tuple[Meeting, Job]:
-        """Process the meeting again (optionally with another engine); results are replaced when done."""
+        """Process the meeting again (optionally with another engine); results are replaced when done.
+
+        Audited as ``meetings.meeting.reprocess`` (before/after: the meeting, with its engine and job).
+        """
         meeting = await self._visible(session, principal, meeting_id)
+        before = _picture(meeting)
         if engine is not None:
             meeting.engine = engine
         meeting.status, meeting.progress, meeting.stage, meeting.error = MeetingStatus.QUEUED, 0, None, None
         job = await self._enqueue(session, meeting)
+        await self._audit.record(
+            session,
+            principal,
+            "meetings.meeting.reprocess",
+            "meeting",
+            meeting.id,
+            before=before,
+            after=_picture(meeting),
+        )
         return meeting, job
 
     async def update_action_item(
         self, session: AsyncSession, principal: Principal, item_id: uuid.UUID, change: ActionItemUpdate
     ) -> tuple[MeetingActionItem, dict[tuple[uuid.UUID, int], MeetingSegment]]:
-        """Confirm, reject or edit an action item (any member who can see it, or its owner)."""
+        """Confirm, reject or edit an action item (any member who can see it, or its owner).
+
+        Audited as ``meetings.action_item.update`` (before/after: the item).
+        """
         principal.require(Role.EMPLOYEE, scope="meetings")
         found = await repo.get_action_item(session, principal.company_id, item_id)
         if found is None or not _may_see(principal, found[1], found[0]):
             raise ActionItemNotFound()
         item = found[0]
+        before = snapshot(item)
         edits = change.edits()
         if "owner_user_id" in edits and edits["owner_user_id"] is not None:
             await self._check_member(session, principal, edits["owner_user_id"])
@@ -231,6 +278,15 @@ class MeetingService:
         item.updated_by = principal.user_id
         item.updated_at = utcnow()
         await session.flush()
+        await self._audit.record(
+            session,
+            principal,
+            "meetings.action_item.update",
+            "action_item",
+            item.id,
+            before=before,
+            after=snapshot(item),
+        )
         return item, await repo.segments_for_items(session, principal.company_id, [item])
 
     async def list_action_items(
@@ -277,6 +333,11 @@ class MeetingService:
             if user.id == user_id and membership.status == "ACTIVE":
                 return user.name or user.email
         return None
+
+
+def _picture(meeting: Meeting) -> dict[str, Any]:
+    """The meeting as an audit entry shows it (never the stored file)."""
+    return snapshot(meeting, MEETING_AUDITED) or {}
 
 
 def _sees_everything(principal: Principal) -> bool:

@@ -32,6 +32,10 @@ def build_meetings(runtime: Runtime) -> tuple[MeetingService, MeetingPipeline]:
         return found
 
     upload_limit = runtime.settings.http.max_upload_bytes
-    service = MeetingService(settings, upload_limit, runtime.tenancy, runtime.members, runtime.jobs)
-    pipeline = MeetingPipeline(runtime.sessions, settings, runtime.members, model_client, transcribers)
+    service = MeetingService(
+        settings, upload_limit, runtime.tenancy, runtime.members, runtime.jobs, audit=runtime.audit
+    )
+    pipeline = MeetingPipeline(
+        runtime.sessions, settings, runtime.members, model_client, transcribers, audit=runtime.audit
+    )
     return service, pipeline
