@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -41,6 +42,11 @@ class BenchPlatform:
     settings: Settings
     api_key: str
 
+    @property
+    def postgres_pid(self) -> int:
+        """The postmaster of the embedded server (its backends are its children)."""
+        return int((self.data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
+
 
 async def _provision(settings: Settings) -> str:
     runtime = await start_runtime(settings, resolve_urls(settings))
@@ -48,16 +54,38 @@ async def _provision(settings: Settings) -> str:
         async with transaction(runtime.sessions, DbContext(platform_role=Role.SUPER_ADMIN)) as session:
             await runtime.platform.initialise(session, settings.platform)
         async with system_session(runtime) as (session, principal):
-            limits = CustomLimits(requests_per_minute=1_000_000, ai_requests_per_hour=100_000_000,
-                                  ai_requests_per_month=1_000_000_000)
-            company = await runtime.tenancy.create_company(session, principal, CompanyCreate(
-                name="Bench", slug="bench", plan="CUSTOM", status="ACTIVE", custom_limits=limits,
-                monthly_budget_usd=1_000_000))
+            limits = CustomLimits(
+                requests_per_minute=1_000_000,
+                ai_requests_per_hour=100_000_000,
+                ai_requests_per_month=1_000_000_000,
+            )
+            company = await runtime.tenancy.create_company(
+                session,
+                principal,
+                CompanyCreate(
+                    name="Bench",
+                    slug="bench",
+                    plan="CUSTOM",
+                    status="ACTIVE",
+                    custom_limits=limits,
+                    monthly_budget_usd=1_000_000,
+                ),
+            )
         from aipair.auth.principal import CompanyId, Principal
 
         owner = Principal(company_id=CompanyId(company.id), role=Role.OWNER, kind="user")
         async with transaction(runtime.sessions, owner.db_context()) as session:
-            created = await runtime.api_keys.create(session, owner, ApiKeyCreate(name="bench"))
+            # Every governance window is live: key RPM/TPM and a key budget besides the company's.
+            created = await runtime.api_keys.create(
+                session,
+                owner,
+                ApiKeyCreate(
+                    name="bench",
+                    requests_per_minute=1_000_000,
+                    tokens_per_minute=100_000_000,
+                    monthly_budget_usd=Decimal(1_000_000),
+                ),
+            )
         return created.secret
     finally:
         await runtime.close()
@@ -94,11 +122,19 @@ def wait_http(url: str, process: subprocess.Popen[bytes], timeout_s: float = 60)
 
 
 @contextmanager
-def process(args: list[str], env: dict[str, str], health_url: str) -> Iterator[subprocess.Popen[bytes]]:
-    """A child process, waited for on ``health_url`` and terminated afterwards."""
-    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def process(
+    args: list[str], env: dict[str, str], health_url: str, log: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process, waited for on ``health_url`` and terminated afterwards (stderr to ``log``)."""
+    stderr = log.open("wb") if log is not None else subprocess.DEVNULL
+    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
-        wait_http(health_url, child)
+        try:
+            wait_http(health_url, child)
+        except RuntimeError:
+            if log is not None:
+                sys.stderr.write(log.read_text(errors="replace")[-3000:])
+            raise
         yield child
     finally:
         child.terminate()
@@ -106,6 +142,25 @@ def process(args: list[str], env: dict[str, str], health_url: str) -> Iterator[s
             child.wait(30)
         except subprocess.TimeoutExpired:
             child.kill()
+
+
+@contextmanager
+def redis_server(port: int) -> Iterator[str]:
+    """Debian's ``redis-server`` on loopback, without persistence; yields its URL."""
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout != b"PONG\n":
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def child_env(extra: dict[str, str]) -> dict[str, str]:

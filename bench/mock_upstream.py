@@ -220,7 +220,7 @@ def main() -> None:
     try:
         asyncio.run(run())
     except KeyboardInterrupt:
-        print(f"mock upstream ran {time.time() - started:.0f}s")  # noqa: T201
+        print(f"mock upstream ran {time.time() - started:.0f}s")
 
 
 if __name__ == "__main__":

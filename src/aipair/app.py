@@ -18,6 +18,7 @@ from aipair.config import Settings, load_settings
 from aipair.db.urls import embedded_server, resolve_urls
 from aipair.error_handlers import install_error_handlers
 from aipair.gateway.endpoints import router as gateway_router
+from aipair.gateway.fastpath import GatewayFastPath
 from aipair.health.endpoints import router as health_router
 from aipair.meetings.endpoints import router as meetings_router
 from aipair.observability.endpoints import router as metrics_router
@@ -51,22 +52,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Multi-tenant, governed AI gateway and meeting processor.",
         lifespan=lifespan,
+        # Metrics are Prometheus (observability/metrics.py). FastAPI's native OpenTelemetry hooks would
+        # otherwise look for configured providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     # Inside the request context (request id bound), outside the routes and their error handlers.
     app.add_middleware(SupportActionsMiddleware)
+    # The hot /v1 routes straight to their endpoints (inside the request context, see its docstring).
+    app.add_middleware(GatewayFastPath)
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.http.max_body_bytes,
         max_upload_bytes=settings.http.max_upload_bytes,
     )
     install_error_handlers(app)
+    # The AI gateway first: routes are matched in order, and its calls are the hot path.
     routers = (
+        gateway_router,
         health_router,
         metrics_router,
         auth_router,
         keys_router,
         tenancy_router,
-        gateway_router,
         usage_router,
     )
     audit_routers = (audit_router, support_router, support_grants_router, security_router)

@@ -19,10 +19,12 @@ from aipair.auth.service import AuthService
 from aipair.auth.tokens import AccessTokens
 from aipair.config import Settings
 from aipair.db.engine import create_engine, session_factory
+from aipair.db.raw import TransactionScopedConnection
 from aipair.db.urls import DatabaseUrls, libpq
 from aipair.gateway.admission import Admissions
 from aipair.gateway.pricing import DEFAULT_PRICES, PriceBook
-from aipair.gateway.providers.registry import ProviderRegistry, build_http_client
+from aipair.gateway.providers.client import UpstreamClient
+from aipair.gateway.providers.registry import ProviderRegistry, build_upstream_client
 from aipair.gateway.ratelimit import RateLimiter, build_limiter
 from aipair.gateway.routing import Router
 from aipair.gateway.service import GatewayService
@@ -49,6 +51,7 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     pg: asyncpg.Pool
     http: httpx.AsyncClient
+    upstream: UpstreamClient
     limiter: RateLimiter
     passwords: Passwords
     auth: AuthService
@@ -71,6 +74,7 @@ class Runtime:
         await self.usage.drain()
         await self.limiter.close()
         await self.http.aclose()
+        await self.upstream.aclose()
         await self.pg.close()
         await self.engine.dispose()
 
@@ -91,8 +95,10 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         min_size=1,
         max_size=settings.gateway.pool_size,
         server_settings={"application_name": "aipair-gateway"},
+        connection_class=TransactionScopedConnection,
     )
-    http = build_http_client()
+    http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
+    upstream = build_upstream_client()
     limiter = build_limiter(settings.redis_url.get_secret_value() if settings.redis_url else None)
     passwords = Passwords(settings.auth)
     tokens = AccessTokens(jwt_secret(settings), timedelta(minutes=settings.auth.access_token_minutes))
@@ -100,7 +106,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     policies = CompanyPolicyCache(pg, settings.gateway.cache_ttl_s)
     usage = UsageService(pg, http)
     config = settings.gateway.providers
-    router = Router.from_config(ProviderRegistry.from_config(config, client=http), config)
+    router = Router.from_config(ProviderRegistry.from_config(config, client=upstream), config)
     admissions = Admissions(router, PriceBook(DEFAULT_PRICES), policies, limiter, usage)
     audit = AuditService()
     security = SecurityService(sessions, settings.auth, settings.support)
@@ -113,6 +119,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         sessions=sessions,
         pg=pg,
         http=http,
+        upstream=upstream,
         limiter=limiter,
         passwords=passwords,
         auth=AuthService(sessions, passwords, tokens, settings.auth, audit=audit),

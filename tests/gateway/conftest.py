@@ -1,54 +1,60 @@
-"""Fixtures of the gateway provider-layer tests: HTTP-level fake upstreams (respx), a fake clock and sleep."""
+"""Fixtures of the gateway tests: a scriptable upstream on loopback, the shared upstream client, fake time,
+and a real gateway in front of real mock upstreams."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import openai as openai_sdk
 import psycopg
 import pytest
-import respx
 from bench.mock_upstream import MockUpstream
 
 from aipair.config import Settings
 from aipair.db.urls import libpq
 from aipair.gateway.providers.anthropic import AnthropicProvider
+from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.openai_compat import OpenAICompatProvider
+from aipair.gateway.providers.registry import build_upstream_client
 from tests.fixtures.live_gateway import LiveGateway, control, live_gateway, providers_config
 
-from .fakes import ANTHROPIC_KEY, ANTHROPIC_URL, OPENAI_KEY, OPENAI_URL, FakeClock, FakeSleep
+from .fakes import ANTHROPIC_KEY, ANTHROPIC_PATH, OPENAI_KEY, OPENAI_PATH, FakeClock, FakeSleep
+from .loopback import LoopbackUpstream
 
 
 @pytest.fixture
-def upstream() -> Iterator[respx.MockRouter]:
-    """Every HTTP request of the test goes to respx routes; unmatched ones fail the test."""
-    with respx.mock(assert_all_called=False) as router:
-        yield router
+async def upstream() -> AsyncIterator[LoopbackUpstream]:
+    """A real HTTP server on loopback answering what the test scripts (unscripted routes answer 418)."""
+    server = await LoopbackUpstream().start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture
-async def http_client() -> AsyncIterator[httpx.AsyncClient]:
-    """The shared pooled client, as built in the lifespan."""
-    async with httpx.AsyncClient() as client:
-        yield client
+async def upstream_client() -> AsyncIterator[UpstreamClient]:
+    """The shared pooled upstream client, as built in the lifespan."""
+    client = build_upstream_client()
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture
-def openai(http_client: httpx.AsyncClient) -> OpenAICompatProvider:
-    """An OpenAI-compatible provider pointed at the fake upstream."""
-    return OpenAICompatProvider("openai", client=http_client, base_url=OPENAI_URL, api_key=OPENAI_KEY)
+def openai(upstream: LoopbackUpstream, upstream_client: UpstreamClient) -> OpenAICompatProvider:
+    """An OpenAI-compatible provider pointed at the loopback upstream."""
+    return OpenAICompatProvider(
+        "openai", client=upstream_client, base_url=upstream.url + OPENAI_PATH, api_key=OPENAI_KEY
+    )
 
 
 @pytest.fixture
-def anthropic(http_client: httpx.AsyncClient) -> AnthropicProvider:
-    """An Anthropic provider pointed at the fake upstream, with a fixed clock."""
+def anthropic(upstream: LoopbackUpstream, upstream_client: UpstreamClient) -> AnthropicProvider:
+    """An Anthropic provider pointed at the loopback upstream, with a fixed clock."""
     return AnthropicProvider(
         "anthropic",
-        client=http_client,
+        client=upstream_client,
         api_key=ANTHROPIC_KEY,
-        base_url=ANTHROPIC_URL,
+        base_url=upstream.url + ANTHROPIC_PATH,
         clock=lambda: 1700000000.0,
     )
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import orjson
 
-OPENAI_URL = "https://openai.test/v1"
-BACKUP_URL = "https://backup.test/v1"
-ANTHROPIC_URL = "https://anthropic.test"
+OPENAI_PATH = "/v1"
+BACKUP_PATH = "/backup/v1"
+ANTHROPIC_PATH = "/anthropic"
+"""Where each fake provider lives on the loopback upstream (its base URL is ``upstream.url + path``)."""
 OPENAI_KEY = "sk-upstream-secret-123"
 ANTHROPIC_KEY = "sk-ant-upstream-secret-456"
 

@@ -1,4 +1,5 @@
-"""The Anthropic adapter: OpenAI chat ⇄ Messages API, plain and streaming, over a fake upstream."""
+"""The Anthropic adapter: OpenAI chat ⇄ Messages API, plain and streaming, over a scripted upstream on
+loopback (real HTTP)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from typing import Any
 
 import orjson
 import pytest
-import respx
 
 from aipair.gateway.errors import (
     ProviderAuthFailed,
@@ -17,9 +17,10 @@ from aipair.gateway.errors import (
 from aipair.gateway.providers.anthropic import AnthropicProvider
 from aipair.gateway.providers.anthropic_translate import to_anthropic_request
 
-from .fakes import ANTHROPIC_KEY, ANTHROPIC_URL, anthropic_sse
+from .fakes import ANTHROPIC_KEY, ANTHROPIC_PATH, anthropic_sse
+from .loopback import LoopbackUpstream
 
-MESSAGES_URL = f"{ANTHROPIC_URL}/v1/messages"
+MESSAGES_URL = f"{ANTHROPIC_PATH}/v1/messages"
 BODY: dict[str, Any] = {
     "model": "claude-sonnet-4",
     "messages": [
@@ -129,7 +130,7 @@ def test_request_in_json_mode_asks_for_json_in_the_system_prompt() -> None:
 
 
 async def test_chat_translates_the_answer_to_openai_shape(
-    upstream: respx.MockRouter, anthropic: AnthropicProvider
+    upstream: LoopbackUpstream, anthropic: AnthropicProvider
 ) -> None:
     route = upstream.post(MESSAGES_URL).respond(json=message("Blue."))
 
@@ -148,7 +149,7 @@ async def test_chat_translates_the_answer_to_openai_shape(
 
 
 async def test_chat_translates_tool_use_and_length_stop(
-    upstream: respx.MockRouter, anthropic: AnthropicProvider
+    upstream: LoopbackUpstream, anthropic: AnthropicProvider
 ) -> None:
     tool = {"type": "tool_use", "id": "toolu_1", "name": "weather", "input": {"city": "Paris"}}
     upstream.post(MESSAGES_URL).respond(json=message(stop_reason="tool_use", content=[tool]))
@@ -168,7 +169,7 @@ async def test_chat_translates_tool_use_and_length_stop(
 
 
 async def test_stream_events_become_openai_chunks_with_final_usage(
-    upstream: respx.MockRouter, anthropic: AnthropicProvider
+    upstream: LoopbackUpstream, anthropic: AnthropicProvider
 ) -> None:
     events = anthropic_sse(
         {
@@ -205,7 +206,7 @@ async def test_stream_events_become_openai_chunks_with_final_usage(
 
 
 async def test_stream_tool_use_becomes_tool_call_deltas(
-    upstream: respx.MockRouter, anthropic: AnthropicProvider
+    upstream: LoopbackUpstream, anthropic: AnthropicProvider
 ) -> None:
     events = anthropic_sse(
         {
@@ -250,7 +251,7 @@ async def test_stream_tool_use_becomes_tool_call_deltas(
 
 
 async def test_stream_cut_short_bills_reported_input_and_delivered_output(
-    upstream: respx.MockRouter, anthropic: AnthropicProvider
+    upstream: LoopbackUpstream, anthropic: AnthropicProvider
 ) -> None:
     events = anthropic_sse(
         {"type": "message_start", "message": {"id": "m", "usage": {"input_tokens": 40, "output_tokens": 1}}},
@@ -268,7 +269,7 @@ async def test_stream_cut_short_bills_reported_input_and_delivered_output(
 
 
 async def test_stream_error_event_before_any_chunk_raises_at_open(
-    upstream: respx.MockRouter, anthropic: AnthropicProvider
+    upstream: LoopbackUpstream, anthropic: AnthropicProvider
 ) -> None:
     events = anthropic_sse({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
     upstream.post(MESSAGES_URL).respond(content=events)
@@ -286,7 +287,7 @@ async def test_stream_error_event_before_any_chunk_raises_at_open(
     ],
 )
 async def test_anthropic_error_statuses_are_translated(
-    upstream: respx.MockRouter,
+    upstream: LoopbackUpstream,
     anthropic: AnthropicProvider,
     status: int,
     error_type: str,

@@ -1,15 +1,14 @@
-"""The OpenAI-compatible adapter against a fake upstream at the HTTP level."""
+"""The OpenAI-compatible adapter against a scripted upstream over real HTTP on loopback."""
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import orjson
 import pytest
-import respx
 
 from aipair.gateway.errors import (
     GatewayError,
@@ -22,17 +21,20 @@ from aipair.gateway.errors import (
     UpstreamModelNotFound,
     UpstreamRateLimited,
 )
+from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.openai_compat import OpenAICompatProvider
 from aipair.gateway.tokens import estimate_chat_input_tokens
+from tests.fixtures.live_gateway import free_port
 
-from .fakes import OPENAI_KEY, OPENAI_URL, chunk, completion, hanging_stream, sse, usage_chunk
+from .fakes import OPENAI_KEY, OPENAI_PATH, chunk, completion, hanging_stream, sse, usage_chunk
+from .loopback import HANG, LoopbackUpstream, Reply
 
 BODY: dict[str, Any] = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello"}]}
-CHAT_URL = f"{OPENAI_URL}/chat/completions"
+CHAT_URL = f"{OPENAI_PATH}/chat/completions"
 
 
 async def test_chat_sends_upstream_model_and_bearer_key_and_returns_usage(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
     route = upstream.post(CHAT_URL).respond(json=completion("Hi there", prompt_tokens=9, completion_tokens=2))
 
@@ -46,7 +48,7 @@ async def test_chat_sends_upstream_model_and_bearer_key_and_returns_usage(
 
 
 async def test_chat_without_upstream_usage_is_estimated(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
     answer = completion("twelve chars")
     del answer["usage"]
@@ -59,7 +61,7 @@ async def test_chat_without_upstream_usage_is_estimated(
 
 
 async def test_stream_forces_upstream_usage_and_bills_from_the_final_usage_chunk(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
     body = sse(chunk("", role=True), chunk("Hel"), chunk("lo"), chunk(finish="stop"), usage_chunk(21, 7))
     route = upstream.post(CHAT_URL).respond(content=body, headers={"content-type": "text/event-stream"})
@@ -79,7 +81,7 @@ async def test_stream_forces_upstream_usage_and_bills_from_the_final_usage_chunk
 
 
 async def test_stream_passes_the_usage_chunk_when_the_client_asked_for_it(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
     body = sse(chunk("Hi", role=True), chunk(finish="stop"), usage_chunk(5, 1))
     upstream.post(CHAT_URL).respond(content=body, headers={"content-type": "text/event-stream"})
@@ -93,10 +95,10 @@ async def test_stream_passes_the_usage_chunk_when_the_client_asked_for_it(
 
 
 async def test_client_cancelling_mid_stream_leaves_a_billable_estimate(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
     parts = [sse(chunk("", role=True), done=False), sse(chunk("abcd" * 10), done=False)]
-    upstream.post(CHAT_URL).mock(return_value=httpx.Response(200, content=hanging_stream(parts)))
+    upstream.post(CHAT_URL).mock(return_value=Reply(200, content=hanging_stream(parts)))
     stream = await openai.stream_chat(BODY, model="gpt-4o-mini", timeout_s=5)
     received: list[dict[str, Any]] = []
     two_received = asyncio.Event()
@@ -121,7 +123,7 @@ async def test_client_cancelling_mid_stream_leaves_a_billable_estimate(
 
 
 async def test_stream_error_event_after_first_chunk_raises_provider_error(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
     body = sse(chunk("Hi", role=True), {"error": {"message": f"boom with {OPENAI_KEY}"}}, done=False)
     upstream.post(CHAT_URL).respond(content=body)
@@ -138,7 +140,7 @@ async def test_stream_error_event_after_first_chunk_raises_provider_error(
 
 
 async def test_stream_upstream_error_status_raises_before_any_chunk(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
     upstream.post(CHAT_URL).respond(503, json={"error": {"message": "overloaded"}})
 
@@ -169,7 +171,7 @@ async def test_stream_upstream_error_status_raises_before_any_chunk(
     ],
 )
 async def test_upstream_error_status_is_translated_without_leaking_the_key(
-    upstream: respx.MockRouter,
+    upstream: LoopbackUpstream,
     openai: OpenAICompatProvider,
     status: int,
     payload: dict[str, Any],
@@ -189,7 +191,7 @@ async def test_upstream_error_status_is_translated_without_leaking_the_key(
 
 
 async def test_upstream_400_keeps_the_message_and_param_for_the_client(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
     upstream.post(CHAT_URL).respond(
         400,
@@ -214,7 +216,7 @@ async def test_upstream_400_keeps_the_message_and_param_for_the_client(
 
 
 async def test_upstream_429_carries_its_retry_after(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
     upstream.post(CHAT_URL).respond(
         429, headers={"retry-after-ms": "1500"}, json={"error": {"message": "slow"}}
@@ -228,9 +230,9 @@ async def test_upstream_429_carries_its_retry_after(
 
 
 async def test_upstream_timeout_becomes_provider_timeout(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
-    upstream.post(CHAT_URL).mock(side_effect=httpx.ReadTimeout("read timed out"))
+    upstream.post(CHAT_URL).mock(side_effect=HANG)
 
     with pytest.raises(ProviderTimeout) as caught:
         await openai.chat(BODY, model="gpt-4o-mini", timeout_s=0.5)
@@ -238,17 +240,51 @@ async def test_upstream_timeout_becomes_provider_timeout(
     assert caught.value.status_code == 504
 
 
-async def test_unreachable_upstream_becomes_provider_unreachable(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+async def test_unreachable_upstream_becomes_provider_unreachable(upstream_client: UpstreamClient) -> None:
+    nobody = OpenAICompatProvider(
+        "openai", client=upstream_client, base_url=f"http://127.0.0.1:{free_port()}/v1", api_key=OPENAI_KEY
+    )
+
+    with pytest.raises(ProviderUnreachable) as caught:
+        await nobody.chat(BODY, model="gpt-4o-mini", timeout_s=5)
+
+    assert OPENAI_KEY not in caught.value.message
+
+
+async def test_upstream_closing_mid_answer_is_unreachable_and_the_next_call_reconnects(
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
-    upstream.post(CHAT_URL).mock(side_effect=httpx.ConnectError("connection refused"))
+    async def cut(request: object) -> Reply:
+        async def parts() -> AsyncIterator[bytes]:
+            yield b'{"id": "chatcmpl-1", '
+            raise ConnectionResetError  # the server drops the connection mid-body
+
+        return Reply(200, content=parts())
+
+    upstream.post(CHAT_URL).mock(side_effect=[cut, Reply(200, json=completion("again"))])
 
     with pytest.raises(ProviderUnreachable):
         await openai.chat(BODY, model="gpt-4o-mini", timeout_s=5)
+    result = await openai.chat(BODY, model="gpt-4o-mini", timeout_s=5)
+
+    assert result.response["choices"][0]["message"]["content"] == "again"
+
+
+async def test_keep_alive_connections_are_reused_and_gzip_answers_decoded(
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
+) -> None:
+    packed = gzip.compress(orjson.dumps(completion("zipped")))
+    route = upstream.post(CHAT_URL).respond(content=packed, headers={"content-encoding": "gzip"})
+
+    answers = [await openai.chat(BODY, model="gpt-4o-mini", timeout_s=5) for _ in range(3)]
+
+    assert {a.response["choices"][0]["message"]["content"] for a in answers} == {"zipped"}
+    assert route.call_count == 3
+    assert upstream.connections == 1
 
 
 async def test_non_json_success_body_is_a_provider_error(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
     upstream.post(CHAT_URL).respond(200, content=b"<html>gateway</html>")
 
@@ -261,10 +297,10 @@ def test_provider_repr_never_shows_the_key(openai: OpenAICompatProvider) -> None
 
 
 async def test_embeddings_returns_upstream_vectors_and_prompt_tokens(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
     vectors = {"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": [0.1, 0.2]}]}
-    route = upstream.post(f"{OPENAI_URL}/embeddings").respond(
+    route = upstream.post(f"{OPENAI_PATH}/embeddings").respond(
         json={**vectors, "model": "text-embedding-3-small", "usage": {"prompt_tokens": 4, "total_tokens": 4}}
     )
 
@@ -276,9 +312,9 @@ async def test_embeddings_returns_upstream_vectors_and_prompt_tokens(
 
 
 async def test_transcription_posts_multipart_and_bills_reported_seconds(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
-    route = upstream.post(f"{OPENAI_URL}/audio/transcriptions").respond(
+    route = upstream.post(f"{OPENAI_PATH}/audio/transcriptions").respond(
         json={"text": "Hello team.", "usage": {"type": "duration", "seconds": 61.2}}
     )
 
@@ -295,9 +331,9 @@ async def test_transcription_posts_multipart_and_bills_reported_seconds(
 
 
 async def test_transcription_in_text_format_comes_back_as_text(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
-    upstream.post(f"{OPENAI_URL}/audio/transcriptions").respond(
+    upstream.post(f"{OPENAI_PATH}/audio/transcriptions").respond(
         text="1\n00:00:00,000 --> 00:00:01,000\nHi\n", headers={"content-type": "text/plain"}
     )
 
@@ -311,33 +347,31 @@ async def test_transcription_in_text_format_comes_back_as_text(
 
 
 async def test_azure_uses_deployment_url_api_version_and_api_key_header(
-    upstream: respx.MockRouter, http_client: httpx.AsyncClient
+    upstream: LoopbackUpstream, upstream_client: UpstreamClient
 ) -> None:
     azure = OpenAICompatProvider(
         "azure",
-        client=http_client,
-        base_url="https://contoso.openai.azure.test",
+        client=upstream_client,
+        base_url=f"{upstream.url}/contoso",
         api_key="azure-secret",
         api_version="2024-10-21",
         azure=True,
     )
-    route = upstream.post(
-        "https://contoso.openai.azure.test/openai/deployments/prod-4o/chat/completions"
-    ).respond(json=completion())
+    route = upstream.post("/contoso/openai/deployments/prod-4o/chat/completions").respond(json=completion())
 
     await azure.chat(BODY, model="prod-4o", timeout_s=5)
 
     sent = route.calls.last.request
-    assert sent.url.params["api-version"] == "2024-10-21"
+    assert sent.params["api-version"] == "2024-10-21"
     assert sent.headers["api-key"] == "azure-secret"
     assert "authorization" not in sent.headers
 
 
 async def test_keyless_server_gets_no_authorization_header(
-    upstream: respx.MockRouter, http_client: httpx.AsyncClient
+    upstream: LoopbackUpstream, upstream_client: UpstreamClient
 ) -> None:
-    ollama = OpenAICompatProvider("ollama", client=http_client, base_url="http://127.0.0.1:11434/v1/")
-    route = upstream.post("http://127.0.0.1:11434/v1/chat/completions").respond(json=completion())
+    ollama = OpenAICompatProvider("ollama", client=upstream_client, base_url=f"{upstream.url}/ollama/v1/")
+    route = upstream.post("/ollama/v1/chat/completions").respond(json=completion())
 
     await ollama.chat(BODY, model="llama3.1:8b", timeout_s=5)
 
@@ -345,14 +379,10 @@ async def test_keyless_server_gets_no_authorization_header(
 
 
 async def test_upstream_going_silent_mid_stream_is_a_timeout_with_usage_kept(
-    upstream: respx.MockRouter, openai: OpenAICompatProvider
+    upstream: LoopbackUpstream, openai: OpenAICompatProvider
 ) -> None:
-    async def stalls() -> AsyncIterator[bytes]:
-        yield sse(chunk("Hello", role=True), done=False)
-        raise httpx.ReadTimeout("no data")
-
-    upstream.post(CHAT_URL).mock(return_value=httpx.Response(200, content=stalls()))
-    stream = await openai.stream_chat(BODY, model="gpt-4o-mini", timeout_s=5)
+    upstream.post(CHAT_URL).respond(content=hanging_stream([sse(chunk("Hello", role=True), done=False)]))
+    stream = await openai.stream_chat(BODY, model="gpt-4o-mini", timeout_s=0.3)
 
     with pytest.raises(ProviderTimeout):
         _ = [c async for c in stream]

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from pydantic import SecretStr, ValidationError
 
 from aipair.gateway.errors import ModelNotFound
 from aipair.gateway.provider_config import GatewayProvidersConfig, ModelTarget, ProviderConfig
 from aipair.gateway.providers.anthropic import AnthropicProvider
+from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.local import LocalProvider
 from aipair.gateway.providers.openai_compat import OpenAICompatProvider
 from aipair.gateway.providers.registry import ProviderRegistry, Target
 
 
-def test_default_config_without_keys_serves_only_local(http_client: httpx.AsyncClient) -> None:
-    registry = ProviderRegistry.from_config(GatewayProvidersConfig(), client=http_client)
+def test_default_config_without_keys_serves_only_local(upstream_client: UpstreamClient) -> None:
+    registry = ProviderRegistry.from_config(GatewayProvidersConfig(), client=upstream_client)
 
     assert registry.provider_names() == ["local"]
     assert registry.model_names() == ["local"]
@@ -25,13 +25,13 @@ def test_default_config_without_keys_serves_only_local(http_client: httpx.AsyncC
 
 
 def test_configured_keys_enable_the_default_openai_and_anthropic_aliases(
-    http_client: httpx.AsyncClient,
+    upstream_client: UpstreamClient,
 ) -> None:
     config = GatewayProvidersConfig()
     config.providers["openai"].api_key = SecretStr("sk-a")
     config.providers["anthropic"].api_key = SecretStr("sk-b")
 
-    registry = ProviderRegistry.from_config(config, client=http_client)
+    registry = ProviderRegistry.from_config(config, client=upstream_client)
 
     assert {"gpt-4o-mini", "gpt-4.1", "text-embedding-3-small", "claude-sonnet-4", "local"} <= set(
         registry.model_names()
@@ -42,7 +42,7 @@ def test_configured_keys_enable_the_default_openai_and_anthropic_aliases(
     assert isinstance(registry.entry("anthropic").provider, AnthropicProvider)
 
 
-def test_fallback_to_an_unbuilt_provider_is_dropped_from_the_alias(http_client: httpx.AsyncClient) -> None:
+def test_fallback_to_an_unbuilt_provider_is_dropped_from_the_alias(upstream_client: UpstreamClient) -> None:
     config = GatewayProvidersConfig(
         providers={
             "ollama": ProviderConfig(
@@ -58,7 +58,7 @@ def test_fallback_to_an_unbuilt_provider_is_dropped_from_the_alias(http_client: 
         },
     )
 
-    registry = ProviderRegistry.from_config(config, client=http_client)
+    registry = ProviderRegistry.from_config(config, client=upstream_client)
 
     assert registry.resolve("chat") == (Target("ollama", "llama3"),)
     assert registry.resolve("local") == (Target("local", "local-extractive"),)
@@ -98,12 +98,12 @@ def test_config_loads_from_plain_json_like_settings_would() -> None:
     assert config.breaker.failure_threshold == 2
 
 
-def test_key_shortcuts_fill_in_the_default_providers(http_client: httpx.AsyncClient) -> None:
+def test_key_shortcuts_fill_in_the_default_providers(upstream_client: UpstreamClient) -> None:
     config = GatewayProvidersConfig.model_validate(
         {"openai_api_key": "sk-env", "anthropic_api_key": "sk-ant-env"}
     )
 
-    registry = ProviderRegistry.from_config(config, client=http_client)
+    registry = ProviderRegistry.from_config(config, client=upstream_client)
 
     assert registry.provider_names() == ["anthropic", "local", "openai"]
     assert "sk-env" not in repr(config)

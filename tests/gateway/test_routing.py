@@ -1,4 +1,5 @@
-"""The router: retries with backoff, fallback to the next target, circuit breakers, health."""
+"""The router: retries with backoff, fallback to the next target, circuit breakers, health (providers
+talking real HTTP to a scripted upstream on loopback)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import orjson
 import pytest
-import respx
 
 from aipair.gateway.errors import (
     InvalidRequest,
@@ -19,14 +18,15 @@ from aipair.gateway.errors import (
     UnsupportedOperation,
 )
 from aipair.gateway.provider_config import CircuitBreakerConfig, RetryConfig
+from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.local import LocalProvider
 from aipair.gateway.providers.openai_compat import OpenAICompatProvider
 from aipair.gateway.providers.registry import ProviderEntry, ProviderRegistry, Target
 from aipair.gateway.routing import BreakerState, Router
 
 from .fakes import (
-    BACKUP_URL,
-    OPENAI_URL,
+    BACKUP_PATH,
+    OPENAI_PATH,
     FakeClock,
     FakeSleep,
     chunk,
@@ -35,31 +35,40 @@ from .fakes import (
     sse,
     usage_chunk,
 )
+from .loopback import HANG, LoopbackUpstream, RecordedRequest, Reply
 
-PRIMARY = f"{OPENAI_URL}/chat/completions"
-BACKUP = f"{BACKUP_URL}/chat/completions"
+PRIMARY = f"{OPENAI_PATH}/chat/completions"
+BACKUP = f"{BACKUP_PATH}/chat/completions"
 BODY: dict[str, Any] = {"model": "smart", "messages": [{"role": "user", "content": "Hi"}]}
-ERROR_500 = httpx.Response(500, json={"error": {"message": "boom"}})
+ERROR_500 = Reply(500, json={"error": {"message": "boom"}})
 
 MakeRouter = Callable[..., Router]
 
 
 @pytest.fixture
-def make_router(http_client: httpx.AsyncClient, clock: FakeClock, sleep: FakeSleep) -> MakeRouter:
+def make_router(
+    upstream: LoopbackUpstream, upstream_client: UpstreamClient, clock: FakeClock, sleep: FakeSleep
+) -> MakeRouter:
     """A router over alias ``smart`` → primary (openai) then backup, with fake time."""
 
     def build(
-        *, max_retries: int = 1, threshold: int = 3, cooldown: float = 30.0, max_retry_after: float = 5.0
+        *,
+        max_retries: int = 1,
+        threshold: int = 3,
+        cooldown: float = 30.0,
+        max_retry_after: float = 5.0,
+        timeout_s: float = 10.0,
     ) -> Router:
+        primary_url, backup_url = upstream.url + OPENAI_PATH, upstream.url + BACKUP_PATH
         entries = {
             "primary": ProviderEntry(
-                OpenAICompatProvider("primary", client=http_client, base_url=OPENAI_URL, api_key="k1"),
-                10.0,
+                OpenAICompatProvider("primary", client=upstream_client, base_url=primary_url, api_key="k1"),
+                timeout_s,
                 max_retries,
             ),
             "backup": ProviderEntry(
-                OpenAICompatProvider("backup", client=http_client, base_url=BACKUP_URL, api_key="k2"),
-                10.0,
+                OpenAICompatProvider("backup", client=upstream_client, base_url=backup_url, api_key="k2"),
+                timeout_s,
                 max_retries,
             ),
             "local": ProviderEntry(LocalProvider(), 5.0, 0),
@@ -82,7 +91,7 @@ def make_router(http_client: httpx.AsyncClient, clock: FakeClock, sleep: FakeSle
 
 
 async def test_primary_500s_fall_back_to_the_second_target_and_report_it(
-    upstream: respx.MockRouter, make_router: MakeRouter
+    upstream: LoopbackUpstream, make_router: MakeRouter
 ) -> None:
     primary = upstream.post(PRIMARY).mock(return_value=ERROR_500)
     backup = upstream.post(BACKUP).respond(json=completion("from backup"))
@@ -97,18 +106,18 @@ async def test_primary_500s_fall_back_to_the_second_target_and_report_it(
 
 
 async def test_primary_timeouts_fall_back_to_the_second_target(
-    upstream: respx.MockRouter, make_router: MakeRouter
+    upstream: LoopbackUpstream, make_router: MakeRouter
 ) -> None:
-    upstream.post(PRIMARY).mock(side_effect=httpx.ReadTimeout("slow"))
+    upstream.post(PRIMARY).mock(side_effect=HANG)
     upstream.post(BACKUP).respond(json=completion())
 
-    routed = await make_router(max_retries=0).chat("smart", BODY)
+    routed = await make_router(max_retries=0, timeout_s=0.3).chat("smart", BODY)
 
     assert routed.provider == "backup"
 
 
 async def test_retries_are_bounded_and_back_off_with_full_jitter(
-    upstream: respx.MockRouter, make_router: MakeRouter, sleep: FakeSleep
+    upstream: LoopbackUpstream, make_router: MakeRouter, sleep: FakeSleep
 ) -> None:
     route = upstream.post(PRIMARY).mock(return_value=ERROR_500)
 
@@ -122,9 +131,9 @@ async def test_retries_are_bounded_and_back_off_with_full_jitter(
 
 
 async def test_a_retry_that_succeeds_is_served_by_the_same_target(
-    upstream: respx.MockRouter, make_router: MakeRouter
+    upstream: LoopbackUpstream, make_router: MakeRouter
 ) -> None:
-    upstream.post(PRIMARY).mock(side_effect=[ERROR_500, httpx.Response(200, json=completion())])
+    upstream.post(PRIMARY).mock(side_effect=[ERROR_500, Reply(200, json=completion())])
 
     routed = await make_router(max_retries=2).chat("smart", BODY)
 
@@ -132,10 +141,10 @@ async def test_a_retry_that_succeeds_is_served_by_the_same_target(
 
 
 async def test_small_upstream_retry_after_is_honoured(
-    upstream: respx.MockRouter, make_router: MakeRouter, sleep: FakeSleep
+    upstream: LoopbackUpstream, make_router: MakeRouter, sleep: FakeSleep
 ) -> None:
-    limited = httpx.Response(429, headers={"retry-after": "3"}, json={"error": {"message": "slow"}})
-    upstream.post(PRIMARY).mock(side_effect=[limited, httpx.Response(200, json=completion())])
+    limited = Reply(429, headers={"retry-after": "3"}, json={"error": {"message": "slow"}})
+    upstream.post(PRIMARY).mock(side_effect=[limited, Reply(200, json=completion())])
 
     routed = await make_router(max_retries=1).chat("smart", BODY)
 
@@ -144,9 +153,9 @@ async def test_small_upstream_retry_after_is_honoured(
 
 
 async def test_long_upstream_retry_after_moves_to_the_fallback_at_once(
-    upstream: respx.MockRouter, make_router: MakeRouter, sleep: FakeSleep
+    upstream: LoopbackUpstream, make_router: MakeRouter, sleep: FakeSleep
 ) -> None:
-    limited = httpx.Response(429, headers={"retry-after": "60"}, json={"error": {"message": "slow"}})
+    limited = Reply(429, headers={"retry-after": "60"}, json={"error": {"message": "slow"}})
     primary = upstream.post(PRIMARY).mock(return_value=limited)
     upstream.post(BACKUP).respond(json=completion())
 
@@ -158,7 +167,7 @@ async def test_long_upstream_retry_after_moves_to_the_fallback_at_once(
 
 
 async def test_client_errors_are_neither_retried_nor_sent_to_the_fallback(
-    upstream: respx.MockRouter, make_router: MakeRouter
+    upstream: LoopbackUpstream, make_router: MakeRouter
 ) -> None:
     primary = upstream.post(PRIMARY).respond(
         400, json={"error": {"message": "bad 'messages'", "param": "messages"}}
@@ -181,7 +190,7 @@ async def test_unknown_model_is_model_not_found(make_router: MakeRouter) -> None
 
 
 async def test_breaker_opens_after_n_failures_and_skips_the_provider(
-    upstream: respx.MockRouter, make_router: MakeRouter
+    upstream: LoopbackUpstream, make_router: MakeRouter
 ) -> None:
     primary = upstream.post(PRIMARY).mock(return_value=ERROR_500)
     upstream.post(BACKUP).respond(json=completion())
@@ -198,7 +207,7 @@ async def test_breaker_opens_after_n_failures_and_skips_the_provider(
 
 
 async def test_open_breaker_with_no_fallback_is_503_with_retry_after(
-    upstream: respx.MockRouter, make_router: MakeRouter, clock: FakeClock
+    upstream: LoopbackUpstream, make_router: MakeRouter, clock: FakeClock
 ) -> None:
     upstream.post(PRIMARY).mock(return_value=ERROR_500)
     router = make_router(max_retries=0, threshold=1, cooldown=30.0)
@@ -213,11 +222,9 @@ async def test_open_breaker_with_no_fallback_is_503_with_retry_after(
 
 
 async def test_breaker_closes_after_cooldown_when_the_probe_succeeds(
-    upstream: respx.MockRouter, make_router: MakeRouter, clock: FakeClock
+    upstream: LoopbackUpstream, make_router: MakeRouter, clock: FakeClock
 ) -> None:
-    primary = upstream.post(PRIMARY).mock(
-        side_effect=[ERROR_500, ERROR_500, httpx.Response(200, json=completion())]
-    )
+    primary = upstream.post(PRIMARY).mock(side_effect=[ERROR_500, ERROR_500, Reply(200, json=completion())])
     upstream.post(BACKUP).respond(json=completion())
     router = make_router(max_retries=0, threshold=2, cooldown=30.0)
     await router.chat("smart", BODY)
@@ -235,7 +242,7 @@ async def test_breaker_closes_after_cooldown_when_the_probe_succeeds(
 
 
 async def test_failed_probe_reopens_the_breaker(
-    upstream: respx.MockRouter, make_router: MakeRouter, clock: FakeClock
+    upstream: LoopbackUpstream, make_router: MakeRouter, clock: FakeClock
 ) -> None:
     upstream.post(PRIMARY).mock(return_value=ERROR_500)
     upstream.post(BACKUP).respond(json=completion())
@@ -251,13 +258,13 @@ async def test_failed_probe_reopens_the_breaker(
 
 
 async def test_cancelled_probe_frees_the_probe_slot(
-    upstream: respx.MockRouter, make_router: MakeRouter, clock: FakeClock
+    upstream: LoopbackUpstream, make_router: MakeRouter, clock: FakeClock
 ) -> None:
     calls = 0
     release = asyncio.Event()
     probing = asyncio.Event()
 
-    async def upstream_answer(request: httpx.Request) -> httpx.Response:
+    async def upstream_answer(request: RecordedRequest) -> Reply:
         nonlocal calls
         calls += 1
         if calls == 1:
@@ -265,7 +272,7 @@ async def test_cancelled_probe_frees_the_probe_slot(
         if calls == 2:
             probing.set()
             await release.wait()  # the probe hangs until its caller goes away
-        return httpx.Response(200, json=completion())
+        return Reply(200, json=completion())
 
     upstream.post(PRIMARY).mock(side_effect=upstream_answer)
     router = make_router(max_retries=0, threshold=1, cooldown=1.0)
@@ -287,7 +294,7 @@ async def test_cancelled_probe_frees_the_probe_slot(
 
 
 async def test_stream_falls_back_before_the_first_byte(
-    upstream: respx.MockRouter, make_router: MakeRouter
+    upstream: LoopbackUpstream, make_router: MakeRouter
 ) -> None:
     upstream.post(PRIMARY).mock(return_value=ERROR_500)
     upstream.post(BACKUP).respond(
@@ -303,7 +310,7 @@ async def test_stream_falls_back_before_the_first_byte(
 
 
 async def test_stream_failing_after_first_chunk_is_not_retried_but_counts_against_the_provider(
-    upstream: respx.MockRouter, make_router: MakeRouter
+    upstream: LoopbackUpstream, make_router: MakeRouter
 ) -> None:
     broken = sse(chunk("Hi", role=True), {"error": {"message": "died"}}, done=False)
     primary = upstream.post(PRIMARY).respond(content=broken)
@@ -320,10 +327,10 @@ async def test_stream_failing_after_first_chunk_is_not_retried_but_counts_agains
 
 
 async def test_stream_cancelled_mid_way_keeps_usage_of_what_was_sent(
-    upstream: respx.MockRouter, make_router: MakeRouter
+    upstream: LoopbackUpstream, make_router: MakeRouter
 ) -> None:
     parts = [sse(chunk("", role=True), done=False), sse(chunk("x" * 16), done=False)]
-    upstream.post(PRIMARY).mock(return_value=httpx.Response(200, content=hanging_stream(parts)))
+    upstream.post(PRIMARY).mock(return_value=Reply(200, content=hanging_stream(parts)))
     routed = await make_router().stream_chat("smart", BODY)
     stream = routed.result
 
@@ -341,9 +348,9 @@ async def test_stream_cancelled_mid_way_keeps_usage_of_what_was_sent(
 
 
 async def test_health_reports_state_success_rate_last_error_and_latency(
-    upstream: respx.MockRouter, make_router: MakeRouter, clock: FakeClock
+    upstream: LoopbackUpstream, make_router: MakeRouter, clock: FakeClock
 ) -> None:
-    upstream.post(PRIMARY).mock(side_effect=[ERROR_500, httpx.Response(200, json=completion())])
+    upstream.post(PRIMARY).mock(side_effect=[ERROR_500, Reply(200, json=completion())])
     router = make_router(max_retries=1)
 
     await router.chat("solo", BODY)
@@ -369,7 +376,7 @@ async def test_local_alias_routes_to_the_offline_provider(make_router: MakeRoute
 
 
 async def test_unexpected_adapter_exception_is_treated_as_a_provider_failure(
-    make_router: MakeRouter, upstream: respx.MockRouter
+    make_router: MakeRouter, upstream: LoopbackUpstream
 ) -> None:
     upstream.post(BACKUP).respond(json=completion())
     router = make_router(max_retries=0)
@@ -401,7 +408,7 @@ async def test_unsupported_transcription_is_a_client_error_not_an_outage(make_ro
     assert router.health()["local"].state is BreakerState.CLOSED
 
 
-async def test_health_as_dict_is_json_ready(upstream: respx.MockRouter, make_router: MakeRouter) -> None:
+async def test_health_as_dict_is_json_ready(upstream: LoopbackUpstream, make_router: MakeRouter) -> None:
     upstream.post(PRIMARY).mock(return_value=ERROR_500)
     router = make_router(max_retries=0, threshold=1)
     with pytest.raises(ProviderUnavailable):

@@ -17,7 +17,7 @@ from aipair.runtime import Runtime
 from aipair.tenancy.models import Role
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:  # async: a sync dependency costs a thread hop
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -6,6 +6,7 @@ drops it from the cache at once; other processes see the change within ``ttl_s``
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Callable
@@ -16,6 +17,7 @@ import asyncpg
 from aipair.auth.errors import InvalidApiKey
 from aipair.auth.tokens import digest
 from aipair.db.raw import lookup_connection
+from aipair.kit.batching import single_flight
 
 KEY_QUERY = """
 SELECT id, company_id, scopes, expires_at, revoked_at, requests_per_minute, tokens_per_minute,
@@ -45,6 +47,7 @@ class ApiKeyResolver:
         self._ttl = ttl_s
         self._clock = clock
         self._cache: dict[str, tuple[float, ResolvedKey | None]] = {}
+        self._loading: dict[str, asyncio.Future[ResolvedKey | None]] = {}
 
     async def resolve(self, raw_key: str) -> ResolvedKey:
         """The key's facts; :class:`InvalidApiKey` when unknown, expired or revoked."""
@@ -52,7 +55,8 @@ class ApiKeyResolver:
         now = self._clock()
         cached = self._cache.get(key_hash)
         if cached is None or cached[0] <= now:
-            cached = (now + self._ttl, await self._load(key_hash))
+            # One load per key at a time: callers arriving while it runs share it (no stampede on expiry).
+            cached = (now + self._ttl, await single_flight(self._loading, key_hash, self._load))
             if len(self._cache) > 50_000:
                 self._cache.clear()
             self._cache[key_hash] = cached

@@ -16,7 +16,7 @@ from aipair.gateway.pricing import Price, PriceBook, cost_micro_usd, worst_case_
 from aipair.gateway.providers.base import Usage
 from aipair.gateway.ratelimit import Decision, RateLimiter, Window
 from aipair.gateway.routing import Router
-from aipair.kit.periods import current_period
+from aipair.kit.periods import PeriodClock
 from aipair.tenancy.policy_cache import CompanyPolicy, CompanyPolicyCache
 from aipair.usage.service import Reservation, Settlement, UsageService
 
@@ -67,6 +67,7 @@ class Admissions:
         self._policies = policies
         self._limiter = limiter
         self._usage = usage
+        self._periods = PeriodClock()
 
     async def policy(self, caller: Caller) -> CompanyPolicy:
         """The caller's company policy; a suspended or cancelled company may not use AI."""
@@ -108,7 +109,7 @@ class Admissions:
                 retry_after=decision.retry_after,
                 headers=headers,
             )
-        period = current_period(policy.zone)
+        period = self._periods.current(policy.zone)
         reservation = Reservation(
             company_id=caller.company_id,
             period=period.month,
@@ -123,6 +124,7 @@ class Admissions:
             key_budget_micro_usd=caller.budget_micro_usd,
             retry_after_s=period.seconds_left,
             day=period.day,
+            alert_thresholds=policy.alert_thresholds,
         )
         await self._usage.reserve(reservation)
         return Admission(reservation, headers, period.day)

@@ -1,20 +1,38 @@
-"""Coalesce concurrent calls into batches: one batch in flight, the calls that arrive meanwhile go next.
+"""Coalesce concurrent calls: into batches (:class:`Coalescer`) or onto one call (:func:`single_flight`).
 
 No timer and no waiting for a batch to fill: an idle process sends each call at once, a busy one sends
 whatever queued up while the previous batch ran. Used where one round trip (one transaction, one WAL
-flush, one hot-row lock) for many callers beats one each.
+flush, one hot-row lock) for many callers beats one each, and where a cache expiring under load must
+not send every waiting request to the database at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, MutableMapping, Sequence
 from typing import Generic, TypeVar
 
-__all__ = ["Coalescer"]
+__all__ = ["Coalescer", "single_flight"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
+
+
+async def single_flight(
+    in_flight: MutableMapping[K, asyncio.Future[R]], key: K, load: Callable[[K], Awaitable[R]]
+) -> R:
+    """``await load(key)``, shared with every concurrent caller for the same ``key``.
+
+    ``in_flight`` holds the running loads (one per key, removed when done). A caller that is cancelled
+    does not cancel the load for the others.
+    """
+    pending = in_flight.get(key)
+    if pending is None:
+        pending = asyncio.ensure_future(load(key))
+        in_flight[key] = pending
+        pending.add_done_callback(lambda _: in_flight.pop(key, None))
+    return await asyncio.shield(pending)
 
 
 class Coalescer(Generic[T, R]):

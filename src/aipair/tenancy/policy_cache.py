@@ -6,6 +6,7 @@ override, a plan change or a suspension applies everywhere within ``ttl_s``.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Callable
@@ -15,10 +16,11 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from aipair.db.raw import tenant_connection
+from aipair.kit.batching import single_flight
 
 POLICY_QUERY = """
 SELECT l.status, c.time_zone, l.requests_per_minute, l.ai_requests_per_hour, l.ai_requests_per_month,
-       l.monthly_budget_micro_usd
+       l.monthly_budget_micro_usd, c.budget_alert_thresholds
 FROM company_limits l JOIN companies c ON c.id = l.company_id
 WHERE l.company_id = $1
 """
@@ -36,6 +38,7 @@ class CompanyPolicy:
     ai_requests_per_hour: int
     ai_requests_per_month: int | None
     budget_micro_usd: int | None
+    alert_thresholds: tuple[int, ...] = ()
 
 
 class CompanyPolicyCache:
@@ -47,13 +50,15 @@ class CompanyPolicyCache:
         self._clock = clock
         self._cache: dict[uuid.UUID, tuple[float, CompanyPolicy | None]] = {}
         self._zones: dict[str, ZoneInfo] = {}
+        self._loading: dict[uuid.UUID, asyncio.Future[CompanyPolicy | None]] = {}
 
     async def get(self, company_id: uuid.UUID) -> CompanyPolicy | None:
         """The company's policy, or None when it does not exist."""
         now = self._clock()
         cached = self._cache.get(company_id)
         if cached is None or cached[0] <= now:
-            cached = (now + self._ttl, await self._load(company_id))
+            # One load per company at a time: callers arriving meanwhile share it (no stampede on expiry).
+            cached = (now + self._ttl, await single_flight(self._loading, company_id, self._load))
             if len(self._cache) > 50_000:
                 self._cache.clear()
             self._cache[company_id] = cached
@@ -78,4 +83,5 @@ class CompanyPolicyCache:
             ai_requests_per_hour=row["ai_requests_per_hour"],
             ai_requests_per_month=row["ai_requests_per_month"],
             budget_micro_usd=row["monthly_budget_micro_usd"],
+            alert_thresholds=tuple(row["budget_alert_thresholds"] or ()),
         )

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import asyncpg
+import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,9 +17,11 @@ from aipair.db.raw import tenant_connection
 NO_KEY = uuid.UUID(int=0)
 
 RESERVE = "SELECT gateway_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-SETTLE = "SELECT gateway_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-RESERVE_BATCH = "SELECT gateway_reserve_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-SETTLE_BATCH = "SELECT gateway_settle_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+SETTLE = (
+    "SELECT gateway_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+    " $15::text::smallint[])"
+)
+USAGE_BATCH = "SELECT settled, reserved FROM gateway_usage_batch($1::text::jsonb, $2::text::jsonb)"
 GROUP_COLUMNS = {"model": "model", "day": "day::text", "key": "api_key_id::text", "provider": "provider"}
 
 
@@ -41,27 +44,35 @@ def _lock_order(rows: Sequence[Sequence[Any]], key_column: int | None) -> list[i
     return sorted(range(len(rows)), key=lambda i: (rows[i][0], rows[i][key_column] or NO_KEY))
 
 
-async def _run_batch(
-    pool: asyncpg.Pool, query: str, rows: Sequence[Sequence[Any]], key_column: int | None
-) -> list[Any]:
-    order = _lock_order(rows, key_column)
-    columns = [list(column) for column in zip(*(rows[i] for i in order), strict=True)]
-    results: list[Any] = await pool.fetchval(query, *columns)
-    in_row_order: list[Any] = [None] * len(rows)
+def _json_rows(rows: Sequence[Sequence[Any]], order: list[int]) -> str:
+    """The rows, in ``order``, as a JSON array of argument arrays (UUIDs and dates as strings)."""
+    return orjson.dumps([rows[i] for i in order], default=str).decode()
+
+
+def _in_row_order(values: Sequence[Any], order: list[int]) -> list[Any]:
+    result: list[Any] = [None] * len(order)
     for position, index in enumerate(order):
-        in_row_order[index] = results[position]
-    return in_row_order
+        result[index] = values[position]
+    return result
 
 
-async def reserve_batch(pool: asyncpg.Pool, rows: Sequence[Sequence[Any]]) -> list[str]:
-    """``gateway_reserve`` for every row (its arguments), in one transaction; outcomes in row order."""
-    return await _run_batch(pool, RESERVE_BATCH, rows, key_column=4)
+async def apply_batch(
+    db: asyncpg.Connection | asyncpg.Pool,
+    settlements: Sequence[Sequence[Any]],
+    reservations: Sequence[Sequence[Any]],
+) -> tuple[list[list[int] | None], list[str]]:
+    """``gateway_settle`` and ``gateway_reserve`` for every row (their arguments) in one transaction.
 
-
-async def settle_batch(pool: asyncpg.Pool, rows: Sequence[Sequence[Any]]) -> list[list[int] | None]:
-    """``gateway_settle`` for every row (its arguments), in one transaction; thresholds crossed per row."""
-    results = await _run_batch(pool, SETTLE_BATCH, rows, key_column=None)
-    return [_thresholds(value) for value in results]
+    Rows are sent in lock order (company, then key); results come back in the order given: the
+    thresholds each settlement crossed (None: already settled) and each reservation's outcome.
+    """
+    settle_order = _lock_order(settlements, None)
+    reserve_order = _lock_order(reservations, 4)
+    row = await db.fetchrow(
+        USAGE_BATCH, _json_rows(settlements, settle_order), _json_rows(reservations, reserve_order)
+    )
+    settled = _in_row_order(row["settled"], settle_order)
+    return [_thresholds(value) for value in settled], _in_row_order(row["reserved"], reserve_order)
 
 
 def _thresholds(value: str | None) -> list[int] | None:

@@ -1,9 +1,10 @@
 """Usage accounting: reserve the worst case before a provider call, settle to the real cost after.
 
 Each step is one statement (``gateway_reserve`` / ``gateway_settle``), never a transaction held
-across the provider call. Concurrent requests of the process share that statement: reservations (and
-settlements) that arrive while the previous one is in flight go together in the next (one transaction,
-one WAL flush and one lock of the company's counter row for all of them), each still checked exactly.
+across the provider call. Concurrent requests of the process share that statement: the settlements and
+reservations that arrive while the previous one is in flight go together in the next
+(``gateway_usage_batch``: one transaction, one WAL flush and one lock of the company's counter row for
+all of them), each still checked exactly.
 Budget alerts fire once per period and threshold, recorded in ``budget_alerts`` and sent to the
 company's webhook.
 """
@@ -12,10 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeAlias
 
 import asyncpg
 import httpx
@@ -28,7 +29,6 @@ from aipair.kit.batching import Coalescer
 from aipair.usage import repository as repo
 
 log = structlog.get_logger("aipair.usage")
-T = TypeVar("T")
 
 
 class DuplicateRequest(Conflict):
@@ -55,6 +55,8 @@ class Reservation:
     key_budget_micro_usd: int | None
     retry_after_s: float
     day: date
+    alert_thresholds: tuple[int, ...] | None = None
+    """Budget alert percentages of the company (None: the database reads them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,13 @@ class Settlement:
     day: date
 
 
+_Write: TypeAlias = tuple[Reservation, Settlement | None]
+"""A reservation to make (no settlement) or to settle."""
+_Outcome: TypeAlias = str | list[int] | Exception | None
+"""A reservation's outcome ('ok', 'quota', ...), a settlement's crossed thresholds (None: already settled),
+or the database error of that one item."""
+
+
 class UsageService:
     """Reserve, settle and report usage."""
 
@@ -79,8 +88,9 @@ class UsageService:
         self._pool = pool
         self._http = http
         self._background: set[asyncio.Task[None]] = set()
-        self._reservations = Coalescer(self._reserve_batch)
-        self._settlements = Coalescer(self._settle_batch)
+        self._writes: Coalescer[_Write, _Outcome] = Coalescer(self._apply)
+        self._writer: Any = None
+        """The pooled connection batches go through, held while the process runs (one batch at a time)."""
 
     async def reserve(self, r: Reservation) -> None:
         """Admit the request against quota and budgets, or raise 429 (or 409 for a reused request id).
@@ -88,13 +98,13 @@ class UsageService:
         A caller cancelled while its reservation is in flight does not leave it behind: once made, it is
         settled as failed (nothing billed).
         """
-        pending = self._reservations.submit(r)
+        pending = self._writes.submit((r, None))
         try:
             outcome = await asyncio.shield(pending)
         except asyncio.CancelledError:
             pending.add_done_callback(lambda done: self._release_if_reserved(r, done))
             raise
-        if isinstance(outcome, asyncpg.PostgresError):
+        if isinstance(outcome, Exception):
             raise outcome
         if outcome == "ok":
             return
@@ -109,10 +119,10 @@ class UsageService:
 
     async def settle(self, r: Reservation, s: Settlement) -> None:
         """Record the real outcome (idempotent); fire budget alerts that this request crossed."""
-        crossed = await self._settlements.submit((r, s))
-        if isinstance(crossed, asyncpg.PostgresError):
+        crossed = await self._writes.submit((r, s))
+        if isinstance(crossed, Exception):
             raise crossed
-        if crossed:
+        if isinstance(crossed, list) and crossed:
             self._spawn(self._send_alerts(r, crossed))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
@@ -120,34 +130,54 @@ class UsageService:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    def _release_if_reserved(
-        self, r: Reservation, outcome: asyncio.Future[str | asyncpg.PostgresError]
-    ) -> None:
+    def _release_if_reserved(self, r: Reservation, outcome: asyncio.Future[_Outcome]) -> None:
         if outcome.cancelled() or outcome.exception() is not None or outcome.result() != "ok":
             return
         released = Settlement("failed", None, None, 0, 0, 0, None, "cancelled", r.day)
         self._spawn(self.settle(r, released))
 
-    async def _reserve_batch(self, batch: Sequence[Reservation]) -> list[str | asyncpg.PostgresError]:
-        rows = [_reserve_args(r) for r in batch]
+    async def _apply(self, batch: Sequence[_Write]) -> list[_Outcome]:
+        """Settle and reserve a batch in one statement; results in batch order."""
+        settles = [i for i, (_, s) in enumerate(batch) if s is not None]
+        reserves = [i for i, (_, s) in enumerate(batch) if s is None]
+        if self._writer is None:
+            self._writer = await self._pool.acquire()
         try:
-            return list(await repo.reserve_batch(self._pool, rows))
+            settled, reserved = await repo.apply_batch(
+                self._writer,
+                [_settle_args(*_settlement(batch[i])) for i in settles],
+                [_reserve_args(batch[i][0]) for i in reserves],
+            )
         except asyncpg.PostgresError as exc:
-            if len(rows) == 1:
+            if len(batch) == 1:
                 return [exc]
-        # Run them one by one, so one item's database error is only that item's.
-        return [await _one_by_one(repo.reserve, self._pool, row) for row in rows]
+            # Run them one by one, so one item's database error is only that item's.
+            return [await self._apply_one(write) for write in batch]
+        except BaseException:
+            await self._release_writer()  # broken or cancelled mid-statement: the pool recovers it
+            raise
+        results: list[_Outcome] = [None] * len(batch)
+        for i, value in zip(settles, settled, strict=True):
+            results[i] = value
+        for i, outcome in zip(reserves, reserved, strict=True):
+            results[i] = outcome
+        return results
 
-    async def _settle_batch(
-        self, batch: Sequence[tuple[Reservation, Settlement]]
-    ) -> list[list[int] | asyncpg.PostgresError | None]:
-        rows = [_settle_args(r, s) for r, s in batch]
+    async def _release_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            await self._pool.release(writer)
+
+    async def _apply_one(self, write: _Write) -> _Outcome:
+        r, s = write
         try:
-            return list(await repo.settle_batch(self._pool, rows))
+            if s is None:
+                outcome: str = await repo.reserve(self._pool, *_reserve_args(r))
+                return outcome
+            return await repo.settle(self._pool, *_settle_args(r, s))
         except asyncpg.PostgresError as exc:
-            if len(rows) == 1:
-                return [exc]
-        return [await _one_by_one(repo.settle, self._pool, row) for row in rows]
+            error: Exception = exc
+            return error
 
     async def _send_alerts(self, r: Reservation, thresholds: list[int]) -> None:
         url = await repo.webhook_target(self._pool, r.company_id)
@@ -174,10 +204,10 @@ class UsageService:
 
     async def drain(self) -> None:
         """Wait for queued reservations and settlements and background alert deliveries (shutdown, tests)."""
-        await self._reservations.aclose()
-        await self._settlements.aclose()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+        await self._writes.aclose()
+        await self._release_writer()
 
     async def summary(
         self, session: AsyncSession, company_id: uuid.UUID, start: date, end: date, group_by: str
@@ -242,13 +272,11 @@ def _settle_args(r: Reservation, s: Settlement) -> tuple[Any, ...]:
         s.day,
         r.budget_micro_usd,
         r.key_budget_micro_usd,
+        None if r.alert_thresholds is None else "{" + ",".join(map(str, r.alert_thresholds)) + "}",
     )
 
 
-async def _one_by_one(
-    statement: Callable[..., Awaitable[T]], pool: asyncpg.Pool, row: Sequence[Any]
-) -> T | asyncpg.PostgresError:
-    try:
-        return await statement(pool, *row)
-    except asyncpg.PostgresError as exc:
-        return exc
+def _settlement(write: _Write) -> tuple[Reservation, Settlement]:
+    r, s = write
+    assert s is not None
+    return r, s

@@ -14,14 +14,15 @@ from aipair.gateway.providers.base import (
     TranscriptionResult,
     Usage,
 )
+from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.local import LocalProvider
 from aipair.gateway.providers.openai_compat import OpenAICompatProvider
 from aipair.gateway.providers.registry import (
     ProviderEntry,
     ProviderRegistry,
     Target,
-    build_http_client,
     build_provider,
+    build_upstream_client,
 )
 from aipair.gateway.providers.streaming import ChatStream, StreamAccumulator
 
@@ -39,7 +40,8 @@ __all__ = [
     "StreamAccumulator",
     "Target",
     "TranscriptionResult",
+    "UpstreamClient",
     "Usage",
-    "build_http_client",
     "build_provider",
+    "build_upstream_client",
 ]

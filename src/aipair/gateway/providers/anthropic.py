@@ -10,7 +10,6 @@ import time
 from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import aclosing
 
-import httpx
 import orjson
 
 from aipair.gateway.errors import UnsupportedOperation
@@ -20,6 +19,7 @@ from aipair.gateway.providers.anthropic_translate import (
     to_openai_completion,
 )
 from aipair.gateway.providers.base import ChatResult, EmbeddingsResult, JsonObject, TranscriptionResult
+from aipair.gateway.providers.client import Endpoint, UpstreamClient, UpstreamStream, encode_headers
 from aipair.gateway.providers.http import CLIENT_HEADERS, iter_sse, open_stream, parse_json_object, post_json
 from aipair.gateway.providers.streaming import ChatStream, StreamAccumulator, wants_stream_usage
 from aipair.gateway.tokens import (
@@ -34,7 +34,7 @@ ANTHROPIC_API_VERSION = "2023-06-01"
 
 
 class AnthropicProvider:
-    """Anthropic Messages API over a shared ``httpx.AsyncClient``.
+    """Anthropic Messages API over the shared :class:`UpstreamClient`.
 
     ``max_tokens`` (mandatory upstream) is the request's ``max_completion_tokens``/``max_tokens``, else
     ``default_max_tokens`` capped by the model's maximum. The key never appears in ``repr`` or errors.
@@ -44,7 +44,7 @@ class AnthropicProvider:
         self,
         name: str,
         *,
-        client: httpx.AsyncClient,
+        client: UpstreamClient,
         api_key: str | None,
         base_url: str = "https://api.anthropic.com",
         api_version: str = ANTHROPIC_API_VERSION,
@@ -55,7 +55,8 @@ class AnthropicProvider:
         self.name = name
         self._client = client
         base = base_url.rstrip("/")
-        self._url = httpx.URL(f"{base}/messages" if base.endswith("/v1") else f"{base}/v1/messages")
+        self._location = f"{base}/messages" if base.endswith("/v1") else f"{base}/v1/messages"
+        self._url = Endpoint.parse(self._location)
         self._secret = api_key or None
         self._default_max_tokens = default_max_tokens
         self._clock = clock
@@ -68,10 +69,10 @@ class AnthropicProvider:
         }
         if api_key:
             headers["x-api-key"] = api_key
-        self._headers = httpx.Headers(headers)
+        self._headers = encode_headers(headers)
 
     def __repr__(self) -> str:
-        return f"AnthropicProvider(name={self.name!r}, url={str(self._url)!r})"
+        return f"AnthropicProvider(name={self.name!r}, url={self._location!r})"
 
     def _request(self, body: JsonObject, model: str) -> JsonObject:
         max_tokens = body.get("max_completion_tokens") or body.get("max_tokens")
@@ -118,7 +119,7 @@ class AnthropicProvider:
         return stream
 
     async def _chunks(
-        self, response: httpx.Response, translator: AnthropicStreamTranslator
+        self, response: UpstreamStream, translator: AnthropicStreamTranslator
     ) -> AsyncGenerator[JsonObject, None]:
         async with aclosing(iter_sse(response, self.name)) as events:
             async for _event, data in events:

@@ -1,16 +1,18 @@
 """HTTP plumbing shared by the HTTP adapters: requests, SSE decoding, upstream error translation.
 
-Every upstream failure leaves this module as a :class:`~aipair.gateway.errors.GatewayError`: HTTP error
-statuses by :func:`error_from_response`, transport failures and timeouts by :func:`error_from_transport`.
-Upstream messages are scrubbed of the provider key before they can reach a client or a log line.
+Requests go through the shared :class:`~aipair.gateway.providers.client.UpstreamClient`. Every upstream
+failure leaves this module as a :class:`~aipair.gateway.errors.GatewayError`: HTTP error statuses by
+:func:`error_from_response`, transport failures and timeouts by :func:`error_from_transport`. Upstream
+messages are scrubbed of the provider key before they can reach a client or a log line.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from typing import Any
 
-import httpx
 import orjson
 
 from aipair.gateway.errors import (
@@ -25,6 +27,14 @@ from aipair.gateway.errors import (
     UpstreamRateLimited,
 )
 from aipair.gateway.providers.base import JsonObject
+from aipair.gateway.providers.client import (
+    Endpoint,
+    TransportError,
+    TransportTimeout,
+    UpstreamClient,
+    UpstreamResponse,
+    UpstreamStream,
+)
 
 __all__ = [
     "CLIENT_HEADERS",
@@ -32,7 +42,7 @@ __all__ = [
     "error_from_response",
     "error_from_transport",
     "iter_sse",
-    "json_request",
+    "multipart_form",
     "open_stream",
     "parse_json_object",
     "parse_retry_after",
@@ -46,7 +56,7 @@ CLIENT_HEADERS: tuple[tuple[str, str], ...] = (
     ("user-agent", "aipair-gateway"),
     ("accept-encoding", "gzip, deflate"),
 )
-"""Headers every upstream request carries (requests are built without the client's defaults)."""
+"""Headers every upstream request carries."""
 
 
 class SSEDecoder:
@@ -99,7 +109,7 @@ def scrub(text: str, secret: str | None) -> str:
     return text[:_MAX_MESSAGE_CHARS]
 
 
-def parse_retry_after(headers: httpx.Headers) -> float | None:
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds the upstream asked us to wait (``retry-after-ms`` or ``retry-after`` in seconds), or None."""
     for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
         value = headers.get(name)
@@ -131,7 +141,7 @@ def _error_fields(content: bytes) -> tuple[str, str, str | None]:
 
 
 def error_from_response(
-    provider: str, status: int, content: bytes, headers: httpx.Headers, secret: str | None
+    provider: str, status: int, content: bytes, headers: Mapping[str, str], secret: str | None
 ) -> GatewayError:
     """Translate an upstream HTTP error status into the gateway's error tree."""
     message, kind, param = _error_fields(content)
@@ -156,13 +166,11 @@ def error_from_response(
     return ProviderError(f"Provider '{provider}' failed with HTTP {status}", **where)
 
 
-def error_from_transport(provider: str, exc: httpx.HTTPError) -> GatewayError:
-    """Translate an httpx timeout or transport failure (never echoing request headers)."""
-    if isinstance(exc, httpx.TimeoutException):
+def error_from_transport(provider: str, exc: TransportError) -> GatewayError:
+    """Translate a timeout or transport failure (never echoing request headers)."""
+    if isinstance(exc, TransportTimeout):
         return ProviderTimeout(f"Provider '{provider}' did not answer in time", provider=provider)
-    return ProviderUnreachable(
-        f"Provider '{provider}' could not be reached ({type(exc).__name__})", provider=provider
-    )
+    return ProviderUnreachable(f"Provider '{provider}' could not be reached ({exc})", provider=provider)
 
 
 def parse_json_object(content: bytes, provider: str) -> JsonObject:
@@ -176,100 +184,111 @@ def parse_json_object(content: bytes, provider: str) -> JsonObject:
     return data
 
 
+def multipart_form(
+    fields: Mapping[str, str], file_field: str, filename: str, file: bytes
+) -> tuple[str, bytes]:
+    """A ``multipart/form-data`` body: (content type, body)."""
+    boundary = uuid.uuid4().hex
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\ncontent-disposition: form-data; name="{_quote(name)}"\r\n\r\n'.encode()
+        )
+        parts.append(value.encode() + b"\r\n")
+    parts.append(
+        f'--{boundary}\r\ncontent-disposition: form-data; name="{_quote(file_field)}"; '
+        f'filename="{_quote(filename)}"\r\ncontent-type: application/octet-stream\r\n\r\n'.encode()
+    )
+    parts.append(file + f"\r\n--{boundary}--\r\n".encode())
+    return f"multipart/form-data; boundary={boundary}", b"".join(parts)
+
+
+def _quote(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
 async def post(
-    client: httpx.AsyncClient,
-    url: httpx.URL | str,
+    client: UpstreamClient,
+    endpoint: Endpoint,
+    body: bytes,
     *,
     provider: str,
     secret: str | None,
-    headers: Mapping[str, str],
+    headers: bytes,
     timeout_s: float,
-    **kwargs: Any,
-) -> httpx.Response:
+) -> UpstreamResponse:
     """POST and return a successful response; transport failures and error statuses raise translated."""
     try:
-        response = await client.post(url, headers=headers, timeout=timeout_s, **kwargs)
-    except httpx.HTTPError as exc:
+        response = await client.request("POST", endpoint, headers, body, timeout_s=timeout_s)
+    except TransportError as exc:
         raise error_from_transport(provider, exc) from exc
-    if response.status_code >= 400:
-        raise error_from_response(provider, response.status_code, response.content, response.headers, secret)
+    if response.status >= 400:
+        raise error_from_response(provider, response.status, response.content, response.headers, secret)
     return response
 
 
-def json_request(
-    url: httpx.URL | str, payload: bytes, headers: httpx.Headers, timeout_s: float
-) -> httpx.Request:
-    """A ready-to-send POST, built directly rather than through ``client.build_request``.
-
-    Skips the client's header, cookie and base-URL merging (about a third of httpx's per-request CPU):
-    ``headers`` must already hold everything the upstream needs. ``timeout_s`` bounds each phase.
-    """
-    timeout = {"connect": timeout_s, "read": timeout_s, "write": timeout_s, "pool": timeout_s}
-    return httpx.Request("POST", url, content=payload, headers=headers, extensions={"timeout": timeout})
-
-
-async def _send(
-    client: httpx.AsyncClient, request: httpx.Request, *, provider: str, secret: str | None, stream: bool
-) -> httpx.Response:
-    try:
-        response = await client.send(request, stream=stream)
-    except httpx.HTTPError as exc:
-        raise error_from_transport(provider, exc) from exc
-    if response.status_code < 400:
-        return response
-    try:
-        content = await response.aread()
-    except httpx.HTTPError:
-        content = b""
-    finally:
-        await response.aclose()
-    raise error_from_response(provider, response.status_code, content, response.headers, secret)
-
-
 async def post_json(
-    client: httpx.AsyncClient,
-    url: httpx.URL | str,
+    client: UpstreamClient,
+    endpoint: Endpoint,
     payload: bytes,
     *,
     provider: str,
     secret: str | None,
-    headers: httpx.Headers,
+    headers: bytes,
     timeout_s: float,
 ) -> JsonObject:
-    """POST a JSON payload (already serialised) and return the parsed JSON object answer."""
-    request = json_request(url, payload, headers, timeout_s)
-    response = await _send(client, request, provider=provider, secret=secret, stream=False)
+    """POST a JSON payload (already serialised) and return the parsed JSON object answer.
+
+    ``headers`` (from :func:`~aipair.gateway.providers.client.encode_headers`) must hold everything the
+    upstream needs, content type included; ``timeout_s`` bounds the whole exchange.
+    """
+    response = await post(
+        client, endpoint, payload, provider=provider, secret=secret, headers=headers, timeout_s=timeout_s
+    )
     return parse_json_object(response.content, provider)
 
 
 async def open_stream(
-    client: httpx.AsyncClient,
-    url: httpx.URL | str,
+    client: UpstreamClient,
+    endpoint: Endpoint,
     payload: bytes,
     *,
     provider: str,
     secret: str | None,
-    headers: httpx.Headers,
+    headers: bytes,
     timeout_s: float,
-) -> httpx.Response:
+) -> UpstreamStream:
     """POST a streaming request and return the open response once its status is known to be good.
 
     The caller owns the response and must ``aclose()`` it. Error statuses are read, closed and raised.
+    ``timeout_s`` bounds the wait for the response head, then each wait for more of the body.
     """
-    request = json_request(url, payload, headers, timeout_s)
-    return await _send(client, request, provider=provider, secret=secret, stream=True)
+    try:
+        stream = await client.open_stream("POST", endpoint, headers, payload, timeout_s=timeout_s)
+    except TransportError as exc:
+        raise error_from_transport(provider, exc) from exc
+    if stream.status < 400:
+        return stream
+    try:
+        content = await stream.aread()
+    except TransportError:
+        content = b""
+    finally:
+        await stream.aclose()
+    raise error_from_response(provider, stream.status, content, stream.headers, secret)
 
 
-async def iter_sse(response: httpx.Response, provider: str) -> AsyncGenerator[tuple[bytes, bytes], None]:
+async def iter_sse(stream: UpstreamStream, provider: str) -> AsyncGenerator[tuple[bytes, bytes], None]:
     """The SSE events of an open streaming response; closes it when done, translating read failures."""
     decoder = SSEDecoder()
     try:
-        async for chunk in response.aiter_bytes():
-            for event in decoder.feed(chunk):
-                yield event
+        async with aclosing(stream.aiter_bytes()) as chunks:
+            async for chunk in chunks:
+                for event in decoder.feed(chunk):
+                    yield event
         for event in decoder.flush():
             yield event
-    except httpx.HTTPError as exc:
+    except TransportError as exc:
         raise error_from_transport(provider, exc) from exc
     finally:
-        await response.aclose()
+        await stream.aclose()

@@ -10,15 +10,17 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
+from urllib.parse import quote
 
-import httpx
 import orjson
 
 from aipair.gateway.errors import ProviderError
 from aipair.gateway.providers.base import ChatResult, EmbeddingsResult, JsonObject, TranscriptionResult, Usage
+from aipair.gateway.providers.client import Endpoint, UpstreamClient, UpstreamStream, encode_headers
 from aipair.gateway.providers.http import (
     CLIENT_HEADERS,
     iter_sse,
+    multipart_form,
     open_stream,
     parse_json_object,
     post,
@@ -64,7 +66,7 @@ def _transcription_usage(content: JsonObject | str, file_size: int) -> Usage:
 
 
 class OpenAICompatProvider:
-    """An OpenAI-compatible upstream reached over a shared ``httpx.AsyncClient``.
+    """An OpenAI-compatible upstream reached over the shared :class:`UpstreamClient`.
 
     ``base_url`` includes the version path (``https://api.openai.com/v1``, ``http://localhost:11434/v1``).
     With ``azure=True`` the model is the deployment name (``{base_url}/openai/deployments/{model}/...``)
@@ -76,7 +78,7 @@ class OpenAICompatProvider:
         self,
         name: str,
         *,
-        client: httpx.AsyncClient,
+        client: UpstreamClient,
         base_url: str,
         api_key: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -92,20 +94,25 @@ class OpenAICompatProvider:
         auth: dict[str, str] = dict(extra_headers or {})
         if api_key:
             auth["api-key" if azure else "authorization"] = api_key if azure else f"Bearer {api_key}"
-        self._form_headers = {"accept": "application/json", **auth}
-        self._json_headers = httpx.Headers(
-            {**dict(CLIENT_HEADERS), "content-type": "application/json", **self._form_headers}
+        self._form_headers = {**dict(CLIENT_HEADERS), "accept": "application/json", **auth}
+        self._json_headers = encode_headers({**self._form_headers, "content-type": "application/json"})
+        self._fixed_urls = (
+            {}
+            if azure
+            else {
+                operation: Endpoint.parse(f"{self._base}/{operation}{self._query}")
+                for operation in _OPERATIONS
+            }
         )
-        self._fixed_urls = {
-            operation: httpx.URL(f"{self._base}/{operation}{self._query}") for operation in _OPERATIONS
-        }
 
     def __repr__(self) -> str:
         return f"OpenAICompatProvider(name={self.name!r}, base_url={self._base!r})"
 
-    def _url(self, operation: str, model: str) -> httpx.URL:
+    def _url(self, operation: str, model: str) -> Endpoint:
         if self._azure:
-            return httpx.URL(f"{self._base}/openai/deployments/{model}/{operation}{self._query}")
+            return Endpoint.parse(
+                f"{self._base}/openai/deployments/{quote(model, safe='')}/{operation}{self._query}"
+            )
         return self._fixed_urls[operation]
 
     async def chat(self, body: JsonObject, *, model: str, timeout_s: float) -> ChatResult:
@@ -148,7 +155,7 @@ class OpenAICompatProvider:
         await stream.prime()
         return stream
 
-    async def _chunks(self, response: httpx.Response) -> AsyncGenerator[JsonObject, None]:
+    async def _chunks(self, response: UpstreamStream) -> AsyncGenerator[JsonObject, None]:
         async with aclosing(iter_sse(response, self.name)) as events:
             async for _event, data in events:
                 if data == b"[DONE]":
@@ -189,20 +196,20 @@ class OpenAICompatProvider:
 
         Usage: the upstream's token usage, else its duration in seconds, else seconds estimated from size.
         """
+        content_type, form = multipart_form({**params, "model": model}, "file", filename, file)
         response = await post(
             self._client,
             self._url("audio/transcriptions", model),
+            form,
             provider=self.name,
             secret=self._secret,
-            headers=self._form_headers,
+            headers=encode_headers({**self._form_headers, "content-type": content_type}),
             timeout_s=timeout_s,
-            data={**params, "model": model},
-            files={"file": (filename, file)},
         )
         media_type = response.headers.get("content-type", "application/json").split(";")[0].strip()
         content: JsonObject | str
         if params.get("response_format") in _TEXT_TRANSCRIPT_FORMATS or not media_type.endswith("json"):
-            content = response.text
+            content = response.content.decode("utf-8", errors="replace")
         else:
             content = parse_json_object(response.content, self.name)
         return TranscriptionResult(content, media_type, _transcription_usage(content, len(file)))

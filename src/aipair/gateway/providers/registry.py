@@ -1,7 +1,7 @@
 """Builds providers from :class:`~aipair.gateway.provider_config.GatewayProvidersConfig` and resolves aliases.
 
-Built once in the application lifespan around one shared ``httpx.AsyncClient`` (see
-:func:`build_http_client`); lookups on the request path are plain dict reads.
+Built once in the application lifespan around one shared :class:`UpstreamClient` (see
+:func:`build_upstream_client`); lookups on the request path are plain dict reads.
 """
 
 from __future__ import annotations
@@ -10,16 +10,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-import httpx
-
 from aipair.gateway.errors import ModelNotFound
 from aipair.gateway.provider_config import GatewayProvidersConfig, ProviderConfig
 from aipair.gateway.providers.anthropic import AnthropicProvider
 from aipair.gateway.providers.base import Provider
+from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.local import LocalProvider
 from aipair.gateway.providers.openai_compat import OpenAICompatProvider
 
-__all__ = ["ProviderEntry", "ProviderRegistry", "Target", "build_http_client", "build_provider"]
+__all__ = ["ProviderEntry", "ProviderRegistry", "Target", "build_provider", "build_upstream_client"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +38,16 @@ class ProviderEntry:
     max_retries: int
 
 
-def build_http_client(
-    *, max_connections: int = 256, max_keepalive: int = 128, connect_timeout_s: float = 5.0
-) -> httpx.AsyncClient:
-    """The one pooled client every HTTP provider shares (close it in the lifespan's shutdown)."""
-    return httpx.AsyncClient(
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_keepalive),
-        timeout=httpx.Timeout(60.0, connect=connect_timeout_s),
-        follow_redirects=False,
-    )
+def build_upstream_client(*, max_connections: int = 256, connect_timeout_s: float = 5.0) -> UpstreamClient:
+    """The one pooled client every HTTP provider shares (close it in the lifespan's shutdown).
+
+    ``max_connections`` caps the connections open to each provider origin at once.
+    """
+    return UpstreamClient(max_connections=max_connections, connect_timeout_s=connect_timeout_s)
 
 
 def build_provider(
-    name: str, config: ProviderConfig, *, client: httpx.AsyncClient, clock: Callable[[], float] = time.time
+    name: str, config: ProviderConfig, *, client: UpstreamClient, clock: Callable[[], float] = time.time
 ) -> Provider:
     """The adapter for one configured provider."""
     key = config.api_key.get_secret_value() if config.api_key is not None else None
@@ -99,7 +95,7 @@ class ProviderRegistry:
         cls,
         config: GatewayProvidersConfig,
         *,
-        client: httpx.AsyncClient,
+        client: UpstreamClient,
         clock: Callable[[], float] = time.time,
     ) -> ProviderRegistry:
         """Build every usable provider of ``config`` around the shared ``client``."""
