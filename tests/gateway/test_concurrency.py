@@ -74,14 +74,11 @@ def billed(settings: Settings, company_id: uuid.UUID) -> int:
     return sum(1 for row in usage_rows(settings, company_id) if row["status"] == "succeeded")
 
 
-async def test_200_concurrent_requests_against_a_budget_for_50_admit_at_most_50(
-    gateway: LiveGateway,
-    upstreams: tuple[MockUpstream, MockUpstream],
-    client: httpx.AsyncClient,
-    tenant: Tenant,
-    settings: Settings,
+async def assert_budget_for_50_admits_50(
+    urls: list[str], primary: MockUpstream, client: httpx.AsyncClient, tenant: Tenant, settings: Settings
 ) -> None:
-    primary, _ = upstreams
+    """200 simultaneous requests over ``urls`` against a budget for exactly 50 (answers cost their
+    worst case): 50 reach the upstream and are billed, 150 are refused with 429."""
     answer_at_worst_case(primary)
     set_company(
         settings,
@@ -91,11 +88,20 @@ async def test_200_concurrent_requests_against_a_budget_for_50_admit_at_most_50(
         custom_ai_requests_per_hour=10_000,
     )
     key = str((await make_api_key(client, tenant))["key"])
-    statuses = await fire([gateway.url], key, 200)
-    assert statuses.count(200) == 50
-    assert statuses.count(429) == 150
+    statuses = await fire(urls, key, 200)
+    assert statuses.count(200) == 50 and statuses.count(429) == 150
     assert calls(primary) == 50
     assert billed(settings, tenant.id) == 50
+
+
+async def test_200_concurrent_requests_against_a_budget_for_50_admit_at_most_50(
+    gateway: LiveGateway,
+    upstreams: tuple[MockUpstream, MockUpstream],
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    settings: Settings,
+) -> None:
+    await assert_budget_for_50_admits_50([gateway.url], upstreams[0], client, tenant, settings)
 
 
 async def test_200_concurrent_requests_against_a_quota_of_50_admit_exactly_50(
@@ -181,19 +187,7 @@ async def test_two_gateway_processes_share_the_budget(
     tenant: Tenant,
     settings: Settings,
 ) -> None:
-    primary, _ = upstreams
-    answer_at_worst_case(primary)
-    set_company(
-        settings,
-        tenant.id,
-        monthly_budget_micro_usd=50 * worst_case(),
-        custom_requests_per_minute=10_000,
-        custom_ai_requests_per_hour=10_000,
-    )
-    key = str((await make_api_key(client, tenant))["key"])
-    statuses = await fire(two_gateways, key, 200)
-    assert statuses.count(200) == 50
-    assert calls(primary) == 50 and billed(settings, tenant.id) == 50
+    await assert_budget_for_50_admits_50(two_gateways, upstreams[0], client, tenant, settings)
 
 
 async def test_two_gateway_processes_share_rate_limits_through_redis(
