@@ -6,10 +6,13 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
+from typing import IO
 
 import httpx
 import psycopg
@@ -20,7 +23,7 @@ from aipair.config import Settings
 from aipair.db.urls import libpq
 from aipair.gateway.pricing import DEFAULT_PRICES, PriceBook, worst_case_cost
 from aipair.gateway.tokens import estimate_chat_request
-from tests.fixtures.live_gateway import LiveGateway, calls, control, free_port, providers_config
+from tests.fixtures.live_gateway import calls, control, free_port, providers_config
 from tests.fixtures.tenants import Tenant, make_api_key
 from tests.gateway.conftest import MESSAGES, usage_rows
 
@@ -94,38 +97,6 @@ async def assert_budget_for_50_admits_50(
     assert billed(settings, tenant.id) == 50
 
 
-async def test_200_concurrent_requests_against_a_budget_for_50_admit_at_most_50(
-    gateway: LiveGateway,
-    upstreams: tuple[MockUpstream, MockUpstream],
-    client: httpx.AsyncClient,
-    tenant: Tenant,
-    settings: Settings,
-) -> None:
-    await assert_budget_for_50_admits_50([gateway.url], upstreams[0], client, tenant, settings)
-
-
-async def test_200_concurrent_requests_against_a_quota_of_50_admit_exactly_50(
-    gateway: LiveGateway,
-    upstreams: tuple[MockUpstream, MockUpstream],
-    client: httpx.AsyncClient,
-    tenant: Tenant,
-    settings: Settings,
-) -> None:
-    primary, _ = upstreams
-    set_company(
-        settings,
-        tenant.id,
-        custom_ai_requests_per_month=50,
-        custom_requests_per_minute=10_000,
-        custom_ai_requests_per_hour=10_000,
-    )
-    key = str((await make_api_key(client, tenant))["key"])
-    statuses = await fire([gateway.url], key, 200)
-    assert statuses.count(200) == 50 and statuses.count(429) == 150
-    assert calls(primary) == 50
-    assert billed(settings, tenant.id) == 50
-
-
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
     port = free_port()
@@ -142,42 +113,113 @@ def redis_url() -> Iterator[str]:
     server.wait(10)
 
 
-@pytest.fixture(scope="module")
-def two_gateways(
-    settings: Settings, upstreams: tuple[MockUpstream, MockUpstream], redis_url: str, data_dir: object
+@contextmanager
+def served_gateways(
+    settings: Settings,
+    upstreams: tuple[MockUpstream, MockUpstream],
+    data_dir: object,
+    count: int,
+    redis_url: str | None = None,
 ) -> Iterator[list[str]]:
+    """``count`` gateways, each its own ``aipair serve`` process (own interpreter, as in production).
+
+    These tests are about admission, not resilience: a generous upstream timeout and a breaker that
+    never opens keep a slow, loaded machine from turning admitted calls into 503s."""
     primary, backup = upstreams
     assert settings.database_url is not None
+    providers = providers_config(primary.port, backup.port, primary_timeout_s=30.0, failure_threshold=10_000)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIPAIR_")}
     env.update(
         AIPAIR_DATABASE_URL=settings.database_url.get_secret_value(),
         AIPAIR_DATA_DIR=str(data_dir),
-        AIPAIR_REDIS_URL=redis_url,
-        AIPAIR_GATEWAY__PROVIDERS=providers_config(primary.port, backup.port).model_dump_json(),
+        AIPAIR_GATEWAY__PROVIDERS=providers.model_dump_json(),
     )
-    ports = [free_port(), free_port()]
+    if redis_url is not None:
+        env["AIPAIR_REDIS_URL"] = redis_url
+    ports = [free_port() for _ in range(count)]
+    # Logs go to files: an unread pipe fills up and blocks the server mid-request.
+    with ExitStack() as stack:
+        logs = [stack.enter_context(tempfile.TemporaryFile()) for _ in ports]
+        yield from serve_logged(env, ports, logs)
+
+
+def serve_logged(env: dict[str, str], ports: list[int], logs: list[IO[bytes]]) -> Iterator[list[str]]:
     servers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "aipair", "serve", "--port", str(p)], env=env, stderr=subprocess.PIPE
-        )
-        for p in ports
+        subprocess.Popen([sys.executable, "-m", "aipair", "serve", "--port", str(p)], env=env, stderr=log)
+        for p, log in zip(ports, logs, strict=True)
     ]
     urls = [f"http://127.0.0.1:{p}" for p in ports]
-    for url, server in zip(urls, servers, strict=True):
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read() if server.stderr else b""
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
-    yield urls
-    for server in servers:
-        server.terminate()
-        server.wait(30)
+    try:
+        for url, server, log in zip(urls, servers, logs, strict=True):
+            wait_healthy(url, server, log)
+        yield urls
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(30)
+
+
+def wait_healthy(url: str, server: subprocess.Popen[bytes], log: IO[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None:
+            log.seek(0)
+            pytest.fail(f"gateway exited: {log.read().decode(errors='replace')}")
+        assert time.monotonic() < deadline, f"{url} did not become healthy"
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def one_gateway(
+    settings: Settings, upstreams: tuple[MockUpstream, MockUpstream], data_dir: object
+) -> Iterator[str]:
+    with served_gateways(settings, upstreams, data_dir, 1) as urls:
+        yield urls[0]
+
+
+@pytest.fixture(scope="module")
+def two_gateways(
+    settings: Settings, upstreams: tuple[MockUpstream, MockUpstream], redis_url: str, data_dir: object
+) -> Iterator[list[str]]:
+    with served_gateways(settings, upstreams, data_dir, 2, redis_url) as urls:
+        yield urls
+
+
+async def test_200_concurrent_requests_against_a_budget_for_50_admit_at_most_50(
+    one_gateway: str,
+    upstreams: tuple[MockUpstream, MockUpstream],
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    settings: Settings,
+) -> None:
+    await assert_budget_for_50_admits_50([one_gateway], upstreams[0], client, tenant, settings)
+
+
+async def test_200_concurrent_requests_against_a_quota_of_50_admit_exactly_50(
+    one_gateway: str,
+    upstreams: tuple[MockUpstream, MockUpstream],
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    settings: Settings,
+) -> None:
+    primary, _ = upstreams
+    set_company(
+        settings,
+        tenant.id,
+        custom_ai_requests_per_month=50,
+        custom_requests_per_minute=10_000,
+        custom_ai_requests_per_hour=10_000,
+    )
+    key = str((await make_api_key(client, tenant))["key"])
+    statuses = await fire([one_gateway], key, 200)
+    assert statuses.count(200) == 50 and statuses.count(429) == 150
+    assert calls(primary) == 50
+    assert billed(settings, tenant.id) == 50
 
 
 async def test_two_gateway_processes_share_the_budget(
