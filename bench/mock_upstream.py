@@ -3,6 +3,7 @@
 A raw asyncio HTTP/1.1 server (keep-alive, Content-Length bodies) so the mock costs far less CPU than
 the gateway it measures. Behaviour is steered over HTTP: ``POST /__control`` with
 ``{"fail_status": 500, "fail_count": 3, "delay_s": 0.2, "hang": false}``; ``GET /__stats`` counts calls.
+With ``{"record_auth": true}`` every call's path and ``Authorization`` header are kept for ``GET /__auth``.
 Run standalone: ``python -m bench.mock_upstream --port 9100``.
 """
 
@@ -47,6 +48,8 @@ class Behaviour:
     hooks: list[dict[str, Any]] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
     answers: list[str] = field(default_factory=list)
+    record_auth: bool = False
+    auth_seen: list[dict[str, str | None]] = field(default_factory=list)
 
 
 def _response(status: int, body: bytes, content_type: str = "application/json") -> bytes:
@@ -119,11 +122,16 @@ class MockUpstream:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 method, path, _ = lines[0].split(" ", 2)
-                length = 0
+                length, auth = 0, None
                 for line in lines[1:]:
-                    if line[:15].lower() == "content-length:":
+                    name = line[:15].lower()
+                    if name == "content-length:":
                         length = int(line[15:].strip())
+                    elif name.startswith("authorization:"):
+                        auth = line[14:].strip()
                 body = await reader.readexactly(length) if length else b""
+                if self.behaviour.record_auth and not path.startswith("/__"):
+                    self.behaviour.auth_seen.append({"path": path, "authorization": auth})
                 answer = await self._handle(method, path, body)
                 await self._write(writer, answer)
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError, ValueError):
@@ -154,6 +162,8 @@ class MockUpstream:
             return _response(200, b"{}")
         if path == "/__stats":
             return _response(200, json.dumps(b.calls).encode())
+        if path == "/__auth":
+            return _response(200, json.dumps(b.auth_seen).encode())
         if path == "/__hooks":
             if method == "POST":
                 b.hooks.append(json.loads(body or b"{}"))

@@ -19,6 +19,7 @@ from aipair.db.urls import embedded_server, resolve_urls
 from aipair.error_handlers import install_error_handlers
 from aipair.gateway.endpoints import router as gateway_router
 from aipair.gateway.fastpath import GatewayFastPath
+from aipair.gateway.settings_endpoints import router as ai_settings_router
 from aipair.health.endpoints import router as health_router
 from aipair.meetings.endpoints import router as meetings_router
 from aipair.observability.endpoints import router as metrics_router
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys_router,
         tenancy_router,
         usage_router,
+        ai_settings_router,
     )
     audit_routers = (audit_router, support_router, support_grants_router, security_router)
     for router in (*routers, meetings_router, *audit_routers):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aipair.gateway.provider_config import GatewayProvidersConfig
+from aipair.kit.sealing import decode_key
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 
@@ -97,7 +98,11 @@ class Settings(BaseSettings):
     """All settings of the platform, validated at start-up."""
 
     model_config = SettingsConfigDict(
-        env_prefix="AIPAIR_", env_nested_delimiter="__", extra="ignore", frozen=True
+        env_prefix="AIPAIR_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        frozen=True,
+        hide_input_in_errors=True,  # a mistyped key or URL must not end up in a start-up log
     )
 
     env: Literal["development", "production", "test"] = "development"
@@ -105,6 +110,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
     redis_url: SecretStr | None = None
+    # AES-256-GCM key (base64 of 32 bytes) sealing secrets at rest, e.g. companies' provider API keys.
+    # Unset: a key generated once for the data directory (``secrets.json``), like the JWT secret.
+    secrets_key: SecretStr | None = None
     database_url: SecretStr | None = None
     database_app_url: SecretStr | None = None
     database_app_role: str = Field(default="aipair_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
@@ -126,6 +134,13 @@ class Settings(BaseSettings):
     def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not re.match(r"^postgres(ql)?(\+\w+)?://", value.get_secret_value()):
             raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @field_validator("secrets_key")
+    @classmethod
+    def _thirty_two_bytes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            decode_key(value.get_secret_value())  # ValueError: "must be base64" / "must decode to 32 bytes"
         return value
 
     @property

@@ -22,13 +22,16 @@ from aipair.db.engine import create_engine, session_factory
 from aipair.db.raw import TransactionScopedConnection
 from aipair.db.urls import DatabaseUrls, libpq
 from aipair.gateway.admission import Admissions
+from aipair.gateway.company_routes import CompanyRoutes, Lane, LaneBuilder
 from aipair.gateway.pricing import DEFAULT_PRICES, PriceBook
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.registry import ProviderRegistry, build_upstream_client
 from aipair.gateway.ratelimit import RateLimiter, build_limiter
 from aipair.gateway.routing import Router
 from aipair.gateway.service import GatewayService
+from aipair.gateway.settings_service import CompanyAiSettingsService
 from aipair.kit.local_secrets import local_secret
+from aipair.kit.sealing import SecretBox, decode_key, derive_key
 from aipair.meetings.pipeline import MeetingPipeline
 from aipair.meetings.service import MeetingService
 from aipair.meetings.wiring import build_meetings
@@ -65,6 +68,7 @@ class Runtime:
     audit: AuditService
     security: SecurityService
     support: SupportService
+    ai_settings: CompanyAiSettingsService
     jobs: JobsService = field(default_factory=JobsService)
     meetings: MeetingService = field(init=False)
     meeting_pipeline: MeetingPipeline = field(init=False)
@@ -84,6 +88,14 @@ def jwt_secret(settings: Settings) -> str:
     if settings.auth.jwt_secret is not None:
         return settings.auth.jwt_secret.get_secret_value()
     return local_secret(settings.data_path, "jwt_secret")
+
+
+def secret_box(settings: Settings) -> SecretBox:
+    """What seals secrets at rest: ``AIPAIR_SECRETS_KEY``, else a key generated once for the data
+    directory (like the JWT secret; production sets it, so every replica opens what another sealed)."""
+    if settings.secrets_key is not None:
+        return SecretBox(decode_key(settings.secrets_key.get_secret_value()))
+    return SecretBox(derive_key(local_secret(settings.data_path, "secrets_key")))
 
 
 async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
@@ -107,7 +119,14 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     usage = UsageService(pg, http)
     config = settings.gateway.providers
     router = Router.from_config(ProviderRegistry.from_config(config, client=upstream), config)
-    admissions = Admissions(router, PriceBook(DEFAULT_PRICES), policies, limiter, usage)
+    prices = PriceBook(DEFAULT_PRICES)
+
+    def admissions_for(lane_router: Router) -> Admissions:
+        return Admissions(lane_router, prices, policies, limiter, usage)
+
+    box = secret_box(settings)
+    builder = LaneBuilder(Lane(router, admissions_for(router)), config, box, upstream, admissions_for)
+    routes = CompanyRoutes(pg, builder, settings.gateway.cache_ttl_s)
     audit = AuditService()
     security = SecurityService(sessions, settings.auth, settings.support)
     tenancy = TenancyService(passwords, policies, audit=audit)
@@ -131,10 +150,11 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         platform=PlatformService(passwords, audit),
         policies=policies,
         usage=usage,
-        gateway=GatewayService(router, admissions, keys, usage),
+        gateway=GatewayService(routes, keys, usage),
         audit=audit,
         security=security,
         support=SupportService(sessions, audit, tenancy, overrides, security, settings.support),
+        ai_settings=CompanyAiSettingsService(config, box, routes, audit=audit),
     )
     runtime.meetings, runtime.meeting_pipeline = build_meetings(runtime)
     return runtime

@@ -182,6 +182,47 @@ async def _company_revoke(ctx: Ctx) -> Call:
     return Call(f"/api/company/support-grants/{grant['id']}/revoke", ctx.tenant.auth("ADMIN"), None)
 
 
+async def _put(ctx: Ctx, url: str, body: dict[str, Any]) -> None:
+    response = await ctx.client.put(url, json=body, headers=ctx.tenant.auth("OWNER"))
+    assert response.status_code == 200, response.text
+
+
+PROVIDER_KEY = {"api_key": "sk-audit-sample-0001"}
+ALIAS_TARGETS = {"targets": [{"provider": "local", "model": "local-extractive"}]}
+
+
+@sample("PUT", "/api/ai/provider-keys/{provider}")
+async def _replace_provider_key(ctx: Ctx) -> Call:
+    await _put(ctx, "/api/ai/provider-keys/openai", PROVIDER_KEY)
+    return Call("/api/ai/provider-keys/openai", ctx.tenant.auth("ADMIN"), {"api_key": "sk-audit-sample-0002"})
+
+
+@sample("DELETE", "/api/ai/provider-keys/{provider}")
+async def _remove_provider_key(ctx: Ctx) -> Call:
+    await _put(ctx, "/api/ai/provider-keys/openai", PROVIDER_KEY)
+    return Call("/api/ai/provider-keys/openai", ctx.tenant.auth("ADMIN"), None)
+
+
+@sample("PUT", "/api/ai/model-aliases/{alias}")
+async def _replace_model_alias(ctx: Ctx) -> Call:
+    await _put(ctx, "/api/ai/model-aliases/team-fast", ALIAS_TARGETS)
+    targets = {"targets": [{"provider": "openai", "model": "gpt-4o-mini"}]}
+    return Call("/api/ai/model-aliases/team-fast", ctx.tenant.auth("ADMIN"), targets)
+
+
+@sample("DELETE", "/api/ai/model-aliases/{alias}")
+async def _remove_model_alias(ctx: Ctx) -> Call:
+    await _put(ctx, "/api/ai/model-aliases/team-fast", ALIAS_TARGETS)
+    return Call("/api/ai/model-aliases/team-fast", ctx.tenant.auth("ADMIN"), None)
+
+
+@sample("PUT", "/api/ai/model-access")
+async def _restrict_models(ctx: Ctx) -> Call:
+    return Call(
+        "/api/ai/model-access", ctx.tenant.auth("ADMIN"), {"allowed_models": ["gpt-4o-mini", "local"]}
+    )
+
+
 def transcript() -> bytes:
     """A short transcript no other upload shares (the same content twice is a duplicate)."""
     return f"Ana: We ship on Friday.\nBob: I will write the release notes.\nAna: {unique('m')}\n".encode()

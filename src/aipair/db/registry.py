@@ -10,6 +10,7 @@ MODEL_MODULES = (
     "aipair.audit.models",
     "aipair.worker.models",
     "aipair.meetings.models",
+    "aipair.gateway.models",
 )
 
 

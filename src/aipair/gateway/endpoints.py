@@ -105,7 +105,8 @@ async def transcriptions(request: Request) -> Response:
 
 @router.get("/models")
 async def models(request: Request) -> Response:
-    """The models this company may use."""
+    """The models this company may use: the platform's public models (only those of the company's
+    allow-list, when it has one) and the company's own aliases, each with a usable provider."""
     runtime = _runtime(request)
-    await _caller(request, runtime)
-    return _json_response(runtime.gateway.models(), {})
+    caller = await _caller(request, runtime)
+    return _json_response(await runtime.gateway.models(caller), {})

@@ -16,7 +16,7 @@ import asyncio
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -217,13 +217,34 @@ class Router:
         self._clock = clock
         self._sleep = sleep
         self._rand = rand
-        config = breaker or CircuitBreakerConfig()
-        self._breakers = {name: CircuitBreaker(name, config, clock) for name in registry.provider_names()}
+        self._breaker_config = breaker or CircuitBreakerConfig()
+        self._breakers = {
+            name: CircuitBreaker(name, self._breaker_config, clock) for name in registry.provider_names()
+        }
 
     @classmethod
     def from_config(cls, registry: ProviderRegistry, config: GatewayProvidersConfig) -> Router:
         """A router using the retry and breaker policy of ``config``."""
         return cls(registry, retry=config.retry, breaker=config.breaker)
+
+    def derive(self, registry: ProviderRegistry, *, own_breakers: Collection[str] = ()) -> Router:
+        """A router over ``registry`` with this router's policy, sharing its breakers.
+
+        Providers named in ``own_breakers`` (those called with a company's own key) get breakers of
+        their own: a company's revoked or exhausted key must not open the breaker of every company.
+        """
+        router = Router(
+            registry,
+            retry=self._retry,
+            breaker=self._breaker_config,
+            clock=self._clock,
+            sleep=self._sleep,
+            rand=self._rand,
+        )
+        for name in router._breakers.keys() & self._breakers.keys():
+            if name not in own_breakers:
+                router._breakers[name] = self._breakers[name]
+        return router
 
     @property
     def registry(self) -> ProviderRegistry:

@@ -18,6 +18,7 @@ import orjson
 from aipair.auth.key_cache import ApiKeyResolver
 from aipair.auth.principal import Principal
 from aipair.gateway.admission import Admission, Admissions, Caller
+from aipair.gateway.company_routes import CompanyRoutes
 from aipair.gateway.errors import GatewayError, InvalidRequest, PermissionDenied
 from aipair.gateway.providers.base import JsonObject
 from aipair.gateway.providers.streaming import ChatStream
@@ -56,11 +57,21 @@ def _model_of(body: Mapping[str, Any]) -> str:
 class GatewayService:
     """The one way AI is called on the platform, by keys, signed-in people and internal workflows."""
 
-    def __init__(self, router: Router, admissions: Admissions, keys: ApiKeyResolver, usage: UsageService):
-        self.router = router
-        self._admissions = admissions
+    def __init__(self, routes: CompanyRoutes, keys: ApiKeyResolver, usage: UsageService):
+        self._routes = routes
         self._keys = keys
         self._usage = usage
+
+    @property
+    def router(self) -> Router:
+        """The platform's router (providers, aliases and breakers of companies without settings)."""
+        return self._routes.platform.router
+
+    @property
+    def _admissions(self) -> Admissions:
+        # Settlement (platform prices) and budget headroom are the same for every lane; meeting
+        # estimates use the platform's targets.
+        return self._routes.platform.admissions
 
     async def caller_from_key(self, raw_key: str) -> Caller:
         """A caller for a company API key; the key needs the ``ai`` scope."""
@@ -81,11 +92,12 @@ class GatewayService:
         """A caller for a signed-in person (console session) or an already-authenticated key."""
         return Caller(principal.company_id, principal.user_id, principal.api_key_id)
 
-    def models(self) -> JsonObject:
-        """``GET /v1/models``: every model this platform can serve right now."""
+    async def models(self, caller: Caller) -> JsonObject:
+        """``GET /v1/models``: every model the caller's company may use and the platform can serve now."""
+        lane = await self._routes.lane(caller.company_id)
         data = [
             {"id": name, "object": "model", "created": 0, "owned_by": "aipair"}
-            for name in self.router.registry.model_names()
+            for name in lane.router.registry.model_names()
         ]
         return {"object": "list", "data": data}
 
@@ -95,11 +107,12 @@ class GatewayService:
         """A non-streaming chat completion, governed and billed."""
         model = _model_of(body)
         estimate = estimate_chat_request(body, model=model)
-        admission = await self._admissions.admit(
+        lane = await self._routes.lane(caller.company_id)
+        admission = await lane.admissions.admit(
             caller, operation, model, request_id, estimate.input_tokens, estimate.max_output_tokens
         )
         try:
-            routed = await self.router.chat(model, body)
+            routed = await lane.router.chat(model, body)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise
@@ -116,11 +129,12 @@ class GatewayService:
         """A streamed chat completion; billed from the final usage, or for what was delivered if cut short."""
         model = _model_of(body)
         estimate = estimate_chat_request(body, model=model)
-        admission = await self._admissions.admit(
+        lane = await self._routes.lane(caller.company_id)
+        admission = await lane.admissions.admit(
             caller, "chat_completion", model, request_id, estimate.input_tokens, estimate.max_output_tokens
         )
         try:
-            routed = await self.router.stream_chat(model, body)
+            routed = await lane.router.stream_chat(model, body)
         except BaseException as exc:
             with anyio.CancelScope(shield=True):
                 code = exc.code if isinstance(exc, GatewayError) else "cancelled"
@@ -159,11 +173,12 @@ class GatewayService:
         """Embeddings, governed and billed."""
         model = _model_of(body)
         estimate = estimate_embeddings_request(body)
-        admission = await self._admissions.admit(
+        lane = await self._routes.lane(caller.company_id)
+        admission = await lane.admissions.admit(
             caller, "embedding", model, request_id, estimate.input_tokens, 0
         )
         try:
-            routed = await self.router.embeddings(model, body)
+            routed = await lane.router.embeddings(model, body)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise
@@ -180,14 +195,17 @@ class GatewayService:
         filename: str,
         params: Mapping[str, str],
         request_id: str,
+        operation: str = "transcription",
     ) -> tuple[JsonObject | str, str, dict[str, str]]:
-        """A transcription, reserved at the longest duration the file could hold, billed at the real one."""
+        """A transcription, reserved at the longest duration the file could hold, billed at the real one
+        (usage tagged with ``operation``)."""
         if not audio:
             raise InvalidRequest("'file' is empty", param="file")
         seconds = max(1, len(audio) // BYTES_PER_AUDIO_SECOND_FLOOR)
-        admission = await self._admissions.admit(caller, "transcription", model, request_id, seconds, 0)
+        lane = await self._routes.lane(caller.company_id)
+        admission = await lane.admissions.admit(caller, operation, model, request_id, seconds, 0)
         try:
-            routed = await self.router.transcribe(model, audio, filename, params)
+            routed = await lane.router.transcribe(model, audio, filename, params)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise

@@ -49,6 +49,6 @@ class GatewayTranscriber:
         params = {"response_format": "verbose_json", **({"language": language} if language else {})}
         caller = self.gateway.caller_from_principal(self.principal)
         content, _, _ = await self.gateway.transcribe(
-            caller, self.model, data, filename, params, f"mtg-{uuid.uuid4().hex}"
+            caller, self.model, data, filename, params, f"mtg-{uuid.uuid4().hex}", MEETING_OPERATION
         )
         return segments_from_transcription(content)

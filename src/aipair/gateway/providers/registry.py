@@ -18,7 +18,14 @@ from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.local import LocalProvider
 from aipair.gateway.providers.openai_compat import OpenAICompatProvider
 
-__all__ = ["ProviderEntry", "ProviderRegistry", "Target", "build_provider", "build_upstream_client"]
+__all__ = [
+    "ProviderEntry",
+    "ProviderRegistry",
+    "Target",
+    "build_provider",
+    "build_upstream_client",
+    "configured_aliases",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +82,13 @@ def build_provider(
     )
 
 
+def configured_aliases(config: GatewayProvidersConfig) -> dict[str, tuple[Target, ...]]:
+    """Every alias of ``config`` with all its targets, usable or not (no key configured)."""
+    return {
+        name: tuple(Target(t.provider, t.model) for t in targets) for name, targets in config.aliases.items()
+    }
+
+
 class ProviderRegistry:
     """Providers by name and public model aliases → ordered targets.
 
@@ -106,10 +120,13 @@ class ProviderRegistry:
             for name, cfg in config.providers.items()
             if cfg.usable
         }
-        aliases = {
-            name: [Target(t.provider, t.model) for t in targets] for name, targets in config.aliases.items()
-        }
-        return cls(entries, aliases)
+        return cls(entries, configured_aliases(config))
+
+    def derive(
+        self, entries: Mapping[str, ProviderEntry], aliases: Mapping[str, Sequence[Target]]
+    ) -> ProviderRegistry:
+        """A registry with this one's providers (``entries`` adding to or replacing them) and ``aliases``."""
+        return ProviderRegistry({**self._entries, **entries}, aliases)
 
     def resolve(self, public_model: str) -> tuple[Target, ...]:
         """The ordered targets of ``public_model``; raises :class:`ModelNotFound` (404) when unknown."""

@@ -1,0 +1,52 @@
+"""Tables of a company's own AI settings: its provider keys, alias overrides and model allow-list.
+
+The gateway reads them through :class:`~aipair.gateway.company_routes.CompanyRoutes` (cached), never
+per request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aipair.db.base import Base, IdMixin, TimestampMixin
+
+
+class CompanyProviderKey(IdMixin, TimestampMixin, Base):
+    """A company's own API key for one configured provider, sealed (AES-GCM, bound to company and
+    provider); only ``key_hint`` (the last four characters) is ever shown."""
+
+    __tablename__ = "company_provider_keys"
+    __table_args__ = (UniqueConstraint("company_id", "provider", name="uq_company_provider_keys_provider"),)
+
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(64))
+    sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
+    key_hint: Mapped[str] = mapped_column(String(8))
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CompanyModelAlias(IdMixin, TimestampMixin, Base):
+    """A public model name routed, for this company only, to its own ordered targets."""
+
+    __tablename__ = "company_model_aliases"
+    __table_args__ = (UniqueConstraint("company_id", "alias", name="uq_company_model_aliases_alias"),)
+
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(String(128))
+    targets: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CompanyModelAccess(IdMixin, TimestampMixin, Base):
+    """The public models a company may use (no row: every model the platform offers)."""
+
+    __tablename__ = "company_model_access"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), unique=True)
+    allowed_models: Mapped[list[str]] = mapped_column(ARRAY(String(128)))
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

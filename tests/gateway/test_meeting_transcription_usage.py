@@ -1,0 +1,55 @@
+"""Audio of a meeting transcribed through the gateway is governed and billed like any AI call, tagged
+``meeting_processing`` (not ``transcription``, which is what a key's own call is)."""
+
+from __future__ import annotations
+
+import httpx
+import psycopg
+from bench.mock_upstream import MockUpstream
+
+from aipair.config import Settings
+from aipair.db.urls import libpq
+from aipair.gateway.provider_config import GatewayProvidersConfig
+from aipair.runtime import Runtime, start_runtime
+from tests.fixtures.tenants import Tenant
+from tests.meetings.helpers import run_jobs, sample, upload
+
+
+async def test_a_meetings_audio_is_transcribed_through_the_gateway_and_billed_as_meeting_processing(
+    client: httpx.AsyncClient, runtime: Runtime, settings: Settings, tenant: Tenant
+) -> None:
+    upstream = MockUpstream()
+    port = await upstream.start()
+    providers = GatewayProvidersConfig.model_validate(
+        {
+            "providers": {"openai": {"kind": "openai_compat", "base_url": f"http://127.0.0.1:{port}/v1",
+                                     "requires_api_key": False, "max_retries": 0}},
+            "aliases": {"whisper-1": [{"provider": "openai", "model": "whisper-1"}]},
+        }
+    )  # fmt: skip
+    configured = settings.model_copy(
+        update={
+            "gateway": settings.gateway.model_copy(update={"providers": providers}),
+            "meetings": settings.meetings.model_copy(update={"transcription_model": "whisper-1"}),
+        }
+    )
+    gateway_runtime = await start_runtime(configured, runtime.urls)
+    try:
+        accepted = await upload(client, tenant, "EMPLOYEE", "call.wav", sample("spoken.wav"), "audio/wav")
+        assert accepted.status_code == 202, accepted.text
+        await run_jobs(gateway_runtime)
+    finally:
+        await gateway_runtime.close()
+    detail = (
+        await client.get(f"/api/meetings/{accepted.json()['id']}", headers=tenant.auth("EMPLOYEE"))
+    ).json()
+    assert detail["status"] == "done", detail
+    assert upstream.behaviour.calls == {"/v1/audio/transcriptions": 1}
+    with psycopg.connect(libpq(runtime.urls.owner)) as conn:
+        rows = conn.execute(
+            "SELECT operation, status, public_model, provider, cost_micro_usd FROM usage_events"
+            " WHERE company_id = %s",
+            [tenant.id],
+        ).fetchall()
+    # The mock reports 3 s of audio; whisper-1 costs $0.006 a minute, 100 micro-USD a second.
+    assert rows == [("meeting_processing", "succeeded", "whisper-1", "openai", 300)]
