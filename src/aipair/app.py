@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         started = server.ensure_running() if server else False
         runtime = await start_runtime(settings, resolve_urls(settings))
         app.state.runtime = runtime
+        runtime.key_signals.start()  # stopped (and flushed) by runtime.close()
         try:
             yield
         finally:

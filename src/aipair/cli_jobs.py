@@ -41,6 +41,7 @@ def worker(
 
 async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
     runtime = await start_runtime(config, urls)
+    runtime.key_signals.start()  # the meetings' AI calls are refused and signalled like any other
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

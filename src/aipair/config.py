@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -94,6 +95,19 @@ class SupportSettings(BaseModel):
     large_increase_threshold: int = Field(default=200, ge=1)
 
 
+class SecuritySignalSettings(BaseModel):
+    """The gateway's key-use signals: how often they are written and what counts as unusual."""
+
+    flush_interval_s: float = Field(default=5.0, gt=0, le=300)
+    spike_check_interval_s: float = Field(default=300.0, gt=0, le=24 * 3600)
+    spike_factor: float = Field(default=5.0, ge=1)
+    spike_trailing_days: int = Field(default=7, ge=1, le=90)
+    spend_spike_floor_usd: Decimal = Field(default=Decimal("1.00"), ge=0, decimal_places=6)
+    error_spike_floor: int = Field(default=20, ge=1)
+    source_refresh_s: float = Field(default=3600.0, gt=0)
+    working_hours_cache_s: float = Field(default=300.0, ge=0)
+
+
 class Settings(BaseSettings):
     """All settings of the platform, validated at start-up."""
 
@@ -128,6 +142,7 @@ class Settings(BaseSettings):
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     meetings: MeetingSettings = Field(default_factory=MeetingSettings)
+    signals: SecuritySignalSettings = Field(default_factory=SecuritySignalSettings)
 
     @field_validator("database_url", "database_app_url")
     @classmethod

@@ -10,6 +10,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from aipair.audit.security import SecurityService
+from aipair.audit.security_monitor import KeySignalMonitor
+from aipair.audit.security_signals import KeySignals
 from aipair.audit.service import AuditService
 from aipair.audit.support import SupportService
 from aipair.auth.api_keys import ApiKeyService
@@ -68,13 +70,16 @@ class Runtime:
     audit: AuditService
     security: SecurityService
     support: SupportService
+    key_signals: KeySignalMonitor
     ai_settings: CompanyAiSettingsService
     jobs: JobsService = field(default_factory=JobsService)
     meetings: MeetingService = field(init=False)
     meeting_pipeline: MeetingPipeline = field(init=False)
 
     async def close(self) -> None:
-        """Release every connection and client (after in-flight alert deliveries finish)."""
+        """Release every connection and client (after in-flight alert deliveries finish and the
+        buffered security signals are written)."""
+        await self.key_signals.stop()
         await self.usage.drain()
         await self.limiter.close()
         await self.http.aclose()
@@ -120,9 +125,10 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     config = settings.gateway.providers
     router = Router.from_config(ProviderRegistry.from_config(config, client=upstream), config)
     prices = PriceBook(DEFAULT_PRICES)
+    signals = KeySignals(refresh_s=settings.signals.source_refresh_s)
 
     def admissions_for(lane_router: Router) -> Admissions:
-        return Admissions(lane_router, prices, policies, limiter, usage)
+        return Admissions(lane_router, prices, policies, limiter, usage, signals=signals)
 
     box = secret_box(settings)
     builder = LaneBuilder(Lane(router, admissions_for(router)), config, box, upstream, admissions_for)
@@ -154,6 +160,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         audit=audit,
         security=security,
         support=SupportService(sessions, audit, tenancy, overrides, security, settings.support),
+        key_signals=KeySignalMonitor(signals, sessions, settings.signals),
         ai_settings=CompanyAiSettingsService(config, box, routes, audit=audit),
     )
     runtime.meetings, runtime.meeting_pipeline = build_meetings(runtime)

@@ -15,6 +15,7 @@ from psycopg.rows import dict_row
 from aipair.config import Settings
 from aipair.db.urls import DatabaseUrls, libpq
 from aipair.runtime import Runtime
+from tests.fixtures.live_gateway import healthy_upstreams, upstreams  # noqa: F401  (shared fixtures)
 from tests.fixtures.staff import Staff, make_staff
 
 OwnerSql = Callable[..., Awaitable[list[dict[str, Any]]]]

@@ -21,6 +21,7 @@ SECURITY_ROUTES = (
     "/api/security/cross-tenant-probes",
     "/api/security/support-activity",
     "/api/security/events",
+    "/api/security/key-rejections",
 )
 
 

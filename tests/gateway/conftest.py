@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
-import openai as openai_sdk
 import psycopg
 import pytest
 from bench.mock_upstream import MockUpstream
@@ -17,7 +16,15 @@ from aipair.gateway.providers.anthropic import AnthropicProvider
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.openai_compat import OpenAICompatProvider
 from aipair.gateway.providers.registry import build_upstream_client
-from tests.fixtures.live_gateway import LiveGateway, control, live_gateway, providers_config
+from tests.fixtures.live_gateway import (  # noqa: F401  (fixtures and helpers the gateway tests share)
+    MESSAGES,
+    LiveGateway,
+    gateway_settings,
+    healthy_upstreams,
+    live_gateway,
+    sdk,
+    upstreams,
+)
 
 from .fakes import ANTHROPIC_KEY, ANTHROPIC_PATH, OPENAI_KEY, OPENAI_PATH, FakeClock, FakeSleep
 from .loopback import LoopbackUpstream
@@ -73,50 +80,14 @@ def sleep(clock: FakeClock) -> FakeSleep:
 
 # --- a real gateway on loopback in front of real mock upstreams -----------------------------------------
 
-MESSAGES = [{"role": "user", "content": "Say hello"}]
-
 
 @pytest.fixture(scope="module")
-def upstreams() -> Iterator[tuple[MockUpstream, MockUpstream]]:
-    primary, backup = MockUpstream(), MockUpstream()
-    primary.start_in_thread()
-    backup.start_in_thread()
-    yield primary, backup
-
-
-@pytest.fixture(scope="module")
-def gateway(settings: Settings, upstreams: tuple[MockUpstream, MockUpstream]) -> Iterator[LiveGateway]:
-    primary, backup = upstreams
-    gateway_settings = settings.model_copy(
-        update={
-            "gateway": settings.gateway.model_copy(
-                update={"providers": providers_config(primary.port, backup.port), "cache_ttl_s": 1.0}
-            )
-        }
-    )
-    with live_gateway(gateway_settings) as live:
+def gateway(
+    settings: Settings,
+    upstreams: tuple[MockUpstream, MockUpstream],  # noqa: F811  (the imported fixture)
+) -> Iterator[LiveGateway]:
+    with live_gateway(gateway_settings(settings, upstreams)) as live:
         yield live
-
-
-@pytest.fixture
-def healthy_upstreams(upstreams: tuple[MockUpstream, MockUpstream]) -> None:
-    for mock in upstreams:
-        control(
-            mock,
-            fail_count=0,
-            fail_status=0,
-            delay_s=0,
-            hang=False,
-            stream_delay_s=0,
-            calls={},
-            usage={},
-            hooks=[],
-        )
-
-
-def sdk(gateway: LiveGateway, key: str) -> openai_sdk.AsyncOpenAI:
-    """The official SDK pointed at the gateway (no SDK-side retries, so every refusal is visible)."""
-    return openai_sdk.AsyncOpenAI(base_url=f"{gateway.url}/v1", api_key=key, max_retries=0, timeout=20)
 
 
 def usage_rows(settings: Settings, company_id: uuid.UUID) -> list[dict[str, object]]:

@@ -110,3 +110,5 @@ class SecurityEvent(Base):
     path: Mapped[str | None] = mapped_column(String(300))
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    dedup_key: Mapped[str | None] = mapped_column(String(200))
+    """Set on events recorded at most once (``<reason>:<key>:<period>``), unique per company."""

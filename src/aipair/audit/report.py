@@ -43,6 +43,20 @@ WHERE e.kind = 'support_limit_increase' AND e.created_at > NOW() - INTERVAL '7 d
   AND (e.detail->>'extra')::int > %(large_increase)s
 ORDER BY e.created_at DESC;"""
 
+KEY_REJECTIONS = """SELECT c.slug AS company, k.prefix AS key, e.kind, e.detail->>'limit' AS limit,
+       sum((e.detail->>'count')::int) AS rejections, max(e.created_at) AS last_at
+FROM security_events e LEFT JOIN companies c ON c.id = e.company_id
+LEFT JOIN api_keys k ON k.id = e.api_key_id
+WHERE e.kind IN ('rate_limited', 'budget_rejected') AND e.created_at > NOW() - INTERVAL '24 hours'
+GROUP BY 1, 2, 3, 4
+ORDER BY rejections DESC;"""
+UNUSUAL_KEY_USE = """SELECT c.slug AS company, k.prefix AS key, e.detail->>'reason' AS reason,
+       host(e.ip) AS ip, e.created_at, e.detail - 'reason' AS detail
+FROM security_events e LEFT JOIN companies c ON c.id = e.company_id
+LEFT JOIN api_keys k ON k.id = e.api_key_id
+WHERE e.kind = 'unusual_key_use' AND e.created_at > NOW() - INTERVAL '7 days'
+ORDER BY e.created_at DESC;"""
+
 
 @dataclass(frozen=True)
 class Section:
@@ -62,6 +76,11 @@ def security_report(conn: psycopg.Connection, actions_per_day: int, large_increa
         ("Cross-tenant probes in the last 24 hours", PROBES),
         (f"Staff members over {actions_per_day} actions a day (last 7 days)", SUPPORT_VOLUME),
         (f"Temporary limit increases above {large_increase} (last 7 days)", LIMIT_INCREASES),
+        ("Rate-limit and budget rejections per key in the last 24 hours", KEY_REJECTIONS),
+        (
+            "Unusual key use in the last 7 days (new address, spend or error spike, off hours)",
+            UNUSUAL_KEY_USE,
+        ),
     )
     params = {"actions_per_day": actions_per_day, "large_increase": large_increase}
     sections = []

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from aipair.audit import security_repository as repo
 from aipair.audit.errors import StaffOnly
 from aipair.audit.models import SecurityEvent
+from aipair.audit.security_repository import EventFilter
 from aipair.auth.principal import Principal
 from aipair.config import AuthSettings, SupportSettings
 from aipair.db.engine import DbContext, transaction
@@ -172,11 +173,18 @@ class SecurityService:
         }
 
     async def events(
-        self, session: AsyncSession, principal: Principal, kind: str | None, limit: int, offset: int
+        self, session: AsyncSession, principal: Principal, where: EventFilter, limit: int, offset: int
     ) -> list[SecurityEvent]:
-        """Security events of every company, newest first, optionally of one kind (staff only)."""
+        """Security events of every company, newest first, narrowed by ``where`` (staff only)."""
         _require_staff(principal)
-        return await repo.list_events(session, kind, limit, offset)
+        return await repo.list_events(session, where, limit, offset)
+
+    async def key_rejections(
+        self, session: AsyncSession, principal: Principal, hours: int, company_id: uuid.UUID | None
+    ) -> list[dict[str, Any]]:
+        """Calls refused with 429 per company, API key, kind and limit in the last ``hours`` (staff only)."""
+        _require_staff(principal)
+        return await repo.key_rejections(session, hours, company_id, MAX_ROWS)
 
 
 def _require_staff(principal: Principal) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import uuid
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from aipair.audit.security import SecurityEventKind
+from aipair.audit.security_repository import EventFilter
 from aipair.audit.security_schemas import (
     FailedLoginsRead,
+    KeyRejectionsRead,
     LockoutsRead,
     ProbeRead,
     SecurityEventRead,
@@ -64,6 +67,21 @@ async def support_activity(
     )
 
 
+@router.get("/key-rejections", response_model=list[KeyRejectionsRead])
+async def key_rejections(
+    principal: CurrentPrincipal,
+    session: TenantSession,
+    runtime: RuntimeDep,
+    hours: Annotated[int, Query(ge=1, le=24 * 90)] = 24,
+    company_id: Annotated[uuid.UUID | None, Query(description="Only this company")] = None,
+) -> list[KeyRejectionsRead]:
+    """AI calls refused with 429 in the window per company, API key, kind (`rate_limited`,
+    `budget_rejected`) and limit, most first, with up to five source addresses. Refusals are written
+    in batches every few seconds (`AIPAIR_SIGNALS__FLUSH_INTERVAL_S`)."""
+    rows = await runtime.security.key_rejections(session, principal, hours, company_id)
+    return [KeyRejectionsRead.model_validate(r) for r in rows]
+
+
 @router.get("/events", response_model=Page[SecurityEventRead])
 async def security_events(
     principal: CurrentPrincipal,
@@ -71,7 +89,17 @@ async def security_events(
     runtime: RuntimeDep,
     page: Pagination,
     kind: Annotated[SecurityEventKind | None, Query(description="Only events of this kind")] = None,
+    company_id: Annotated[uuid.UUID | None, Query(description="Only this company's events")] = None,
+    api_key_id: Annotated[uuid.UUID | None, Query(description="Only this API key's events")] = None,
+    reason: Annotated[
+        Literal["new_ip", "spend_spike", "error_spike", "off_hours"] | None,
+        Query(description="Only `unusual_key_use` events for this reason"),
+    ] = None,
 ) -> Page[SecurityEventRead]:
-    """Recorded security events of every company, newest first."""
-    rows = await runtime.security.events(session, principal, kind, page.limit, page.offset)
+    """Recorded security events of every company, newest first. `rate_limited` and `budget_rejected`
+    rows aggregate the calls of one key refused by one limit within a few seconds (`detail.count`,
+    `detail.limit`); `unusual_key_use` rows say why in `detail.reason` (`new_ip`, `spend_spike`,
+    `error_spike`, `off_hours`), each at most once per key, reason and period."""
+    where = EventFilter(kind, company_id, api_key_id, reason)
+    rows = await runtime.security.events(session, principal, where, page.limit, page.offset)
     return Page.of([SecurityEventRead.model_validate(r) for r in rows], page)

@@ -6,6 +6,8 @@ show platform staff what their policies allow (see migration 0003).
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, text
@@ -69,6 +71,29 @@ WHERE kind = 'support_limit_increase' AND created_at > now() - make_interval(day
 ORDER BY created_at DESC
 """)
 
+# Refusals are stored aggregated (``detail.count`` calls per row, one row per flush interval).
+KEY_REJECTIONS = text("""
+SELECT company_id, api_key_id, kind, detail->>'limit' AS limit, sum((detail->>'count')::int) AS rejections,
+       min((detail->>'first_at')::timestamptz) AS first_at, max((detail->>'last_at')::timestamptz) AS last_at,
+       (array_agg(DISTINCT host(ip)) FILTER (WHERE ip IS NOT NULL))[1:5] AS sample_ips
+FROM security_events
+WHERE kind IN ('rate_limited', 'budget_rejected') AND created_at > now() - make_interval(hours => :hours)
+  AND (CAST(:company AS uuid) IS NULL OR company_id = :company)
+GROUP BY company_id, api_key_id, kind, detail->>'limit'
+ORDER BY rejections DESC, last_at DESC
+LIMIT :limit
+""")
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which security events to list (None: any)."""
+
+    kind: str | None = None
+    company_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+    reason: str | None = None
+
 
 async def add_event(session: AsyncSession, event: SecurityEvent) -> None:
     session.add(event)
@@ -107,12 +132,25 @@ async def support_activity(
     )
 
 
+async def key_rejections(
+    session: AsyncSession, hours: int, company_id: uuid.UUID | None, limit: int
+) -> list[dict[str, Any]]:
+    """Refused calls per company, key, kind and limit in the last ``hours``, most first."""
+    return await _rows(session, KEY_REJECTIONS, hours=hours, company=company_id, limit=limit)
+
+
 async def list_events(
-    session: AsyncSession, kind: str | None, limit: int, offset: int
+    session: AsyncSession, where: EventFilter, limit: int, offset: int
 ) -> list[SecurityEvent]:
     query = select(SecurityEvent)
-    if kind is not None:
-        query = query.where(SecurityEvent.kind == kind)
+    if where.kind is not None:
+        query = query.where(SecurityEvent.kind == where.kind)
+    if where.company_id is not None:
+        query = query.where(SecurityEvent.company_id == where.company_id)
+    if where.api_key_id is not None:
+        query = query.where(SecurityEvent.api_key_id == where.api_key_id)
+    if where.reason is not None:
+        query = query.where(SecurityEvent.detail["reason"].astext == where.reason)
     query = (
         query.order_by(SecurityEvent.created_at.desc(), SecurityEvent.id.desc()).limit(limit).offset(offset)
     )

@@ -94,6 +94,20 @@ class SupportActivityRead(BaseModel):
     large_increases: list[LargeIncrease]
 
 
+class KeyRejectionsRead(BaseModel):
+    """Calls of one principal refused by one limit (``limit``: rpm, aph, key_rpm, key_tpm, quota, budget,
+    key_budget); ``api_key_id`` is null for signed-in people and internal workflows."""
+
+    company_id: uuid.UUID
+    api_key_id: uuid.UUID | None
+    kind: str
+    limit: str | None
+    rejections: int
+    first_at: datetime | None
+    last_at: datetime | None
+    sample_ips: list[str] | None
+
+
 class SecurityEventRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

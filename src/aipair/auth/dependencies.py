@@ -27,12 +27,18 @@ COMPANY_HEADER = "x-aipair-company"
 """Platform staff select the customer company they act in (inside a support access grant)."""
 
 
+def client_ip(request: Request, trust_forwarded_for: bool) -> str | None:
+    """The caller's address: the first X-Forwarded-For hop when configured to trust it, else the peer."""
+    if trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else None
+
+
 def client_info(request: Request, runtime: RuntimeDep) -> ClientInfo:
     """Source address (from X-Forwarded-For only when configured to trust it), user agent, request id."""
-    ip = request.client.host if request.client else None
-    forwarded = request.headers.get("x-forwarded-for")
-    if runtime.settings.auth.trust_forwarded_for and forwarded:
-        ip = forwarded.split(",")[0].strip()
+    ip = client_ip(request, runtime.settings.auth.trust_forwarded_for)
     request_id = request.scope.get("state", {}).get("request_id")
     return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent"), request_id=request_id)
 

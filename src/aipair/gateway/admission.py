@@ -2,6 +2,10 @@
 
 ``Admissions.admit`` returns an :class:`Admission` holding the reservation; ``Admissions.settle``
 turns it into the real cost. Nothing here holds a database transaction across the provider call.
+
+Every call of an API key, and every refusal with 429 (which limit, for which key, from where), is
+noted in memory for the security signals (:class:`~aipair.audit.security_signals.KeySignals`); they
+are written in the background, never while the request waits.
 """
 
 from __future__ import annotations
@@ -11,7 +15,15 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from aipair.gateway.errors import PermissionDenied, RateLimitExceeded
+from aipair.audit.security import SecurityEventKind
+from aipair.audit.security_signals import KeySignals
+from aipair.gateway.errors import (
+    BudgetExceeded,
+    KeyBudgetExceeded,
+    PermissionDenied,
+    QuotaExceeded,
+    RateLimitExceeded,
+)
 from aipair.gateway.pricing import Price, PriceBook, cost_micro_usd, worst_case_cost
 from aipair.gateway.providers.base import Usage
 from aipair.gateway.ratelimit import Decision, RateLimiter, Window
@@ -38,6 +50,8 @@ class Caller:
     requests_per_minute: int | None = None
     tokens_per_minute: int | None = None
     budget_micro_usd: int | None = None
+    ip: str | None = None
+    """The client's address (for the security signals)."""
 
 
 @dataclass(slots=True)
@@ -61,12 +75,15 @@ class Admissions:
         policies: CompanyPolicyCache,
         limiter: RateLimiter,
         usage: UsageService,
+        *,
+        signals: KeySignals,
     ):
         self._router = router
         self._prices = prices
         self._policies = policies
         self._limiter = limiter
         self._usage = usage
+        self._signals = signals
         self._periods = PeriodClock()
 
     async def policy(self, caller: Caller) -> CompanyPolicy:
@@ -97,6 +114,8 @@ class Admissions:
     ) -> Admission:
         """Run the checks in order and reserve the worst case; raises the first refusal."""
         policy = await self.policy(caller)
+        if caller.key_id is not None and caller.ip is not None:  # a client's call, not a workflow's
+            self._signals.used(caller.company_id, caller.key_id, caller.ip)
         self._router.registry.resolve(public_model)  # unknown model: 404 before anything is counted
         decision = await self._limiter.acquire(
             self._windows(caller, policy, input_tokens + max_output_tokens)
@@ -104,6 +123,7 @@ class Admissions:
         headers = _rate_headers(decision, caller, policy)
         if not decision.allowed:
             which = decision.refused.key.split(":")[0] if decision.refused else "requests"
+            self._refused(caller, SecurityEventKind.RATE_LIMITED, which)
             raise RateLimitExceeded(
                 f"Rate limit reached ({RATE_NAMES.get(which, which)})",
                 retry_after=decision.retry_after,
@@ -126,8 +146,23 @@ class Admissions:
             day=period.day,
             alert_thresholds=policy.alert_thresholds,
         )
-        await self._usage.reserve(reservation)
+        await self._reserve(caller, reservation)
         return Admission(reservation, headers, period.day)
+
+    async def _reserve(self, caller: Caller, reservation: Reservation) -> None:
+        """Reserve against quota and budgets; a refusal is noted for the security signals."""
+        try:
+            await self._usage.reserve(reservation)
+        except QuotaExceeded:
+            self._refused(caller, SecurityEventKind.BUDGET_REJECTED, "quota")
+            raise
+        except BudgetExceeded as exc:
+            limit = "key_budget" if isinstance(exc, KeyBudgetExceeded) else "budget"
+            self._refused(caller, SecurityEventKind.BUDGET_REJECTED, limit)
+            raise
+
+    def _refused(self, caller: Caller, kind: SecurityEventKind, limit: str) -> None:
+        self._signals.rejected(caller.company_id, caller.key_id, caller.user_id, caller.ip, kind.value, limit)
 
     async def settle(
         self,

@@ -4,6 +4,7 @@ OpenAI's shape and status codes, so the official SDKs raise their usual exceptio
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
-from aipair.auth.dependencies import bearer_token
+from aipair.auth.dependencies import bearer_token, client_ip
 from aipair.auth.tokens import API_KEY_PREFIX
 from aipair.errors import InvalidJson
 from aipair.gateway.admission import Caller
@@ -27,9 +28,11 @@ JSON_BODY = {
 async def _caller(request: Request, runtime: Runtime) -> Caller:
     token = bearer_token(request)
     if token.startswith(API_KEY_PREFIX + "_"):
-        return await runtime.gateway.caller_from_key(token)
-    principal = await runtime.auth.principal_from_access_token(token)
-    return runtime.gateway.caller_from_principal(principal)
+        caller = await runtime.gateway.caller_from_key(token)
+    else:
+        principal = await runtime.auth.principal_from_access_token(token)
+        caller = runtime.gateway.caller_from_principal(principal)
+    return replace(caller, ip=client_ip(request, runtime.settings.auth.trust_forwarded_for))
 
 
 async def _json(request: Request) -> dict[str, Any]:

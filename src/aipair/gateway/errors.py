@@ -22,6 +22,7 @@ __all__ = [
     "GatewayError",
     "InvalidApiKey",
     "InvalidRequest",
+    "KeyBudgetExceeded",
     "ModelNotFound",
     "PermissionDenied",
     "ProviderAuthFailed",
@@ -153,6 +154,10 @@ class BudgetExceeded(GatewayError):
     code = "budget_exceeded"
     openai_type = "insufficient_quota"
     default_message = "Monthly budget exceeded"
+
+
+class KeyBudgetExceeded(BudgetExceeded):
+    """The worst-case cost of the request does not fit the API key's own remaining monthly budget."""
 
 
 # --- upstream providers ------------------------------------------------------------------------------

@@ -21,3 +21,14 @@ FAILED_LOGINS = Counter("aipair_auth_failed_logins_total", "Failed sign-in attem
 LOCKED_LOGINS = Counter(
     "aipair_auth_locked_logins_total", "Sign-in attempts refused because the account or address is locked"
 )
+GATEWAY_REJECTIONS = Counter(
+    "aipair_gateway_rejections_total",
+    "AI calls refused with 429 (kind: rate_limited or budget_rejected; limit: rpm, aph, key_rpm, key_tpm,"
+    " quota, budget, key_budget)",
+    ["kind", "limit"],
+)
+UNUSUAL_KEY_USE = Counter(
+    "aipair_security_unusual_key_use_total",
+    "Unusual API key use recorded (reason: new_ip, spend_spike, error_spike, off_hours)",
+    ["reason"],
+)

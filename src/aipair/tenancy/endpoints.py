@@ -72,7 +72,8 @@ async def update_company(
     session: TenantSession,
     runtime: RuntimeDep,
 ) -> CompanyRead:
-    """Owners edit name and time zone; plan, custom limits and budget need a SUPER_ADMIN."""
+    """Owners edit name, time zone and working hours (`work_start`, `work_end`, `work_days`: outside
+    them a key's use is flagged to platform staff); plan, custom limits and budget need a SUPER_ADMIN."""
     return CompanyRead.model_validate(
         await runtime.tenancy.update_company(session, principal, company_id, body)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import (
     BigInteger,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Time,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
@@ -106,6 +107,12 @@ class Company(IdMixin, TimestampMixin, Base):
     )
     budget_webhook_url: Mapped[str | None] = mapped_column(String(2000))
     require_support_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Working hours in ``time_zone`` (ISO weekdays): a key used outside them raises an off-hours signal.
+    work_start: Mapped[time] = mapped_column(Time, default=time(7), server_default="07:00")
+    work_end: Mapped[time] = mapped_column(Time, default=time(20), server_default="20:00")
+    work_days: Mapped[list[int]] = mapped_column(
+        ARRAY(SmallInteger), default=lambda: [1, 2, 3, 4, 5], server_default="{1,2,3,4,5}"
+    )
 
 
 class Membership(IdMixin, TimestampMixin, Base):

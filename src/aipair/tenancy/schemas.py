@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -61,8 +61,17 @@ class CompanyCreate(BaseModel):
     _zone = field_validator("time_zone")(_valid_zone)
 
 
+def _weekdays(value: list[int] | None) -> list[int] | None:
+    if value is None:
+        return value
+    if any(day < 1 or day > 7 for day in value):
+        raise ValueError("weekdays are 1 (Monday) to 7 (Sunday)")
+    return sorted(set(value))
+
+
 class CompanyUpdate(BaseModel):
-    """Owners may change name and time zone; plan, status, limits and budget are platform matters."""
+    """Owners may change name, time zone and working hours; plan, status, limits and budget are platform
+    matters."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -74,8 +83,14 @@ class CompanyUpdate(BaseModel):
     require_support_approval: bool | None = Field(
         default=None, description="OWNER: platform staff need your approval before they can see your data"
     )
+    work_start: time | None = Field(default=None, description="Working hours start (local time, 07:00)")
+    work_end: time | None = Field(default=None, description="Working hours end (local time, 20:00)")
+    work_days: list[int] | None = Field(
+        default=None, max_length=7, description="Working days, ISO weekdays (1 = Monday; [1, 2, 3, 4, 5])"
+    )
 
     _zone = field_validator("time_zone")(_valid_zone)
+    _days = field_validator("work_days")(_weekdays)
 
 
 class CompanyRead(BaseModel):
@@ -90,6 +105,9 @@ class CompanyRead(BaseModel):
     is_platform: bool
     trial_ends_at: datetime | None
     require_support_approval: bool
+    work_start: time
+    work_end: time
+    work_days: list[int]
     created_at: datetime
 
 

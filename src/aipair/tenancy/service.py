@@ -125,8 +125,8 @@ class TenancyService:
     async def update_company(
         self, session: AsyncSession, actor: Principal, company_id: uuid.UUID, data: CompanyUpdate
     ) -> Company:
-        """Owners edit name, time zone and whether support access needs their approval; plan, limits and
-        budget need a SUPER_ADMIN. Audited as ``tenancy.company.update``."""
+        """Owners edit name, time zone, working hours and whether support access needs their approval;
+        plan, limits and budget need a SUPER_ADMIN. Audited as ``tenancy.company.update``."""
         company = await self.get_company(session, company_id)
         _check_update_rights(actor, company, data)
         before = snapshot(company)
@@ -136,6 +136,7 @@ class TenancyService:
             company.name = data.name
         if data.time_zone is not None:
             company.time_zone = data.time_zone
+        _apply_working_hours(company, data)
         if data.plan is not None:
             company.plan_code = data.plan
         if data.monthly_budget_usd is not None:
@@ -364,6 +365,15 @@ class TenancyService:
         if limits is None:
             raise CompanyNotFound()
         return limits
+
+
+def _apply_working_hours(company: Company, data: CompanyUpdate) -> None:
+    if data.work_start is not None:
+        company.work_start = data.work_start
+    if data.work_end is not None:
+        company.work_end = data.work_end
+    if data.work_days is not None:
+        company.work_days = data.work_days
 
 
 def _check_update_rights(actor: Principal, company: Company, data: CompanyUpdate) -> None:

@@ -24,7 +24,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.errors import Conflict
-from aipair.gateway.errors import BudgetExceeded, QuotaExceeded
+from aipair.gateway.errors import BudgetExceeded, KeyBudgetExceeded, QuotaExceeded
 from aipair.kit.batching import Coalescer
 from aipair.usage import repository as repo
 
@@ -112,9 +112,12 @@ class UsageService:
             raise DuplicateRequest()
         if outcome == "quota":
             raise QuotaExceeded(retry_after=r.retry_after_s)
-        scope = "API key" if outcome == "key_budget" else "company"
+        if outcome == "key_budget":
+            raise KeyBudgetExceeded(
+                "The API key's monthly budget does not cover this request", retry_after=r.retry_after_s
+            )
         raise BudgetExceeded(
-            f"The {scope}'s monthly budget does not cover this request", retry_after=r.retry_after_s
+            "The company's monthly budget does not cover this request", retry_after=r.retry_after_s
         )
 
     async def settle(self, r: Reservation, s: Settlement) -> None:
