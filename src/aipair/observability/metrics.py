@@ -21,6 +21,10 @@ FAILED_LOGINS = Counter("aipair_auth_failed_logins_total", "Failed sign-in attem
 LOCKED_LOGINS = Counter(
     "aipair_auth_locked_logins_total", "Sign-in attempts refused because the account or address is locked"
 )
+RESERVATIONS_EXPIRED = Counter(
+    "aipair_gateway_reservations_expired_total",
+    "Reservations no gateway settled in time (its process died), closed as abandoned by the worker",
+)
 GATEWAY_REJECTIONS = Counter(
     "aipair_gateway_rejections_total",
     "AI calls refused with 429 (kind: rate_limited or budget_rejected; limit: rpm, aph, key_rpm, key_tpm,"

@@ -21,6 +21,7 @@ SETTLE = (
     "SELECT gateway_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
     " $15::text::smallint[])"
 )
+EXPIRE = "SELECT gateway_expire_reservations(make_interval(mins => $1), $2)"
 USAGE_BATCH = "SELECT settled, reserved FROM gateway_usage_batch($1::text::jsonb, $2::text::jsonb)"
 GROUP_COLUMNS = {"model": "model", "day": "day::text", "key": "api_key_id::text", "provider": "provider"}
 
@@ -35,6 +36,12 @@ async def settle(pool: asyncpg.Pool, *args: Any) -> list[int] | None:
     """Run ``gateway_settle``: the budget thresholds crossed now, or None when already settled."""
     result = await pool.fetchval(SETTLE, *args)
     return list(result) if result is not None else None
+
+
+async def expire_reservations(pool: asyncpg.Pool, older_than_minutes: int, limit: int) -> int:
+    """Close up to ``limit`` reservations older than the given age as abandoned; how many were."""
+    closed: int = await pool.fetchval(EXPIRE, older_than_minutes, limit)
+    return closed
 
 
 def _lock_order(rows: Sequence[Sequence[Any]], key_column: int | None) -> list[int]:

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aipair.errors import Conflict
 from aipair.gateway.errors import BudgetExceeded, KeyBudgetExceeded, QuotaExceeded
 from aipair.kit.batching import Coalescer
+from aipair.observability.metrics import RESERVATIONS_EXPIRED
 from aipair.usage import repository as repo
 
 log = structlog.get_logger("aipair.usage")
@@ -211,6 +212,23 @@ class UsageService:
             await asyncio.gather(*self._background, return_exceptions=True)
         await self._writes.aclose()
         await self._release_writer()
+
+    async def expire_abandoned(self, older_than_minutes: int, batch: int = 1000) -> int:
+        """Close reservations no gateway settled within ``older_than_minutes`` (their process died).
+
+        Each is billed at its reserved worst case as ``abandoned`` (``outcome_unknown``); returns how many.
+        Runs in bounded batches so that no transaction grows with the backlog.
+        """
+        total = 0
+        while True:
+            closed = await repo.expire_reservations(self._pool, older_than_minutes, batch)
+            total += closed
+            if closed < batch:
+                break
+        if total:
+            RESERVATIONS_EXPIRED.inc(total)
+            log.warning("reservations_abandoned", count=total, older_than_minutes=older_than_minutes)
+        return total
 
     async def summary(
         self, session: AsyncSession, company_id: uuid.UUID, start: date, end: date, group_by: str

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from aipair.worker.jobs import JobGroup, JobSpec, Schedule
 
-JOB_MODULES = ("aipair.worker.housekeeping", "aipair.meetings.tasks")
+JOB_MODULES = ("aipair.worker.housekeeping", "aipair.meetings.tasks", "aipair.usage.tasks")
 
 
 @dataclass
