@@ -262,3 +262,26 @@ async def test_a_job_whose_worker_died_on_the_last_attempt_fails_and_gives_up(ru
     await probe.worker(runtime).run_until_idle()
     assert probe.calls == [] and probe.given_up == ["its worker was lost on the last attempt"]
     assert await job_state(runtime, job_id) == ("failed", 1)
+
+
+async def test_an_idle_worker_wakes_up_for_a_new_job_without_waiting_for_its_next_poll(
+    runtime: Runtime,
+) -> None:
+    probe = Probe()
+    ran = asyncio.Event()
+
+    @probe.group.job("prompt")
+    async def prompt(ctx: JobContext) -> None:
+        ran.set()
+
+    slow_poll = WorkerSettings(poll_interval_s=60, lease_s=5.0, shutdown_grace_s=0.2)
+    stop = asyncio.Event()
+    worker = probe.worker(runtime, slow_poll)
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        await asyncio.sleep(1.0)  # it has polled once and now waits (up to 60 s) for the next poll
+        await enqueue(runtime, prompt.name)
+        await asyncio.wait_for(ran.wait(), timeout=20)  # woken by the commit, well before 60 s
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=30)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.kit.ids import new_id
 from aipair.worker.models import Job, JobLog
+from aipair.worker.wakeup import notify_ready
 
 _CLAIM = text(
     """
@@ -137,6 +138,7 @@ async def enqueue(
     )
     session.add(job)
     await session.flush()
+    await notify_ready(session, name)
     if delay_s > 0:
         await session.execute(
             text("UPDATE jobs SET run_after = now() + make_interval(secs => :d) WHERE id = :id"),
@@ -246,6 +248,8 @@ async def requeue(session: AsyncSession, job_id: uuid.UUID) -> bool:
         ),
         {"id": job_id},
     )
+    if updated is not None:
+        await notify_ready(session, "retry")
     return updated is not None
 
 

@@ -26,6 +26,7 @@ import structlog
 
 from aipair.config import WorkerSettings
 from aipair.db.engine import DbContext, transaction
+from aipair.db.urls import libpq
 from aipair.worker import queue
 from aipair.worker.context import JobContext, run_give_up_hook
 from aipair.worker.errors import LeaseLost, PermanentFailure, RetryLater
@@ -33,6 +34,7 @@ from aipair.worker.jobs import JobSpec
 from aipair.worker.queue import ClaimedJob
 from aipair.worker.registry import JobRegistry
 from aipair.worker.schedules import ScheduleTicker
+from aipair.worker.wakeup import QueueWakeup
 
 if TYPE_CHECKING:
     from aipair.runtime import Runtime
@@ -53,10 +55,18 @@ class Worker:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self) % 10_000}"
         self._running: dict[asyncio.Task[None], ClaimedJob] = {}
         self._ticker = ScheduleTicker(registry.schedules)
+        self._wakeup = QueueWakeup(libpq(runtime.urls.app))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""
-        log.info("worker_started", worker=self.name, concurrency=self.concurrency, jobs=self.registry.names)
+        await self._wakeup.start()
+        log.info(
+            "worker_started",
+            worker=self.name,
+            concurrency=self.concurrency,
+            jobs=self.registry.names,
+            listening=self._wakeup.listening,
+        )
         while not stop.is_set():
             try:
                 await self._tick_schedules()
@@ -66,6 +76,7 @@ class Worker:
                 log.exception("worker_poll_failed", worker=self.name)
             await self._wait(stop)
         await self._shutdown()
+        await self._wakeup.close()
         log.info("worker_stopped", worker=self.name)
 
     async def run_until_idle(self) -> None:
@@ -78,15 +89,22 @@ class Worker:
             await asyncio.wait(set(self._running), return_when=asyncio.FIRST_COMPLETED)
 
     async def _wait(self, stop: asyncio.Event) -> None:
-        """Until ``stop``, a poll interval, or (when full) a running job finishing."""
+        """Until ``stop``, a poll interval, a job announced (when there is room) or a running job ending."""
         stopper = asyncio.ensure_future(stop.wait())
         waiters: set[asyncio.Future[Any]] = {stopper}
+        announced: asyncio.Future[Any] | None = None
         if len(self._running) >= self.concurrency:
             waiters.update(self._running)
+        else:
+            announced = asyncio.ensure_future(self._wakeup.ready.wait())
+            waiters.add(announced)
         try:
             await asyncio.wait(waiters, timeout=self.settings.poll_interval_s, return_when="FIRST_COMPLETED")
         finally:
             stopper.cancel()
+            if announced is not None:
+                announced.cancel()
+            self._wakeup.ready.clear()
 
     async def _start_next(self) -> bool:
         job = await self._claim()
