@@ -16,8 +16,8 @@ from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import DatabaseUrls, embedded_server, resolve_urls
 from aipair.observability.logging import configure_logging
 from aipair.runtime import Runtime, start_runtime
-from aipair.tenancy import repository as tenancy_repo
 from aipair.tenancy.models import Role
+from aipair.tenancy.service import TenancyService
 
 T = TypeVar("T")
 
@@ -73,7 +73,7 @@ def system_principal(platform_company_id: uuid.UUID) -> Principal:
 async def system_session(runtime: Runtime) -> AsyncIterator[tuple[AsyncSession, Principal]]:
     """A transaction as the platform's SUPER_ADMIN; requires ``aipair init``."""
     async with transaction(runtime.sessions, DbContext(platform_role=Role.SUPER_ADMIN)) as session:
-        platform = await tenancy_repo.platform_company(session)
+        platform = await TenancyService.platform_company(session)
         if platform is None:
             raise PlatformNotInitialised("run `aipair init` first")
         principal = system_principal(platform.id)

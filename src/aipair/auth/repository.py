@@ -33,14 +33,6 @@ async def set_lookup(session: AsyncSession, name: str, value: str) -> None:
     await session.execute(SET_LOOKUP, {"name": name, "value": value})
 
 
-async def set_tenant(session: AsyncSession, company_id: uuid.UUID, user_id: uuid.UUID | None = None) -> None:
-    """Switch this transaction's tenant context once the tenant is known."""
-    await session.execute(
-        text("SELECT set_config('app.company_id', :c, true), set_config('app.user_id', :u, true)"),
-        {"c": str(company_id), "u": str(user_id) if user_id else ""},
-    )
-
-
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
     await set_lookup(session, "email", email.lower())
     result = await session.execute(select(User).where(func.lower(User.email) == email.lower()))

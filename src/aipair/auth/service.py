@@ -21,11 +21,12 @@ from aipair.auth.errors import (
     InvalidRefreshToken,
     InvalidToken,
 )
+from aipair.auth.models import User
 from aipair.auth.passwords import Passwords
 from aipair.auth.principal import ClientInfo, CompanyId, Principal
 from aipair.auth.tokens import AccessClaims, AccessTokens, digest, new_opaque_token
 from aipair.config import AuthSettings
-from aipair.db.engine import DbContext, transaction
+from aipair.db.engine import DbContext, set_tenant, transaction
 from aipair.kit.clock import utcnow
 from aipair.observability.metrics import FAILED_LOGINS, LOCKED_LOGINS
 from aipair.tenancy.models import Role
@@ -57,6 +58,11 @@ class AuthService:
         self.passwords = passwords
         self._tokens = tokens
         self._settings = settings
+
+    @staticmethod
+    async def user_by_email(session: AsyncSession, email: str) -> User | None:
+        """The account with this e-mail (any case), read in the caller's transaction."""
+        return await repo.user_by_email(session, email)
 
     async def login(
         self, email: str, password: str, company_slug: str | None, client: ClientInfo
@@ -96,7 +102,7 @@ class AuthService:
             membership = chosen[0]
             if membership.company_status not in ACTIVE_STATUSES:
                 raise CompanyInactive()
-            await repo.set_tenant(session, membership.company_id, user_id)
+            await set_tenant(session, membership.company_id, user_id)
             await repo.touch_login(session, user_id)
             family_id = uuid.uuid4()
             issued = await self._issue(session, membership.company_id, user_id, family_id)
@@ -120,7 +126,7 @@ class AuthService:
             row = await repo.refresh_token_by_hash(session, digest(refresh_token))
             if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
                 raise InvalidRefreshToken()
-            await repo.set_tenant(session, row.company_id, row.user_id)
+            await set_tenant(session, row.company_id, row.user_id)
             if row.used_at is not None or not await repo.mark_refresh_used(session, row.id):
                 await repo.revoke_family(session, row.family_id)
                 reused = True
@@ -141,7 +147,7 @@ class AuthService:
             row = await repo.refresh_token_by_hash(session, digest(refresh_token))
             if row is None:
                 return
-            await repo.set_tenant(session, row.company_id, row.user_id)
+            await set_tenant(session, row.company_id, row.user_id)
             await repo.revoke_family(session, row.family_id)
             actor = Actor.user(row.user_id, row.company_id, None, client)
             await self._audit.record(
@@ -178,7 +184,7 @@ class AuthService:
                 or (row.expires_at is not None and row.expires_at <= now)
             ):
                 raise InvalidApiKey()
-            await repo.set_tenant(session, row.company_id)
+            await set_tenant(session, row.company_id)
             status = await repo.company_status(session, row.company_id)
             await repo.touch_api_key(session, row.id)
         if status is None or status[0] not in ACTIVE_STATUSES:

@@ -86,3 +86,11 @@ async def transaction(
     async with sessions() as session, session.begin():
         await apply_context(session, context)
         yield session
+
+
+async def set_tenant(session: AsyncSession, company_id: uuid.UUID, user_id: uuid.UUID | None = None) -> None:
+    """Switch this transaction's tenant context once the tenant is known (sign-in, invitations, init)."""
+    await session.execute(
+        text("SELECT set_config('app.company_id', :c, true), set_config('app.user_id', :u, true)"),
+        {"c": str(company_id), "u": str(user_id) if user_id else ""},
+    )

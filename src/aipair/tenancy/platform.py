@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aipair.audit.models import ActorType
 from aipair.audit.service import Actor, AuditService
 from aipair.audit.snapshots import snapshot
-from aipair.auth import repository as auth_repo
 from aipair.auth.models import User
 from aipair.auth.passwords import Passwords
+from aipair.auth.service import AuthService
 from aipair.config import PlatformSettings
+from aipair.db.engine import set_tenant
 from aipair.tenancy import repository as repo
 from aipair.tenancy.models import Company, CompanyStatus, Membership, Role
 
@@ -58,8 +59,8 @@ class PlatformService:
                 is_platform=True,
             )
             await repo.add(session, company)
-        await auth_repo.set_tenant(session, company.id)
-        admin = await auth_repo.user_by_email(session, config.admin_email)
+        await set_tenant(session, company.id)
+        admin = await AuthService.user_by_email(session, config.admin_email)
         generated: str | None = None
         created_admin = admin is None
         if admin is None:

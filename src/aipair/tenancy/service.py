@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aipair.audit.models import ActorType
 from aipair.audit.service import Actor, AuditService
 from aipair.audit.snapshots import snapshot
-from aipair.auth import repository as auth_repo
 from aipair.auth.errors import RoleRequired
 from aipair.auth.models import User
 from aipair.auth.passwords import Passwords
 from aipair.auth.principal import ClientInfo, CompanyId, Principal
+from aipair.auth.service import AuthService
 from aipair.auth.tokens import digest, new_opaque_token
+from aipair.db.engine import set_tenant
 from aipair.kit.clock import utcnow
 from aipair.kit.money import micro_to_usd, usd_to_micro
 from aipair.kit.periods import current_period
@@ -94,7 +95,7 @@ class TenancyService:
         except IntegrityError as exc:
             raise SlugTaken() from exc
         if data.owner is not None:
-            await auth_repo.set_tenant(session, company.id, actor.user_id)
+            await set_tenant(session, company.id, actor.user_id)
             owner = MemberAdd(
                 email=data.owner.email, name=data.owner.name, role="OWNER", password=data.owner.password
             )
@@ -214,7 +215,7 @@ class TenancyService:
         active = await repo.count_active(session, company_id)
         if limits and limits["max_users"] is not None and active >= limits["max_users"]:
             raise UserLimitReached(limit=limits["max_users"])
-        user = await auth_repo.user_by_email(session, data.email)
+        user = await AuthService.user_by_email(session, data.email)
         token: str | None = None
         if user is None:
             user = await self._new_user(session, data)
@@ -268,8 +269,8 @@ class TenancyService:
         if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= utcnow():
             raise InvitationInvalid()
         self._passwords.check_policy(password, invitation.email)
-        await auth_repo.set_tenant(session, invitation.company_id)
-        user = await auth_repo.user_by_email(session, invitation.email)
+        await set_tenant(session, invitation.company_id)
+        user = await AuthService.user_by_email(session, invitation.email)
         if user is None:
             raise InvitationInvalid()
         before = snapshot(invitation)
@@ -301,7 +302,7 @@ class TenancyService:
     ) -> tuple[Membership, User, str | None]:
         """Operator provisioning from the console: adds any role the company may hold, no rank check.
         Audited as ``tenancy.member.create`` by the system."""
-        await auth_repo.set_tenant(session, company.id)
+        await set_tenant(session, company.id)
         added = await self._add_member(session, CompanyId(company.id), None, data)
         await self._audit_member_added(session, Actor(ActorType.SYSTEM, company.id), added)
         return added
@@ -310,7 +311,7 @@ class TenancyService:
         self, session: AsyncSession, company: Company, limit: int
     ) -> list[tuple[Membership, User]]:
         """Members of ``company`` for the operator's console."""
-        await auth_repo.set_tenant(session, company.id)
+        await set_tenant(session, company.id)
         return await repo.list_members(session, CompanyId(company.id), limit, 0)
 
     async def update_budget(self, session: AsyncSession, actor: Principal, data: BudgetUpdate) -> Company:
@@ -354,6 +355,11 @@ class TenancyService:
             "alert_thresholds": list(company.budget_alert_thresholds),
             "webhook_url": company.budget_webhook_url,
         }
+
+    @staticmethod
+    async def platform_company(session: AsyncSession) -> Company | None:
+        """The operator's own company (None until ``aipair init`` ran)."""
+        return await repo.platform_company(session)
 
     async def list_plans(self, session: AsyncSession) -> list[Plan]:
         """The plans on offer, cheapest first."""
