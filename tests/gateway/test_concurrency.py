@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import os
+import json
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import IO
 
 import httpx
 import psycopg
 import pytest
-from bench.mock_upstream import MockUpstream
 
 from aipair.config import Settings
 from aipair.db.urls import libpq
 from aipair.gateway.pricing import DEFAULT_PRICES, PriceBook, worst_case_cost
 from aipair.gateway.tokens import estimate_chat_request
 from tests.fixtures.live_gateway import calls, control, free_port, providers_config
+from tests.fixtures.processes import UpstreamProcess, gateway_env, served_gateways, upstream_processes
 from tests.fixtures.tenants import Tenant, make_api_key
 from tests.gateway.conftest import MESSAGES, usage_rows
 
@@ -38,7 +36,7 @@ def worst_case() -> int:
     return worst_case_cost(price, estimate.input_tokens, estimate.max_output_tokens)
 
 
-def answer_at_worst_case(mock: MockUpstream) -> None:
+def answer_at_worst_case(mock: UpstreamProcess) -> None:
     """Make every answer cost exactly its reservation, so the budget allows exactly 50 requests."""
     estimate = estimate_chat_request(BODY, model="gpt-4o-mini")
     control(
@@ -58,19 +56,18 @@ def set_company(settings: Settings, company_id: uuid.UUID, **columns: object) ->
         conn.execute(f"UPDATE companies SET {assignments} WHERE id = %s", [*columns.values(), company_id])
 
 
-async def fire(urls: list[str], key: str, count: int) -> list[int]:
-    """``count`` simultaneous requests, spread over the given gateways; their status codes."""
-    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=count)) as http:
-
-        async def one(i: int) -> int:
-            response = await http.post(
-                f"{urls[i % len(urls)]}/v1/chat/completions",
-                json=BODY,
-                headers={"Authorization": f"Bearer {key}"},
-            )
-            return response.status_code
-
-        return list(await asyncio.gather(*(one(i) for i in range(count))))
+def fire(urls: list[str], key: str, count: int) -> list[int | str]:
+    """``count`` simultaneous requests from a process of their own, spread over the gateways."""
+    command = [sys.executable, "-m", "tests.fixtures.burst", "--key", key, "--body", json.dumps(BODY)]
+    done = subprocess.run(
+        [*command, "--count", str(count), *urls],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    outcomes: list[int | str] = json.loads(done.stdout)
+    return outcomes
 
 
 def billed(settings: Settings, company_id: uuid.UUID) -> int:
@@ -78,7 +75,7 @@ def billed(settings: Settings, company_id: uuid.UUID) -> int:
 
 
 async def assert_budget_for_50_admits_50(
-    urls: list[str], primary: MockUpstream, client: httpx.AsyncClient, tenant: Tenant, settings: Settings
+    urls: list[str], primary: UpstreamProcess, client: httpx.AsyncClient, tenant: Tenant, settings: Settings
 ) -> None:
     """200 simultaneous requests over ``urls`` against a budget for exactly 50 (answers cost their
     worst case): 50 reach the upstream and are billed, 150 are refused with 429."""
@@ -91,7 +88,7 @@ async def assert_budget_for_50_admits_50(
         custom_ai_requests_per_hour=10_000,
     )
     key = str((await make_api_key(client, tenant))["key"])
-    statuses = await fire(urls, key, 200)
+    statuses = fire(urls, key, 200)
     assert statuses.count(200) == 50 and statuses.count(429) == 150
     assert calls(primary) == 50
     assert billed(settings, tenant.id) == 50
@@ -113,86 +110,58 @@ def redis_url() -> Iterator[str]:
     server.wait(10)
 
 
+@pytest.fixture(scope="module")
+def upstreams() -> Iterator[tuple[UpstreamProcess, UpstreamProcess]]:
+    """The mock upstreams as processes of their own (these tests load them with 50 calls at once)."""
+    with upstream_processes(2) as (primary, backup):
+        yield primary, backup
+
+
 @contextmanager
-def served_gateways(
+def admission_gateways(
     settings: Settings,
-    upstreams: tuple[MockUpstream, MockUpstream],
+    upstreams: tuple[UpstreamProcess, UpstreamProcess],
     data_dir: object,
     count: int,
     redis_url: str | None = None,
 ) -> Iterator[list[str]]:
-    """``count`` gateways, each its own ``aipair serve`` process (own interpreter, as in production).
+    """``count`` gateway processes in front of ``upstreams``.
 
     These tests are about admission, not resilience: a generous upstream timeout and a breaker that
     never opens keep a slow, loaded machine from turning admitted calls into 503s."""
     primary, backup = upstreams
     assert settings.database_url is not None
     providers = providers_config(primary.port, backup.port, primary_timeout_s=30.0, failure_threshold=10_000)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIPAIR_")}
-    env.update(
+    env = gateway_env(
         AIPAIR_DATABASE_URL=settings.database_url.get_secret_value(),
         AIPAIR_DATA_DIR=str(data_dir),
         AIPAIR_GATEWAY__PROVIDERS=providers.model_dump_json(),
     )
     if redis_url is not None:
         env["AIPAIR_REDIS_URL"] = redis_url
-    ports = [free_port() for _ in range(count)]
-    # Logs go to files: an unread pipe fills up and blocks the server mid-request.
-    with ExitStack() as stack:
-        logs = [stack.enter_context(tempfile.TemporaryFile()) for _ in ports]
-        yield from serve_logged(env, ports, logs)
-
-
-def serve_logged(env: dict[str, str], ports: list[int], logs: list[IO[bytes]]) -> Iterator[list[str]]:
-    servers = [
-        subprocess.Popen([sys.executable, "-m", "aipair", "serve", "--port", str(p)], env=env, stderr=log)
-        for p, log in zip(ports, logs, strict=True)
-    ]
-    urls = [f"http://127.0.0.1:{p}" for p in ports]
-    try:
-        for url, server, log in zip(urls, servers, logs, strict=True):
-            wait_healthy(url, server, log)
+    with served_gateways(env, count) as urls:
         yield urls
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(30)
-
-
-def wait_healthy(url: str, server: subprocess.Popen[bytes], log: IO[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"gateway exited: {log.read().decode(errors='replace')}")
-        assert time.monotonic() < deadline, f"{url} did not become healthy"
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
 def one_gateway(
-    settings: Settings, upstreams: tuple[MockUpstream, MockUpstream], data_dir: object
+    settings: Settings, upstreams: tuple[UpstreamProcess, UpstreamProcess], data_dir: object
 ) -> Iterator[str]:
-    with served_gateways(settings, upstreams, data_dir, 1) as urls:
+    with admission_gateways(settings, upstreams, data_dir, 1) as urls:
         yield urls[0]
 
 
 @pytest.fixture(scope="module")
 def two_gateways(
-    settings: Settings, upstreams: tuple[MockUpstream, MockUpstream], redis_url: str, data_dir: object
+    settings: Settings, upstreams: tuple[UpstreamProcess, UpstreamProcess], redis_url: str, data_dir: object
 ) -> Iterator[list[str]]:
-    with served_gateways(settings, upstreams, data_dir, 2, redis_url) as urls:
+    with admission_gateways(settings, upstreams, data_dir, 2, redis_url) as urls:
         yield urls
 
 
 async def test_200_concurrent_requests_against_a_budget_for_50_admit_at_most_50(
     one_gateway: str,
-    upstreams: tuple[MockUpstream, MockUpstream],
+    upstreams: tuple[UpstreamProcess, UpstreamProcess],
     client: httpx.AsyncClient,
     tenant: Tenant,
     settings: Settings,
@@ -202,7 +171,7 @@ async def test_200_concurrent_requests_against_a_budget_for_50_admit_at_most_50(
 
 async def test_200_concurrent_requests_against_a_quota_of_50_admit_exactly_50(
     one_gateway: str,
-    upstreams: tuple[MockUpstream, MockUpstream],
+    upstreams: tuple[UpstreamProcess, UpstreamProcess],
     client: httpx.AsyncClient,
     tenant: Tenant,
     settings: Settings,
@@ -216,7 +185,7 @@ async def test_200_concurrent_requests_against_a_quota_of_50_admit_exactly_50(
         custom_ai_requests_per_hour=10_000,
     )
     key = str((await make_api_key(client, tenant))["key"])
-    statuses = await fire([one_gateway], key, 200)
+    statuses = fire([one_gateway], key, 200)
     assert statuses.count(200) == 50 and statuses.count(429) == 150
     assert calls(primary) == 50
     assert billed(settings, tenant.id) == 50
@@ -224,7 +193,7 @@ async def test_200_concurrent_requests_against_a_quota_of_50_admit_exactly_50(
 
 async def test_two_gateway_processes_share_the_budget(
     two_gateways: list[str],
-    upstreams: tuple[MockUpstream, MockUpstream],
+    upstreams: tuple[UpstreamProcess, UpstreamProcess],
     client: httpx.AsyncClient,
     tenant: Tenant,
     settings: Settings,
@@ -234,7 +203,7 @@ async def test_two_gateway_processes_share_the_budget(
 
 async def test_two_gateway_processes_share_rate_limits_through_redis(
     two_gateways: list[str],
-    upstreams: tuple[MockUpstream, MockUpstream],
+    upstreams: tuple[UpstreamProcess, UpstreamProcess],
     client: httpx.AsyncClient,
     tenant: Tenant,
     settings: Settings,
@@ -244,7 +213,7 @@ async def test_two_gateway_processes_share_rate_limits_through_redis(
     key = str((await make_api_key(client, tenant))["key"])
     if datetime.now(UTC).second > 50:
         await asyncio.sleep(61 - datetime.now(UTC).second)  # keep the burst inside one minute window
-    statuses = await fire(two_gateways, key, 100)
+    statuses = fire(two_gateways, key, 100)
     assert statuses.count(200) == 30 and statuses.count(429) == 70
     assert calls(primary) == 30
 
