@@ -9,8 +9,8 @@ from bench.mock_upstream import MockUpstream
 
 from aipair.config import Settings
 from aipair.db.urls import libpq
-from aipair.gateway.provider_config import GatewayProvidersConfig
 from aipair.runtime import Runtime, start_runtime
+from tests.fixtures.live_gateway import with_mock_provider
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import run_jobs, sample, upload
 
@@ -20,19 +20,7 @@ async def test_a_meetings_audio_is_transcribed_through_the_gateway_and_billed_as
 ) -> None:
     upstream = MockUpstream()
     port = await upstream.start()
-    providers = GatewayProvidersConfig.model_validate(
-        {
-            "providers": {"openai": {"kind": "openai_compat", "base_url": f"http://127.0.0.1:{port}/v1",
-                                     "requires_api_key": False, "max_retries": 0}},
-            "aliases": {"whisper-1": [{"provider": "openai", "model": "whisper-1"}]},
-        }
-    )  # fmt: skip
-    configured = settings.model_copy(
-        update={
-            "gateway": settings.gateway.model_copy(update={"providers": providers}),
-            "meetings": settings.meetings.model_copy(update={"transcription_model": "whisper-1"}),
-        }
-    )
+    configured = with_mock_provider(settings, port, "openai", "whisper-1", transcription_model="whisper-1")
     gateway_runtime = await start_runtime(configured, runtime.urls)
     try:
         accepted = await upload(client, tenant, "EMPLOYEE", "call.wav", sample("spoken.wav"), "audio/wav")

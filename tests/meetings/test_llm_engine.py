@@ -21,13 +21,13 @@ from bench.mock_upstream import MockUpstream
 
 from aipair.config import Settings
 from aipair.db.urls import libpq
-from aipair.gateway.provider_config import GatewayProvidersConfig
 from aipair.meetings.chunking import chunk_segments
 from aipair.meetings.errors import ModelAnswerInvalid
 from aipair.meetings.llm import LlmEngine, MeetingModelClient
 from aipair.meetings.parsing import Segment
 from aipair.meetings.pipeline import MeetingPipeline
 from aipair.runtime import Runtime, start_runtime
+from tests.fixtures.live_gateway import with_mock_provider
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import run_jobs, sample, upload
 
@@ -194,19 +194,7 @@ async def test_through_the_gateway_to_a_mock_upstream_each_chunk_is_billed_once(
     upstream = MockUpstream()
     port = await upstream.start()
     upstream.behaviour.answers = [extraction_for({"messages": [{}, {"content": "[0] x"}]})]
-    providers = GatewayProvidersConfig.model_validate(
-        {
-            "providers": {"mock": {"kind": "openai_compat", "base_url": f"http://127.0.0.1:{port}/v1",
-                                   "requires_api_key": False, "max_retries": 0}},
-            "aliases": {"mock-chat": [{"provider": "mock", "model": "mock-chat"}]},
-        }
-    )  # fmt: skip
-    configured = settings.model_copy(
-        update={
-            "gateway": settings.gateway.model_copy(update={"providers": providers}),
-            "meetings": settings.meetings.model_copy(update={"llm_model": "mock-chat"}),
-        }
-    )
+    configured = with_mock_provider(settings, port, "mock", "mock-chat", llm_model="mock-chat")
     gateway_runtime = await start_runtime(configured, runtime.urls)
     try:
         accepted = await upload(
