@@ -6,7 +6,6 @@ drops it from the cache at once; other processes see the change within ``ttl_s``
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Callable
@@ -17,7 +16,7 @@ import asyncpg
 from aipair.auth.errors import InvalidApiKey
 from aipair.auth.tokens import digest
 from aipair.db.raw import lookup_connection
-from aipair.kit.batching import single_flight
+from aipair.kit.cache import LoadingCache
 
 KEY_QUERY = """
 SELECT id, company_id, scopes, expires_at, revoked_at, requests_per_minute, tokens_per_minute,
@@ -44,30 +43,19 @@ class ApiKeyResolver:
 
     def __init__(self, pool: asyncpg.Pool, ttl_s: float = 5.0, clock: Callable[[], float] = time.time):
         self._pool = pool
-        self._ttl = ttl_s
         self._clock = clock
-        self._cache: dict[str, tuple[float, ResolvedKey | None]] = {}
-        self._loading: dict[str, asyncio.Future[ResolvedKey | None]] = {}
+        self._cache: LoadingCache[str, ResolvedKey | None] = LoadingCache(self._load, ttl_s, clock=clock)
 
     async def resolve(self, raw_key: str) -> ResolvedKey:
         """The key's facts; :class:`InvalidApiKey` when unknown, expired or revoked."""
-        key_hash = digest(raw_key)
-        now = self._clock()
-        cached = self._cache.get(key_hash)
-        if cached is None or cached[0] <= now:
-            # One load per key at a time: callers arriving while it runs share it (no stampede on expiry).
-            cached = (now + self._ttl, await single_flight(self._loading, key_hash, self._load))
-            if len(self._cache) > 50_000:
-                self._cache.clear()
-            self._cache[key_hash] = cached
-        resolved = cached[1]
-        if resolved is None or (resolved.expires_at is not None and resolved.expires_at <= now):
+        resolved = await self._cache.get(digest(raw_key))
+        if resolved is None or (resolved.expires_at is not None and resolved.expires_at <= self._clock()):
             raise InvalidApiKey()
         return resolved
 
     def forget(self, key_hash: str) -> None:
         """Drop a key from the cache (after revocation or rotation)."""
-        self._cache.pop(key_hash, None)
+        self._cache.forget(key_hash)
 
     async def _load(self, key_hash: str) -> ResolvedKey | None:
         async with lookup_connection(self._pool, "key_hash", key_hash) as conn:

@@ -23,7 +23,6 @@ provider) is not replaced by the platform's: calls to that provider fail with
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -43,7 +42,7 @@ from aipair.gateway.providers.registry import ProviderEntry, Target, build_provi
 from aipair.gateway.providers.streaming import ChatStream
 from aipair.gateway.routing import Router
 from aipair.gateway.settings_errors import CompanyKeyUnreadable
-from aipair.kit.batching import single_flight
+from aipair.kit.cache import LoadingCache
 from aipair.kit.sealing import SealBroken, SecretBox
 
 __all__ = ["CompanyAiRows", "CompanyRoutes", "Lane", "LaneBuilder", "provider_key_context"]
@@ -179,15 +178,9 @@ class LaneBuilder:
         )
 
 
-@dataclass(slots=True)
-class _Cached:
-    expires: float
-    rows: CompanyAiRows
-    lane: Lane
-
-
 class CompanyRoutes:
-    """Each company's :class:`Lane`, cached for ``ttl_s`` and rebuilt only when its settings changed."""
+    """Each company's :class:`Lane`: its settings are read again every ``ttl_s``, and the lane (with its
+    breakers) is rebuilt only when they changed."""
 
     def __init__(
         self,
@@ -198,10 +191,8 @@ class CompanyRoutes:
     ) -> None:
         self._pool = pool
         self._builder = builder
-        self._ttl = ttl_s
-        self._clock = clock
-        self._cache: dict[uuid.UUID, _Cached] = {}
-        self._loading: dict[uuid.UUID, asyncio.Future[CompanyAiRows]] = {}
+        self._rows: LoadingCache[uuid.UUID, CompanyAiRows] = LoadingCache(self._load, ttl_s, clock=clock)
+        self._lanes: dict[uuid.UUID, tuple[CompanyAiRows, Lane]] = {}
 
     @property
     def platform(self) -> Lane:
@@ -209,25 +200,18 @@ class CompanyRoutes:
         return self._builder.platform
 
     async def lane(self, company_id: uuid.UUID) -> Lane:
-        """The company's lane (a dict read while cached)."""
-        cached = self._cache.get(company_id)
-        if cached is not None and cached.expires > self._clock():
-            return cached.lane
-        rows = await single_flight(self._loading, company_id, self._load)
-        cached = self._cache.get(company_id)
-        if cached is None or cached.rows != rows:
-            if len(self._cache) > 50_000:
-                self._cache.clear()
-            cached = _Cached(0.0, rows, self._builder.build(company_id, rows))
-            self._cache[company_id] = cached
-        cached.expires = self._clock() + self._ttl
-        return cached.lane
+        """The company's lane (two dict reads while its settings are cached)."""
+        rows = await self._rows.get(company_id)
+        built = self._lanes.get(company_id)
+        if built is None or built[0] != rows:
+            if len(self._lanes) > 50_000:
+                self._lanes.clear()
+            built = self._lanes[company_id] = (rows, self._builder.build(company_id, rows))
+        return built[1]
 
     def forget(self, company_id: uuid.UUID) -> None:
         """Load the company's settings again on its next call (after a change in this process)."""
-        cached = self._cache.get(company_id)
-        if cached is not None:
-            cached.expires = 0.0
+        self._rows.forget(company_id)
 
     async def _load(self, company_id: uuid.UUID) -> CompanyAiRows:
         async with tenant_connection(self._pool, company_id) as conn:

@@ -6,7 +6,6 @@ override, a plan change or a suspension applies everywhere within ``ttl_s``.
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from aipair.db.raw import tenant_connection
-from aipair.kit.batching import single_flight
+from aipair.kit.cache import LoadingCache
 
 POLICY_QUERY = """
 SELECT l.status, c.time_zone, l.requests_per_minute, l.ai_requests_per_hour, l.ai_requests_per_month,
@@ -46,27 +45,17 @@ class CompanyPolicyCache:
 
     def __init__(self, pool: asyncpg.Pool, ttl_s: float = 5.0, clock: Callable[[], float] = time.time):
         self._pool = pool
-        self._ttl = ttl_s
-        self._clock = clock
-        self._cache: dict[uuid.UUID, tuple[float, CompanyPolicy | None]] = {}
+        self._cache: LoadingCache[uuid.UUID, CompanyPolicy | None]
+        self._cache = LoadingCache(self._load, ttl_s, clock=clock)
         self._zones: dict[str, ZoneInfo] = {}
-        self._loading: dict[uuid.UUID, asyncio.Future[CompanyPolicy | None]] = {}
 
     async def get(self, company_id: uuid.UUID) -> CompanyPolicy | None:
         """The company's policy, or None when it does not exist."""
-        now = self._clock()
-        cached = self._cache.get(company_id)
-        if cached is None or cached[0] <= now:
-            # One load per company at a time: callers arriving meanwhile share it (no stampede on expiry).
-            cached = (now + self._ttl, await single_flight(self._loading, company_id, self._load))
-            if len(self._cache) > 50_000:
-                self._cache.clear()
-            self._cache[company_id] = cached
-        return cached[1]
+        return await self._cache.get(company_id)
 
     def forget(self, company_id: uuid.UUID) -> None:
         """Drop a company from the cache (after a status, plan or limit change)."""
-        self._cache.pop(company_id, None)
+        self._cache.forget(company_id)
 
     async def _load(self, company_id: uuid.UUID) -> CompanyPolicy | None:
         async with tenant_connection(self._pool, company_id) as conn:
