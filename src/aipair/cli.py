@@ -7,9 +7,11 @@ import typer
 from aipair.cli_audit import audit_app, report_app
 from aipair.cli_db import db_app
 from aipair.cli_jobs import jobs_app, worker
+from aipair.cli_reports import report_db, report_usage
 from aipair.cli_support import PlatformNotInitialised, run_async, settings
 from aipair.cli_tenancy import companies_app, users_app
 from aipair.db.engine import DbContext, transaction
+from aipair.observability.exposition import shared_metrics
 from aipair.runtime import Runtime
 from aipair.tenancy.models import Role
 from aipair.tenancy.platform import PlatformInit
@@ -21,6 +23,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(companies_app, name="companies")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+report_app.command("db")(report_db)
+report_app.command("usage")(report_usage)
 app.add_typer(report_app, name="report")
 app.add_typer(jobs_app, name="jobs")
 app.command("worker")(worker)
@@ -32,20 +36,22 @@ def serve(
     port: int | None = typer.Option(None, help="Port (default from AIPAIR_HTTP__PORT)"),
     workers: int = typer.Option(1, min=1, max=32, help="Worker processes"),
 ) -> None:
-    """Serve the HTTP API (starts the embedded PostgreSQL when no database URL is set)."""
+    """Serve the HTTP API (starts the embedded PostgreSQL when no database URL is set). With several
+    worker processes, one scrape of /metrics shows them all."""
     import uvicorn
 
     config = settings()
-    uvicorn.run(
-        "aipair.app:create_app",
-        factory=True,
-        host=host or config.http.host,
-        port=port or config.http.port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-        proxy_headers=config.auth.trust_forwarded_for,
-    )
+    with shared_metrics(config.metrics.multiprocess_dir, workers):
+        uvicorn.run(
+            "aipair.app:create_app",
+            factory=True,
+            host=host or config.http.host,
+            port=port or config.http.port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=config.auth.trust_forwarded_for,
+        )
 
 
 @app.command()

@@ -9,13 +9,16 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import typer
+from prometheus_client import start_http_server
 
 from aipair.cli_support import database, run_async, settings
 from aipair.config import Settings
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import DatabaseUrls
 from aipair.errors import AppError
+from aipair.observability.build import read_build_info
 from aipair.observability.logging import configure_logging
+from aipair.observability.series import initialise_job_series
 from aipair.runtime import Runtime, start_runtime
 from aipair.worker.context import run_give_up_hook
 from aipair.worker.models import Job
@@ -34,7 +37,7 @@ def worker(
 ) -> None:
     """Run background jobs until SIGTERM or Ctrl-C (running jobs get a grace period to finish)."""
     config = settings()
-    configure_logging(config.log_level, config.log_json)
+    configure_logging(config.log_level, config.log_json or config.env == "production")
     with database(config) as urls:
         asyncio.run(_work(config, urls, concurrency or config.worker.concurrency))
 
@@ -42,12 +45,17 @@ def worker(
 async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
     runtime = await start_runtime(config, urls)
     runtime.key_signals.start()  # the meetings' AI calls are refused and signalled like any other
+    registry = load_registry()
+    read_build_info(config.build_revision).publish()
+    initialise_job_series(registry.names)
+    if config.worker.metrics_port is not None:
+        start_http_server(config.worker.metrics_port, addr=config.worker.metrics_host)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await Worker(runtime, load_registry(), config.worker, concurrency=concurrency).run(stop)
+        await Worker(runtime, registry, config.worker, concurrency=concurrency).run(stop)
     finally:
         await runtime.close()
 

@@ -67,6 +67,12 @@ class WorkerSettings(BaseModel):
     lease_s: float = Field(default=30.0, ge=0.1, le=3600)
     shutdown_grace_s: float = Field(default=30.0, ge=0, le=3600)
     job_retention_days: int = Field(default=14, ge=1)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """Serve the worker's own Prometheus metrics (job durations and outcomes) on this port."""
+    metrics_host: str = "127.0.0.1"
+    schedules: dict[str, int] = Field(default_factory=dict)
+    """Seconds between runs of scheduled jobs, by job name, overriding their defaults
+    (e.g. ``{"usage.expire_reservations": 30}``)."""
 
 
 class MeetingSettings(BaseModel):
@@ -93,6 +99,31 @@ class SupportSettings(BaseModel):
     actions_per_day_threshold: int = Field(default=50, ge=1)
     increases_per_week_threshold: int = Field(default=10, ge=1)
     large_increase_threshold: int = Field(default=200, ge=1)
+
+
+class MetricsSettings(BaseModel):
+    """Prometheus metrics (``/metrics``) and how they are collected."""
+
+    enabled: bool = True
+    """Off: no per-request, per-query or per-call instrumentation (``/metrics`` still answers)."""
+    multiprocess_dir: Path | None = None
+    """Where ``aipair serve --workers N`` keeps the values of its processes (emptied at start);
+    unset: a temporary directory removed at exit."""
+    sample_interval_s: float = Field(default=5.0, gt=0, le=300)
+    """How often pool sizes, breaker states, CPU and memory are sampled."""
+    snapshot_timeout_s: float = Field(default=1.0, gt=0, le=30)
+    """Bound of the database read behind the job-queue and active-user gauges at each scrape."""
+    activity_flush_s: float = Field(default=15.0, gt=0, le=300)
+    """How often each process writes who was active (the active-users gauge lags by at most this)."""
+
+
+class TracingSettings(BaseModel):
+    """Optional OpenTelemetry tracing (off unless an OTLP endpoint is set)."""
+
+    otlp_endpoint: str | None = Field(default=None, pattern=r"^https?://")
+    """OTLP/HTTP collector base URL, e.g. ``http://otel-collector:4318`` (spans go to ``/v1/traces``)."""
+    service_name: str = "aipair"
+    sample_ratio: float = Field(default=1.0, ge=0, le=1)
 
 
 class SecuritySignalSettings(BaseModel):
@@ -124,6 +155,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
     redis_url: SecretStr | None = None
+    redis_failure_mode: Literal["local", "refuse"] = "local"
+    """While Redis is unreachable: count rate limits in each process (``local``) or refuse AI calls
+    with 503 (``refuse``)."""
+    redis_timeout_ms: int = Field(default=500, ge=10, le=10_000)
     # AES-256-GCM key (base64 of 32 bytes) sealing secrets at rest, e.g. companies' provider API keys.
     # Unset: a key generated once for the data directory (``secrets.json``), like the JWT secret.
     secrets_key: SecretStr | None = None
@@ -131,9 +166,16 @@ class Settings(BaseSettings):
     database_app_url: SecretStr | None = None
     database_app_role: str = Field(default="aipair_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     database_app_password: SecretStr | None = None
+    database_reporting_role: str = Field(default="aipair_reporting", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    database_reporting_password: SecretStr | None = None
+    build_revision: str | None = Field(default=None, max_length=64)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+    db_connect_timeout_ms: int = Field(default=1_000, ge=100, le=60_000)
+    db_checkout_timeout_ms: int = Field(default=1_000, ge=50, le=60_000)
+    db_probe_interval_ms: int = Field(default=500, ge=50, le=60_000)
+    db_probe_timeout_ms: int = Field(default=500, ge=50, le=60_000)
     embedded_db_port: int = Field(default=5544, ge=0, le=65535)
     auth: AuthSettings = AuthSettings()
     platform: PlatformSettings = PlatformSettings()
@@ -143,6 +185,8 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     meetings: MeetingSettings = Field(default_factory=MeetingSettings)
     signals: SecuritySignalSettings = Field(default_factory=SecuritySignalSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
 
     @field_validator("database_url", "database_app_url")
     @classmethod

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
 from aipair.audit.middleware import record_probe
+from aipair.db.failures import DatabaseUnavailable, as_unavailable
 from aipair.errors import HTTP_CODES, AppError, InvalidJson, NotFound, ValidationFailed
+from aipair.observability.metrics import DB_ERRORS
 
 log = structlog.get_logger("aipair.errors")
 OPENAI_TYPES = {
@@ -64,34 +68,75 @@ def _validation(exc: RequestValidationError) -> AppError:
     return ValidationFailed(message, errors=details)
 
 
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    SQLAlchemyError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+DRIVER_ERRORS = (*DATABASE_ERRORS, OSError, TimeoutError)
+"""Errors that may mean the database is down or unresponsive: answered 503 when they do, else 500.
+Handled here rather than by the last-resort handler, so the connection stays open for the next request."""
+
+
+def _report_outage(request: Request, error: DatabaseUnavailable) -> None:
+    """Count the failure and let the process's database watch probe now (it logs the outage once)."""
+    database = getattr(getattr(request.app.state, "runtime", None), "database", None)
+    if database is not None:
+        database.watch.report(error.kind)
+
+
+def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled_error", path=request.url.path, exc_info=exc)
+    return _render(request, AppError())
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    if isinstance(exc, NotFound):
+        await record_probe(request)
+    elif isinstance(exc, DatabaseUnavailable):
+        _report_outage(request, exc)
+    return _render(request, exc)
+
+
+async def _maybe_database(request: Request, exc: Exception) -> Response:
+    """503 ``database_unavailable`` when ``exc`` is a database failure, else the 500 of a bug."""
+    unavailable = as_unavailable(exc)
+    if unavailable is None:
+        if isinstance(exc, DATABASE_ERRORS):
+            DB_ERRORS.labels(kind="other").inc()
+        return _internal_error(request, exc)
+    _report_outage(request, unavailable)
+    return _render(request, unavailable)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return _render(request, _validation(exc))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        return _render(request, InvalidJson("Request body is not valid UTF-8 JSON"))
+    error = AppError(str(exc.detail), headers=dict(exc.headers or {}))
+    error.status_code = exc.status_code  # type: ignore[misc]
+    error.code = HTTP_CODES.get(exc.status_code, "http_error")  # type: ignore[misc]
+    return _render(request, error)
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    # The client hung up before its body arrived: nothing to answer, nothing went wrong here.
+    return Response(status_code=499)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
-
-    @app.exception_handler(AppError)
-    async def app_error(request: Request, exc: AppError) -> JSONResponse:
-        if isinstance(exc, NotFound):
-            await record_probe(request)
-        return _render(request, exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _render(request, _validation(exc))
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
-            return _render(request, InvalidJson("Request body is not valid UTF-8 JSON"))
-        error = AppError(str(exc.detail), headers=dict(exc.headers or {}))
-        error.status_code = exc.status_code  # type: ignore[misc]
-        error.code = HTTP_CODES.get(exc.status_code, "http_error")  # type: ignore[misc]
-        return _render(request, error)
-
-    @app.exception_handler(ClientDisconnect)
-    async def client_gone(request: Request, exc: ClientDisconnect) -> Response:
-        # The client hung up before its body arrived: nothing to answer, nothing went wrong here.
-        return Response(status_code=499)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", path=request.url.path)
-        return _render(request, AppError())
+    app.add_exception_handler(AppError, _app_error)
+    for error_type in DRIVER_ERRORS:
+        app.add_exception_handler(error_type, _maybe_database)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
+    app.add_exception_handler(Exception, _maybe_database)

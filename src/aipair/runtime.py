@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
@@ -20,15 +21,17 @@ from aipair.auth.passwords import Passwords
 from aipair.auth.service import AuthService
 from aipair.auth.tokens import AccessTokens
 from aipair.config import Settings
-from aipair.db.engine import create_engine, session_factory
-from aipair.db.raw import TransactionScopedConnection
-from aipair.db.urls import DatabaseUrls, libpq
+from aipair.db.database import Database, open_database
+from aipair.db.engine import session_factory
+from aipair.db.urls import DatabaseUrls
 from aipair.gateway.admission import Admissions
 from aipair.gateway.company_routes import CompanyRoutes, Lane, LaneBuilder
-from aipair.gateway.pricing import DEFAULT_PRICES, PriceBook
+from aipair.gateway.outcomes import call_outcome
+from aipair.gateway.pricing import DEFAULT_PRICES, WILDCARD_MODEL, PriceBook
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.registry import ProviderRegistry, build_upstream_client
-from aipair.gateway.ratelimit import RateLimiter, build_limiter
+from aipair.gateway.ratelimit import RateLimiter
+from aipair.gateway.ratelimit_fallback import build_limiter
 from aipair.gateway.routing import Router
 from aipair.gateway.service import GatewayService
 from aipair.gateway.settings_service import CompanyAiSettingsService
@@ -37,6 +40,7 @@ from aipair.kit.sealing import SecretBox, decode_key, derive_key
 from aipair.meetings.pipeline import MeetingPipeline
 from aipair.meetings.service import MeetingService
 from aipair.meetings.wiring import build_meetings
+from aipair.observability.ai_metrics import AiMetrics, ProviderCalls, provider_calls
 from aipair.tenancy.members import MemberService
 from aipair.tenancy.overrides import OverrideService
 from aipair.tenancy.platform import PlatformService
@@ -52,6 +56,7 @@ class Runtime:
 
     settings: Settings
     urls: DatabaseUrls
+    database: Database
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     pg: asyncpg.Pool
@@ -84,8 +89,7 @@ class Runtime:
         await self.limiter.close()
         await self.http.aclose()
         await self.upstream.aclose()
-        await self.pg.close()
-        await self.engine.dispose()
+        await self.database.close()
 
 
 def jwt_secret(settings: Settings) -> str:
@@ -103,32 +107,45 @@ def secret_box(settings: Settings) -> SecretBox:
     return SecretBox(derive_key(local_secret(settings.data_path, "secrets_key")))
 
 
-async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
-    """Connect and wire the process's engines, clients and services."""
-    engine = create_engine(settings, urls.app)
+def ai_metrics_for(prices: PriceBook, providers: Iterable[str]) -> AiMetrics:
+    """AI metrics whose model labels are the models the platform prices."""
+
+    def known(provider: str, model: str) -> bool:
+        price = prices.lookup(provider, model, datetime.now(UTC).date())
+        return price is not None and price.model != WILDCARD_MODEL
+
+    return AiMetrics(call_outcome, known, providers=providers)
+
+
+async def start_runtime(
+    settings: Settings, urls: DatabaseUrls, spans: ProviderCalls | None = None
+) -> Runtime:
+    """Connect and wire the process's engines, clients and services (``spans``: tracing of provider
+    calls, when on)."""
+    database = await open_database(settings, urls)
+    engine, pg = database.engine, database.pool
     sessions = session_factory(engine)
-    pg = await asyncpg.create_pool(
-        libpq(urls.app),
-        min_size=1,
-        max_size=settings.gateway.pool_size,
-        server_settings={"application_name": "aipair-gateway"},
-        connection_class=TransactionScopedConnection,
-    )
     http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
     upstream = build_upstream_client()
-    limiter = build_limiter(settings.redis_url.get_secret_value() if settings.redis_url else None)
+    limiter = build_limiter(
+        settings.redis_url.get_secret_value() if settings.redis_url else None,
+        settings.redis_failure_mode,
+        settings.redis_timeout_ms / 1000,
+    )
     passwords = Passwords(settings.auth)
     tokens = AccessTokens(jwt_secret(settings), timedelta(minutes=settings.auth.access_token_minutes))
     keys = ApiKeyResolver(pg, settings.gateway.cache_ttl_s)
     policies = CompanyPolicyCache(pg, settings.gateway.cache_ttl_s)
     usage = UsageService(pg, http)
     config = settings.gateway.providers
-    router = Router.from_config(ProviderRegistry.from_config(config, client=upstream), config)
     prices = PriceBook(DEFAULT_PRICES)
+    ai_metrics = ai_metrics_for(prices, config.providers) if settings.metrics.enabled else None
+    calls = provider_calls(ai_metrics, spans)
+    router = Router.from_config(ProviderRegistry.from_config(config, client=upstream), config, calls)
     signals = KeySignals(refresh_s=settings.signals.source_refresh_s)
 
     def admissions_for(lane_router: Router) -> Admissions:
-        return Admissions(lane_router, prices, policies, limiter, usage, signals=signals)
+        return Admissions(lane_router, prices, policies, limiter, usage, signals=signals, metrics=ai_metrics)
 
     box = secret_box(settings)
     builder = LaneBuilder(Lane(router, admissions_for(router)), config, box, upstream, admissions_for)
@@ -140,6 +157,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     runtime = Runtime(
         settings=settings,
         urls=urls,
+        database=database,
         engine=engine,
         sessions=sessions,
         pg=pg,

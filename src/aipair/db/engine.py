@@ -16,6 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from aipair.config import Settings
+from aipair.db.connector import Connector
+from aipair.db.pools import OrmPool
 from aipair.db.urls import with_driver
 
 SET_CONTEXT = text(
@@ -41,20 +43,18 @@ class DbContext:
     support_company_id: uuid.UUID | None = None
 
 
-def create_engine(settings: Settings, url: str) -> AsyncEngine:
-    """The pooled engine of the application role."""
+def create_engine(settings: Settings, url: str, connector: Connector) -> AsyncEngine:
+    """The pooled engine of the application role; ``connector`` opens (and bounds) its connections, and
+    a checkout waits at most ``db_checkout_timeout_ms``."""
     return create_async_engine(
         with_driver(url, "asyncpg"),
+        async_creator=connector.orm_creator(),
+        poolclass=OrmPool,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_checkout_timeout_ms / 1000,
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args={
-            "server_settings": {
-                "application_name": "aipair",
-                "statement_timeout": str(settings.db_statement_timeout_ms),
-            }
-        },
     )
 
 

@@ -29,6 +29,7 @@ from aipair.gateway.providers.base import Usage
 from aipair.gateway.ratelimit import Decision, RateLimiter, Window
 from aipair.gateway.routing import Router
 from aipair.kit.periods import PeriodClock
+from aipair.observability.ai_metrics import AiMetrics
 from aipair.tenancy.policy_cache import CompanyPolicy, CompanyPolicyCache
 from aipair.usage.service import Reservation, Settlement, UsageService
 
@@ -77,6 +78,7 @@ class Admissions:
         usage: UsageService,
         *,
         signals: KeySignals,
+        metrics: AiMetrics | None = None,
     ):
         self._router = router
         self._prices = prices
@@ -84,6 +86,7 @@ class Admissions:
         self._limiter = limiter
         self._usage = usage
         self._signals = signals
+        self._metrics = metrics
         self._periods = PeriodClock()
 
     async def policy(self, caller: Caller) -> CompanyPolicy:
@@ -181,6 +184,9 @@ class Admissions:
         tokens = usage or Usage()
         cost = cost_micro_usd(price, tokens.input_tokens, tokens.output_tokens) if price else 0
         r = admission.reservation
+        if self._metrics is not None:
+            code = error_code if error_code is not None or served else "unknown"
+            self._metrics.settled(provider, model, code, tokens.input_tokens, tokens.output_tokens, cost)
         await self._usage.settle(
             r,
             Settlement(

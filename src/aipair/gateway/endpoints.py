@@ -32,7 +32,9 @@ async def _caller(request: Request, runtime: Runtime) -> Caller:
     else:
         principal = await runtime.auth.principal_from_access_token(token)
         caller = runtime.gateway.caller_from_principal(principal)
-    return replace(caller, ip=client_ip(request, runtime.settings.auth.trust_forwarded_for))
+    caller = replace(caller, ip=client_ip(request, runtime.settings.auth.trust_forwarded_for))
+    request.state.caller = caller  # for the request's log line and the active-users gauge
+    return caller
 
 
 async def _json(request: Request) -> dict[str, Any]:

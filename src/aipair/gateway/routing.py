@@ -4,7 +4,8 @@ For each target in order: skip it while its provider's breaker is open; otherwis
 ``retryable`` failures (429, 5xx, timeouts) up to the provider's ``max_retries`` with full-jitter
 exponential backoff (an upstream ``Retry-After`` is honoured when small, else the router moves on);
 then fall back to the next target on ``fallbackable`` failures. Client errors (400) are raised at once.
-When every target failed or was skipped the caller gets :class:`ProviderUnavailable` (503).
+When every target failed or was skipped the caller gets :class:`ProviderUnavailable` (503), or
+:class:`UpstreamRateLimited` (429, with the providers' ``Retry-After``) when every failure was a 429.
 
 Streams fall back only before their first chunk: ``stream_chat`` returns once a provider produced one.
 The clock, sleep and random source are injected so tests are instant and deterministic.
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from aipair.gateway.errors import GatewayError, ProviderError, ProviderUnavailable
+from aipair.gateway.errors import GatewayError, ProviderError, ProviderUnavailable, UpstreamRateLimited
 from aipair.gateway.provider_config import CircuitBreakerConfig, GatewayProvidersConfig, RetryConfig
 from aipair.gateway.providers.base import (
     ChatResult,
@@ -32,6 +33,7 @@ from aipair.gateway.providers.base import (
 )
 from aipair.gateway.providers.registry import ProviderEntry, ProviderRegistry, Target
 from aipair.gateway.providers.streaming import ChatStream
+from aipair.observability.ai_metrics import ProviderCalls
 
 __all__ = ["BreakerState", "CircuitBreaker", "ProviderHealth", "Routed", "Router"]
 
@@ -211,8 +213,10 @@ class Router:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
+        calls: ProviderCalls | None = None,
     ) -> None:
         self._registry = registry
+        self._calls = calls
         self._retry = retry or RetryConfig()
         self._clock = clock
         self._sleep = sleep
@@ -223,9 +227,11 @@ class Router:
         }
 
     @classmethod
-    def from_config(cls, registry: ProviderRegistry, config: GatewayProvidersConfig) -> Router:
-        """A router using the retry and breaker policy of ``config``."""
-        return cls(registry, retry=config.retry, breaker=config.breaker)
+    def from_config(
+        cls, registry: ProviderRegistry, config: GatewayProvidersConfig, calls: ProviderCalls | None = None
+    ) -> Router:
+        """A router with the retry and breaker policy of ``config``, telling ``calls`` about each call."""
+        return cls(registry, retry=config.retry, breaker=config.breaker, calls=calls)
 
     def derive(self, registry: ProviderRegistry, *, own_breakers: Collection[str] = ()) -> Router:
         """A router over ``registry`` with this router's policy, sharing its breakers.
@@ -240,6 +246,7 @@ class Router:
             clock=self._clock,
             sleep=self._sleep,
             rand=self._rand,
+            calls=self._calls,
         )
         for name in router._breakers.keys() & self._breakers.keys():
             if name not in own_breakers:
@@ -284,9 +291,11 @@ class Router:
     async def _route(self, public_model: str, call: Call[T]) -> Routed[T]:
         targets = self._registry.resolve(public_model)
         failures: list[GatewayError] = []
-        for target in targets:
+        for index, target in enumerate(targets):
             routed = await self._try_target(target, call, failures)
             if routed is not None:
+                if index and self._calls is not None:
+                    self._calls.fallback(target.provider)
                 return routed
         raise self._exhausted(public_model, targets, failures)
 
@@ -301,6 +310,9 @@ class Router:
             started = self._clock()
             outcome = await self._attempt(entry, target, call, breaker)
             latency = self._clock() - started
+            if self._calls is not None:
+                ok = not isinstance(outcome, GatewayError)
+                self._calls.upstream(target.provider, target.model, ok, latency)
             if not isinstance(outcome, GatewayError):
                 breaker.record_success(latency)
                 return Routed(outcome, target.provider, target.model, len(failures) + 1, latency)
@@ -343,11 +355,17 @@ class Router:
 
     def _exhausted(
         self, public_model: str, targets: tuple[Target, ...], failures: list[GatewayError]
-    ) -> ProviderUnavailable:
+    ) -> GatewayError:
         hints = [f.retry_after for f in failures if f.retry_after is not None]
         waits = [self._breakers[t.provider].retry_in() for t in targets]
         hints.extend(w for w in waits if w > 0)
         retry_after = min(hints) if hints else None
+        if failures and all(isinstance(f, UpstreamRateLimited) for f in failures):
+            # Every provider asked us to slow down: so must the client (429 with their Retry-After).
+            return UpstreamRateLimited(
+                f"Every provider for model '{public_model}' is rate limiting requests",
+                retry_after=retry_after,
+            )
         if not failures:
             return ProviderUnavailable(
                 f"No provider for model '{public_model}' is available right now", retry_after=retry_after

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -9,21 +10,23 @@ from sqlalchemy import text
 from sqlalchemy.pool import QueuePool
 
 from aipair.db.migrate import head_revision
-from aipair.gateway.ratelimit import RedisLimiter
+from aipair.gateway.ratelimit_fallback import FallbackLimiter
 from aipair.gateway.routing import Router
 from aipair.runtime import Runtime
 
+HEALTH_DB_TIMEOUT_S = 0.9
+
 
 async def database_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
-    """A real query as the application role, pool usage and the migration state."""
+    """A real query as the application role, pool usage and the migration state, answered within a
+    second: during an outage at once, from the database watch."""
     started = time.perf_counter()
     details: dict[str, Any] = {"pool": _pool_usage(runtime)}
+    if not runtime.database.watch.up:
+        details.update(status="unavailable", error="DatabaseUnavailable", message="the database probe fails")
+        return False, details
     try:
-        async with runtime.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-            revision = (
-                await conn.execute(text("SELECT version_num FROM alembic_version"))
-            ).scalar_one_or_none()
+        revision = await asyncio.wait_for(_current_revision(runtime), HEALTH_DB_TIMEOUT_S)
     except Exception as exc:  # health must report, never raise
         details.update(status="error", error=type(exc).__name__, message=str(exc)[:200])
         return False, details
@@ -34,6 +37,15 @@ async def database_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
         migration={"current": revision, "head": head},
     )
     return revision == head, details
+
+
+async def _current_revision(runtime: Runtime) -> str | None:
+    async with runtime.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+        revision: str | None = (
+            await conn.execute(text("SELECT version_num FROM alembic_version"))
+        ).scalar_one_or_none()
+    return revision
 
 
 def _pool_usage(runtime: Runtime) -> dict[str, Any]:
@@ -61,14 +73,20 @@ def ai_health(router: Router) -> tuple[bool, dict[str, Any]]:
 
 
 async def integrations_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
-    """Each configured external integration; Redis (shared rate limits) when configured."""
+    """Each configured integration. Redis down is ``degraded`` (200) while rate limits fall back to
+    in-process counting, ``unhealthy`` (503) when AI calls are refused meanwhile."""
     integrations: dict[str, Any] = {}
-    if isinstance(runtime.limiter, RedisLimiter):
+    limiter = runtime.limiter
+    if isinstance(limiter, FallbackLimiter):
         try:
-            latency = await runtime.limiter.ping()
+            latency = await asyncio.wait_for(limiter.ping(), 1.0)
             integrations["redis"] = {"status": "ok", "latency_ms": round(latency, 2)}
         except Exception as exc:  # health must report, never raise
-            integrations["redis"] = {"status": "error", "error": type(exc).__name__}
-    healthy = all(item["status"] == "ok" for item in integrations.values())
-    status = "not_configured" if not integrations else ("ok" if healthy else "unhealthy")
-    return healthy, {"status": status, "integrations": integrations}
+            status = "degraded" if limiter.mode == "local" else "unhealthy"
+            fallback = "in-process rate limits" if limiter.mode == "local" else "AI calls refused (503)"
+            integrations["redis"] = {"status": status, "error": type(exc).__name__, "fallback": fallback}
+    statuses = {item["status"] for item in integrations.values()}
+    if not integrations:
+        return True, {"status": "not_configured", "integrations": integrations}
+    overall = "unhealthy" if "unhealthy" in statuses else ("degraded" if "degraded" in statuses else "ok")
+    return overall != "unhealthy", {"status": overall, "integrations": integrations}

@@ -23,6 +23,7 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aipair.db.failures import failure_kind
 from aipair.errors import Conflict
 from aipair.gateway.errors import BudgetExceeded, KeyBudgetExceeded, QuotaExceeded
 from aipair.kit.batching import Coalescer
@@ -144,6 +145,8 @@ class UsageService:
         """Settle and reserve a batch in one statement; results in batch order."""
         settles = [i for i, (_, s) in enumerate(batch) if s is not None]
         reserves = [i for i, (_, s) in enumerate(batch) if s is None]
+        if self._writer is not None and self._writer.is_closed():
+            await self._release_writer()  # lost with the database: the next batch takes a fresh one
         if self._writer is None:
             self._writer = await self._pool.acquire()
         try:
@@ -153,6 +156,9 @@ class UsageService:
                 [_reserve_args(batch[i][0]) for i in reserves],
             )
         except asyncpg.PostgresError as exc:
+            if failure_kind(exc) is not None:  # the connection, not the items: no point in retrying each
+                await self._release_writer()
+                raise
             if len(batch) == 1:
                 return [exc]
             # Run them one by one, so one item's database error is only that item's.
