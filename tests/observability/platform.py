@@ -3,6 +3,7 @@ as processes of their own, mock upstreams as processes, and an HTTP client signe
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,13 @@ from typing import IO, Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from aipair.config import PlatformSettings, Settings
+from aipair.db import migrate
 from aipair.db.embedded import EmbeddedPostgres
+from aipair.db.engine import DbContext, transaction
+from aipair.db.urls import resolve_urls
+from aipair.runtime import start_runtime
+from aipair.tenancy.models import Role
 from tests.fixtures.live_gateway import free_port, providers_config
 from tests.fixtures.processes import UpstreamProcess, gateway_env
 
@@ -77,12 +84,25 @@ def login(client: httpx.Client, email: str, password: str, company: str | None =
     return token
 
 
-def cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "aipair", *args], env=env, capture_output=True, text=True, timeout=180
+def initialise(data_dir: Path) -> None:
+    """``aipair db upgrade`` and ``aipair init``, in this process (the server must run)."""
+    settings = Settings(
+        data_dir=data_dir,
+        platform=PlatformSettings(admin_password=ADMIN_PASSWORD),  # type: ignore[arg-type]
+        log_level="WARNING",
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    urls = resolve_urls(settings)
+    migrate.upgrade(urls)
+
+    async def init() -> None:
+        runtime = await start_runtime(settings, urls)
+        try:
+            async with transaction(runtime.sessions, DbContext(platform_role=Role.SUPER_ADMIN)) as session:
+                await runtime.platform.initialise(session, settings.platform)
+        finally:
+            await runtime.close()
+
+    asyncio.run(init())
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 90) -> None:
@@ -127,8 +147,7 @@ def running_platform(
             **FAST,
             **settings,
         )
-        cli(env, "db", "upgrade")
-        cli(env, "init")
+        initialise(data_dir)
         logs = {"server": data_dir / "server.log", "worker": data_dir / "worker.log"}
         serve = _spawn(
             ["serve", "--port", str(port), "--workers", str(workers)], env, _log(stack, logs["server"])

@@ -144,7 +144,9 @@ def _keep_alive(url: str, paths: list[str]) -> list[int]:
     return statuses
 
 
-def _during(clients: Clients) -> Outage:
+def _during(clients: Clients, lasting_s: float = 3.0) -> Outage:
+    """Requests during an outage, which lasts at least ``lasting_s`` (every process's probe sees it)."""
+    started = time.monotonic()
     outage = Outage()
     for _ in range(3):
         outage.api.append(clients.api())
@@ -152,6 +154,7 @@ def _during(clients: Clients) -> Outage:
         outage.login.append(clients.login())
         outage.health_db.append(clients.health_db())
     outage.keep_alive = _keep_alive(clients.url, ["/health/db", "/health/db", "/health"])
+    time.sleep(max(0.0, lasting_s - (time.monotonic() - started)))
     return outage
 
 
@@ -177,30 +180,47 @@ def _postgres_processes(data_dir: Path) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def observed() -> Iterator[Observed]:
-    with data_directory("outages") as data_dir, running_platform(data_dir) as platform:
-        clients = Clients(platform)
-        assert clients.ai().status == 200
-        old_port = EmbeddedPostgres(data_dir).running_port()
-        assert old_port is not None
-        EmbeddedPostgres(data_dir).stop()
-        stopped = _during(clients)
-        new_port = free_port()
-        restarted_at = time.monotonic()
-        EmbeddedPostgres(data_dir, port=new_port).ensure_running()
-        _recovery(clients, stopped, restarted_at)
-        pids = _postgres_processes(data_dir)
+def platform() -> Iterator[tuple[Platform, int]]:
+    """The platform with a worker and Redis for shared rate limits; yields it and Redis's port."""
+    port = free_port()
+    with (
+        data_directory("outages") as data_dir,
+        redis_server(port) as url,
+        running_platform(data_dir, AIPAIR_REDIS_URL=url) as served,
+    ):
+        yield served, port
+
+
+@pytest.fixture(scope="module")
+def observed(platform: tuple[Platform, int]) -> Observed:
+    served, _ = platform
+    return _outages(served, served.data_dir)
+
+
+def _outages(platform: Platform, data_dir: Path) -> Observed:
+    """PostgreSQL stopped then started on another port, then paused then resumed."""
+    clients = Clients(platform)
+    assert clients.ai().status == 200
+    old_port = EmbeddedPostgres(data_dir).running_port()
+    assert old_port is not None
+    EmbeddedPostgres(data_dir).stop()
+    stopped = _during(clients)
+    new_port = free_port()
+    restarted_at = time.monotonic()
+    EmbeddedPostgres(data_dir, port=new_port).ensure_running()
+    _recovery(clients, stopped, restarted_at)
+    pids = _postgres_processes(data_dir)
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        paused = _during(clients)
+    finally:
         for pid in pids:
-            os.kill(pid, signal.SIGSTOP)
-        try:
-            paused = _during(clients)
-        finally:
-            for pid in pids:
-                os.kill(pid, signal.SIGCONT)
-        _recovery(clients, paused, time.monotonic())
-        time.sleep(1.5)  # the worker polls and probes: give it time to see the database back
-        yield Observed(platform, stopped, paused, old_port, new_port)
-        clients.http.close()
+            os.kill(pid, signal.SIGCONT)
+    _recovery(clients, paused, time.monotonic())
+    time.sleep(1.5)  # the worker polls and probes: give it time to see the database back
+    clients.http.close()
+    return Observed(platform, stopped, paused, old_port, new_port)
 
 
 @pytest.mark.parametrize("which", ["stopped", "paused"])
@@ -258,34 +278,23 @@ def test_the_outages_are_counted_in_the_metrics(observed: Observed) -> None:
 # --- Redis ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def with_redis() -> Iterator[tuple[Platform, int]]:
-    port = free_port()
-    with (
-        data_directory("redis") as data_dir,
-        redis_server(port) as url,
-        running_platform(data_dir, worker=False, AIPAIR_REDIS_URL=url) as platform,
-    ):
-        yield platform, port
-
-
 def test_redis_stopped_ai_calls_fall_back_to_local_limits_and_health_says_degraded(
-    with_redis: tuple[Platform, int],
+    platform: tuple[Platform, int], observed: Observed
 ) -> None:
-    platform, port = with_redis
-    clients = Clients(platform)
+    served, port = platform  # after the database outages (``observed``): Redis goes last
+    clients = Clients(served)
     assert clients.ai().status == 200
-    assert platform.admin.get("/health/integrations").json()["status"] == "ok"
+    assert served.admin.get("/health/integrations").json()["status"] == "ok"
     subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True, timeout=10)
     answers = [clients.ai() for _ in range(5)]
     assert [a.status for a in answers] == [200] * 5, answers
     assert all(a.seconds < BOUND_S for a in answers), answers
-    health = httpx.get(f"{platform.url}/health/integrations")
+    health = httpx.get(f"{served.url}/health/integrations")
     assert health.status_code == 200
     assert health.json()["status"] == "degraded"
     assert health.json()["integrations"]["redis"]["fallback"] == "in-process rate limits"
-    scrape = samples(httpx.get(f"{platform.url}/metrics").text)
+    scrape = samples(httpx.get(f"{served.url}/metrics").text)
     assert value(scrape, "aipair_ratelimit_backend_up") == 0
     assert value(scrape, "aipair_ratelimit_degraded_total", action="local") >= 4
-    log = platform.log("server")
+    log = served.log("server")
     assert log.count("ratelimit_backend_unavailable") == 1 and "Traceback" not in log

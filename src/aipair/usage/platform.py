@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.audit.errors import StaffOnly
 from aipair.auth.principal import Principal
-
-COMPANIES_OVER = text(
-    "SELECT company_id, slug, name, plan, status, users, ai_requests, ai_requests_limit, tokens,"
-    " cost_micro_usd, budget_micro_usd FROM platform_usage(:over) LIMIT :limit"
-)
+from aipair.usage import repository as repo
 
 
 class PlatformUsageService:
@@ -33,5 +28,4 @@ class PlatformUsageService:
         """
         if not principal.in_platform_context:
             raise StaffOnly()
-        result = await session.execute(COMPANIES_OVER, {"over": over, "limit": limit})
-        return [dict(row) for row in result.mappings()]
+        return await repo.companies_over(session, over, limit)

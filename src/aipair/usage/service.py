@@ -145,8 +145,8 @@ class UsageService:
         """Settle and reserve a batch in one statement; results in batch order."""
         settles = [i for i, (_, s) in enumerate(batch) if s is not None]
         reserves = [i for i, (_, s) in enumerate(batch) if s is None]
-        if self._writer is not None and self._writer.is_closed():
-            await self._release_writer()  # lost with the database: the next batch takes a fresh one
+        if self._writer is not None and not _usable(self._writer):
+            await self._release_writer()  # lost with the database: this batch takes a fresh one
         if self._writer is None:
             self._writer = await self._pool.acquire()
         try:
@@ -265,6 +265,14 @@ class UsageService:
     ) -> list[dict[str, Any]]:
         """Budget alerts fired for the company, newest first."""
         return await repo.alerts(session, company_id, limit, offset)
+
+
+def _usable(conn: Any) -> bool:
+    """False once the connection was closed (and handed back to the pool by asyncpg itself)."""
+    try:
+        return not conn.is_closed()
+    except asyncpg.InterfaceError:  # "released back to the pool" when its connection was lost
+        return False
 
 
 def _reserve_args(r: Reservation) -> tuple[Any, ...]:
