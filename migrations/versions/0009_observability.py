@@ -25,6 +25,7 @@ Create Date: 2026-12-02
 from __future__ import annotations
 
 from alembic import op
+from sqlalchemy import text
 
 from aipair.db.migration_helpers import app_role, reporting_role
 
@@ -162,29 +163,16 @@ BEGIN
 END $$;
 """
 
-EXPIRE_WITH_FLOOR = """
-CREATE OR REPLACE FUNCTION gateway_expire_reservations(p_older_than interval, p_limit integer DEFAULT 1000)
-RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    v_row record;
-    v_count integer := 0;
-BEGIN
-    FOR v_row IN SELECT e.company_id, e.period, e.request_id, e.reserved_micro_usd,
-                        (e.created_at AT TIME ZONE c.time_zone)::date AS day
-                   FROM usage_events e JOIN companies c ON c.id = e.company_id
-                  WHERE e.status = 'reserved'
-                    AND e.created_at < now() - greatest(p_older_than, interval '{floor}')
-                  ORDER BY e.company_id, e.api_key_id
-                  LIMIT p_limit
-                  FOR UPDATE OF e SKIP LOCKED LOOP
-        PERFORM gateway_settle(v_row.company_id, v_row.period, v_row.request_id, 'abandoned', NULL, NULL,
-                               0, 0, v_row.reserved_micro_usd, NULL, 'outcome_unknown', v_row.day,
-                               NULL, NULL);
-        v_count := v_count + 1;
-    END LOOP;
-    RETURN v_count;
-END $$;
-"""
+EXPIRE = "'gateway_expire_reservations(interval, integer)'::regprocedure"
+FLOORS = ("interval '5 minutes'", "interval '1 minute'")
+
+
+def _expiry_floor(old: str, new: str) -> None:
+    """Recreate ``gateway_expire_reservations`` (as migration 0008 defined it) with another floor."""
+    definition = op.get_bind().execute(text(f"SELECT pg_get_functiondef({EXPIRE})")).scalar_one()
+    if old not in definition:
+        raise RuntimeError(f"gateway_expire_reservations has no {old} floor to change")
+    op.execute(definition.replace(old, new))
 
 
 def _grant_functions() -> None:
@@ -207,11 +195,11 @@ def upgrade() -> None:
     # A view's readers call its functions themselves (this one reads company_limits as the owner).
     op.execute(f"GRANT EXECUTE ON FUNCTION reporting.company_limits() TO {reporting_role()}")
     op.execute(STATS_ACCESS.replace("{app}", "'" + app_role().strip('"') + "'"))
-    op.execute(EXPIRE_WITH_FLOOR.replace("{floor}", "1 minute"))
+    _expiry_floor(*FLOORS)
 
 
 def downgrade() -> None:
-    op.execute(EXPIRE_WITH_FLOOR.replace("{floor}", "5 minutes"))
+    _expiry_floor(*reversed(FLOORS))
     op.execute("DROP SCHEMA reporting CASCADE")
     op.execute("DROP FUNCTION platform_usage(bigint)")
     op.execute("DROP FUNCTION observability_snapshot()")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import UTC, datetime
 
 import httpx
 import psycopg
@@ -20,6 +19,7 @@ from aipair.runtime import Runtime
 from aipair.usage.service import Reservation
 from tests.fixtures.staff import make_staff
 from tests.fixtures.tenants import Tenant
+from tests.fixtures.usage import reservation
 
 RUNBOOK_CONNECTIONS = """SELECT count(*) as total_connections,
        count(*) FILTER (WHERE state = 'active') as active_connections,
@@ -28,22 +28,7 @@ FROM pg_stat_activity;"""
 
 
 def _reservation(company_id: uuid.UUID) -> Reservation:
-    today = datetime.now(UTC).date()
-    return Reservation(
-        company_id=company_id,
-        period=today.replace(day=1),
-        request_id=f"req-{uuid.uuid4().hex}",
-        user_id=None,
-        key_id=None,
-        operation="chat_completion",
-        model="gpt-4o-mini",
-        cost_micro_usd=10,
-        quota=None,
-        budget_micro_usd=None,
-        key_budget_micro_usd=None,
-        retry_after_s=60,
-        day=today,
-    )
+    return reservation(company_id, 10)
 
 
 async def test_the_runbook_connection_query_as_the_owner_counts_the_apps_active_and_idle_connections(

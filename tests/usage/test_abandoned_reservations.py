@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import psycopg
 from sqlalchemy import text
@@ -19,28 +18,14 @@ from aipair.worker.registry import JobRegistry, load_registry
 from aipair.worker.runner import Worker
 from aipair.worker.schedules import with_intervals
 from tests.fixtures.tenants import Tenant
+from tests.fixtures.usage import reservation as make_reservation
 
 COST = 7_000
 FAST = WorkerSettings(poll_interval_s=0.05, lease_s=1.0, shutdown_grace_s=0.2)
 
 
 def reservation(company_id: uuid.UUID) -> Reservation:
-    today = datetime.now(UTC).date()
-    return Reservation(
-        company_id=company_id,
-        period=today.replace(day=1),
-        request_id=f"req-{uuid.uuid4().hex}",
-        user_id=None,
-        key_id=None,
-        operation="chat_completion",
-        model="gpt-4o-mini",
-        cost_micro_usd=COST,
-        quota=None,
-        budget_micro_usd=None,
-        key_budget_micro_usd=None,
-        retry_after_s=60,
-        day=today,
-    )
+    return make_reservation(company_id, COST)
 
 
 def owner_sql(settings: Settings, sql: str, *params: object) -> list[tuple[object, ...]]:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from aipair.config import Settings
 from aipair.db.connector import ConnectLimits, Connector, PortLookup
 from aipair.db.engine import create_engine
-from aipair.db.pools import BoundedPool
+from aipair.db.pools import BoundedPool, OrmPool
 from aipair.db.raw import TransactionScopedConnection
 from aipair.db.urls import DatabaseUrls, embedded_server
 from aipair.db.watch import DatabaseWatch
@@ -54,6 +54,8 @@ async def open_database(settings: Settings, urls: DatabaseUrls) -> Database:
     engine = create_engine(settings, urls.app, connector)
     if observe:
         time_orm_queries(engine)
+    if isinstance(engine.sync_engine.pool, OrmPool):
+        engine.sync_engine.pool.checkouts.observe = observe
     pool = BoundedPool(
         min_size=0,
         max_queries=50_000,

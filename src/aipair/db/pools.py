@@ -10,6 +10,8 @@ count who is waiting and how long it took; the sampler publishes sizes and waite
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
@@ -20,26 +22,41 @@ from aipair.db.failures import DatabaseUnavailable
 from aipair.observability.metrics import DB_CHECKOUT_WAIT
 
 
-class OrmPool(AsyncAdaptedQueuePool):
-    """SQLAlchemy's async queue pool, counting waiters and timing checkouts (``observe``: metrics on)."""
+class Checkouts:
+    """Who waits for a connection of one pool, and how long each checkout took."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, pool: str, observe: bool = True) -> None:
         self.waiting = 0
-        self.observe = True
-        self._wait_metric = DB_CHECKOUT_WAIT.labels(pool="orm")
+        self.observe = observe
+        self._metric = DB_CHECKOUT_WAIT.labels(pool=pool)
 
-    def _do_get(self) -> ConnectionPoolEntry:
+    @contextmanager
+    def timed(self) -> Iterator[None]:
         started = time.perf_counter()
         self.waiting += 1
         try:
-            return super()._do_get()
-        except PoolTimeout as exc:
-            raise DatabaseUnavailable("No database connection became free in time", kind="timeout") from exc
+            yield
         finally:
             self.waiting -= 1
             if self.observe:
-                self._wait_metric.observe(time.perf_counter() - started)
+                self._metric.observe(time.perf_counter() - started)
+
+
+class OrmPool(AsyncAdaptedQueuePool):
+    """SQLAlchemy's async queue pool, counting waiters and timing checkouts."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checkouts = Checkouts("orm")
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        with self.checkouts.timed():
+            try:
+                return super()._do_get()
+            except PoolTimeout as exc:
+                raise DatabaseUnavailable(
+                    "No database connection became free in time", kind="timeout"
+                ) from exc
 
 
 class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped
@@ -48,18 +65,13 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]  # asyncpg is untyped
     def __init__(self, *args: Any, checkout_timeout: float, observe: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.checkout_timeout = checkout_timeout
-        self.waiting = 0
-        self.observe = observe
-        self._wait_metric = DB_CHECKOUT_WAIT.labels(pool="gateway")
+        self.checkouts = Checkouts("gateway", observe)
 
     async def _acquire(self, wait_s: float | None) -> Any:
-        started = time.perf_counter()
-        self.waiting += 1
-        try:
-            return await super()._acquire(self.checkout_timeout if wait_s is None else wait_s)
-        except TimeoutError as exc:
-            raise DatabaseUnavailable("No database connection became free in time", kind="timeout") from exc
-        finally:
-            self.waiting -= 1
-            if self.observe:
-                self._wait_metric.observe(time.perf_counter() - started)
+        with self.checkouts.timed():
+            try:
+                return await super()._acquire(self.checkout_timeout if wait_s is None else wait_s)
+            except TimeoutError as exc:
+                raise DatabaseUnavailable(
+                    "No database connection became free in time", kind="timeout"
+                ) from exc

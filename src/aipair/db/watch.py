@@ -25,6 +25,7 @@ import structlog
 
 from aipair.db.connector import Connector
 from aipair.db.failures import DatabaseUnavailable, FailureKind
+from aipair.kit.background import cancel_and_wait
 from aipair.observability.metrics import DB_ERRORS, DB_UP
 
 log = structlog.get_logger("aipair.db")
@@ -52,10 +53,7 @@ class DatabaseWatch:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         await self._close()
 
     def report(self, kind: FailureKind) -> None:

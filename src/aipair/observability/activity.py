@@ -8,7 +8,6 @@ costs nothing on the request path.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +16,7 @@ import asyncpg
 import structlog
 
 from aipair.db.failures import failure_kind
+from aipair.kit.background import cancel_and_wait
 from aipair.observability import repository as repo
 
 log = structlog.get_logger("aipair.metrics")
@@ -54,10 +54,7 @@ class ActivityRecorder:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         await self.flush()
 
     async def flush(self) -> None:

@@ -7,7 +7,6 @@ Each process samples its own (under several workers the gauges are summed or max
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -16,6 +15,7 @@ from typing import Any
 
 import structlog
 
+from aipair.kit.background import cancel_and_wait
 from aipair.observability.http_metrics import HttpMetrics
 from aipair.observability.metrics import (
     AI_BREAKER_STATE,
@@ -44,16 +44,21 @@ def pool_usage(engine_pool: Any, overflow: int, gateway_pool: Any) -> dict[str, 
         "capacity": engine_pool.size() + overflow,
         "open": engine_pool.checkedin() + in_use,
         "in_use": in_use,
-        "waiting": getattr(engine_pool, "waiting", 0),
+        "waiting": _waiting(engine_pool),
     }
     size = gateway_pool.get_size()
     gateway = {
         "capacity": gateway_pool.get_max_size(),
         "open": size,
         "in_use": size - gateway_pool.get_idle_size(),
-        "waiting": getattr(gateway_pool, "waiting", 0),
+        "waiting": _waiting(gateway_pool),
     }
     return {"orm": orm, "gateway": gateway}
+
+
+def _waiting(pool: Any) -> int:
+    checkouts = getattr(pool, "checkouts", None)
+    return int(getattr(checkouts, "waiting", 0))
 
 
 class Sampler:
@@ -82,10 +87,7 @@ class Sampler:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
 
     async def _run(self) -> None:
         while True:
