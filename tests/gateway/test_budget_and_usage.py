@@ -47,7 +47,7 @@ async def test_alerts_fire_once_per_threshold_and_the_budget_then_refuses(
         await api.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, max_tokens=5_000)
     with pytest.raises(openai.RateLimitError) as refused:
         await api.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, max_tokens=5_000)
-    assert refused.value.code == "budget_exceeded"
+    assert refused.value.code == "insufficient_quota"
     for _ in range(50):
         hooks = httpx.get(hook).json()
         if len(hooks) >= 2:

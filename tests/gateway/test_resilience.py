@@ -56,13 +56,15 @@ async def test_breaker_opens_after_failures_and_closes_after_a_good_probe(
     upstreams: tuple[MockUpstream, MockUpstream],
     client: httpx.AsyncClient,
     tenant: Tenant,
+    other_tenant: Tenant,
 ) -> None:
     primary, _ = upstreams
     api = sdk(gateway, str((await make_api_key(client, tenant))["key"]))
+    other = sdk(gateway, str((await make_api_key(client, other_tenant))["key"]))
     await close_breaker(gateway, api)
     control(primary, fail_count=1000, fail_status=503)
-    for _ in range(2):
-        await api.chat.completions.create(model="resilient", messages=MESSAGES)
+    for caller in (api, other):  # failures seen by two companies: the provider is down for everyone
+        await caller.chat.completions.create(model="resilient", messages=MESSAGES)
     health = httpx.get(f"{gateway.url}/health/ai").json()
     assert health["providers"]["openai"]["state"] == "open"
     assert health["status"] == "degraded"

@@ -112,7 +112,7 @@ class GatewayService:
             caller, operation, model, request_id, estimate.input_tokens, estimate.max_output_tokens
         )
         try:
-            routed = await lane.router.chat(model, body)
+            routed = await lane.router.chat(model, body, caller.company_id)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise
@@ -134,7 +134,7 @@ class GatewayService:
             caller, "chat_completion", model, request_id, estimate.input_tokens, estimate.max_output_tokens
         )
         try:
-            routed = await lane.router.stream_chat(model, body)
+            routed = await lane.router.stream_chat(model, body, caller.company_id)
         except BaseException as exc:
             with anyio.CancelScope(shield=True):
                 code = exc.code if isinstance(exc, GatewayError) else "cancelled"
@@ -178,7 +178,7 @@ class GatewayService:
             caller, "embedding", model, request_id, estimate.input_tokens, 0
         )
         try:
-            routed = await lane.router.embeddings(model, body)
+            routed = await lane.router.embeddings(model, body, caller.company_id)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise
@@ -205,7 +205,7 @@ class GatewayService:
         lane = await self._routes.lane(caller.company_id)
         admission = await lane.admissions.admit(caller, operation, model, request_id, seconds, 0)
         try:
-            routed = await lane.router.transcribe(model, audio, filename, params)
+            routed = await lane.router.transcribe(model, audio, filename, params, caller.company_id)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise
