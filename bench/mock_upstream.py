@@ -33,6 +33,7 @@ CHAT = {
     "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19},
 }
 CHAT_BYTES = json.dumps(CHAT).encode()
+MODEL_ERROR = b'{"error": {"message": "mock model error", "type": "invalid_request_error"}}'
 STREAM_WORDS = ["Hello", " from", " the", " mock", " upstream", "."]
 
 
@@ -158,6 +159,24 @@ class MockUpstream:
                 await asyncio.sleep(delay)
 
     async def _handle(self, method: str, path: str, body: bytes) -> bytes:
+        if path.startswith("/__"):
+            return self._control(method, path, body)
+        b = self.behaviour
+        b.calls[path] = b.calls.get(path, 0) + 1
+        if b.hang:
+            await asyncio.sleep(3600)
+        if b.delay_s:
+            await asyncio.sleep(b.delay_s)
+        if b.model_status and (status := self._model_status(body)):
+            return _response(status, MODEL_ERROR)
+        if b.fail_count > 0:
+            b.fail_count -= 1
+            return _response(
+                b.fail_status or 500, b'{"error": {"message": "mock failure", "type": "server_error"}}'
+            )
+        return self._answer(path, body)
+
+    def _control(self, method: str, path: str, body: bytes) -> bytes:
         b = self.behaviour
         if path == "/__control":
             for name, value in json.loads(body or b"{}").items():
@@ -167,23 +186,9 @@ class MockUpstream:
             return _response(200, json.dumps(b.calls).encode())
         if path == "/__auth":
             return _response(200, json.dumps(b.auth_seen).encode())
-        if path == "/__hooks":
-            if method == "POST":
-                b.hooks.append(json.loads(body or b"{}"))
-            return _response(200, json.dumps(b.hooks).encode())
-        b.calls[path] = b.calls.get(path, 0) + 1
-        if b.hang:
-            await asyncio.sleep(3600)
-        if b.delay_s:
-            await asyncio.sleep(b.delay_s)
-        if b.model_status and (status := self._model_status(body)):
-            return _response(status, b'{"error": {"message": "mock model error", "type": "invalid_request_error"}}')
-        if b.fail_count > 0:
-            b.fail_count -= 1
-            return _response(
-                b.fail_status or 500, b'{"error": {"message": "mock failure", "type": "server_error"}}'
-            )
-        return self._answer(path, body)
+        if method == "POST":  # /__hooks
+            b.hooks.append(json.loads(body or b"{}"))
+        return _response(200, json.dumps(b.hooks).encode())
 
     def _model_status(self, body: bytes) -> int:
         try:
