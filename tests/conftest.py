@@ -11,12 +11,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from aipair.app import create_app
 from aipair.config import AuthSettings, Settings
 from aipair.db.embedded import EmbeddedPostgres
 from aipair.db.urls import DatabaseUrls
 from aipair.runtime import Runtime
-from tests.fixtures.database import initialised_runtime, migrated_urls
+from tests.fixtures.database import app_on, initialised_runtime, migrated_urls
 from tests.fixtures.tenants import Tenant, make_tenant, random_ip
 
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1}
@@ -55,16 +54,13 @@ def urls(settings: Settings) -> DatabaseUrls:
 
 @pytest.fixture(scope="session")
 async def runtime(settings: Settings, urls: DatabaseUrls) -> AsyncIterator[Runtime]:
-    built = await initialised_runtime(settings, urls)
-    yield built
-    await built.close()
+    async with initialised_runtime(settings, urls) as built:
+        yield built
 
 
 @pytest.fixture(scope="session")
 def app(settings: Settings, runtime: Runtime) -> FastAPI:
-    application = create_app(settings)
-    application.state.runtime = runtime
-    return application
+    return app_on(settings, runtime)
 
 
 @pytest.fixture

@@ -15,12 +15,11 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 
-from aipair.app import create_app
 from aipair.config import Settings
 from aipair.db.urls import DatabaseUrls, libpq, resolve_urls
 from aipair.runtime import Runtime
 from tests import test_isolation_http, test_isolation_sql
-from tests.fixtures.database import initialised_runtime, migrated_urls
+from tests.fixtures.database import app_on, initialised_runtime, migrated_urls
 from tests.fixtures.pgbouncer import PgBouncer, pgbouncer
 from tests.fixtures.tenants import Tenant
 from tests.test_isolation_sql import app_conn  # noqa: F401  (a fixture of the tests collected below)
@@ -55,16 +54,13 @@ def pooled_settings(settings: Settings) -> Settings:
 @pytest.fixture(scope="module")
 async def runtime(pooled_settings: Settings, urls: DatabaseUrls) -> AsyncIterator[Runtime]:
     """A runtime whose every pool connects through PgBouncer."""
-    routed = await initialised_runtime(pooled_settings, urls)
-    yield routed
-    await routed.close()
+    async with initialised_runtime(pooled_settings, urls) as routed:
+        yield routed
 
 
 @pytest.fixture(scope="module")
 def app(pooled_settings: Settings, runtime: Runtime) -> FastAPI:
-    application = create_app(pooled_settings)
-    application.state.runtime = runtime
-    return application
+    return app_on(pooled_settings, runtime)
 
 
 def test_the_tenant_context_never_outlives_its_transaction_on_a_shared_server_connection(
