@@ -1,7 +1,7 @@
 """Tenancy: a person joins a company only by accepting its invitation; invitations can be revoked.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-28
 
 Accounts are shared across companies, and an invitation's token is shown to whoever invited. So adding
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
