@@ -73,14 +73,7 @@ class InvitationService:
         if membership is None:
             await self._check_room(session, company_id, with_invited=True)
             user = user or await self._new_account(session, data.email)
-            membership = Membership(
-                id=uuid.uuid4(),
-                company_id=company_id,
-                user_id=user.id,
-                role=data.role,
-                status=MembershipStatus.INVITED,
-            )
-            await repo.add(session, membership)
+            membership = await self._join(session, company_id, user, data.role, MembershipStatus.INVITED)
         else:
             membership.role = data.role
             await repo.revoke_pending_invitations(session, membership.id)
@@ -96,14 +89,7 @@ class InvitationService:
         self._passwords.check_policy(data.password, data.email)
         await self._check_room(session, company_id)
         user = await self._new_account(session, data.email, data.name, data.password)
-        membership = Membership(
-            id=uuid.uuid4(),
-            company_id=company_id,
-            user_id=user.id,
-            role=data.role,
-            status=MembershipStatus.ACTIVE,
-        )
-        await repo.add(session, membership)
+        membership = await self._join(session, company_id, user, data.role, MembershipStatus.ACTIVE)
         return Added(membership, user, None, None)
 
     async def accept_new_account(
@@ -225,6 +211,16 @@ class InvitationService:
         )
         await repo.add(session, invitation)
         return invitation, token
+
+    @staticmethod
+    async def _join(
+        session: AsyncSession, company_id: CompanyId, user: User, role: str, status: MembershipStatus
+    ) -> Membership:
+        membership = Membership(
+            id=uuid.uuid4(), company_id=company_id, user_id=user.id, role=role, status=status
+        )
+        await repo.add(session, membership)
+        return membership
 
     async def _new_account(
         self, session: AsyncSession, email: str, name: str = "", password: str | None = None
