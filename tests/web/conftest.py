@@ -15,7 +15,9 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from aipair.config import Settings
 from tests.fixtures.live_gateway import providers_config
 from tests.fixtures.processes import gateway_env, served_gateways, upstream_processes
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, SCREENSHOTS
+
+LOGS = SCREENSHOTS.parent / "console-tests"
 
 
 def console_env(settings: Settings, data_dir: Path, upstream_port: int) -> dict[str, str]:
@@ -24,7 +26,7 @@ def console_env(settings: Settings, data_dir: Path, upstream_port: int) -> dict[
         AIPAIR_ENV="test",
         AIPAIR_DATABASE_URL=settings.database_url.get_secret_value(),
         AIPAIR_DATA_DIR=str(data_dir),
-        AIPAIR_LOG_LEVEL="WARNING",
+        AIPAIR_LOG_LEVEL="INFO",
         AIPAIR_GATEWAY__PROVIDERS=providers_config(upstream_port, upstream_port).model_dump_json(),
         AIPAIR_GATEWAY__CACHE_TTL_S="0",
         AIPAIR_AUTH__ARGON2_TIME_COST="1",
@@ -48,12 +50,14 @@ def console_url(server_env: dict[str, str], urls: object) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def worker(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """An ``aipair worker`` process processing the meetings uploaded through the console."""
-    log = (tmp_path_factory.mktemp("worker") / "worker.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "aipair", "worker"], env=server_env, stdout=log, stderr=log
-    )
+def worker(server_env: dict[str, str]) -> Iterator[None]:
+    """An ``aipair worker`` process processing the meetings uploaded through the console (its log is
+    left in ``var/console-tests/worker.log``)."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = (LOGS / "worker.log").open("wb")
+    # Each chunk takes a while, so a person (and the test) can watch the state change in place.
+    env = {**server_env, "AIPAIR_MEETINGS__CHUNK_DELAY_S": "2"}
+    process = subprocess.Popen([sys.executable, "-m", "aipair", "worker"], env=env, stdout=log, stderr=log)
     yield
     process.send_signal(signal.SIGTERM)
     try:

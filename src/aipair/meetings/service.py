@@ -206,6 +206,13 @@ class MeetingService:
         job = await self._jobs.find(session, meeting.job_id)
         return MeetingView(meeting, job, minutes, items, sources)
 
+    async def transcript_lines(
+        self, session: AsyncSession, principal: Principal, meeting_id: uuid.UUID, indices: list[int]
+    ) -> dict[int, MeetingSegment]:
+        """Segments of a visible meeting by index (the lines minutes cite)."""
+        meeting = await self._visible(session, principal, meeting_id)
+        return await repo.segments_at(session, principal.company_id, meeting.id, indices)
+
     async def export(self, session: AsyncSession, principal: Principal, meeting_id: uuid.UUID) -> MeetingView:
         """The meeting for export; raises :class:`MinutesNotReady` until its minutes exist."""
         view = await self.get(session, principal, meeting_id)

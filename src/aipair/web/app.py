@@ -7,11 +7,11 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from aipair.web.pages import account, dashboard, keys
+from aipair.web.pages import account, action_items, dashboard, keys, meetings
 from aipair.web.rendering import build_environment
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (account.router, dashboard.router, keys.router)
+ROUTERS = (account.router, dashboard.router, keys.router, meetings.router, action_items.router)
 
 
 def install_console(app: FastAPI) -> None:

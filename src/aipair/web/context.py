@@ -55,11 +55,11 @@ class Console:
     def at_least(self, role: Role) -> bool:
         return self.principal.at_least(role)
 
-    def page(self, template: str, *, status: int = 200, **data: Any) -> HTMLResponse:
+    def page(self, template: str, *, status_code: int = 200, **data: Any) -> HTMLResponse:
         """Render ``template`` inside the console's layout."""
         notice = notice_text(self.request.query_params.get("notice"))
         context = {"console": self, "csrf": self.csrf, "notice": notice, "request": self.request, **data}
-        return render(self.request.app.state.console_templates, template, context, status)
+        return render(self.request.app.state.console_templates, template, context, status_code)
 
 
 def redirect(path: str, notice: str | None = None, **query: str) -> RedirectResponse:

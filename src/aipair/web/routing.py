@@ -7,6 +7,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
+import structlog
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -20,6 +21,7 @@ from aipair.web.errors import CsrfRejected, SignInRequired
 from aipair.web.rendering import SECURITY_HEADERS, render
 from aipair.web.sessions import SESSION_COOKIE
 
+log = structlog.get_logger("aipair.web")
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 TITLES = {
     400: "Bad request",
@@ -98,6 +100,9 @@ async def _answer(request: Request, handler: Handler) -> Response:
         return error_page(request, exc)
     except RequestValidationError as exc:
         return error_page(request, _validation(exc))
+    except Exception:  # the console's error boundary: a page, never a stack trace or a JSON body
+        log.exception("console_error", path=request.url.path)
+        return error_page(request, AppError())
 
 
 class ConsoleRoute(APIRoute):
