@@ -43,8 +43,7 @@ from aipair.meetings.models import (
     MeetingSegment,
     MeetingStatus,
 )
-from aipair.meetings.repository import MeetingFilter
-from aipair.meetings.schemas import ActionItemUpdate, MeetingUpload, UploadedFile
+from aipair.meetings.schemas import ActionItemUpdate, MeetingFilter, MeetingUpload, UploadedFile
 from aipair.meetings.transcription import SphinxTranscriber
 from aipair.meetings.uploads import SourceFile, inspect_upload
 from aipair.tenancy.members import MemberService

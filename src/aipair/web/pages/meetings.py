@@ -12,8 +12,7 @@ from starlette.responses import Response
 
 from aipair.kit.pagination import Pagination
 from aipair.meetings.export import export_json, export_markdown, meeting_detail
-from aipair.meetings.repository import MeetingFilter
-from aipair.meetings.schemas import MeetingUpload, UploadedFile
+from aipair.meetings.schemas import MeetingFilter, MeetingUpload, UploadedFile
 from aipair.tenancy.models import Role
 from aipair.web.context import Console, redirect
 from aipair.web.dependencies import ConsolePage
