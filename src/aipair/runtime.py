@@ -25,6 +25,7 @@ from aipair.db.raw import TransactionScopedConnection
 from aipair.db.urls import DatabaseUrls, libpq
 from aipair.gateway.admission import Admissions
 from aipair.gateway.company_routes import CompanyRoutes, Lane, LaneBuilder
+from aipair.gateway.idempotency import IdempotencyKeys
 from aipair.gateway.pricing import DEFAULT_PRICES, PriceBook
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.registry import ProviderRegistry, build_upstream_client
@@ -159,7 +160,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         platform=PlatformService(passwords, audit),
         policies=policies,
         usage=usage,
-        gateway=GatewayService(routes, keys, usage),
+        gateway=GatewayService(routes, keys, usage, IdempotencyKeys(pg)),
         audit=audit,
         security=security,
         support=SupportService(sessions, audit, tenancy, overrides, security, settings.support),
