@@ -272,7 +272,7 @@ async def test_weak_password_when_accepting_an_invitation_gets_422_and_sets_noth
 
 
 @pytest.mark.parametrize(
-    ("method", "path"), [("GET", "/api/nothing-here"), ("POST", "/auth/nothing"), ("GET", "/")]
+    ("method", "path"), [("GET", "/api/nothing-here"), ("POST", "/auth/nothing"), ("GET", "/nothing/here")]
 )
 async def test_unknown_route_gets_404_not_found_json(
     client: httpx.AsyncClient, method: str, path: str
