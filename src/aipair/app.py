@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestContextMiddleware,
         max_body_bytes=settings.http.max_body_bytes,
         max_upload_bytes=settings.http.max_upload_bytes,
+        max_ai_body_bytes=settings.http.max_ai_body_bytes,
     )
     install_error_handlers(app)
     # The AI gateway first: routes are matched in order, and its calls are the hot path.

@@ -48,6 +48,9 @@ class HttpSettings(BaseModel):
     port: int = Field(default=8000, ge=1, le=65535)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=25 * 1_048_576, ge=1024)
+    # JSON bodies of AI calls (chat, responses, messages, embeddings): images ride inside them as base64,
+    # and OpenAI takes images up to 20 MB.
+    max_ai_body_bytes: int = Field(default=32 * 1_048_576, ge=1024)
 
 
 class GatewaySettings(BaseModel):
