@@ -58,6 +58,8 @@ class GatewaySettings(BaseModel):
 
     providers: GatewayProvidersConfig = Field(default_factory=GatewayProvidersConfig)
     cache_ttl_s: float = Field(default=5.0, ge=0, le=300)
+    # How often each process reads model_prices again (a new price row applies within this).
+    price_refresh_s: float = Field(default=60.0, gt=0, le=3600)
     abandoned_reservation_minutes: int = Field(default=30, ge=1)
     pool_size: int = Field(default=20, ge=1, le=500)
 
