@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aipair.gateway.provider_config import GatewayProvidersConfig
@@ -113,6 +113,17 @@ class SecuritySignalSettings(BaseModel):
     working_hours_cache_s: float = Field(default=300.0, ge=0)
 
 
+class WebSettings(BaseModel):
+    """The web console: its session cookie and how long a session lasts."""
+
+    # Browsers accept Secure cookies from http://localhost and 127.0.0.1 (secure contexts), so the flag
+    # stays on everywhere by default; turn it off only to use the console over plain http from another
+    # host name in development. Production refuses it off.
+    cookie_secure: bool = True
+    session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    session_max_hours: int = Field(default=12, ge=1, le=24 * 14)
+
+
 class Settings(BaseSettings):
     """All settings of the platform, validated at start-up."""
 
@@ -158,6 +169,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     meetings: MeetingSettings = Field(default_factory=MeetingSettings)
     signals: SecuritySignalSettings = Field(default_factory=SecuritySignalSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @field_validator("database_url", "database_app_url")
     @classmethod
@@ -172,6 +184,12 @@ class Settings(BaseSettings):
         if value is not None:
             decode_key(value.get_secret_value())  # ValueError: "must be base64" / "must decode to 32 bytes"
         return value
+
+    @model_validator(mode="after")
+    def _secure_cookies_in_production(self) -> Settings:
+        if self.env == "production" and not self.web.cookie_secure:
+            raise ValueError("web.cookie_secure cannot be turned off in production")
+        return self
 
     @property
     def data_path(self) -> Path:

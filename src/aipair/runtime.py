@@ -44,6 +44,7 @@ from aipair.tenancy.platform import PlatformService
 from aipair.tenancy.policy_cache import CompanyPolicyCache
 from aipair.tenancy.service import TenancyService
 from aipair.usage.service import UsageService
+from aipair.web.sessions import ConsoleSessions
 from aipair.worker.service import JobsService
 
 
@@ -74,6 +75,7 @@ class Runtime:
     support: SupportService
     key_signals: KeySignalMonitor
     ai_settings: CompanyAiSettingsService
+    console: ConsoleSessions
     jobs: JobsService = field(default_factory=JobsService)
     meetings: MeetingService = field(init=False)
     meeting_pipeline: MeetingPipeline = field(init=False)
@@ -141,6 +143,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     security = SecurityService(sessions, settings.auth, settings.support)
     tenancy = TenancyService(passwords, policies, audit=audit)
     overrides = OverrideService(audit, policies)
+    auth = AuthService(sessions, passwords, tokens, settings.auth, audit=audit)
     runtime = Runtime(
         settings=settings,
         urls=urls,
@@ -152,7 +155,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         prices=prices,
         limiter=limiter,
         passwords=passwords,
-        auth=AuthService(sessions, passwords, tokens, settings.auth, audit=audit),
+        auth=auth,
         api_keys=ApiKeyService(
             timedelta(hours=settings.auth.api_key_rotation_grace_hours), keys, audit=audit
         ),
@@ -167,6 +170,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         support=SupportService(sessions, audit, tenancy, overrides, security, settings.support),
         key_signals=KeySignalMonitor(signals, sessions, settings.signals),
         ai_settings=CompanyAiSettingsService(config, box, routes, audit=audit),
+        console=ConsoleSessions(auth, tokens, settings.web, jwt_secret(settings)),
     )
     runtime.meetings, runtime.meeting_pipeline = build_meetings(runtime)
     return runtime
