@@ -2,9 +2,10 @@
 
 A :class:`Price` row says what one provider charges for one model from a date on; a later row for the
 same (provider, model) supersedes it. The ``model_prices`` table is the source (``DEFAULT_PRICES`` are
-the rows it was seeded with); :class:`PriceBook` answers lookups in memory. Model names resolve exact id first, then the undated base name
-(``gpt-4o-mini-2024-07-18`` and ``claude-3-5-haiku-latest`` find ``gpt-4o-mini``/``claude-3-5-haiku``),
-then the provider-wide ``"*"`` row (used for ``local`` and self-hosted providers).
+the rows it was seeded with); :class:`PriceBook` answers lookups in memory. Model names resolve exact
+id first, then the undated base name (``gpt-4o-mini-2024-07-18`` and ``claude-3-5-haiku-latest`` find
+``gpt-4o-mini``/``claude-3-5-haiku``), then the provider-wide ``"*"`` row (used for ``local`` and
+self-hosted providers).
 
 Because prices are per million tokens, the cost in micro-USD is simply ``tokens x price`` (USD/M):
 1,000 tokens at $0.15/M cost 150 micro-USD. Fractions of a micro-USD are rounded up.
