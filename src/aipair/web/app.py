@@ -16,7 +16,10 @@ from aipair.web.pages import (
     grants,
     keys,
     meetings,
+    members,
+    operations,
     security,
+    settings,
 )
 from aipair.web.rendering import build_environment
 
@@ -31,6 +34,9 @@ ROUTERS = (
     companies.router,
     grants.router,
     security.router,
+    members.router,
+    settings.router,
+    operations.router,
 )
 
 

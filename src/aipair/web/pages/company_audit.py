@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from aipair.audit.endpoints import Filters
 from aipair.audit.export import to_csv
-from aipair.audit.schemas import AuditEntryRead, GrantRead, SupportActionRead
+from aipair.audit.schemas import AuditEntryRead, AuditFilters, GrantRead, SupportActionRead
 from aipair.kit.pagination import Pagination
 from aipair.tenancy.schemas import CompanyUpdate
 from aipair.web.context import redirect
@@ -20,6 +22,28 @@ from aipair.web.routing import ConsoleRoute
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 FILTERS = ("action", "actor", "target_type", "target_id", "from", "to")
+
+
+class AuditQuery(BaseModel):
+    """The audit filters of the page's form (blank fields mean no filter, unlike the API's)."""
+
+    action: str | None = Field(default=None, max_length=100)
+    actor: uuid.UUID | None = None
+    target_type: str | None = Field(default=None, max_length=50)
+    target_id: str | None = Field(default=None, max_length=100)
+    since: datetime | None = Field(default=None, alias="from")
+    until: datetime | None = Field(default=None, alias="to")
+
+
+def audit_filters(request: Request) -> AuditFilters:
+    chosen = {k: v.strip() for k in FILTERS if (v := request.query_params.get(k, "")).strip()}
+    query = parse(AuditQuery, chosen)
+    return AuditFilters(
+        query.action, query.actor, query.target_type, query.target_id, query.since, query.until
+    )
+
+
+Filters = Annotated[AuditFilters, Depends(audit_filters)]
 
 
 @router.get("/audit")
