@@ -32,7 +32,8 @@ async def test_owner_manages_members_budget_and_ai_settings_and_reads_the_audit_
     await employee.get_by_label("Role of").select_option("MANAGER")
     await employee.get_by_role("button", name="Change role").click()
     await expect(page.get_by_role("status").first).to_contain_text("role was changed")
-    await expect(page.get_by_test_id("member").filter(has_text=tenant.emails["EMPLOYEE"])).to_contain_text("MANAGER")
+    changed = page.get_by_test_id("member").filter(has_text=tenant.emails["EMPLOYEE"])
+    await expect(changed).to_contain_text("MANAGER")
     await review(page, "members")
 
     await page.get_by_role("link", name="Budget").click()

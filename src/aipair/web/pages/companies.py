@@ -45,18 +45,30 @@ async def create_company(request: Request, page: SuperAdminPage) -> Response:
     """Create a company, optionally with its first OWNER (invited when no password is given)."""
     values = await form_values(request)
     values["owner"] = _nested(values, "owner_", ("email", "name", "password"))
-    company = await page.runtime.tenancy.create_company(page.db, page.principal, parse(CompanyCreate, values))
-    return redirect(f"/platform/companies/{company.id}", "company_created")
+    created = await page.runtime.tenancy.create_company(page.db, page.principal, parse(CompanyCreate, values))
+    if created.owner_invitation_token is not None:
+        return await _company_page(page, created.company.id, invited=created.owner_invitation_token)
+    return redirect(f"/platform/companies/{created.company.id}", "company_created")
 
 
 @router.get("/platform/companies/{company_id}")
 async def company(company_id: uuid.UUID, page: SuperAdminPage) -> Response:
-    """A company's status, plan, effective limits and usage."""
+    """A company's status, plan and permanent limits."""
+    return await _company_page(page, company_id)
+
+
+async def _company_page(page: SuperAdminPage, company_id: uuid.UUID, invited: str | None = None) -> Response:
     row = await page.runtime.tenancy.get_company(page.db, company_id)
     plans = {p.code: p for p in await page.runtime.tenancy.list_plans(page.db)}
     custom = {name: getattr(row, f"custom_{name}") for name in LIMITS}
     return page.page(
-        "company.html", title=row.name, company=row, plan=plans.get(row.plan_code), custom=custom, plans=PLANS
+        "company.html",
+        title=row.name,
+        company=row,
+        plan=plans.get(row.plan_code),
+        custom=custom,
+        plans=PLANS,
+        invited=invited,
     )
 
 

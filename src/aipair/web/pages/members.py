@@ -46,12 +46,12 @@ async def members(page: AdminPage, pages: Pagination) -> Response:
 
 @router.post("/members")
 async def add_member(request: Request, page: AdminPage, pages: Pagination) -> Response:
-    """Add a person with a role below yours; without an account, an invitation is created (shown once)."""
+    """Invite a person with a role below yours; the invitation code is shown once."""
     data = parse(MemberAdd, await form_values(request))
-    _, _, token = await page.runtime.tenancy.add_member(page.db, page.principal, data)
-    if token is None:
+    added = await page.runtime.tenancy.add_member(page.db, page.principal, data)
+    if added.token is None:
         return redirect("/members", "member_added")
-    return await _members_page(page, pages, invited=token)
+    return await _members_page(page, pages, invited=added.token)
 
 
 @router.post("/members/{member_id}/role")
