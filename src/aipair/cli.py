@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from aipair.cli_audit import audit_app, report_app
+from aipair.cli_backup import backup_app
 from aipair.cli_db import db_app
 from aipair.cli_jobs import jobs_app, worker
 from aipair.cli_support import PlatformNotInitialised, run_async, settings
@@ -23,6 +24,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(report_app, name="report")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(backup_app, name="backup")
 app.command("worker")(worker)
 
 

@@ -92,7 +92,7 @@ def run_drill(
     """Restore to ``to_time`` (default: a mark taken now) in a scratch server and compare."""
     mark = find_mark(storage, at=to_time) if to_time else create_mark(source, storage)
     at = to_time or (mark.at if mark else utcnow())
-    target = RecoveryTarget(time=at)
+    target = RecoveryTarget(time=at, name=mark.name if mark else None)
     manifest = _base_before(storage, at)
     report = DrillReport(manifest.label if manifest else "-", target.describe(), utcnow())
     if manifest is None:
@@ -135,7 +135,7 @@ def _restore_and_compare(
         server.wait_promoted(url)
         report.rto_s = time.monotonic() - started
         report.newest_transaction_at = server.last_transaction_at()
-        with psycopg.connect(url, autocommit=True) as conn:
+        with psycopg.connect(url) as conn:  # the audit chain walk needs a transaction (a named cursor)
             _compare(conn, mark, report)
     finally:
         server.stop()

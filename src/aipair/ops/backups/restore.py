@@ -34,16 +34,18 @@ class RecoveryTarget:
     name: str | None = None
 
     def parameters(self) -> dict[str, str]:
+        """Recovery parameters: a restore point is preferred to its time (recovery stops at the point
+        even when no later transaction was archived, which a time target needs to know it is past)."""
         found = {"recovery_target_action": "promote", "recovery_target_timeline": "latest"}
-        if self.time is not None:
-            found["recovery_target_time"] = self.time.isoformat(sep=" ")
-        elif self.name is not None:
+        if self.name is not None:
             found["recovery_target_name"] = self.name
+        elif self.time is not None:
+            found["recovery_target_time"] = self.time.isoformat(sep=" ")
         return found
 
     def describe(self) -> str:
         if self.time is not None:
-            return f"{self.time.isoformat(sep=' ')}"
+            return self.time.isoformat(sep=" ") + (f" (restore point {self.name})" if self.name else "")
         return f"restore point {self.name}" if self.name else "the newest archived transaction"
 
 
