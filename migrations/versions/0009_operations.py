@@ -135,7 +135,9 @@ def upgrade() -> None:
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
         op.execute(f"CREATE POLICY platform_read ON {table} FOR SELECT USING ({reads})")
         op.execute(f"CREATE POLICY platform_insert ON {table} FOR INSERT WITH CHECK ({writes})")
-        op.execute(f"CREATE POLICY platform_update ON {table} FOR UPDATE USING ({writes}) WITH CHECK ({writes})")
+        op.execute(
+            f"CREATE POLICY platform_update ON {table} FOR UPDATE USING ({writes}) WITH CHECK ({writes})"
+        )
         grant_app(table, "SELECT, INSERT, UPDATE")
 
 
