@@ -28,6 +28,7 @@ from aipair.observability.middleware import RequestContextMiddleware
 from aipair.runtime import start_runtime
 from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
+from aipair.web.app import install_console
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -82,4 +83,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     audit_routers = (audit_router, support_router, support_grants_router, security_router)
     for router in (*routers, meetings_router, *audit_routers):
         app.include_router(router)
+    install_console(app)
     return app

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from aipair.cli_support import database, settings
+from aipair.cli.errors import USAGE, CliError
 
 if TYPE_CHECKING:
     from aipair.ops.backups.service import BackupOperations
 
-backup_app = typer.Typer(help="Backups, point-in-time recovery and restore drills.", no_args_is_help=True)
+app = typer.Typer(help="Backups, point-in-time recovery and restore drills.", no_args_is_help=True)
 Kind = Literal["physical", "logical"]
 
 
@@ -68,6 +68,7 @@ class BarProgress:
 @contextmanager
 def operations() -> Iterator[BackupOperations]:
     """Backup operations on the configured database and repository, with a progress bar."""
+    from aipair.cli.support import database, settings
     from aipair.ops.backups.service import BackupOperations
 
     config = settings()
@@ -75,9 +76,8 @@ def operations() -> Iterator[BackupOperations]:
         yield BackupOperations(config, urls, bar)
 
 
-def fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
+def fail(message: str, code: str = "backup_failed", exit_code: int = 1) -> None:
+    raise CliError(code, message, exit_code)
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -89,7 +89,7 @@ def parse_time(value: str | None) -> datetime | None:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        fail(f'not a time with an offset: {value!r} (e.g. "2026-12-06 10:30:00+00")', 2)
+        fail(f'not a time with an offset: {value!r} (e.g. "2026-12-06 10:30:00+00")', "bad_time", USAGE)
     assert parsed is not None
     return parsed
 
@@ -112,7 +112,7 @@ def age(moment: datetime) -> str:
     return f"{seconds:.0f} s"
 
 
-@backup_app.command("create")
+@app.command("create")
 def create(
     kind: Kind | None = typer.Option(None, help="physical (point-in-time) or logical (pg_dump -Fc)"),
 ) -> None:
@@ -123,7 +123,7 @@ def create(
     typer.echo(f"{manifest.label}: {manifest.kind}, {human_size(manifest.size)}, stored in {where}")
 
 
-@backup_app.command("list")
+@app.command("list")
 def list_backups() -> None:
     """Every backup in the repository: kind, age, size, and the outcome of its latest verification."""
     with operations() as ops:
@@ -143,7 +143,7 @@ def list_backups() -> None:
         )
 
 
-@backup_app.command("verify")
+@app.command("verify")
 def verify(label: str | None = typer.Argument(None, help="One backup (default: every backup)")) -> None:
     """Check each backup: SHA-256 of every file, the cluster files against the base backup's own
     manifest or the dump with pg_restore --list, and every archived WAL segment a restore needs.
@@ -152,7 +152,7 @@ def verify(label: str | None = typer.Argument(None, help="One backup (default: e
         try:
             results = ops.verify(label)
         except LookupError as exc:
-            fail(str(exc))
+            fail(str(exc), "backup_not_found")
             return
     for result in results:
         wal = f", {result.wal_segments} WAL segments" if result.manifest.kind == "physical" else ""
@@ -166,7 +166,7 @@ def verify(label: str | None = typer.Argument(None, help="One backup (default: e
         raise typer.Exit(1)
 
 
-@backup_app.command("restore")
+@app.command("restore")
 def restore(
     to_time: str | None = typer.Option(
         None, "--to-time", help='Point in time, e.g. "2026-12-06 10:30:00+00"'
@@ -185,9 +185,9 @@ def restore(
     from aipair.ops.backups.service import RefusedRestore
 
     if (target_dir is None) == (target_db is None):
-        fail("give exactly one of --target-dir (physical) or --target-db (logical)", 2)
+        fail("give exactly one of --target-dir (physical) or --target-db (logical)", "bad_usage", USAGE)
     if target_dir is not None and (to_time is None) == (not latest):
-        fail("give exactly one of --to-time or --latest", 2)
+        fail("give exactly one of --to-time or --latest", "bad_usage", USAGE)
     if force and not yes:
         typer.confirm("This replaces the production database. Continue?", abort=True)
     with operations() as ops:
@@ -199,13 +199,19 @@ def restore(
             assert target_dir is not None
             target = RecoveryTarget(time=parse_time(to_time))
             seconds = ops.restore_directory(target_dir.resolve(), target, label=label, force=force)
-        except (BackupUnusable, RefusedRestore, RecoveryFailed, LookupError) as exc:
-            fail(str(exc))
+        except BackupUnusable as exc:
+            fail(str(exc), "backup_unusable")
+            return
+        except RefusedRestore as exc:
+            fail(str(exc), "restore_refused")
+            return
+        except (RecoveryFailed, LookupError) as exc:
+            fail(str(exc), "restore_failed")
             return
     typer.echo(f"restored to {target.describe()} into {target_dir} in {seconds:.1f} s")
 
 
-@backup_app.command("mark")
+@app.command("mark")
 def mark(name: str | None = typer.Argument(None, help="Name of the restore point")) -> None:
     """Write a restore point and record every table's rows and checksum at it; a drill to its time
     compares the restored copy with exactly that state."""
@@ -214,7 +220,7 @@ def mark(name: str | None = typer.Argument(None, help="Name of the restore point
     typer.echo(f"{point.name}: {point.at.isoformat(sep=' ')} (WAL {point.lsn}, {len(point.tables)} tables)")
 
 
-@backup_app.command("drill")
+@app.command("drill")
 def drill(
     to_time: str | None = typer.Option(None, "--to-time", help="A marked time (default: mark now)"),
 ) -> None:
@@ -228,7 +234,7 @@ def drill(
         raise typer.Exit(1)
 
 
-@backup_app.command("prune")
+@app.command("prune")
 def prune(days: int | None = typer.Option(None, "--keep-days", min=1, help="Retention (default 30)")) -> None:
     """Delete backups older than the retention (the newest of each kind stays) and the WAL no kept
     base backup needs."""
