@@ -4,8 +4,11 @@ through the product (companies, members, API keys, AI calls, audit rows)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,8 +72,10 @@ def aipair(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Co
 
 
 @pytest.fixture(scope="session")
-def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
-    data = tmp_path_factory.mktemp("backup-source")
+def source() -> Iterator[Source]:
+    # Not pytest's tmp_path: another pytest run on the machine may close its root to other users,
+    # and the server runs as one when the tests run as root.
+    data = Path(tempfile.mkdtemp(prefix="aipair-backups-"))
     settings = Settings(
         env="test",
         data_dir=data,
@@ -85,6 +90,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
     migrate.upgrade(urls)
     yield Source(settings, urls, server)
     server.stop()
+    shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -141,27 +147,23 @@ def base_backup(source: Source, populated: list[Tenant]) -> str:
 
 
 def switch_wal(source: Source, times: int = 1) -> None:
-    """Close the current WAL segment (so it is archived) ``times`` times, with a write in each."""
+    """Close the current WAL segment ``times`` times (a write in each), then wait until the server has
+    archived the last one it closed."""
     with source.superuser() as conn:
+        closed = ""
         for _ in range(times):
             conn.execute("SELECT txid_current()")
-            conn.execute("SELECT pg_switch_wal()")
-
-
-def wait_archived(source: Source) -> None:
-    """Until the server has archived every segment it closed (``pg_stat_archiver``)."""
-    import time
-
-    with source.superuser() as conn:
+            row = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()
+            assert row is not None
+            closed = row[0]
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            row = conn.execute(
-                "SELECT last_archived_wal >= pg_walfile_name(pg_current_wal_lsn() - 1) FROM pg_stat_archiver"
-            ).fetchone()
-            if row is not None and row[0]:
+            query = "SELECT last_archived_wal >= %s, last_failed_wal, failed_count FROM pg_stat_archiver"
+            state = conn.execute(query, [closed]).fetchone()
+            if state is not None and state[0]:
                 return
             time.sleep(0.1)
-    raise AssertionError("the server did not archive its WAL")
+    raise AssertionError(f"the server did not archive {closed}: {state}")
 
 
 def repository(source: Source) -> Path:

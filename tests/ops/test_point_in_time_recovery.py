@@ -27,7 +27,7 @@ def counts(conn: psycopg.Connection) -> dict[str, int]:
 
 
 async def test_restore_to_a_noted_time_brings_back_exactly_that_state(
-    source: Source, populated: list[Tenant], base_backup: str, tmp_path_factory: object
+    source: Source, populated: list[Tenant], base_backup: str
 ) -> None:
     env = source.env()
     at_t = source.operations().mark().at  # `aipair backup mark`: a restore point with every table's state
