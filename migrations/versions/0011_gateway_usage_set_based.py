@@ -9,10 +9,10 @@ Create Date: 2026-12-06
 functions one after the other: two or three counter updates and an event write per request). The new
 function works one company (and period) at a time in ascending order: it locks the company's counter
 row and its keys' rows once, in sorted order; closes all of the company's settlements with one UPDATE
-of their events, one UPDATE of the counters and one upsert of the daily roll-up; then decides its
-reservations in order against the locked counters held in variables (the same rules as
-``gateway_reserve``: quota, company budget, key budget) and writes the admitted ones with one UPDATE of
-the counters and one INSERT of the events. Quotas and budgets stay exact across processes: every
+of their events and one upsert of the daily roll-up; decides its reservations in order against the
+locked counters plus what the settlements freed, held in variables (the same rules as
+``gateway_reserve``: quota, company budget, key budget), and writes the admitted ones with one INSERT
+of their events; then updates each counter row once with everything the batch changed. Quotas and budgets stay exact across processes: every
 decision is taken under the counter rows' locks.
 
 The SQL lives in ``src/aipair/usage/sql/gateway_usage_apply.v1.sql``; the version in the file name is
@@ -38,9 +38,9 @@ FUNCTIONS = (
     "gateway_usage_apply(jsonb, jsonb)",
     "gateway_usage_keys(uuid, date, jsonb, jsonb)",
     "gateway_usage_lock(uuid, date, uuid[])",
-    "gateway_usage_settle_group(uuid, date, jsonb)",
-    "gateway_usage_reserve_group(uuid, date, uuid[], jsonb, text[])",
-    "gateway_usage_insert_events(uuid, date, jsonb, integer[], text[])",
+    "gateway_usage_group(uuid, date, uuid[], jsonb, jsonb, text[])",
+    "gateway_usage_insert_events(uuid, date, jsonb, integer[])",
+    "gateway_usage_alerts(uuid, date, jsonb, bigint)",
 )
 
 

@@ -7,7 +7,6 @@ reservation is always released and the usage event always written.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -17,7 +16,7 @@ import anyio
 import orjson
 
 from aipair.auth.key_cache import ApiKeyResolver
-from aipair.auth.principal import Principal
+from aipair.auth.principal import CompanyId, Principal
 from aipair.gateway.admission import Admission, Admissions, Caller
 from aipair.gateway.company_routes import CompanyRoutes
 from aipair.gateway.dialects.base import OpenAIChunks, StreamDialect
@@ -284,7 +283,7 @@ class GatewayService:
         """The worst-case cost in micro-USD of a call to ``model`` (for estimates before a job starts)."""
         return self._admissions.worst_case(model, input_tokens, max_output_tokens)
 
-    async def budget_headroom(self, company_id: uuid.UUID) -> int | None:
+    async def budget_headroom(self, company_id: CompanyId) -> int | None:
         """Micro-USD left in the company's budget this period; None when it has no budget."""
         policy = await self._admissions.policy(Caller(company_id))
         if policy.budget_micro_usd is None:

@@ -91,7 +91,10 @@ async def mark_alert(
 async def summary(
     session: AsyncSession, company_id: uuid.UUID, start: date, end: date, group_by: str
 ) -> list[dict[str, Any]]:
-    """Totals per group from the daily roll-up: cost independent of how many events exist."""
+    """Totals per group from the daily roll-up: cost independent of how many events exist (by key:
+    with the key's name and prefix)."""
+    if group_by == "key":
+        return await _summary_by_key(session, company_id, start, end)
     column = GROUP_COLUMNS[group_by]
     result = await session.execute(
         text(
@@ -99,6 +102,22 @@ async def summary(
             " sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,"
             " sum(cost_micro_usd) AS cost_micro_usd FROM usage_daily"
             " WHERE company_id = :c AND day BETWEEN :s AND :e GROUP BY 1 ORDER BY 1"
+        ),
+        {"c": company_id, "s": start, "e": end},
+    )
+    return [dict(row) for row in result.mappings()]
+
+
+async def _summary_by_key(
+    session: AsyncSession, company_id: uuid.UUID, start: date, end: date
+) -> list[dict[str, Any]]:
+    result = await session.execute(
+        text(
+            "SELECT u.api_key_id::text AS key, k.name, k.prefix, sum(u.requests) AS requests,"
+            " sum(u.errors) AS errors, sum(u.input_tokens) AS input_tokens,"
+            " sum(u.output_tokens) AS output_tokens, sum(u.cost_micro_usd) AS cost_micro_usd"
+            " FROM usage_daily u LEFT JOIN api_keys k ON k.id = u.api_key_id AND k.company_id = u.company_id"
+            " WHERE u.company_id = :c AND u.day BETWEEN :s AND :e GROUP BY 1, 2, 3 ORDER BY 1"
         ),
         {"c": company_id, "s": start, "e": end},
     )

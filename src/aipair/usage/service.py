@@ -22,6 +22,7 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aipair.auth.principal import CompanyId
 from aipair.errors import Conflict
 from aipair.gateway.errors import BudgetExceeded, KeyBudgetExceeded, QuotaExceeded
 from aipair.kit.batching import Coalescer
@@ -44,7 +45,7 @@ class DuplicateRequest(Conflict):
 class Reservation:
     """The worst case of one AI request, held against quota and budgets until settled."""
 
-    company_id: uuid.UUID
+    company_id: CompanyId
     period: date
     request_id: str
     user_id: uuid.UUID | None
@@ -306,6 +307,8 @@ class UsageService:
 def _usage_row(values: dict[str, Any]) -> UsageRow:
     return UsageRow(
         key=values.get("key"),
+        name=values.get("name"),
+        prefix=values.get("prefix"),
         requests=int(values["requests"] or 0),
         errors=int(values["errors"] or 0),
         input_tokens=int(values["input_tokens"] or 0),
