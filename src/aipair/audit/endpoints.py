@@ -9,8 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from aipair.audit.export import to_csv
-from aipair.audit.repository import AuditFilters
-from aipair.audit.schemas import AuditEntryRead, SupportActionRead
+from aipair.audit.schemas import AuditEntryRead, AuditFilters, SupportActionRead
 from aipair.auth.dependencies import CurrentPrincipal, RuntimeDep, TenantSession
 from aipair.kit.pagination import Page, Pagination
 
