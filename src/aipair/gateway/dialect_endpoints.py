@@ -9,6 +9,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from aipair.gateway import dialect_calls
 from aipair.gateway.endpoints import (
+    AI_SCOPE,
     JSON_BODY,
     _caller,
     _json,
@@ -66,7 +67,7 @@ async def completions(request: Request) -> Response:
     return _send(await dialect_calls.completion(runtime.gateway, caller, body, _request_id(request)))
 
 
-@router.get("/models/{model:path}")
+@router.get("/models/{model:path}", openapi_extra=AI_SCOPE)
 async def model(request: Request, model: str) -> Response:
     """One model the company may use (404 `model_not_found` otherwise)."""
     runtime = _runtime(request)
@@ -76,7 +77,7 @@ async def model(request: Request, model: str) -> Response:
 
 @router.post("/moderations", openapi_extra=JSON_BODY)
 @router.post("/audio/speech", openapi_extra=JSON_BODY)
-@router.post("/audio/translations")
+@router.post("/audio/translations", openapi_extra=AI_SCOPE)
 async def not_offered(request: Request) -> Response:
     """Not offered by this gateway: OpenAI's 404 shape, so clients report it plainly."""
     runtime = _runtime(request)
