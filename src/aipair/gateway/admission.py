@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from aipair.audit.security import SecurityEventKind
 from aipair.audit.security_signals import KeySignals
+from aipair.auth.principal import CompanyId
 from aipair.gateway.errors import (
     BudgetExceeded,
     InvalidRequest,
@@ -25,7 +26,7 @@ from aipair.gateway.errors import (
     QuotaExceeded,
     RateLimitExceeded,
 )
-from aipair.gateway.pricing import Price, PriceBook, cost_micro_usd, worst_case_cost
+from aipair.gateway.pricing import Price, PriceLookup, cost_micro_usd, worst_case_cost
 from aipair.gateway.providers.base import Usage
 from aipair.gateway.ratelimit import Decision, RateLimiter, Window
 from aipair.gateway.routing import Router
@@ -47,7 +48,7 @@ RATE_NAMES = {
 class Caller:
     """Who is calling the gateway: a company, and a key or a signed-in person."""
 
-    company_id: uuid.UUID
+    company_id: CompanyId
     user_id: uuid.UUID | None = None
     key_id: uuid.UUID | None = None
     requests_per_minute: int | None = None
@@ -74,7 +75,7 @@ class Admissions:
     def __init__(
         self,
         router: Router,
-        prices: PriceBook,
+        prices: PriceLookup,
         policies: CompanyPolicyCache,
         limiter: RateLimiter,
         usage: UsageService,

@@ -20,6 +20,7 @@ from aipair.errors import AppError
 
 __all__ = [
     "BudgetExceeded",
+    "CompanyHeaderRefused",
     "GatewayError",
     "InvalidApiKey",
     "InvalidRequest",
@@ -34,6 +35,7 @@ __all__ = [
     "ProviderUnreachable",
     "QuotaExceeded",
     "RateLimitExceeded",
+    "RouteNotOffered",
     "UnsupportedOperation",
     "UpstreamModelNotFound",
     "UpstreamRateLimited",
@@ -117,6 +119,13 @@ class PermissionDenied(GatewayError):
     default_message = "You are not allowed to do this"
 
 
+class CompanyHeaderRefused(PermissionDenied):
+    """``X-Aipair-Company`` on an AI call: AI calls act in the key's (or session's) own company only."""
+
+    code = "company_header_forbidden"
+    default_message = "X-Aipair-Company is not accepted on AI calls: they act in your own company"
+
+
 class ModelNotFound(GatewayError):
     """The public model name is unknown (or not available to this company).
 
@@ -127,6 +136,15 @@ class ModelNotFound(GatewayError):
     code = "model_not_found"
     openai_type = "invalid_request_error"
     default_message = "The model does not exist or you do not have access to it"
+
+
+class RouteNotOffered(GatewayError):
+    """An OpenAI route this gateway deliberately does not offer."""
+
+    status_code = 404
+    code = "unknown_url"
+    openai_type = "invalid_request_error"
+    default_message = "This route is not offered by this gateway"
 
 
 # --- governance (raised by the governed endpoints) ---------------------------------------------------
