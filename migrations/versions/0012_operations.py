@@ -1,7 +1,7 @@
 """Operations: backup and drill records, maintenance windows, incidents, secret rotations.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06
 
 These are platform tables (no ``company_id``): row-level security lets platform staff read them
@@ -18,8 +18,8 @@ from alembic import op
 
 from aipair.db.migration_helpers import grant_app
 
-revision = "0010"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
