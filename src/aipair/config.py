@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aipair.gateway.provider_config import GatewayProvidersConfig
@@ -131,9 +131,19 @@ class Settings(BaseSettings):
     database_app_url: SecretStr | None = None
     database_app_role: str = Field(default="aipair_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     database_app_password: SecretStr | None = None
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    # The runbook's ``DB_POOL_SIZE`` (``kubectl patch configmap app-config``) is read too;
+    # ``AIPAIR_DB_POOL_SIZE`` takes precedence when both are set.
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        validation_alias=AliasChoices("AIPAIR_DB_POOL_SIZE", "DB_POOL_SIZE", "db_pool_size"),
+    )
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+    # "transaction": the application role's URL leads to a pooler in transaction mode (PgBouncer
+    # ``pool_mode = transaction``): no statement outlives a transaction, nothing is set per session.
+    db_pooler: Literal["none", "transaction"] = "none"
     embedded_db_port: int = Field(default=5544, ge=0, le=65535)
     auth: AuthSettings = AuthSettings()
     platform: PlatformSettings = PlatformSettings()

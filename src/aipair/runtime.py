@@ -20,11 +20,12 @@ from aipair.auth.passwords import Passwords
 from aipair.auth.service import AuthService
 from aipair.auth.tokens import AccessTokens
 from aipair.config import Settings
-from aipair.db.engine import create_engine, session_factory
+from aipair.db.engine import connect_options, create_engine, session_factory
 from aipair.db.raw import TransactionScopedConnection
 from aipair.db.urls import DatabaseUrls, libpq
 from aipair.gateway.admission import Admissions
 from aipair.gateway.company_routes import CompanyRoutes, Lane, LaneBuilder
+from aipair.gateway.idempotency import IdempotencyKeys
 from aipair.gateway.pricing import DEFAULT_PRICES, PriceBook
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.registry import ProviderRegistry, build_upstream_client
@@ -111,8 +112,8 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         libpq(urls.app),
         min_size=1,
         max_size=settings.gateway.pool_size,
-        server_settings={"application_name": "aipair-gateway"},
         connection_class=TransactionScopedConnection,
+        **connect_options(settings, "aipair-gateway"),
     )
     http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
     upstream = build_upstream_client()
@@ -156,7 +157,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         platform=PlatformService(passwords, audit),
         policies=policies,
         usage=usage,
-        gateway=GatewayService(routes, keys, usage),
+        gateway=GatewayService(routes, keys, usage, IdempotencyKeys(pg)),
         audit=audit,
         security=security,
         support=SupportService(sessions, audit, tenancy, overrides, security, settings.support),

@@ -57,7 +57,12 @@ def ai_health(router: Router) -> tuple[bool, dict[str, Any]]:
     down = [name for name, h in remote.items() if not h.healthy]
     healthy = not remote or len(down) < len(remote)
     status = "ok" if not down else ("degraded" if healthy else "unhealthy")
-    return healthy, {"status": status, "providers": providers, "models": router.registry.model_names()}
+    return healthy, {
+        "status": status,
+        "providers": providers,
+        "open_company_routes": router.open_routes(),
+        "models": router.registry.model_names(),
+    }
 
 
 async def integrations_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:

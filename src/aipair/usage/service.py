@@ -92,6 +92,7 @@ class UsageService:
         self._writes: Coalescer[_Write, _Outcome] = Coalescer(self._apply)
         self._writer: Any = None
         """The pooled connection batches go through, held while the process runs (one batch at a time)."""
+        self._refusals_alerted: set[tuple[uuid.UUID, date, uuid.UUID | None]] = set()
 
     async def reserve(self, r: Reservation) -> None:
         """Admit the request against quota and budgets, or raise 429 (or 409 for a reused request id).
@@ -113,6 +114,7 @@ class UsageService:
             raise DuplicateRequest()
         if outcome == "quota":
             raise QuotaExceeded(retry_after=r.retry_after_s)
+        self._alert_refusal(r, str(outcome))
         if outcome == "key_budget":
             raise KeyBudgetExceeded(
                 "The API key's monthly budget does not cover this request", retry_after=r.retry_after_s
@@ -128,6 +130,23 @@ class UsageService:
             raise crossed
         if isinstance(crossed, list) and crossed:
             self._spawn(self._send_alerts(r, crossed))
+
+    def _alert_refusal(self, r: Reservation, outcome: str) -> None:
+        """A budget that refuses a call has been reached: its 100 % alert fires (once per period), even
+        while the recorded spend is just under it (the refused call's worst case did not fit)."""
+        key = r.key_id if outcome == "key_budget" else None
+        budget = r.key_budget_micro_usd if key is not None else r.budget_micro_usd
+        memo = (r.company_id, r.period, key)
+        if budget is None or memo in self._refusals_alerted:
+            return
+        if len(self._refusals_alerted) > 10_000:
+            self._refusals_alerted.clear()
+        self._refusals_alerted.add(memo)
+        self._spawn(self._record_refusal(r, key, budget))
+
+    async def _record_refusal(self, r: Reservation, key: uuid.UUID | None, budget: int) -> None:
+        if await repo.alert_refusal(self._pool, r.company_id, r.period, key, budget) and key is None:
+            await self._send_alerts(r, [100])
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

@@ -55,7 +55,9 @@ class Worker:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self) % 10_000}"
         self._running: dict[asyncio.Task[None], ClaimedJob] = {}
         self._ticker = ScheduleTicker(registry.schedules)
-        self._wakeup = QueueWakeup(libpq(runtime.urls.app))
+        # LISTEN needs a session of its own, which a transaction pooler does not give: poll instead.
+        pooled = runtime.settings.db_pooler == "transaction"
+        self._wakeup = QueueWakeup(None if pooled else libpq(runtime.urls.app))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""
