@@ -45,6 +45,12 @@ CueKind = Literal["label", "named", "self", "weak", "request", "group", "third",
 _NEXT_WORD = re.compile(r"[\s,]*([^\W\d_][\w'’]*)")
 _WORD = re.compile(r"[^\W\d_][\w'’]*")
 _CLITICS = frozenset("me te le les lo la los las se nos os".split())
+_YOU = re.compile(r"[\s,]*(?:you|tú|usted)\b", re.IGNORECASE)
+_NOT_ASKED = frozenset(
+    "hear see tell imagine believe remember understand agree confirm give start begin go explain "
+    "oír oírme escuchar ver imaginar creer recordar entender empezar explicar".split()
+)
+_ASKING = frozenset({"pido", "pedimos", "ruego", "rogamos"})
 _OPENING_WORDS = frozenset("y e pues entonces ya hoy mañana luego después también vale bueno".split())
 _THIRD_PARTY = {
     "en": re.compile(
@@ -85,7 +91,7 @@ def _allowed(rules: LanguageRules, sentence: str, start: int, end: int) -> bool:
         return False
     if _verb_after(rules, sentence, end) in rules.narration | {"not", "no"}:
         return False
-    return not rules.narration_phrase.search(sentence, end)
+    return not rules.narration_phrase.search(sentence, start)
 
 
 def _first(pattern: re.Pattern[str], rules: LanguageRules, sentence: str) -> re.Match[str] | None:
@@ -106,13 +112,14 @@ def _spanish_present(rules: LanguageRules, sentence: str) -> tuple[int, int, boo
             continue
         before = [w.group().lower() for w in words[max(0, position - 2) : position]]
         after = words[position + 1].group().lower() if position + 1 < len(words) else ""
-        if after == "que":
-            continue  # "creo que", "le pido que": thinking or asking, not doing
+        if after == "que" or (form in _ASKING and " que " in sentence[word.end() : word.end() + 80]):
+            continue  # "creo que", "le pido a la concejala que…": thinking or asking, not doing
         singular = form in SPANISH_SINGULAR_FORMS
         clitic = bool(before) and before[-1] in _CLITICS
         with_yo = "yo" in before or after == "yo"
         opening = all(w in _OPENING_WORDS for w in before) and position == len(before)
-        if (clitic or (singular and (with_yo or opening))) and _allowed(rules, sentence, word.start(), word.start()):
+        begin = words[position - 1].start() if clitic else word.start()
+        if (clitic or (singular and (with_yo or opening))) and _allowed(rules, sentence, begin, word.start()):
             return word.start(), word.start(), singular
     return None
 
@@ -148,10 +155,25 @@ def _request(
     rules: LanguageRules, sentence: str, speaker: str | None, mentions: list[Mention]
 ) -> ActionCue | None:
     match = _first(rules.request, rules, sentence)
-    if match is None or not _does_work(rules, sentence, match.end()):
+    if match is None:
+        return _assignment(rules, sentence, speaker, mentions)
+    if _verb_after(rules, sentence, match.end()) in _NOT_ASKED:
         return None
     owner = _addressee(sentence, mentions, match.start(), speaker)
     return ActionCue("request", owner, match.start(), match.end(), sentence[match.end() :])
+
+
+def _assignment(
+    rules: LanguageRules, sentence: str, speaker: str | None, mentions: list[Mention]
+) -> ActionCue | None:
+    """"PhD B, you write the results section": a participant addressed, then told what to do."""
+    for mention in mentions:
+        if mention.name == speaker or not is_vocative(sentence, mention):
+            continue
+        match = _YOU.match(sentence, mention.end)
+        if match and is_work_verb(_verb_after(rules, sentence, match.end()), rules.language):
+            return ActionCue("request", mention.name, mention.start, match.end(), sentence[match.end() :])
+    return None
 
 
 def _label(rules: LanguageRules, sentence: str, speaker: str | None, mentions: list[Mention]) -> ActionCue | None:

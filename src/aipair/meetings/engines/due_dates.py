@@ -273,7 +273,7 @@ _SPANISH: tuple[tuple[re.Pattern[str], Resolver], ...] = (
         ),
         _weekday,
     ),
-    (_rx(r"\b(?:para\s+)?esta\s+semana\b"), _this_week),
+    (_rx(r"\b(?:para\s+)?esta\s+(?:misma\s+)?semana\b"), _this_week),
     (_rx(r"\b(?:en|dentro\s+de)\s+", _NUMBER_WORD, r"\s+(?P<unit>días?|dias?|semanas?)\b"), _in_span),
 )
 

@@ -4,7 +4,8 @@ pronoun stands for, and which candidates are kept, with what confidence.
 - A request or shared obligation answered in one of the next two turns by someone who accepts
   ("Sure.", "Sí, sin problema.", or a first-person commitment) belongs to that person — unless it was
   addressed to someone else — and takes the reply's deadline when it had none; the reply's own
-  commitment to the same thing ("I'll send it by Friday") is folded into it, not listed twice.
+  commitment to the same thing ("I'll send it by Friday", or whatever the reply opens with) is
+  folded into it, not listed twice.
 - A task that only names a pronoun ("La redacto yo", "I can move them up") quotes the sentence it
   refers to: the last informative sentence before it, in the same turn or the previous one.
 - A task that points back ("add that check") quotes the same way.
@@ -86,12 +87,14 @@ def _accept(
     if acceptor is None or (candidate.owner is not None and candidate.owner != acceptor):
         return False
     own = [r for r in replies if r.owner == acceptor and r.cue.kind != "request" and r.sentence < _REPLY_SENTENCES]
-    if not own and not rules.acceptance.match(reply.text):
+    first = _sentences(reply)[:1]
+    takes_on = rules.self_commitment.search(first[0]) or rules.weak_commitment.search(first[0]) if first else None
+    if not own and not takes_on and not rules.acceptance.match(reply.text):
         return False
     candidate.owner, candidate.accepted = acceptor, True
     asked = set(content_words(candidate.task))
     for commitment in own:
-        if commitment.pronominal or asked & set(content_words(commitment.task)):
+        if commitment.sentence == 0 or commitment.pronominal or asked & set(content_words(commitment.task)):
             commitment.absorbed = True
             candidate.due = candidate.due or commitment.due
     if candidate.due is None:

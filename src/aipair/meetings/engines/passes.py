@@ -99,7 +99,9 @@ def _turn(state: MeetingPass, position: int, segment: Segment) -> None:
             if first:
                 _decision(state, place, segment, first)
             continue
-        acted = listing is not True and _action(state, position, number, segment, sentence, follower)
+        acted = listing is not True and any(
+            [_action(state, position, number, segment, clause, follower) for clause in _clauses(state, sentence)]
+        )
         around = (follower, sentences[number - 1] if number else _last_sentence(state, position))
         decided = _decide(state, place, segment, sentence, listing, acted, around)
         if state.rules.proposal.search(sentence):
@@ -108,6 +110,21 @@ def _turn(state: MeetingPass, position: int, segment: Segment) -> None:
             state.next_steps.append(MinuteItem(text=sentence, segment_refs=[segment.index]))
         elif not acted and not decided and word_count(sentence) >= _MIN_STATEMENT_WORDS:
             state.statements.append((sentence, segment.index))
+
+
+_CLAUSE_LINK = re.compile(r",\s+(?:and|y|e)\s+", re.IGNORECASE)
+
+
+def _clauses(state: MeetingPass, sentence: str) -> list[str]:
+    """A sentence that turns to someone else ("…, and Grad D, you do the figures") is two clauses."""
+    clauses: list[str] = []
+    start = 0
+    for link in _CLAUSE_LINK.finditer(sentence):
+        mentions = state.names.find(sentence[link.end() : link.end() + 60])
+        if mentions and mentions[0].start == 0:
+            clauses.append(sentence[start : link.start()])
+            start = link.end()
+    return [*clauses, sentence[start:]]
 
 
 def _last_sentence(state: MeetingPass, position: int) -> str:

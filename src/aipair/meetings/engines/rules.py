@@ -65,6 +65,7 @@ ENGLISH = LanguageRules(
     decision=_rx(
         r"\b(?:we(?:'ve|\s+have)?\s+(?:decided|agreed|settled\s+on)|(?:everyone|all|we\s+all)\s+agreed",
         r"|(?:it's|it\s+is|that's|that\s+is)\s+(?:agreed|decided|settled)|agreed\s+(?:on|to|that|upon)",
+        r"|(?:we\s+all|everyone|we)\s+agree\s+(?:that|on|to)",
         r"|let'?s\s+go\s+with|we(?:'re|\s+are)\s+going\s+(?:to\s+go\s+)?with|we(?:'ll|\s+will)?\s+go\s+with",
         r"|the\s+decision\s+is|decision:|final\s+decision|we(?:'re|\s+are)\s+moving\s+forward\s+with",
         r"|(?:is|are|was|were|has\s+been|have\s+been)\s+(?:approved|adopted|carried)",
@@ -110,7 +111,7 @@ ENGLISH = LanguageRules(
     action_label=_rx(r"\b(?:action\s+items?|action|to-?do|follow-?up\s+item)\s*:"),
     negation=_rx(r"(?:\bnot|n't|\bnever)\s*$"),
     narration=_words(
-        "share show explain present start begin say mention ask summarize summarise recap be wrap stop "
+        "share show explain present start begin say mention summarize summarise recap be wrap stop "
         "hand pass think guess see discuss cover hear continue know have repeat clarify walk jump "
         "introduce come sum leave wait let"
     ),
@@ -118,7 +119,7 @@ ENGLISH = LanguageRules(
         r"\b(?:come|get|go)\s+back\s+to\b|\bcome\s+to\s+(?:that|this|it)\b|\bmove\s+on\b|\bsum\s+up\b",
         r"|\bwrap\s+up\b|\bget\s+started\b|\bwait\s+until\b|\bthe\s+agenda\b|\bmy\s+screen\b",
         r"|\bthe\s+next\s+bit\b|\bturn\s+it\s+over\b|\bthe\s+floor\b|\bkick\s+off\b|\bgo\s+ahead\b",
-        r"|\b(?:talk|speak)\s+about\b|\bthe\s+round\b|\bgo\s+(?:around|over)\s+the\b",
+        r"|\b(?:talk|speak)\s+about\b|\bthe\s+round\b|\bgo\s+(?:around|over)\s+the\b|\bin\s+mind\b",
     ),
     agenda=_rx(r"\b(?:today|this\s+meeting|this\s+session|now)\b"),
     small_talk=_rx(
@@ -207,7 +208,8 @@ SPANISH = LanguageRules(
     ),
     request=_rx(
         r"\b(?:puedes|podrías|podrias|puede\s+usted|podéis|podeis|pueden|podrían|te\s+pido\s+que",
-        r"|les\s+pido\s+que|le\s+pido\s+que|necesito\s+que|por\s+favor|encárgate|encargate|asegúrate",
+        r"|(?:le|les|te|os)\s+pido\s+(?:a\s+[^.?!]{1,60}?\s+)?que|necesito\s+que|por\s+favor|encárgate",
+        r"|encargate|asegúrate",
         r"|asegurate|tienes\s+que|te\s+encargas|se\s+encarga\s+usted|¿\s*puede)\b",
     ),
     obligation=_rx(
@@ -225,6 +227,7 @@ SPANISH = LanguageRules(
         r"\bpasa(?:r|mos)\s+al?\s+(?:siguiente|segundo|tercer|cuarto|primer|último|otro)\b",
         r"|\bhablar\s+(?:de|sobre)\b|\b(?:la\s+)?pantalla\b|\blo\s+(?:vemos|dejamos|pensamos|comentamos)\b",
         r"|\bvolve(?:r|mos)\s+a\s+(?:eso|esto)\b|\bla\s+palabra\b|\bla\s+sesión\b",
+        r"|\b(?:le|te|os|les)\s+llamo\s+(?:por|para\s+hablar)\b|\ben\s+cuenta\b",
     ),
     agenda=_rx(r"\b(?:hoy|esta\s+reunión|esta\s+sesión|ahora)\b"),
     small_talk=_rx(

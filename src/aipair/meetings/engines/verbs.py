@@ -83,7 +83,9 @@ ENGLISH_WORK_VERBS = frozenset(
         "sign approve confirm order buy pay invoice file submit table provide produce deliver hand get "
         "talk speak meet pause stop remove delete clean add move change replace rewrite edit translate "
         "calculate estimate measure analyse analyze research summarise summarize document record note "
-        "invite notify remind tell inform coordinate handle own take train plan price quote clarify"
+        "invite notify remind tell inform coordinate handle own take train plan price quote clarify "
+        "borrow lend bring fetch print scan hire recruit interview reply respond arrange rerun redo "
+        "refactor implement merge release ship launch set rebook cancel renew extend negotiate"
     ).split()
 )
 """Verbs that name a task ("send", "review", "book"), used to tell a task from talk."""

@@ -21,15 +21,18 @@ _ASIDE = re.compile(
     r",\s*(?:if|unless|as\s+long\s+as|when\s+you\s+can|because|since|si|siempre\s+que|cuando\s+puedas"
     r"|porque|ya\s+que|que\s+ya)\b.*$"
     r"|,\s*(?:señorías?|sir|madam|mr\.?\s+chair|madam\s+chair|señora\s+presidenta|señor\s+presidente)\s*[.!?]*$"
-    r"|\s(?:and|but|so)\s+(?:we|you|they|he|she)\b.*$|\s(?:y|pero)\s+(?:nosotros|vosotros|ellos|ellas)\b.*$",
+    r"|\s(?:and|but|so)\s+(?:we|you|they|he|she)\b.*$|\s(?:y|pero)\s+(?:nosotros|vosotros|ellos|ellas)\b.*$"
+    r"|,\s+(?:it|this|that|there|which|it's|that's|there's)\s.*$",
     re.IGNORECASE,
 )
 _SPANISH_PRONOUNS = re.compile(r"^(?:(?:me|te|le|les|lo|la|los|las|se|nos|os)\s+){1,2}", re.IGNORECASE)
+_DANGLING = re.compile(
+    r"\s+(?:for|by|on|before|until|in|at|to|para|antes\s+del?|hasta|el|la|de|del|en)\s*$", re.IGNORECASE
+)
 _SUBJECT = re.compile(r"\s*\b(?:yo|tú|usted|nosotros|I)\b(?=[\s,.]|$)")
 _PRONOUN_OBJECTS = frozenset("it them that this those these lo la los las eso esto".split())
 _DEMONSTRATIVES = frozenset("that this those these ese esa esos esas este esta estos estas".split())
 _MAX_TAIL_WORDS = 2
-_MIN_CONTENT_WORDS = 2
 
 
 def clause_end(sentence: str, start: int) -> int:
@@ -46,7 +49,7 @@ def task_words(
     task = _ASIDE.sub("", rules.task_lead.sub("", rest, count=1))
     task = _without_names(task, owner, names, rules)
     if due_text:
-        task = _without_due(task, due_text)
+        task = _DANGLING.sub("", _without_due(task, due_text))
     if rules.language == "es":
         task = _spanish_infinitive(task)
     task = _TRAILING.sub("", _LEADING.sub("", _SUBJECT.sub("", task))).strip()
@@ -90,8 +93,10 @@ def is_pronominal(rules: LanguageRules, task: str, sentence: str, cue_end: int) 
     words = [w.lower().strip(",.") for w in task.split()]
     beyond_verb = len(content_words(" ".join(words[1:])))
     if rules.language == "es":
-        before = sentence[:cue_end].lower().split()[-2:]
-        clitic = any(w in ("lo", "la", "los", "las", "eso", "esto") for w in before)
+        lead = sentence[:cue_end].lower().split()
+        if lead[:1] in (["eso"], ["esto"]) and any(w in ("lo", "la") for w in lead[1:]):
+            return True  # "Eso lo pido yo…": the object is what was just said
+        clitic = any(w in ("lo", "la", "los", "las", "eso", "esto") for w in lead[-2:])
         return (clitic and beyond_verb < 2) or beyond_verb == 0
     return beyond_verb == 0 or (len(words) > 1 and words[1] in _PRONOUN_OBJECTS and beyond_verb < 2)
 
@@ -102,5 +107,5 @@ def refers_back(task: str) -> bool:
 
 
 def names_a_task(task: str) -> bool:
-    """Whether ``task`` has a verb and something to do it to ("Review the PR", not "Do that")."""
-    return len(content_words(task)) >= _MIN_CONTENT_WORDS
+    """Whether ``task`` has a verb and something to do it to ("Do the figures", not "Do that")."""
+    return bool(content_words(" ".join(task.split()[1:])))
