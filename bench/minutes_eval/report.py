@@ -59,7 +59,9 @@ def render(evaluation: Evaluation) -> str:
     header = f"{'':34}" + "".join(f"{lang + ' ' + split:>12}" for lang, split in columns)
     lines = [header]
     for label, attribute in _ROWS:
-        lines.append(f"{label:34}" + "".join(f"{_cell(evaluation.groups[c], attribute):>12}" for c in columns))
+        lines.append(
+            f"{label:34}" + "".join(f"{_cell(evaluation.groups[c], attribute):>12}" for c in columns)
+        )
     for label, names in (
         ("summary ROUGE-1/2/Lsum", ("rouge1", "rouge2", "rougelsum")),
         ("first-sentences baseline", ("lead1", "lead2", "leadlsum")),
@@ -72,11 +74,19 @@ def render(evaluation: Evaluation) -> str:
     for label, attribute in (("summary words (mean)", "summary_words"),):
         lines.append(
             f"{label:34}"
-            + "".join(f"{evaluation.groups[c].mean(getattr(evaluation.groups[c], attribute)):>12.0f}" for c in columns)
+            + "".join(
+                f"{evaluation.groups[c].mean(getattr(evaluation.groups[c], attribute)):>12.0f}"
+                for c in columns
+            )
         )
-    for label, attribute in (("markup tokens in output", "markup"), ("fillers in output", "fillers"),
-                             ("repeated words in output", "stutters")):
-        lines.append(f"{label:34}" + "".join(f"{getattr(evaluation.groups[c], attribute):>12d}" for c in columns))
+    for label, attribute in (
+        ("markup tokens in output", "markup"),
+        ("fillers in output", "fillers"),
+        ("repeated words in output", "stutters"),
+    ):
+        lines.append(
+            f"{label:34}" + "".join(f"{getattr(evaluation.groups[c], attribute):>12d}" for c in columns)
+        )
     return "\n".join(lines)
 
 
@@ -93,14 +103,18 @@ def details(evaluation: Evaluation) -> str:
                 lines.append(f"  MISSED  {gold.task!r} ({gold.owner}, {gold.due})")
                 continue
             item = produced[pairs[gi]]
-            if (item.owner_name or "").casefold() != (gold.owner or "").casefold() or item.due_date != gold.due:
+            if (item.owner_name or "").casefold() != (
+                gold.owner or ""
+            ).casefold() or item.due_date != gold.due:
                 lines.append(
                     f"  WRONG   {item.task!r}: owner {item.owner_name} (gold {gold.owner}),"
                     f" due {item.due_date} (gold {gold.due})"
                 )
         for pi, item in enumerate(produced):
             if pi not in pairs.values():
-                lines.append(f"  EXTRA   {item.task!r} ({item.owner_name}, {item.due_date}, {getattr(item, 'confidence', None)})")
+                lines.append(
+                    f"  EXTRA   {item.task!r} ({item.owner_name}, {item.due_date}, {item.confidence})"
+                )
         found = dict(match(list(meeting.decisions), [d.text for d in minutes.decisions]))
         lines += [f"  DEC MISSED {d!r}" for i, d in enumerate(meeting.decisions) if i not in found]
         lines += [

@@ -93,4 +93,6 @@ def rouge_lsum(reference: str, candidate: str) -> float:
 
 def rouge(reference: str, candidate: str) -> Rouge:
     """ROUGE-1, ROUGE-2 and ROUGE-Lsum F1 of ``candidate`` against ``reference``."""
-    return Rouge(rouge_n(reference, candidate, 1), rouge_n(reference, candidate, 2), rouge_lsum(reference, candidate))
+    return Rouge(
+        rouge_n(reference, candidate, 1), rouge_n(reference, candidate, 2), rouge_lsum(reference, candidate)
+    )

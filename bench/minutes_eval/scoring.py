@@ -112,7 +112,14 @@ def output_texts(minutes: Minutes) -> list[str]:
     """Every text of the minutes a reader sees."""
     items = [*minutes.key_points, *minutes.decisions, *minutes.next_steps, *minutes.open_questions]
     actions = [text for a in minutes.action_items for text in (a.task, a.owner_name, a.due_text) if text]
-    return [minutes.title, minutes.summary, *minutes.attendees, *minutes.topics, *(i.text for i in items), *actions]
+    return [
+        minutes.title,
+        minutes.summary,
+        *minutes.attendees,
+        *minutes.topics,
+        *(i.text for i in items),
+        *actions,
+    ]
 
 
 def lead_summary(meeting: GoldMeeting, words: int) -> str:

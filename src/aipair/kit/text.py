@@ -19,6 +19,7 @@ __all__ = [
     "split_sentences",
     "tokenize_words",
     "word_count",
+    "word_set",
 ]
 
 # A run of terminators, optionally followed by closing quotes/brackets, then whitespace.
@@ -94,7 +95,9 @@ def _append_sentence(sentences: list[str], raw: str) -> None:
         sentences.append(cleaned)
 
 
-def _is_sentence_end(text: str, term_start: int, terminator: str, end: int, lowercase_continues: bool) -> bool:
+def _is_sentence_end(
+    text: str, term_start: int, terminator: str, end: int, lowercase_continues: bool
+) -> bool:
     nxt = _next_visible_char(text, end)
     if nxt is None:
         return True
@@ -120,6 +123,11 @@ def _word_before(text: str, pos: int) -> str:
     while i > floor and not text[i - 1].isspace() and text[i - 1] not in "([\"'¿¡«“‘":
         i -= 1
     return text[i:pos]
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text`` as a set (for word lists written as one string)."""
+    return frozenset(text.split())
 
 
 def word_count(text: str) -> int:

@@ -131,7 +131,9 @@ def _merge_action(known: ActionItem, item: ActionItem) -> ActionItem:
     return known.model_copy(update=update)
 
 
-def _same_action(known: ActionItem, known_stems: frozenset[str], item: ActionItem, item_stems: frozenset[str]) -> bool:
+def _same_action(
+    known: ActionItem, known_stems: frozenset[str], item: ActionItem, item_stems: frozenset[str]
+) -> bool:
     owners = normalise_key(known.owner_name), normalise_key(item.owner_name)
     if owners[0] and owners[1] and owners[0] != owners[1]:
         return False
@@ -147,7 +149,11 @@ def _merge_actions(groups: Iterable[Sequence[ActionItem]]) -> list[ActionItem]:
         for item in items:
             item_stems = stems(item.task)
             same = next(
-                (i for i, known in enumerate(merged) if _same_action(known, merged_stems[i], item, item_stems)),
+                (
+                    i
+                    for i, known in enumerate(merged)
+                    if _same_action(known, merged_stems[i], item, item_stems)
+                ),
                 None,
             )
             if same is None:

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from aipair.kit.text import word_set
 from aipair.meetings.engines.people import Mention, NameIndex, is_vocative
 from aipair.meetings.engines.rules import LanguageRules
 from aipair.meetings.engines.verbs import (
@@ -44,14 +45,14 @@ CueKind = Literal["label", "named", "self", "weak", "request", "group", "third",
 
 _NEXT_WORD = re.compile(r"[\s,]*([^\W\d_][\w'’]*)")
 _WORD = re.compile(r"[^\W\d_][\w'’]*")
-_CLITICS = frozenset("me te le les lo la los las se nos os".split())
+_CLITICS = word_set("me te le les lo la los las se nos os")
 _YOU = re.compile(r"[\s,]*(?:you|tú|usted)\b", re.IGNORECASE)
-_NOT_ASKED = frozenset(
+_NOT_ASKED = word_set(
     "hear see tell imagine believe remember understand agree confirm give start begin go explain "
-    "oír oírme escuchar ver imaginar creer recordar entender empezar explicar".split()
+    "oír oírme escuchar ver imaginar creer recordar entender empezar explicar"
 )
 _ASKING = frozenset({"pido", "pedimos", "ruego", "rogamos"})
-_OPENING_WORDS = frozenset("y e pues entonces ya hoy mañana luego después también vale bueno".split())
+_OPENING_WORDS = word_set("y e pues entonces ya hoy mañana luego después también vale bueno")
 _THIRD_PARTY = {
     "en": re.compile(
         r"\b(?:the|my|our|your|his|her|their)\s+(?:[a-z]+\s+){0,2}?(?:will|is\s+going\s+to|are\s+going\s+to)\b"
@@ -136,7 +137,11 @@ def _named(rules: LanguageRules, sentence: str, mentions: list[Mention]) -> Acti
         if match and _allowed(rules, sentence, mention.start, match.end()):
             return ActionCue("named", mention.name, mention.start, match.end(), sentence[match.end() :])
         verb = _NEXT_WORD.match(sentence, mention.end)
-        if verb and _third_person(rules, verb.group(1).lower()) and _allowed(rules, sentence, mention.start, mention.end):
+        if (
+            verb
+            and _third_person(rules, verb.group(1).lower())
+            and _allowed(rules, sentence, mention.start, mention.end)
+        ):
             return ActionCue("named", mention.name, mention.start, mention.end, sentence[verb.start(1) :])
     return None
 
@@ -145,7 +150,9 @@ def _addressee(sentence: str, mentions: list[Mention], start: int, speaker: str 
     for mention in mentions:
         if mention.name == speaker:
             continue
-        leading = not sentence[: mention.start].strip(" ¿¡") and not sentence[mention.end : start].strip(" ,¿¡")
+        leading = not sentence[: mention.start].strip(" ¿¡") and not sentence[mention.end : start].strip(
+            " ,¿¡"
+        )
         if leading or is_vocative(sentence, mention):
             return mention.name
     return None
@@ -166,7 +173,7 @@ def _request(
 def _assignment(
     rules: LanguageRules, sentence: str, speaker: str | None, mentions: list[Mention]
 ) -> ActionCue | None:
-    """"PhD B, you write the results section": a participant addressed, then told what to do."""
+    """ "PhD B, you write the results section": a participant addressed, then told what to do."""
     for mention in mentions:
         if mention.name == speaker or not is_vocative(sentence, mention):
             continue
@@ -176,7 +183,9 @@ def _assignment(
     return None
 
 
-def _label(rules: LanguageRules, sentence: str, speaker: str | None, mentions: list[Mention]) -> ActionCue | None:
+def _label(
+    rules: LanguageRules, sentence: str, speaker: str | None, mentions: list[Mention]
+) -> ActionCue | None:
     label = rules.action_label.search(sentence)
     if label is None:
         return None
@@ -187,7 +196,11 @@ def _label(rules: LanguageRules, sentence: str, speaker: str | None, mentions: l
 
 
 def _own(rules: LanguageRules, sentence: str, speaker: str | None) -> ActionCue | None:
-    for kind, pattern in (("self", rules.self_commitment), ("weak", rules.weak_commitment)):
+    kinds: tuple[tuple[CueKind, re.Pattern[str]], ...] = (
+        ("self", rules.self_commitment),
+        ("weak", rules.weak_commitment),
+    )
+    for kind, pattern in kinds:
         match = _first(pattern, rules, sentence)
         if match is not None:
             return ActionCue(kind, speaker, match.start(), match.end(), sentence[match.end() :])
@@ -206,12 +219,14 @@ def _does_work(rules: LanguageRules, sentence: str, end: int) -> bool:
 
 
 def _third_party(rules: LanguageRules, sentence: str) -> ActionCue | None:
-    """"The clerk will invite…", "La letrada enviará…": a task for someone who is not a participant."""
+    """ "The clerk will invite…", "La letrada enviará…": a task for someone who is not a participant."""
     for match in _THIRD_PARTY[rules.language].finditer(sentence.lower()):
         verb = _verb_after(rules, sentence, match.end())
         if rules.language == "es" and verb not in SPANISH_THIRD_PERSON_FORMS:
             continue
-        if (rules.language == "es" or is_work_verb(verb, "en")) and _allowed(rules, sentence, match.start(), match.end()):
+        if (rules.language == "es" or is_work_verb(verb, "en")) and _allowed(
+            rules, sentence, match.start(), match.end()
+        ):
             return ActionCue("third", None, match.start(), match.end(), sentence[match.end() :])
     return None
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aipair.kit.text import content_words, word_count
+from aipair.kit.text import content_words, word_count, word_set
 from aipair.meetings.engines.rules import LanguageRules
 from aipair.meetings.parsing.segments import Segment
 
@@ -50,15 +50,17 @@ def list_opening(rules: LanguageRules, sentence: str) -> tuple[bool, str] | None
     return None
 
 
-def is_open_question(
-    rules: LanguageRules, segments: Sequence[Segment], position: int, question: str
-) -> bool:
+def is_open_question(rules: LanguageRules, segments: Sequence[Segment], position: int, question: str) -> bool:
     """Whether ``question`` (asked in ``segments[position]``) stayed unanswered."""
     if word_count(question) < _MIN_QUESTION_WORDS or rules.chatter_question.search(question):
         return False
     asker = segments[position].speaker
     asked = {w for w in content_words(question) if len(w) >= _MIN_SHARED_WORD}
-    replies = [s for s in segments[position + 1 : position + 1 + _ANSWER_WINDOW] if asker is None or s.speaker != asker]
+    replies = [
+        s
+        for s in segments[position + 1 : position + 1 + _ANSWER_WINDOW]
+        if asker is None or s.speaker != asker
+    ]
     for reply in replies:
         if rules.non_answer.search(reply.text):
             return True
@@ -69,12 +71,12 @@ def is_open_question(
 
 _SHORT_DECISION_WORDS = 10
 _MIN_PROPOSAL_WORDS = 4
-_PROCEDURE_WORDS = frozenset(
-    "motion amendment proposal resolution minutes moción enmienda proposición propuesta acta".split()
+_PROCEDURE_WORDS = word_set(
+    "motion amendment proposal resolution minutes moción enmienda proposición propuesta acta"
 )
-_VOTE_WORDS = _PROCEDURE_WORDS | frozenset(
+_VOTE_WORDS = _PROCEDURE_WORDS | word_set(
     "carried approved adopted agreed unanimously amended queda quedan aprobado aprobada aprobados aprobadas "
-    "aprueba aprueban aprobó unanimidad mayoría ley".split()
+    "aprueba aprueban aprobó unanimidad mayoría ley"
 )
 _POINTING = ("that", "this", "it", "eso", "esto", "ello")
 

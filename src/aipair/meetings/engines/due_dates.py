@@ -6,7 +6,10 @@ Resolution rules, relative to the meeting date M:
 - weekday ("Friday", "el viernes"): the first such day strictly after M; "next Friday" /
   "el próximo viernes" / "el viernes que viene": that day if it falls in the week after M's week,
   otherwise one week later;
-- "today"/"hoy"/"end of day" → M; "tomorrow"/"mañana" (not "la mañana") → M+1; "pasado mañana" → M+2;
+- "today"/"hoy"/"end of day"/"this afternoon"/"esta tarde" → M ("this morning"/"esta mañana" may well
+  be past, so they are no deadline); "tomorrow"/"mañana" (not "la mañana") → M+1; "pasado mañana" → M+2;
+- "by the 20th", "by the twentieth", "para el día 10" → that day of M's month, or of the next month
+  when it is already past; a weekday after "the" ("the Saturday shifts") is no deadline;
 - "end of the week"/"this week" → Friday of M's week (or the next Friday on a weekend);
   "next week"/"la próxima semana" → Friday of the following week;
 - "end of the month/quarter/year" → its last day; "next month"/"el mes que viene" → last day of it;
@@ -41,22 +44,17 @@ _NUMBERS = {
 }  # fmt: skip
 _RELATIVE_DAYS = {
     "today": 0, "tonight": 0, "end of day": 0, "end of the day": 0, "eod": 0, "tomorrow": 1,
-    "this afternoon": 0, "this morning": 0, "this evening": 0, "later today": 0,
+    "this afternoon": 0, "this evening": 0, "later today": 0,
     "the day after tomorrow": 2, "hoy": 0, "hoy mismo": 0, "mañana": 1, "manana": 1,
-    "pasado mañana": 2, "pasado manana": 2, "esta tarde": 0, "esta noche": 0, "esta mañana": 0,
+    "pasado mañana": 2, "pasado manana": 2, "esta tarde": 0, "esta noche": 0,
 }  # fmt: skip
-_ORDINALS = {
-    word: number
-    for number, word in enumerate(
-        (
-            "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-            "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth twenty-first "
-            "twenty-second twenty-third twenty-fourth twenty-fifth twenty-sixth twenty-seventh "
-            "twenty-eighth twenty-ninth thirtieth thirty-first"
-        ).split(),
-        start=1,
-    )
-}
+_ORDINAL_WORDS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth twenty-first "
+    "twenty-second twenty-third twenty-fourth twenty-fifth twenty-sixth twenty-seventh "
+    "twenty-eighth twenty-ninth thirtieth thirty-first"
+)
+_ORDINALS = {word: number for number, word in enumerate(_ORDINAL_WORDS.split(" "), start=1)}
 
 _EN_MONTH = (
     r"(?P<month>january|february|march|april|may|june|july|august|september|october|november|december"
@@ -114,7 +112,7 @@ def _day_month(match: re.Match[str], meeting: dt.date) -> dt.date | None:
 
 
 def _day_of_month(match: re.Match[str], meeting: dt.date) -> dt.date | None:
-    """"by the 20th", "para el día 10": this month, or next month when the day is past."""
+    """ "by the 20th", "para el día 10": this month, or next month when the day is past."""
     raw = match["day"].lower()
     day = int(raw) if raw.isdigit() else _ORDINALS[raw]
     year, month = meeting.year, meeting.month
@@ -217,7 +215,7 @@ _ENGLISH: tuple[tuple[re.Pattern[str], Resolver], ...] = (
         _rx(
             r"\b(?:(?:by|before|until)\s+)?",
             r"(?P<word>the\s+day\s+after\s+tomorrow|tomorrow|today|tonight|end\s+of\s+(?:the\s+)?day|eod",
-            r"|this\s+(?:afternoon|morning|evening)|later\s+today)\b",
+            r"|this\s+(?:afternoon|evening)|later\s+today)\b",
         ),
         _relative_day,
     ),
@@ -261,8 +259,11 @@ _SPANISH: tuple[tuple[re.Pattern[str], Resolver], ...] = (
         ),
         _relative_day,
     ),
-    (_rx(r"\b(?P<word>esta\s+(?:tarde|noche|mañana))\b"), _relative_day),
-    (_rx(r"\b(?:(?:para|antes\s+del?|hasta)\s+)?(?:el\s+)?día\s+(?P<day>\d{1,2})\b(?!\s+de\s)"), _day_of_month),
+    (_rx(r"\b(?P<word>esta\s+(?:tarde|noche))\b"), _relative_day),
+    (
+        _rx(r"\b(?:(?:para|antes\s+del?|hasta)\s+)?(?:el\s+)?día\s+(?P<day>\d{1,2})\b(?!\s+de\s)"),
+        _day_of_month,
+    ),
     (
         _rx(
             r"\b",

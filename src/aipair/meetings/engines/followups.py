@@ -31,7 +31,7 @@ from aipair.meetings.parsing.segments import Segment
 
 _REPLY_WINDOW = 2
 _REPLY_SENTENCES = 2
-_MIN_CONTEXT_WORDS = 4
+_MIN_CONTEXT_WORDS = 3
 _MAX_CONTEXT_WORDS = 40
 _RAMBLING_WORDS = 20
 _BASE_CONFIDENCE = {
@@ -86,9 +86,15 @@ def _accept(
     acceptor = reply.speaker
     if acceptor is None or (candidate.owner is not None and candidate.owner != acceptor):
         return False
-    own = [r for r in replies if r.owner == acceptor and r.cue.kind != "request" and r.sentence < _REPLY_SENTENCES]
+    own = [
+        r
+        for r in replies
+        if r.owner == acceptor and r.cue.kind != "request" and r.sentence < _REPLY_SENTENCES
+    ]
     first = _sentences(reply)[:1]
-    takes_on = rules.self_commitment.search(first[0]) or rules.weak_commitment.search(first[0]) if first else None
+    takes_on = (
+        rules.self_commitment.search(first[0]) or rules.weak_commitment.search(first[0]) if first else None
+    )
     if not own and not takes_on and not rules.acceptance.match(reply.text):
         return False
     candidate.owner, candidate.accepted = acceptor, True
@@ -124,7 +130,7 @@ def link_replies(
 
 
 def _informative(sentence: str) -> bool:
-    return _MIN_CONTEXT_WORDS <= len(content_words(sentence)) and len(sentence.split()) <= _MAX_CONTEXT_WORDS
+    return len(content_words(sentence)) >= _MIN_CONTEXT_WORDS and len(sentence.split()) <= _MAX_CONTEXT_WORDS
 
 
 def add_context(candidate: Candidate, segments: Sequence[Segment]) -> None:

@@ -7,20 +7,20 @@ for Spanish. Ties (and text with neither) count as English.
 
 from __future__ import annotations
 
-from aipair.kit.text import tokenize_words
+from aipair.kit.text import tokenize_words, word_set
 from aipair.meetings.normalisation.markup import strip_markup
 
 _SAMPLE_CHARS = 20_000
 _SPANISH_LETTERS = frozenset("ñ¿¡áéíóú")
 _LETTER_WEIGHT = 0.5
 
-_ENGLISH = frozenset(
+_ENGLISH = word_set(
     "the and to of is we you it that for will on this with are be have was what can i'll i'm it's "
-    "that's don't would should there they our your about just so but if at which".split()
+    "that's don't would should there they our your about just so but if at which"
 )
-_SPANISH = frozenset(
+_SPANISH = word_set(
     "que de la el los las y en por para con es una un se lo del al está vamos hay pero como muy "
-    "también esto eso pues entonces sí yo nosotros tenemos hemos creo bueno vale".split()
+    "también esto eso pues entonces sí yo nosotros tenemos hemos creo bueno vale"
 )
 
 

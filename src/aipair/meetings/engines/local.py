@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from aipair.meetings.engines.passes import MeetingPass, extract_segments
-from aipair.meetings.engines.prepare import PreparedMeeting, prepare_meeting
+from aipair.meetings.engines.prepare import PreparedMeeting, meeting_language, prepare_meeting
 from aipair.meetings.engines.rules import rules_for
 from aipair.meetings.engines.summary import summarise
 from aipair.meetings.engines.topics import find_topics, title_for
@@ -35,17 +35,19 @@ __all__ = ["build_minutes", "default_title", "extract_chunk", "finish_minutes"]
 def extract_chunk(
     chunk_segments: Sequence[Segment],
     meeting_date: dt.date,
-    language: str,
+    language: str | None,
     *,
     attendees: Sequence[str] = (),
 ) -> ChunkExtraction:
     """Decisions, action items, questions, next steps and key points of prepared turns.
 
-    ``chunk_segments`` are turns of a :class:`PreparedMeeting` (normalised, canonical speakers).
-    Owners are the speaker or a named participant only: ``attendees`` plus this chunk's speakers, so
-    when extracting chunk by chunk pass every participant of the meeting. Deterministic.
+    ``chunk_segments`` are turns of a :class:`PreparedMeeting` (normalised, canonical speakers);
+    ``language`` is detected from them when ``None``. Owners are the speaker or a named participant
+    only: ``attendees`` plus this chunk's speakers, so when extracting chunk by chunk pass every
+    participant of the meeting. Repeated items are merged. Deterministic.
     """
-    return extract_segments(chunk_segments, meeting_date, rules_for(language), attendees).extraction()
+    rules = rules_for(language or meeting_language(chunk_segments))
+    return merge_extractions([extract_segments(chunk_segments, meeting_date, rules, attendees).extraction()])
 
 
 def finish_minutes(
@@ -94,10 +96,12 @@ def build_minutes(
     one is made from the meeting date and the main topics; without a ``language`` it is detected.
     """
     prepared = prepare_meeting(segments, attendees, language)
-    whole = extract_segments(prepared.segments, meeting_date, rules_for(prepared.language), prepared.attendees)
+    whole = extract_segments(
+        prepared.segments, meeting_date, rules_for(prepared.language), prepared.attendees
+    )
     return finish_minutes(
         prepared,
-        [whole.extraction()],
+        [merge_extractions([whole.extraction()])],
         meeting_date=meeting_date,
         title=title,
         summary=summarise(prepared.segments, highlights=whole.highlights, skip=whole.small_talk),

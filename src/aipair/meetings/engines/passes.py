@@ -63,7 +63,9 @@ class MeetingPass:
         key_count = min(_MAX_KEY_POINTS, max(1, len(self.statements) // _STATEMENTS_PER_KEY_POINT))
         chosen = rank_sentences([s for s, _ in self.statements], key_count)
         return ChunkExtraction(
-            key_points=[MinuteItem(text=self.statements[i][0], segment_refs=[self.statements[i][1]]) for i in chosen],
+            key_points=[
+                MinuteItem(text=self.statements[i][0], segment_refs=[self.statements[i][1]]) for i in chosen
+            ],
             decisions=self.decisions,
             action_items=settle(self.candidates, self.segments, self.rules, self._due_in),
             next_steps=self.next_steps,
@@ -91,7 +93,7 @@ def _turn(state: MeetingPass, position: int, segment: Segment) -> None:
         if _small_talk(state.rules, sentence):
             state.small_talk.add(place)
         if is_question(sentence):
-            _question(state, position, number, segment, sentence)
+            _question(state, position, number, segment, sentence, follower)
             continue
         opening = list_opening(state.rules, sentence)
         if opening is not None:
@@ -100,7 +102,10 @@ def _turn(state: MeetingPass, position: int, segment: Segment) -> None:
                 _decision(state, place, segment, first)
             continue
         acted = listing is not True and any(
-            [_action(state, position, number, segment, clause, follower) for clause in _clauses(state, sentence)]
+            [
+                _action(state, position, number, segment, clause, follower)
+                for clause in _clauses(state, sentence)
+            ]
         )
         around = (follower, sentences[number - 1] if number else _last_sentence(state, position))
         decided = _decide(state, place, segment, sentence, listing, acted, around)
@@ -170,8 +175,10 @@ def _small_talk(rules: LanguageRules, sentence: str) -> bool:
     return bool(rules.small_talk.search(sentence) or rules.narration_phrase.search(sentence))
 
 
-def _question(state: MeetingPass, position: int, number: int, segment: Segment, sentence: str) -> None:
-    if _action(state, position, number, segment, sentence, "", question=True):
+def _question(
+    state: MeetingPass, position: int, number: int, segment: Segment, sentence: str, follower: str
+) -> None:
+    if _action(state, position, number, segment, sentence, follower, question=True):
         return
     if is_open_question(state.rules, state.segments, position, sentence):
         state.questions.append(MinuteItem(text=sentence, segment_refs=[segment.index]))

@@ -154,8 +154,10 @@ def is_vocative(sentence: str, mention: Mention) -> bool:
 
 
 def _ends_with_title(before: str) -> bool:
-    """"…, señora Beltrán, …": a title word right before the name still opens a vocative."""
+    """ "…, señora Beltrán, …": a title word right before the name still opens a vocative."""
     words = before.split()
-    return bool(words) and words[-1].lower().rstrip(".") in HONORIFICS and (
-        len(words) == 1 or words[-2][-1:] in _VOCATIVE_BEFORE
+    return (
+        bool(words)
+        and words[-1].lower().rstrip(".") in HONORIFICS
+        and (len(words) == 1 or words[-2][-1:] in _VOCATIVE_BEFORE)
     )

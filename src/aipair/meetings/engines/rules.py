@@ -10,13 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from aipair.kit.text import word_set
 from aipair.meetings.engines.language import detect_language
 
 __all__ = ["ENGLISH", "SPANISH", "LanguageRules", "detect_language", "rules_for"]
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
@@ -110,7 +107,7 @@ ENGLISH = LanguageRules(
     ),
     action_label=_rx(r"\b(?:action\s+items?|action|to-?do|follow-?up\s+item)\s*:"),
     negation=_rx(r"(?:\bnot|n't|\bnever)\s*$"),
-    narration=_words(
+    narration=word_set(
         "share show explain present start begin say mention summarize summarise recap be wrap stop "
         "hand pass think guess see discuss cover hear continue know have repeat clarify walk jump "
         "introduce come sum leave wait let"
@@ -136,7 +133,7 @@ ENGLISH = LanguageRules(
     ),
     answer_opening=_rx(
         r"^\W*(?:yes|yeah|yep|yup|no|nope|sure|correct|exactly|absolutely|definitely|of\s+course|right",
-        r"|it\s+is|it's|I\s+think|I\s+believe|probably|the\s+answer|because|partly|mostly|about|around",
+        r"|it\s+is|it's|I|I\s+think|I\s+believe|probably|the\s+answer|because|partly|mostly|about|around",
         r"|\d)\b",
     ),
     non_answer=_rx(
@@ -165,7 +162,7 @@ ENGLISH = LanguageRules(
     task_lead=_rx(
         r"^[\s,;:\-–—]*(?:(?:please|to|then|and|so|also|just|go\s+ahead\s+and|still|first|quickly)\b[\s,]*){0,4}"
     ),
-    adverbs=_words("just also then quickly probably definitely actually still first personally really"),
+    adverbs=word_set("just also then quickly probably definitely actually still first personally really"),
 )
 
 SPANISH = LanguageRules(
@@ -218,7 +215,7 @@ SPANISH = LanguageRules(
     ),
     action_label=_rx(r"\b(?:tareas?|acciones?|acción|pendientes?|to-?do)\s*:"),
     negation=_rx(r"\bno\s*$"),
-    narration=_words(
+    narration=word_set(
         "compartir explicar mostrar presentar empezar comenzar comentar decir resumir repasar dar preguntar "
         "ser estar contar ver seguir continuar terminar cerrar escuchar oír pensar votar levantar abrir "
         "tener"
@@ -246,7 +243,8 @@ SPANISH = LanguageRules(
     ),
     answer_opening=_rx(
         r"^\W*(?:sí|si|no|claro|exacto|correcto|por\s+supuesto|desde\s+luego|efectivamente|vale",
-        r"|creo\s+que|me\s+parece\s+que|la\s+respuesta|porque|un|una|unos|unas|el|la|los|las|\d)\b",
+        r"|creo\s+que|me\s+parece\s+que|la\s+respuesta|porque|un|una|unos|unas|el|la|los|las|yo|nosotros",
+        r"|\d)\b",
     ),
     non_answer=_rx(
         r"\b(?:no\s+lo\s+sé|no\s+sé|ni\s+idea|no\s+lo\s+tengo\s+claro|buena\s+pregunta|ya\s+veremos",
@@ -273,7 +271,7 @@ SPANISH = LanguageRules(
     task_lead=_rx(
         r"^[\s,;:\-–—¿¡]*(?:(?:por\s+favor|de|del|que|a|luego|y|pues|entonces|también|ya|tú|usted)\b[\s,]*){0,4}"
     ),
-    adverbs=_words("ya también luego rápidamente primero personalmente yo tú usted de hoy mañana"),
+    adverbs=word_set("ya también luego rápidamente primero personalmente yo tú usted de hoy mañana"),
 )
 
 

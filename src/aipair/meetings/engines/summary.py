@@ -77,12 +77,16 @@ def _candidates(segments: Sequence[Segment], skip: Collection[Place]) -> list[_C
         for number, sentence in enumerate(split_sentences(segment.text, lowercase_continues=False)):
             if (position, number) not in skip and _whole_thought(sentence):
                 found.append(
-                    _Candidate((position, number), sentence, stems(sentence), word_count(sentence), segment.speaker)
+                    _Candidate(
+                        (position, number), sentence, stems(sentence), word_count(sentence), segment.speaker
+                    )
                 )
     return found
 
 
-def _scores(segments: Sequence[Segment], candidates: Sequence[_Candidate], highlights: Collection[Place]) -> list[float]:
+def _scores(
+    segments: Sequence[Segment], candidates: Sequence[_Candidate], highlights: Collection[Place]
+) -> list[float]:
     frequency: Counter[str] = Counter()
     spread: Counter[str] = Counter()
     for segment in segments:

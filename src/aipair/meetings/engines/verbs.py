@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-_SPANISH_WORK_VERBS = (
+from aipair.kit.text import word_set
+
+_SPANISH_WORK_VERBS = word_set(
     "enviar mandar pasar preparar revisar mirar hacer llamar escribir redactar actualizar probar subir "
     "gestionar coordinar hablar organizar reservar comprar publicar cerrar confirmar avisar buscar "
     "pedir contactar terminar arreglar instalar configurar diseñar documentar calcular traducir "
@@ -23,7 +25,7 @@ _SPANISH_WORK_VERBS = (
     "contratar incluir activar desactivar apuntar anotar descargar cargar importar exportar entrenar "
     "ejecutar repetir recopilar recoger llevar sacar poner conseguir elegir presupuestar redistribuir "
     "distribuir circular difundir notificar escalar priorizar estimar medir testear depurar"
-).split()
+)
 
 _IRREGULAR_PRESENT = {
     "hacer": "hago", "traer": "traigo", "poner": "pongo", "dar": "doy", "pedir": "pido",
@@ -72,21 +74,19 @@ SPANISH_SINGULAR_FORMS = frozenset(
 )
 """The singular ones: the speaker alone commits."""
 
-SPANISH_INFINITIVES = frozenset(_SPANISH_WORK_VERBS)
+SPANISH_INFINITIVES = _SPANISH_WORK_VERBS
 
-ENGLISH_WORK_VERBS = frozenset(
-    (
-        "send email mail forward share prepare review check update fix write draft finish complete call do "
-        "book schedule organize organise arrange set install configure deploy upgrade migrate test run "
-        "rerun try compare look investigate find collect gather compile create build design make draw "
-        "sketch put upload post publish announce circulate distribute contact reach ask follow chase "
-        "sign approve confirm order buy pay invoice file submit table provide produce deliver hand get "
-        "talk speak meet pause stop remove delete clean add move change replace rewrite edit translate "
-        "calculate estimate measure analyse analyze research summarise summarize document record note "
-        "invite notify remind tell inform coordinate handle own take train plan price quote clarify "
-        "borrow lend bring fetch print scan hire recruit interview reply respond arrange rerun redo "
-        "refactor implement merge release ship launch set rebook cancel renew extend negotiate"
-    ).split()
+ENGLISH_WORK_VERBS = word_set(
+    "send email mail forward share prepare review check update fix write draft finish complete call do "
+    "book schedule organize organise arrange set install configure deploy upgrade migrate test run "
+    "rerun try compare look investigate find collect gather compile create build design make draw "
+    "sketch put upload post publish announce circulate distribute contact reach ask follow chase "
+    "sign approve confirm order buy pay invoice file submit table provide produce deliver hand get "
+    "talk speak meet pause stop remove delete clean add move change replace rewrite edit translate "
+    "calculate estimate measure analyse analyze research summarise summarize document record note "
+    "invite notify remind tell inform coordinate handle own take train plan price quote clarify "
+    "borrow lend bring fetch print scan hire recruit interview reply respond arrange rerun redo "
+    "refactor implement merge release ship launch set rebook cancel renew extend negotiate"
 )
 """Verbs that name a task ("send", "review", "book"), used to tell a task from talk."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from aipair.kit.text import content_words
+from aipair.kit.text import content_words, word_set
 from aipair.meetings.engines.people import NameIndex
 from aipair.meetings.engines.rules import LanguageRules
 from aipair.meetings.engines.verbs import SPANISH_INFINITIVE_OF
@@ -30,8 +30,7 @@ _DANGLING = re.compile(
     r"\s+(?:for|by|on|before|until|in|at|to|para|antes\s+del?|hasta|el|la|de|del|en)\s*$", re.IGNORECASE
 )
 _SUBJECT = re.compile(r"\s*\b(?:yo|tú|usted|nosotros|I)\b(?=[\s,.]|$)")
-_PRONOUN_OBJECTS = frozenset("it them that this those these lo la los las eso esto".split())
-_DEMONSTRATIVES = frozenset("that this those these ese esa esos esas este esta estos estas".split())
+_DEMONSTRATIVES = word_set("that this those these ese esa esos esas este esta estos estas")
 _MAX_TAIL_WORDS = 2
 
 
@@ -61,7 +60,11 @@ def _without_names(task: str, owner: str | None, names: NameIndex, rules: Langua
     if mentions and mentions[0].start == 0 and mentions[0].name == owner:
         task = rules.task_lead.sub("", task[mentions[0].end :], count=1)
     mentions = names.find(task)
-    if mentions and not _TRAILING.sub("", task[mentions[-1].end :]) and task[: mentions[-1].start].rstrip().endswith(","):
+    if (
+        mentions
+        and not _TRAILING.sub("", task[mentions[-1].end :])
+        and task[: mentions[-1].start].rstrip().endswith(",")
+    ):
         task = task[: mentions[-1].start].rstrip().removesuffix(",")  # "…, Bob?"
     return task
 
@@ -98,7 +101,7 @@ def is_pronominal(rules: LanguageRules, task: str, sentence: str, cue_end: int) 
             return True  # "Eso lo pido yo…": the object is what was just said
         clitic = any(w in ("lo", "la", "los", "las", "eso", "esto") for w in lead[-2:])
         return (clitic and beyond_verb < 2) or beyond_verb == 0
-    return beyond_verb == 0 or (len(words) > 1 and words[1] in _PRONOUN_OBJECTS and beyond_verb < 2)
+    return beyond_verb == 0
 
 
 def refers_back(task: str) -> bool:

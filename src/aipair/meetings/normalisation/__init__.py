@@ -25,14 +25,22 @@ def normalise_text(text: str, language: str) -> str:
     """Clean spoken ``text`` of ``language`` (``"en"`` or ``"es"``); linear, may return ``""``."""
     cleaned = repair_tokenisation(strip_markup(text))
     cleaned = repair_tokenisation(collapse_repeats(remove_fillers(cleaned, language)))
-    sentences = [_tidy(s, language) for s in split_sentences(cleaned, lowercase_continues=False)]
-    said = [s for s in sentences if any(c.isalpha() for c in s)]
-    content = [s for s in said if not is_backchannel(s)]
-    return " ".join(content or said[:1])
+    sentences = [s for s in split_sentences(cleaned, lowercase_continues=False) if _said(s)]
+    content = [t for t in (_tidy(s, language) for s in sentences) if _said(t) and not is_backchannel(t)]
+    if content:
+        return " ".join(content)
+    return _capitalised(sentences[0]) if sentences else ""
+
+
+def _said(sentence: str) -> bool:
+    return any(c.isalpha() for c in sentence)
 
 
 def _tidy(sentence: str, language: str) -> str:
-    sentence = repair_tokenisation(remove_opener(sentence, language))
+    return _capitalised(repair_tokenisation(remove_opener(sentence, language)))
+
+
+def _capitalised(sentence: str) -> str:
     for position, char in enumerate(sentence):
         if char.isalpha():
             return sentence[:position] + char.upper() + sentence[position + 1 :]

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from aipair.kit.text import word_set
+
 _MAX_REPEAT = 3
 _MAX_BACKCHANNEL_WORDS = 5
 
@@ -37,10 +39,10 @@ _TERMINATORS = frozenset(".?!…")
 _COMMA_AFTER_CONJUNCTION = re.compile(r"\b(y|e|o|u|and|or|but|pero|que|so)\s*,\s*", re.IGNORECASE)
 _FRAGMENT = re.compile(r"\b(\w{1,12})-\s+(?=\1)", re.IGNORECASE)
 _TOKEN_CORE = re.compile(r"^[^\w']+|[^\w']+$")
-_BACKCHANNEL_WORDS = frozenset(
+_BACKCHANNEL_WORDS = word_set(
     "yeah yes yep yup okay ok right sure alright mm-hmm uh-huh mhm good great cool perfect fine thanks "
     "thank you exactly true indeed hear wow nice sí si vale ajá aja claro bien genial perfecto exacto ya "
-    "venga gracias muy estupendo okey vale vaya bueno".split()
+    "venga gracias muy estupendo okey vale vaya bueno"
 )
 
 
@@ -50,7 +52,8 @@ def _compile(table: dict[str, str], template: str) -> dict[str, re.Pattern[str]]
 
 _FILLER_RX = _compile(_FILLERS, r"(?<![\w'’\-])(?:{p})(?![\w'’\-])\s*,?")
 _PHRASE_RX = _compile(_PHRASE_FILLERS, r"{p}")
-_OPENER_RX = _compile(_OPENERS, r"^(?:\s*{p}\b[\s,.…]*)+(?=\S)")
+_ONLY_OPENERS = _compile(_OPENERS, r"(?:\s*{p}\b[\s,.…!?]*)+")
+_OPENER_RX = _compile(_OPENERS, r"^(?:\s*{p}\b[\s,.…]*)+(?=[^\W_]|[¿¡\"'“])")
 
 
 def remove_fillers(text: str, language: str) -> str:
@@ -62,9 +65,10 @@ def remove_fillers(text: str, language: str) -> str:
 
 
 def remove_opener(sentence: str, language: str) -> str:
-    """``sentence`` without empty openers ("So, we…" → "we…"); a sentence of nothing else stays."""
-    stripped = _OPENER_RX[language].sub("", sentence)
-    return stripped if any(c.isalnum() for c in stripped) else sentence
+    """``sentence`` without empty openers ("So, we…" → "we…"); ``""`` when it is nothing else."""
+    if _ONLY_OPENERS[language].fullmatch(sentence):
+        return ""
+    return _OPENER_RX[language].sub("", sentence)
 
 
 def collapse_repeats(text: str) -> str:
@@ -84,6 +88,8 @@ def collapse_repeats(text: str) -> str:
 
 
 def _repeat_at(tokens: list[str], keys: list[str], position: int) -> int:
+    if position + 1 < len(keys) and keys[position] and keys[position + 1].startswith(keys[position] + "'"):
+        return 1  # "I I'll", "we we're": the restart is the contraction's first word
     for size in range(_MAX_REPEAT, 0, -1):
         first = keys[position : position + size]
         if len(first) == size and all(first) and first == keys[position + size : position + 2 * size]:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from aipair.kit.text import word_set
+
 _SOUND_EVENTS = (
     r"laughs?|laughing|laughter|chuckles?|giggles?|coughs?|coughing|sighs?|clears?\s+throat|pause"
     r"|silence|inaudible|unintelligible|indiscernible|crosstalk|cross-talk|overlapping|applause"
@@ -26,6 +28,7 @@ _SOUND_EVENTS = (
 _RESTART_MARK = re.compile(r"\{disfmarker\}|(?<=\w)--(?=\s)", re.IGNORECASE)
 _RESTART_LOOKBACK = 4
 _WORD_KEY = re.compile(r"[^\w'’]+")
+_ACKNOWLEDGEMENTS = word_set("yeah yes yep okay ok right mm-hmm mhm sure sí vale claro")
 _BRACED = re.compile(r"\{[^{}\n]{0,60}\}|\[[^\[\]\n]{0,60}\]|<[^<>\n]{0,60}>")
 _SOUND_IN_PARENS = re.compile(rf"\(\s*(?:{_SOUND_EVENTS})\s*\)", re.IGNORECASE)
 _SPELLED = re.compile(r"\b(?:[A-Za-z]_){2,}|\b[A-Z]_(?=\s|$)")
@@ -52,9 +55,11 @@ def drop_restarts(text: str) -> str:
     pieces = _RESTART_MARK.split(text)
     kept = [pieces[0]]
     for piece in pieces[1:]:
-        words = piece.split(maxsplit=1)
+        words = piece.split(maxsplit=2)
         if words:
             kept[-1] = _cut_restart(kept[-1], _key(words[0]))
+        if len(words) > 1 and _key(words[0]) in _ACKNOWLEDGEMENTS and words[1][:1] in ".?!":
+            kept[-1] = kept[-1].rstrip() + " ."  # "it 's {disfmarker} Yeah ." : the yeah is said apart
         kept.append(piece)
     return " ".join(kept)
 

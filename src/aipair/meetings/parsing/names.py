@@ -13,23 +13,23 @@ from __future__ import annotations
 
 import re
 
+from aipair.kit.text import word_set
+
 _MAX_SIGNIFICANT_WORDS = 6
 _MAX_LABEL_CHARS = 60
 
-HONORIFICS = frozenset(
+HONORIFICS = word_set(
     "mr mrs ms mx miss dr dra hon prof profa sr sra srta sir dame lady lord rev fr don doña señor "
-    "señora señorita sen rep".split()
+    "señora señorita sen rep"
 )
 _ARTICLES = frozenset({"the", "el", "la"})
-PARTICLES = frozenset(
-    "de del la las los y e van von der den da di du le do dos das ten ter bin ibn al".split()
-)
-_ROLES = frozenset(
+PARTICLES = word_set("de del la las los y e van von der den da di du le do dos das ten ter bin ibn al")
+_ROLES = word_set(
     "chair chairman chairwoman chairperson speaker president presidente presidenta vicepresidente "
     "vicepresidenta secretary secretario secretaria clerk minister ministro ministra moderator "
     "moderador moderadora commissioner comisionado comisionada consejero consejera alcalde "
     "alcaldesa portavoz director directora witness testigo interpreter intérprete host interviewer "
-    "entrevistador entrevistadora presenter presentador presentadora facilitator".split()
+    "entrevistador entrevistadora presenter presentador presentadora facilitator"
 )
 _SPANISH_TITLES = {"señor": "Sr.", "señora": "Sra.", "señorita": "Srta."}
 _ELIDED = re.compile(r"^[dlDL]['’][^\W\d_]")  # d'Arcy, l'Écuyer

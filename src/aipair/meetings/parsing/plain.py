@@ -3,9 +3,9 @@
 When the file uses speaker turns (heuristic in :mod:`aipair.meetings.parsing.speakers`), every turn
 line starts a segment and the following non-turn lines (wrapped text, blank lines, "Note: …") continue
 it; lines before the first turn form a segment without speaker. A line whose label is uncertain
-starts a segment without speaker that keeps the whole line, so it never joins the previous turn. Otherwise no speaker is ever set and
-each paragraph (text between blank lines) is one segment. Plain text has no end times; a leading clock
-("[00:01:05] Ana: …") gives the start.
+starts a segment without speaker that keeps the whole line, so it never joins the previous turn.
+Otherwise no speaker is ever set and each paragraph (text between blank lines) is one segment.
+Plain text has no end times; a leading clock ("[00:01:05] Ana: …") gives the start.
 """
 
 from __future__ import annotations
