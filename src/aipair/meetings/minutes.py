@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationError, model_validator
@@ -131,34 +132,34 @@ def _merge_action(known: ActionItem, item: ActionItem) -> ActionItem:
     return known.model_copy(update=update)
 
 
-def _same_action(
-    known: ActionItem, known_stems: frozenset[str], item: ActionItem, item_stems: frozenset[str]
-) -> bool:
-    owners = normalise_key(known.owner_name), normalise_key(item.owner_name)
-    if owners[0] and owners[1] and owners[0] != owners[1]:
-        return False
-    if normalise_key(known.task) == normalise_key(item.task):
-        return owners[0] == owners[1]
-    return near_duplicates(known_stems, item_stems)
+@dataclass(frozen=True, slots=True)
+class _ActionKey:
+    task: str
+    owner: str
+    stems: frozenset[str]
+
+    @classmethod
+    def of(cls, item: ActionItem) -> _ActionKey:
+        return cls(normalise_key(item.task), normalise_key(item.owner_name), stems(item.task))
+
+    def same(self, other: _ActionKey) -> bool:
+        if self.owner and other.owner and self.owner != other.owner:
+            return False
+        if self.task == other.task:
+            return self.owner == other.owner
+        return near_duplicates(self.stems, other.stems)
 
 
 def _merge_actions(groups: Iterable[Sequence[ActionItem]]) -> list[ActionItem]:
     merged: list[ActionItem] = []
-    merged_stems: list[frozenset[str]] = []
+    keys: list[_ActionKey] = []
     for items in groups:
         for item in items:
-            item_stems = stems(item.task)
-            same = next(
-                (
-                    i
-                    for i, known in enumerate(merged)
-                    if _same_action(known, merged_stems[i], item, item_stems)
-                ),
-                None,
-            )
+            key = _ActionKey.of(item)
+            same = next((i for i, known in enumerate(keys) if known.same(key)), None)
             if same is None:
                 merged.append(item)
-                merged_stems.append(item_stems)
+                keys.append(key)
             else:
                 merged[same] = _merge_action(merged[same], item)
     return merged

@@ -30,7 +30,7 @@ from aipair.gateway.errors import BudgetExceeded, ModelNotFound, QuotaExceeded, 
 from aipair.kit.clock import utcnow
 from aipair.meetings import repository as repo
 from aipair.meetings.chunking import Chunk, chunk_segments, render_transcript, verify_coverage
-from aipair.meetings.engines.local import extract_chunk, finish_minutes, local_summary
+from aipair.meetings.engines.local import LocalEngine, finish_minutes
 from aipair.meetings.engines.prepare import PreparedMeeting, prepare_meeting
 from aipair.meetings.errors import NoTranscriptionProvider
 from aipair.meetings.llm import LlmEngine, MeetingModelClient
@@ -195,7 +195,7 @@ class MeetingPipeline:
 
     async def _extract(
         self, run: ProcessingRun, meeting: LoadedMeeting, chunks: Sequence[Chunk], prepared: PreparedMeeting
-    ) -> tuple[list[ChunkExtraction], str | None]:
+    ) -> tuple[list[ChunkExtraction] | LocalEngine, str | None]:
         total = max(1, len(chunks))
 
         async def chunk_done(done: int) -> None:
@@ -207,15 +207,11 @@ class MeetingPipeline:
             return await self._governed(
                 run, meeting, engine.extract_all(chunks, self._slowed(chunk_done))
             ), engine.model
-        extractions = []
+        local = LocalEngine(prepared, meeting.row.meeting_date)
         for position, chunk in enumerate(chunks, start=1):
-            extractions.append(
-                extract_chunk(
-                    chunk.segments, meeting.row.meeting_date, prepared.language, attendees=prepared.attendees
-                )
-            )
+            local.extract(chunk.segments)
             await self._slowed(chunk_done)(position)
-        return extractions, None
+        return local, None
 
     def _slowed(self, chunk_done: Callable[[int], Any]) -> Callable[[int], Any]:
         delay = self._settings.chunk_delay_s
@@ -314,15 +310,18 @@ class MeetingPipeline:
             raise PermanentFailure(f"{exc.code}: {exc.message} (AIPAIR_MEETINGS__LLM_MODEL)") from exc
 
     def _assemble(
-        self, meeting: LoadedMeeting, prepared: PreparedMeeting, extractions: Sequence[ChunkExtraction]
+        self,
+        meeting: LoadedMeeting,
+        prepared: PreparedMeeting,
+        extracted: Sequence[ChunkExtraction] | LocalEngine,
     ) -> Minutes:
-        """Whole-meeting minutes; the local engine summarises the whole meeting, the model's
-        summary sentences are ranked otherwise."""
+        """Whole-meeting minutes: the local engine summarises the whole meeting; the model's
+        summary sentences are ranked."""
         row = meeting.row
-        summary = local_summary(prepared, row.meeting_date) if row.engine == Engine.LOCAL else None
-        minutes = finish_minutes(
-            prepared, extractions, meeting_date=row.meeting_date, title=row.title, summary=summary
-        )
+        if isinstance(extracted, LocalEngine):
+            minutes = extracted.minutes(row.title)
+        else:
+            minutes = finish_minutes(prepared, extracted, meeting_date=row.meeting_date, title=row.title)
         jsonschema.validate(minutes.model_dump(mode="json"), MINUTES_JSON_SCHEMA)
         return minutes
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from aipair.meetings.engines.passes import MeetingPass, extract_segments
+from aipair.meetings.engines.passes import extract_segments
 from aipair.meetings.engines.prepare import PreparedMeeting, meeting_language, prepare_meeting
 from aipair.meetings.engines.rules import rules_for
 from aipair.meetings.engines.summary import summarise
@@ -29,7 +29,7 @@ from aipair.meetings.engines.topics import find_topics, title_for
 from aipair.meetings.minutes import ChunkExtraction, Minutes, assemble_minutes, merge_extractions
 from aipair.meetings.parsing.segments import Segment
 
-__all__ = ["build_minutes", "default_title", "extract_chunk", "finish_minutes"]
+__all__ = ["LocalEngine", "build_minutes", "extract_chunk", "finish_minutes"]
 
 
 def extract_chunk(
@@ -75,12 +75,34 @@ def finish_minutes(
     )
 
 
-def local_summary(prepared: PreparedMeeting, meeting_date: dt.date) -> str:
-    """The local engine's summary of the whole meeting."""
-    whole: MeetingPass = extract_segments(
-        prepared.segments, meeting_date, rules_for(prepared.language), prepared.attendees
-    )
-    return summarise(prepared.segments, highlights=whole.highlights, skip=whole.small_talk)
+class LocalEngine:
+    """The local engine on one prepared meeting, chunk by chunk (progress can be reported between
+    chunks); it keeps where decisions, actions and small talk were, for the whole-meeting summary."""
+
+    def __init__(self, prepared: PreparedMeeting, meeting_date: dt.date) -> None:
+        self._prepared = prepared
+        self._meeting_date = meeting_date
+        self._rules = rules_for(prepared.language)
+        self._extractions: list[ChunkExtraction] = []
+        self._highlights: set[tuple[int, int]] = set()
+        self._small_talk: set[tuple[int, int]] = set()
+
+    def extract(self, chunk_segments: Sequence[Segment]) -> ChunkExtraction:
+        """One chunk's findings (kept for :meth:`minutes`, and returned)."""
+        found = extract_segments(chunk_segments, self._meeting_date, self._rules, self._prepared.attendees)
+        self._highlights |= found.highlights
+        self._small_talk |= found.small_talk
+        extraction = merge_extractions([found.extraction()])
+        self._extractions.append(extraction)
+        return extraction
+
+    def minutes(self, title: str | None) -> Minutes:
+        """The minutes of every chunk extracted so far, summarised as one meeting."""
+        segments = self._prepared.segments
+        summary = summarise(segments, highlights=self._highlights, skip=self._small_talk)
+        return finish_minutes(
+            self._prepared, self._extractions, meeting_date=self._meeting_date, title=title, summary=summary
+        )
 
 
 def build_minutes(
@@ -96,18 +118,6 @@ def build_minutes(
     one is made from the meeting date and the main topics; without a ``language`` it is detected.
     """
     prepared = prepare_meeting(segments, attendees, language)
-    whole = extract_segments(
-        prepared.segments, meeting_date, rules_for(prepared.language), prepared.attendees
-    )
-    return finish_minutes(
-        prepared,
-        [merge_extractions([whole.extraction()])],
-        meeting_date=meeting_date,
-        title=title,
-        summary=summarise(prepared.segments, highlights=whole.highlights, skip=whole.small_talk),
-    )
-
-
-def default_title(language: str, meeting_date: dt.date, topics: Sequence[str]) -> str:
-    """ "Meeting 2026-03-04: roadmap, hiring" (or "Reunión …"): the title when none was given."""
-    return title_for(rules_for(language), meeting_date, topics)
+    engine = LocalEngine(prepared, meeting_date)
+    engine.extract(prepared.segments)
+    return engine.minutes(title)

@@ -89,7 +89,7 @@ def _turn(state: MeetingPass, position: int, segment: Segment) -> None:
     listing: bool | None = None  # inside a list of decisions: False, of a recap: True
     for number, sentence in enumerate(sentences):
         follower = sentences[number + 1] if number + 1 < len(sentences) else ""
-        place = (position, number)
+        place = (segment.index, number)
         if _small_talk(state.rules, sentence):
             state.small_talk.add(place)
         if is_question(sentence):
@@ -222,5 +222,5 @@ def _action(
             agenda=agenda,
         )
     )
-    state.highlights.add((position, number))
+    state.highlights.add((segment.index, number))
     return True

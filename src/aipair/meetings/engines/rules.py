@@ -134,6 +134,7 @@ ENGLISH = LanguageRules(
     answer_opening=_rx(
         r"^\W*(?:yes|yeah|yep|yup|no|nope|sure|correct|exactly|absolutely|definitely|of\s+course|right",
         r"|it\s+is|it's|I|I\s+think|I\s+believe|probably|the\s+answer|because|partly|mostly|about|around",
+        r"|that's|that\s+would|good\s+idea|great\s+idea|sounds\s+good",
         r"|\d)\b",
     ),
     non_answer=_rx(
@@ -243,7 +244,8 @@ SPANISH = LanguageRules(
     ),
     answer_opening=_rx(
         r"^\W*(?:sí|si|no|claro|exacto|correcto|por\s+supuesto|desde\s+luego|efectivamente|vale",
-        r"|creo\s+que|me\s+parece\s+que|la\s+respuesta|porque|un|una|unos|unas|el|la|los|las|yo|nosotros",
+        r"|creo\s+que|me\s+parece|la\s+respuesta|porque|un|una|unos|unas|el|la|los|las|yo|nosotros",
+        r"|eso\s+es|buena\s+idea|suena\s+bien",
         r"|\d)\b",
     ),
     non_answer=_rx(

@@ -36,7 +36,7 @@ _REDUNDANCY = 0.7
 _HIGHLIGHT_BONUS = 1.3
 _OVERSHOOT = 1.25
 
-Place = tuple[int, int]  # (turn position, sentence number)
+Place = tuple[int, int]  # (segment index, sentence number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +73,16 @@ def _whole_thought(sentence: str) -> bool:
 
 def _candidates(segments: Sequence[Segment], skip: Collection[Place]) -> list[_Candidate]:
     found: list[_Candidate] = []
-    for position, segment in enumerate(segments):
+    for segment in segments:
         for number, sentence in enumerate(split_sentences(segment.text, lowercase_continues=False)):
-            if (position, number) not in skip and _whole_thought(sentence):
+            if (segment.index, number) not in skip and _whole_thought(sentence):
                 found.append(
                     _Candidate(
-                        (position, number), sentence, stems(sentence), word_count(sentence), segment.speaker
+                        (segment.index, number),
+                        sentence,
+                        stems(sentence),
+                        word_count(sentence),
+                        segment.speaker,
                     )
                 )
     return found

@@ -48,7 +48,8 @@ _NOT_TOPICS = frozenset(
         "that with from your yours ours item items issue issues stuff hear heard mind seen show shown "
         "thing's check checked keep kept left right wrong true false also both either neither each "
         "every all some any none first second third fourth fifth one two three four five six seven eight "
-        "nine ten hundred thousand million chair member members minister mister",
+        "nine ten hundred thousand million chair member members minister mister find finds lose loses "
+        "use uses using used add adds help helps pay pays try tries keep keeps change changes choose",
         # Spanish: meeting talk, common verbs, adverbs, adjectives, pleasantries
         "reunión reuniones todos todas hoy ayer mañana semana semanas mes meses año años gente persona "
         "entonces bueno vale claro cosa cosas algo nada tiempo equipo pregunta preguntas punto puntos "
