@@ -21,11 +21,11 @@ from aipair.meetings.errors import ModelAnswerInvalid
 from aipair.meetings.llm import LlmEngine, MeetingModelClient
 from aipair.meetings.parsing import Segment
 from aipair.meetings.pipeline import MeetingPipeline
-from aipair.runtime import Runtime, start_runtime
+from aipair.runtime import Runtime
 from tests.fixtures.live_gateway import with_mock_provider
 from tests.fixtures.tenants import Tenant
 from tests.meetings.fake_model import FakeModel, extraction_for
-from tests.meetings.helpers import run_jobs, sample, upload
+from tests.meetings.helpers import processed_through_gateway, run_jobs, sample, upload
 
 
 def segments(count: int) -> list[Segment]:
@@ -147,17 +147,8 @@ async def test_through_the_gateway_to_a_mock_upstream_each_chunk_is_billed_once(
     port = await upstream.start()
     upstream.behaviour.answers = [extraction_for({"messages": [{}, {"content": "[0] x"}]})]
     configured = with_mock_provider(settings, port, "mock", "mock-chat", llm_model="mock-chat")
-    gateway_runtime = await start_runtime(configured, runtime.urls)
-    try:
-        accepted = await upload(
-            client, tenant, "EMPLOYEE", "d.vtt", sample("teams.vtt") + b"\nNOTE d\n", engine="llm"
-        )
-        await run_jobs(gateway_runtime)
-    finally:
-        await gateway_runtime.close()
-    detail = (
-        await client.get(f"/api/meetings/{accepted.json()['id']}", headers=tenant.auth("EMPLOYEE"))
-    ).json()
+    data = sample("teams.vtt") + b"\nNOTE d\n"
+    detail = await processed_through_gateway(client, runtime, configured, tenant, "d.vtt", data, engine="llm")
     assert detail["status"] == "done", detail
     assert detail["action_items"][0]["owner_name"] == "Bob Chen"
     assert upstream.behaviour.calls == {"/v1/chat/completions": 1}

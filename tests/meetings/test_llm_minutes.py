@@ -18,11 +18,11 @@ from aipair.meetings.chunking import chunk_segments
 from aipair.meetings.engines import prepare_meeting
 from aipair.meetings.llm import LlmEngine
 from aipair.meetings.parsing import parse_transcript
-from aipair.runtime import Runtime, start_runtime
+from aipair.runtime import Runtime
 from tests.fixtures.live_gateway import with_mock_provider
 from tests.fixtures.tenants import Tenant
 from tests.meetings.fake_model import FakeModel
-from tests.meetings.helpers import run_jobs, sample, upload
+from tests.meetings.helpers import processed_through_gateway, sample
 
 RECORDED = Path(__file__).parent / "recorded"
 MARKUP = ("{", "}", "_", " 's", " .", " ,", "Um")
@@ -88,16 +88,10 @@ async def test_through_the_gateway_the_stored_minutes_are_clean_with_language_an
     port = await upstream.start()
     upstream.behaviour.answers = [recorded("committee_markup")]
     configured = with_mock_provider(settings, port, "mock", "mock-chat", llm_model="mock-chat")
-    gateway_runtime = await start_runtime(configured, runtime.urls)
-    try:
-        data = sample("committee_markup.txt") + b"\nThe Chair (Mr. Tom Kmiec): Adjourned .\n"
-        accepted = await upload(client, tenant, "EMPLOYEE", "committee.txt", data, engine="llm")
-        await run_jobs(gateway_runtime)
-    finally:
-        await gateway_runtime.close()
-    detail = (
-        await client.get(f"/api/meetings/{accepted.json()['id']}", headers=tenant.auth("EMPLOYEE"))
-    ).json()
+    data = sample("committee_markup.txt") + b"\nThe Chair (Mr. Tom Kmiec): Adjourned .\n"
+    detail = await processed_through_gateway(
+        client, runtime, configured, tenant, "committee.txt", data, engine="llm"
+    )
 
     assert detail["status"] == "done" and detail["language"] == "en", detail
     assert [(i["owner_name"], i["confidence"], i["due_date"]) for i in detail["action_items"]] == [
@@ -107,10 +101,6 @@ async def test_through_the_gateway_the_stored_minutes_are_clean_with_language_an
     minutes = detail["minutes"]
     assert minutes["attendees"] == ["Mr. Tom Kmiec", "Mr. Luc d'Arcy", "Hon. Maria Santos"]
     assert not [(m, t) for t in strings(minutes) for m in MARKUP if m in t]
-    transcript = await client.get(
-        f"/api/meetings/{accepted.json()['id']}/export.json", headers=tenant.auth("EMPLOYEE")
-    )
-    assert transcript.status_code == 200
     sources = detail["action_items"][0]["sources"]
     assert (
         sources[0]["text"] == "Yes . I I 'll send the revised schedule to the clerk by Friday . {vocalsound}"
