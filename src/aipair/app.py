@@ -17,6 +17,7 @@ from aipair.auth.endpoints import router as auth_router
 from aipair.config import Settings, load_settings
 from aipair.db.urls import embedded_server, resolve_urls
 from aipair.error_handlers import install_error_handlers
+from aipair.gateway.dialect_endpoints import router as dialects_router
 from aipair.gateway.endpoints import router as gateway_router
 from aipair.gateway.fastpath import GatewayFastPath
 from aipair.gateway.settings_endpoints import router as ai_settings_router
@@ -28,6 +29,7 @@ from aipair.observability.middleware import RequestContextMiddleware
 from aipair.runtime import start_runtime
 from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
+from aipair.web.app import install_console
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -66,11 +68,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestContextMiddleware,
         max_body_bytes=settings.http.max_body_bytes,
         max_upload_bytes=settings.http.max_upload_bytes,
+        max_ai_body_bytes=settings.http.max_ai_body_bytes,
     )
     install_error_handlers(app)
     # The AI gateway first: routes are matched in order, and its calls are the hot path.
     routers = (
         gateway_router,
+        dialects_router,
         health_router,
         metrics_router,
         auth_router,
@@ -82,4 +86,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     audit_routers = (audit_router, support_router, support_grants_router, security_router)
     for router in (*routers, meetings_router, *audit_routers):
         app.include_router(router)
+    install_console(app)
     return app

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aipair.gateway.provider_config import GatewayProvidersConfig
@@ -48,6 +48,9 @@ class HttpSettings(BaseModel):
     port: int = Field(default=8000, ge=1, le=65535)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=25 * 1_048_576, ge=1024)
+    # JSON bodies of AI calls (chat, responses, messages, embeddings): images ride inside them as base64,
+    # and OpenAI takes images up to 20 MB.
+    max_ai_body_bytes: int = Field(default=32 * 1_048_576, ge=1024)
 
 
 class GatewaySettings(BaseModel):
@@ -55,6 +58,8 @@ class GatewaySettings(BaseModel):
 
     providers: GatewayProvidersConfig = Field(default_factory=GatewayProvidersConfig)
     cache_ttl_s: float = Field(default=5.0, ge=0, le=300)
+    # How often each process reads model_prices again (a new price row applies within this).
+    price_refresh_s: float = Field(default=60.0, gt=0, le=3600)
     abandoned_reservation_minutes: int = Field(default=30, ge=1)
     pool_size: int = Field(default=20, ge=1, le=500)
 
@@ -108,6 +113,17 @@ class SecuritySignalSettings(BaseModel):
     working_hours_cache_s: float = Field(default=300.0, ge=0)
 
 
+class WebSettings(BaseModel):
+    """The web console: its session cookie and how long a session lasts."""
+
+    # Browsers accept Secure cookies from http://localhost and 127.0.0.1 (secure contexts), so the flag
+    # stays on everywhere by default; turn it off only to use the console over plain http from another
+    # host name in development. Production refuses it off.
+    cookie_secure: bool = True
+    session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    session_max_hours: int = Field(default=12, ge=1, le=24 * 14)
+
+
 class Settings(BaseSettings):
     """All settings of the platform, validated at start-up."""
 
@@ -153,6 +169,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     meetings: MeetingSettings = Field(default_factory=MeetingSettings)
     signals: SecuritySignalSettings = Field(default_factory=SecuritySignalSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @field_validator("database_url", "database_app_url")
     @classmethod
@@ -167,6 +184,12 @@ class Settings(BaseSettings):
         if value is not None:
             decode_key(value.get_secret_value())  # ValueError: "must be base64" / "must decode to 32 bytes"
         return value
+
+    @model_validator(mode="after")
+    def _secure_cookies_in_production(self) -> Settings:
+        if self.env == "production" and not self.web.cookie_secure:
+            raise ValueError("web.cookie_secure cannot be turned off in production")
+        return self
 
     @property
     def data_path(self) -> Path:

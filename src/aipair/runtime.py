@@ -26,7 +26,7 @@ from aipair.db.urls import DatabaseUrls, libpq
 from aipair.gateway.admission import Admissions
 from aipair.gateway.company_routes import CompanyRoutes, Lane, LaneBuilder
 from aipair.gateway.idempotency import IdempotencyKeys
-from aipair.gateway.pricing import DEFAULT_PRICES, PriceBook
+from aipair.gateway.price_catalog import PriceCatalog
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.registry import ProviderRegistry, build_upstream_client
 from aipair.gateway.ratelimit import RateLimiter, build_limiter
@@ -44,6 +44,7 @@ from aipair.tenancy.platform import PlatformService
 from aipair.tenancy.policy_cache import CompanyPolicyCache
 from aipair.tenancy.service import TenancyService
 from aipair.usage.service import UsageService
+from aipair.web.sessions import ConsoleSessions
 from aipair.worker.service import JobsService
 
 
@@ -58,6 +59,7 @@ class Runtime:
     pg: asyncpg.Pool
     http: httpx.AsyncClient
     upstream: UpstreamClient
+    prices: PriceCatalog
     limiter: RateLimiter
     passwords: Passwords
     auth: AuthService
@@ -73,6 +75,7 @@ class Runtime:
     support: SupportService
     key_signals: KeySignalMonitor
     ai_settings: CompanyAiSettingsService
+    console: ConsoleSessions
     jobs: JobsService = field(default_factory=JobsService)
     meetings: MeetingService = field(init=False)
     meeting_pipeline: MeetingPipeline = field(init=False)
@@ -81,6 +84,7 @@ class Runtime:
         """Release every connection and client (after in-flight alert deliveries finish and the
         buffered security signals are written)."""
         await self.key_signals.stop()
+        await self.prices.stop()
         await self.usage.drain()
         await self.limiter.close()
         await self.http.aclose()
@@ -125,7 +129,8 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     usage = UsageService(pg, http)
     config = settings.gateway.providers
     router = Router.from_config(ProviderRegistry.from_config(config, client=upstream), config)
-    prices = PriceBook(DEFAULT_PRICES)
+    prices = await PriceCatalog.load(pg, settings.gateway.price_refresh_s)
+    prices.start()
     signals = KeySignals(refresh_s=settings.signals.source_refresh_s)
 
     def admissions_for(lane_router: Router) -> Admissions:
@@ -138,6 +143,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     security = SecurityService(sessions, settings.auth, settings.support)
     tenancy = TenancyService(passwords, policies, audit=audit)
     overrides = OverrideService(audit, policies)
+    auth = AuthService(sessions, passwords, tokens, settings.auth, audit=audit)
     runtime = Runtime(
         settings=settings,
         urls=urls,
@@ -146,9 +152,10 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         pg=pg,
         http=http,
         upstream=upstream,
+        prices=prices,
         limiter=limiter,
         passwords=passwords,
-        auth=AuthService(sessions, passwords, tokens, settings.auth, audit=audit),
+        auth=auth,
         api_keys=ApiKeyService(
             timedelta(hours=settings.auth.api_key_rotation_grace_hours), keys, audit=audit
         ),
@@ -163,6 +170,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         support=SupportService(sessions, audit, tenancy, overrides, security, settings.support),
         key_signals=KeySignalMonitor(signals, sessions, settings.signals),
         ai_settings=CompanyAiSettingsService(config, box, routes, audit=audit),
+        console=ConsoleSessions(auth, tokens, settings.web, jwt_secret(settings)),
     )
     runtime.meetings, runtime.meeting_pipeline = build_meetings(runtime)
     return runtime

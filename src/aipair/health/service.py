@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.pool import QueuePool
 
-from aipair.db.migrate import head_revision
+from aipair.db.migrate import schema_status
 from aipair.gateway.ratelimit import RedisLimiter
 from aipair.gateway.routing import Router
 from aipair.runtime import Runtime
@@ -27,13 +28,13 @@ async def database_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
     except Exception as exc:  # health must report, never raise
         details.update(status="error", error=type(exc).__name__, message=str(exc)[:200])
         return False, details
-    head = head_revision(runtime.urls)
+    schema = schema_status(runtime.urls, revision)
     details.update(
-        status="ok" if revision == head else "migrations_pending",
+        status="migrations_pending" if schema.state == "behind" else "ok",
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
-        migration={"current": revision, "head": head},
+        migration=asdict(schema),
     )
-    return revision == head, details
+    return schema.state != "behind", details
 
 
 def _pool_usage(runtime: Runtime) -> dict[str, Any]:

@@ -26,8 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aipair.errors import Conflict
 from aipair.gateway.errors import BudgetExceeded, KeyBudgetExceeded, QuotaExceeded
 from aipair.kit.batching import Coalescer
+from aipair.kit.money import micro_to_usd
 from aipair.observability.metrics import RESERVATIONS_EXPIRED
 from aipair.usage import repository as repo
+from aipair.usage.schemas import GroupBy, UsageReport, UsageRow
 
 log = structlog.get_logger("aipair.usage")
 
@@ -255,6 +257,23 @@ class UsageService:
         """Usage per model, day, key or provider between two days (inclusive), from the daily roll-up."""
         return await repo.summary(session, company_id, start, end, group_by)
 
+    async def report(
+        self, session: AsyncSession, company_id: uuid.UUID, start: date, end: date, group_by: GroupBy
+    ) -> UsageReport:
+        """Requests, errors, tokens and cost per group between two days (inclusive), with totals."""
+        rows = await repo.summary(session, company_id, start, end, group_by)
+        total = {
+            k: sum(int(r[k] or 0) for r in rows)
+            for k in ("requests", "errors", "input_tokens", "output_tokens", "cost_micro_usd")
+        }
+        return UsageReport(
+            start=start,
+            end=end,
+            group_by=group_by,
+            items=[_usage_row(r) for r in rows],
+            totals=_usage_row({"key": None, **total}),
+        )
+
     async def period_totals(
         self, session: AsyncSession, company_id: uuid.UUID, period: date
     ) -> dict[str, Any]:
@@ -278,6 +297,17 @@ class UsageService:
     ) -> list[dict[str, Any]]:
         """Budget alerts fired for the company, newest first."""
         return await repo.alerts(session, company_id, limit, offset)
+
+
+def _usage_row(values: dict[str, Any]) -> UsageRow:
+    return UsageRow(
+        key=values.get("key"),
+        requests=int(values["requests"] or 0),
+        errors=int(values["errors"] or 0),
+        input_tokens=int(values["input_tokens"] or 0),
+        output_tokens=int(values["output_tokens"] or 0),
+        cost_usd=micro_to_usd(int(values["cost_micro_usd"] or 0)),
+    )
 
 
 def _reserve_args(r: Reservation) -> tuple[Any, ...]:
