@@ -8,9 +8,10 @@ from fastapi import APIRouter, Response
 
 from aipair.auth.api_keys import CreatedKey
 from aipair.auth.dependencies import (
+    AdminCaller,
     AdminPrincipal,
+    AnyCaller,
     Client,
-    CurrentPrincipal,
     RuntimeDep,
     TenantSession,
     UserPrincipal,
@@ -62,9 +63,7 @@ async def logout(body: RefreshRequest, runtime: RuntimeDep, client: Client) -> R
 
 
 @router.get("/user", response_model=CurrentUser)
-async def current_user(
-    principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
-) -> CurrentUser:
+async def current_user(principal: AnyCaller, session: TenantSession, runtime: RuntimeDep) -> CurrentUser:
     """The caller: user (or key), the company it acts in, its role and its memberships."""
     user, memberships = await runtime.auth.account(session, principal)
     return CurrentUser(
@@ -129,7 +128,7 @@ async def create_key(
 
 @keys_router.get("/{key_id}", response_model=ApiKeyRead)
 async def get_key(
-    key_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    key_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> ApiKeyRead:
     """One API key of the company."""
     return ApiKeyRead.model_validate(await runtime.api_keys.get(session, principal, key_id))
@@ -137,7 +136,7 @@ async def get_key(
 
 @keys_router.delete("/{key_id}", response_model=ApiKeyRead)
 async def revoke_key(
-    key_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    key_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> ApiKeyRead:
     """Revoke an API key at once."""
     return ApiKeyRead.model_validate(await runtime.api_keys.revoke(session, principal, key_id))
@@ -147,7 +146,7 @@ async def revoke_key(
 async def rotate_key(
     key_id: uuid.UUID,
     body: RotateRequest,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
 ) -> ApiKeyCreated:

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from aipair.audit.security import SecurityEventKind
 from aipair.audit.security_signals import KeySignals
+from aipair.auth.principal import CompanyId
 from aipair.gateway.errors import (
     BudgetExceeded,
     InvalidRequest,
@@ -47,7 +48,7 @@ RATE_NAMES = {
 class Caller:
     """Who is calling the gateway: a company, and a key or a signed-in person."""
 
-    company_id: uuid.UUID
+    company_id: CompanyId
     user_id: uuid.UUID | None = None
     key_id: uuid.UUID | None = None
     requests_per_minute: int | None = None

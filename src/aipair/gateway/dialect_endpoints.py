@@ -8,7 +8,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from aipair.gateway import dialect_calls
-from aipair.gateway.endpoints import JSON_BODY, _caller, _json, _json_response, _request_id, _runtime
+from aipair.gateway.endpoints import (
+    AI_SCOPE,
+    JSON_BODY,
+    _caller,
+    _json,
+    _json_response,
+    _request_id,
+    _runtime,
+    send_answer,
+)
 from aipair.gateway.errors import RouteNotOffered
 from aipair.gateway.service import GatewayAnswer, GatewayStream
 
@@ -18,7 +27,7 @@ router = APIRouter(prefix="/v1", tags=["AI gateway (other dialects)"])
 def _send(result: GatewayAnswer | GatewayStream) -> Response:
     if isinstance(result, GatewayStream):
         return StreamingResponse(result.events, media_type="text/event-stream", headers=result.headers)
-    return _json_response(result.body, result.headers)
+    return send_answer(result)
 
 
 @router.post("/messages", openapi_extra=JSON_BODY)
@@ -58,7 +67,7 @@ async def completions(request: Request) -> Response:
     return _send(await dialect_calls.completion(runtime.gateway, caller, body, _request_id(request)))
 
 
-@router.get("/models/{model:path}")
+@router.get("/models/{model:path}", openapi_extra=AI_SCOPE)
 async def model(request: Request, model: str) -> Response:
     """One model the company may use (404 `model_not_found` otherwise)."""
     runtime = _runtime(request)
@@ -68,7 +77,7 @@ async def model(request: Request, model: str) -> Response:
 
 @router.post("/moderations", openapi_extra=JSON_BODY)
 @router.post("/audio/speech", openapi_extra=JSON_BODY)
-@router.post("/audio/translations")
+@router.post("/audio/translations", openapi_extra=AI_SCOPE)
 async def not_offered(request: Request) -> Response:
     """Not offered by this gateway: OpenAI's 404 shape, so clients report it plainly."""
     runtime = _runtime(request)

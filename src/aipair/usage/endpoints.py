@@ -7,9 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from aipair.auth.dependencies import AdminPrincipal, CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.dependencies import AdminPrincipal, RuntimeDep, TenantSession, UsageReader
 from aipair.errors import ValidationFailed
-from aipair.kit.money import micro_to_usd
 from aipair.kit.pagination import Pagination
 from aipair.usage.schemas import BudgetAlertRead, BudgetRead, BudgetUpdate, GroupBy, UsageReport
 
@@ -19,7 +18,7 @@ MAX_RANGE_DAYS = 731
 
 @router.get("/usage", response_model=UsageReport)
 async def usage(
-    principal: CurrentPrincipal,
+    principal: UsageReader,
     session: TenantSession,
     runtime: RuntimeDep,
     start: Annotated[date | None, Query(alias="from", description="First day (default: 30 days ago)")] = None,
@@ -36,7 +35,7 @@ async def usage(
 
 
 @router.get("/budget", response_model=BudgetRead)
-async def budget(principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep) -> BudgetRead:
+async def budget(principal: UsageReader, session: TenantSession, runtime: RuntimeDep) -> BudgetRead:
     """This period's budget, spend, open reservations and alert settings."""
     return BudgetRead(**await runtime.tenancy.budget_view(session, principal.company_id, runtime.usage))
 
@@ -52,18 +51,8 @@ async def update_budget(
 
 @router.get("/budget/alerts", response_model=list[BudgetAlertRead])
 async def budget_alerts(
-    principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep, page: Pagination
+    principal: UsageReader, session: TenantSession, runtime: RuntimeDep, page: Pagination
 ) -> list[BudgetAlertRead]:
     """Budget alerts fired for the company (once per period and threshold), newest first."""
     rows = await runtime.usage.alerts(session, principal.company_id, page.limit, page.offset)
-    return [
-        BudgetAlertRead(
-            period=r["period"],
-            threshold_percent=r["threshold_percent"],
-            spent_usd=micro_to_usd(r["spent_micro_usd"]),
-            budget_usd=micro_to_usd(r["budget_micro_usd"]),
-            fired_at=r["fired_at"],
-            webhook_status=r["webhook_status"],
-        )
-        for r in rows
-    ]
+    return [BudgetAlertRead.of(r) for r in rows]
