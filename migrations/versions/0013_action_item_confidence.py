@@ -1,7 +1,7 @@
 """Meetings: how sure the engine is of each action item, for review.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06
 
 ``action_items.confidence`` (0–1, NULL for items written before it existed or by a model that gave
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
