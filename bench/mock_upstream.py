@@ -2,7 +2,8 @@
 
 A raw asyncio HTTP/1.1 server (keep-alive, Content-Length bodies) so the mock costs far less CPU than
 the gateway it measures. Behaviour is steered over HTTP: ``POST /__control`` with
-``{"fail_status": 500, "fail_count": 3, "delay_s": 0.2, "hang": false}``; ``GET /__stats`` counts calls.
+``{"fail_status": 500, "fail_count": 3, "delay_s": 0.2, "hang": false}`` (``model_status``
+``{"gpt-x": 404}`` answers requests for one model with an error); ``GET /__stats`` counts calls.
 With ``{"record_auth": true}`` every call's path and ``Authorization`` header are kept for ``GET /__auth``.
 Run standalone: ``python -m bench.mock_upstream --port 9100``.
 """
@@ -32,6 +33,7 @@ CHAT = {
     "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19},
 }
 CHAT_BYTES = json.dumps(CHAT).encode()
+MODEL_ERROR = b'{"error": {"message": "mock model error", "type": "invalid_request_error"}}'
 STREAM_WORDS = ["Hello", " from", " the", " mock", " upstream", "."]
 
 
@@ -48,6 +50,10 @@ class Behaviour:
     hooks: list[dict[str, Any]] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
     answers: list[str] = field(default_factory=list)
+    tool_call: dict[str, str] = field(default_factory=dict)
+    """``{"name": ..., "arguments": ...}``: chat answers call this tool instead of answering in text."""
+    model_status: dict[str, int] = field(default_factory=dict)
+    """Error statuses answered to requests for these models (an upstream that lacks them, or breaks)."""
     record_auth: bool = False
     auth_seen: list[dict[str, str | None]] = field(default_factory=list)
 
@@ -86,6 +92,25 @@ def _stream_body(include_usage: bool) -> bytes:
         parts.append(b"data: " + json.dumps(usage).encode() + b"\n\n")
     parts.append(b"data: [DONE]\n\n")
     return b"".join(parts)
+
+
+def _tool_call_answer(tool: dict[str, str], stream: bool) -> bytes:
+    call = {"id": "call_mock1", "type": "function", "function": tool}
+    usage = {"prompt_tokens": 30, "completion_tokens": 9, "total_tokens": 39}
+    if not stream:
+        message = {"role": "assistant", "content": None, "tool_calls": [call]}
+        choice = {"index": 0, "message": message, "finish_reason": "tool_calls"}
+        return _response(200, json.dumps(dict(CHAT, choices=[choice], usage=usage)).encode())
+    base = {"id": "chatcmpl-mock", "object": "chat.completion.chunk", "created": 0, "model": "mock"}
+    deltas = [
+        {"role": "assistant", "tool_calls": [{"index": 0, **call, "function": {**tool, "arguments": ""}}]},
+        {"tool_calls": [{"index": 0, "function": {"arguments": tool["arguments"]}}]},
+    ]
+    chunks = [dict(base, choices=[{"index": 0, "delta": d, "finish_reason": None}]) for d in deltas]
+    chunks.append(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]))
+    chunks.append(dict(base, choices=[], usage=usage))
+    body = b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks) + b"data: [DONE]\n\n"
+    return _response(200, body, "text/event-stream")
 
 
 class MockUpstream:
@@ -155,6 +180,24 @@ class MockUpstream:
                 await asyncio.sleep(delay)
 
     async def _handle(self, method: str, path: str, body: bytes) -> bytes:
+        if path.startswith("/__"):
+            return self._control(method, path, body)
+        b = self.behaviour
+        b.calls[path] = b.calls.get(path, 0) + 1
+        if b.hang:
+            await asyncio.sleep(3600)
+        if b.delay_s:
+            await asyncio.sleep(b.delay_s)
+        if b.model_status and (status := self._model_status(body)):
+            return _response(status, MODEL_ERROR)
+        if b.fail_count > 0:
+            b.fail_count -= 1
+            return _response(
+                b.fail_status or 500, b'{"error": {"message": "mock failure", "type": "server_error"}}'
+            )
+        return self._answer(path, body)
+
+    def _control(self, method: str, path: str, body: bytes) -> bytes:
         b = self.behaviour
         if path == "/__control":
             for name, value in json.loads(body or b"{}").items():
@@ -164,25 +207,22 @@ class MockUpstream:
             return _response(200, json.dumps(b.calls).encode())
         if path == "/__auth":
             return _response(200, json.dumps(b.auth_seen).encode())
-        if path == "/__hooks":
-            if method == "POST":
-                b.hooks.append(json.loads(body or b"{}"))
-            return _response(200, json.dumps(b.hooks).encode())
-        b.calls[path] = b.calls.get(path, 0) + 1
-        if b.hang:
-            await asyncio.sleep(3600)
-        if b.delay_s:
-            await asyncio.sleep(b.delay_s)
-        if b.fail_count > 0:
-            b.fail_count -= 1
-            return _response(
-                b.fail_status or 500, b'{"error": {"message": "mock failure", "type": "server_error"}}'
-            )
-        return self._answer(path, body)
+        if method == "POST":  # /__hooks
+            b.hooks.append(json.loads(body or b"{}"))
+        return _response(200, json.dumps(b.hooks).encode())
+
+    def _model_status(self, body: bytes) -> int:
+        try:
+            model = json.loads(body or b"{}").get("model")
+        except (ValueError, AttributeError):
+            return 0
+        return int(self.behaviour.model_status.get(model, 0)) if isinstance(model, str) else 0
 
     def _answer(self, path: str, body: bytes) -> bytes:
         if path.endswith("/chat/completions"):
             request: dict[str, Any] = json.loads(body or b"{}")
+            if self.behaviour.tool_call:
+                return _tool_call_answer(self.behaviour.tool_call, bool(request.get("stream")))
             if request.get("stream"):
                 include = bool((request.get("stream_options") or {}).get("include_usage"))
                 return _response(200, _stream_body(include), "text/event-stream")

@@ -16,7 +16,9 @@ from aipair.auth.endpoints import keys_router
 from aipair.auth.endpoints import router as auth_router
 from aipair.config import Settings, load_settings
 from aipair.db.urls import embedded_server, resolve_urls
-from aipair.error_handlers import install_error_handlers
+from aipair.edge import UnstorableInputGuard
+from aipair.error_handlers import error_response, install_error_handlers
+from aipair.gateway.dialect_endpoints import router as dialects_router
 from aipair.gateway.endpoints import router as gateway_router
 from aipair.gateway.fastpath import GatewayFastPath
 from aipair.gateway.settings_endpoints import router as ai_settings_router
@@ -33,6 +35,7 @@ from aipair.runtime import Runtime, start_runtime
 from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
 from aipair.usage.platform_endpoints import router as platform_usage_router
+from aipair.web.app import install_console
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -88,17 +91,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SupportActionsMiddleware)
     # The hot /v1 routes straight to their endpoints (inside the request context, see its docstring).
     app.add_middleware(GatewayFastPath)
+    # Characters the database cannot store are refused before any route (inside the request context).
+    app.add_middleware(UnstorableInputGuard, render=error_response)
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.http.max_body_bytes,
         max_upload_bytes=settings.http.max_upload_bytes,
         metrics=instrumentation.http,
         activity=instrumentation.activity,
+        max_ai_body_bytes=settings.http.max_ai_body_bytes,
     )
     install_error_handlers(app)
     # The AI gateway first: routes are matched in order, and its calls are the hot path.
     routers = (
         gateway_router,
+        dialects_router,
         health_router,
         metrics_router,
         auth_router,
@@ -111,4 +118,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     audit_routers = (audit_router, support_router, support_grants_router, security_router)
     for router in (*routers, meetings_router, *audit_routers):
         app.include_router(router)
+    install_console(app)
     return app

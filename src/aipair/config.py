@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aipair.gateway.provider_config import GatewayProvidersConfig
@@ -48,6 +48,9 @@ class HttpSettings(BaseModel):
     port: int = Field(default=8000, ge=1, le=65535)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=25 * 1_048_576, ge=1024)
+    # JSON bodies of AI calls (chat, responses, messages, embeddings): images ride inside them as base64,
+    # and OpenAI takes images up to 20 MB.
+    max_ai_body_bytes: int = Field(default=32 * 1_048_576, ge=1024)
 
 
 class GatewaySettings(BaseModel):
@@ -55,6 +58,8 @@ class GatewaySettings(BaseModel):
 
     providers: GatewayProvidersConfig = Field(default_factory=GatewayProvidersConfig)
     cache_ttl_s: float = Field(default=5.0, ge=0, le=300)
+    # How often each process reads model_prices again (a new price row applies within this).
+    price_refresh_s: float = Field(default=60.0, gt=0, le=3600)
     abandoned_reservation_minutes: int = Field(default=30, ge=1)
     pool_size: int = Field(default=20, ge=1, le=500)
 
@@ -139,6 +144,50 @@ class SecuritySignalSettings(BaseModel):
     working_hours_cache_s: float = Field(default=300.0, ge=0)
 
 
+class BackupSettings(BaseModel):
+    """Backups: the repository, WAL archiving of the embedded server, retention and what is scheduled."""
+
+    # A directory, or ``s3://bucket/prefix`` for an S3-compatible bucket. Unset: ``<data dir>/backups``.
+    repository: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: SecretStr | None = None
+    s3_secret_access_key: SecretStr | None = None
+    # The embedded server archives every WAL segment into the repository (point-in-time recovery).
+    wal_archiving: bool = True
+    # A segment is archived at the latest this long after a write: the bound of the recovery point.
+    archive_timeout_s: int = Field(default=30, ge=1, le=3600)
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    # What the daily scheduled backup takes. Unset: physical on the embedded server, logical otherwise.
+    scheduled_kind: Literal["physical", "logical"] | None = None
+    schedule: bool = True
+    # A role with REPLICATION for ``pg_basebackup`` on an external server (the embedded one needs none).
+    replication_url: SecretStr | None = None
+
+
+class MaintenanceSettings(BaseModel):
+    """Maintenance windows: the announced default, the notice and length rules, how fast replicas agree."""
+
+    default_weekday: int = Field(default=6, ge=0, le=6)  # Monday 0 ... Sunday 6
+    default_start_hour_utc: int = Field(default=2, ge=0, le=23)
+    default_duration_minutes: int = Field(default=120, ge=1, le=24 * 60)
+    max_duration_minutes: int = Field(default=120, ge=1, le=24 * 60)
+    notice_hours: int = Field(default=48, ge=0, le=24 * 30)
+    # Every process re-reads the state this often besides the NOTIFY that announces each change.
+    refresh_s: float = Field(default=5.0, gt=0, le=300)
+
+
+class WebSettings(BaseModel):
+    """The web console: its session cookie and how long a session lasts."""
+
+    # Browsers accept Secure cookies from http://localhost and 127.0.0.1 (secure contexts), so the flag
+    # stays on everywhere by default; turn it off only to use the console over plain http from another
+    # host name in development. Production refuses it off.
+    cookie_secure: bool = True
+    session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    session_max_hours: int = Field(default=12, ge=1, le=24 * 14)
+
+
 class Settings(BaseSettings):
     """All settings of the platform, validated at start-up."""
 
@@ -162,6 +211,9 @@ class Settings(BaseSettings):
     # AES-256-GCM key (base64 of 32 bytes) sealing secrets at rest, e.g. companies' provider API keys.
     # Unset: a key generated once for the data directory (``secrets.json``), like the JWT secret.
     secrets_key: SecretStr | None = None
+    # Earlier secrets keys still accepted for opening (a key ring while ``aipair secrets rotate`` runs),
+    # comma-separated base64 keys. New values are always sealed under ``secrets_key``.
+    secrets_previous_keys: SecretStr | None = None
     database_url: SecretStr | None = None
     database_app_url: SecretStr | None = None
     database_app_role: str = Field(default="aipair_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
@@ -169,9 +221,19 @@ class Settings(BaseSettings):
     database_reporting_role: str = Field(default="aipair_reporting", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     database_reporting_password: SecretStr | None = None
     build_revision: str | None = Field(default=None, max_length=64)
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    # The runbook's ``DB_POOL_SIZE`` (``kubectl patch configmap app-config``) is read too;
+    # ``AIPAIR_DB_POOL_SIZE`` takes precedence when both are set.
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        validation_alias=AliasChoices("AIPAIR_DB_POOL_SIZE", "DB_POOL_SIZE", "db_pool_size"),
+    )
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+    # "transaction": the application role's URL leads to a pooler in transaction mode (PgBouncer
+    # ``pool_mode = transaction``): no statement outlives a transaction, nothing is set per session.
+    db_pooler: Literal["none", "transaction"] = "none"
     db_connect_timeout_ms: int = Field(default=1_000, ge=100, le=60_000)
     db_checkout_timeout_ms: int = Field(default=1_000, ge=50, le=60_000)
     db_probe_interval_ms: int = Field(default=500, ge=50, le=60_000)
@@ -185,6 +247,9 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     meetings: MeetingSettings = Field(default_factory=MeetingSettings)
     signals: SecuritySignalSettings = Field(default_factory=SecuritySignalSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
+    maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
 
@@ -195,12 +260,19 @@ class Settings(BaseSettings):
             raise ValueError("must be a postgresql:// URL")
         return value
 
-    @field_validator("secrets_key")
+    @field_validator("secrets_key", "secrets_previous_keys")
     @classmethod
     def _thirty_two_bytes(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
-            decode_key(value.get_secret_value())  # ValueError: "must be base64" / "must decode to 32 bytes"
+            for key in filter(None, (part.strip() for part in value.get_secret_value().split(","))):
+                decode_key(key)  # ValueError: "must be base64" / "must decode to 32 bytes"
         return value
+
+    @model_validator(mode="after")
+    def _secure_cookies_in_production(self) -> Settings:
+        if self.env == "production" and not self.web.cookie_secure:
+            raise ValueError("web.cookie_secure cannot be turned off in production")
+        return self
 
     @property
     def data_path(self) -> Path:

@@ -1,7 +1,7 @@
 """The one place that turns exceptions into responses: ``{"error": {"code", "message"}}``.
 
-Routes under ``/v1/`` answer in the OpenAI error shape so the official SDKs raise their usual
-exception types.
+Routes under ``/v1/`` answer in the OpenAI error shape (``/v1/messages`` in Anthropic's) so the official
+SDKs raise their usual exception types.
 """
 
 from __future__ import annotations
@@ -10,19 +10,24 @@ from typing import Any
 
 import asyncpg
 import structlog
+from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
+from starlette.types import Scope
 
 from aipair.audit.middleware import record_probe
 from aipair.db.failures import DatabaseUnavailable, as_unavailable
+from aipair.edge import UnstorableInput, is_unstorable_error
 from aipair.errors import HTTP_CODES, AppError, InvalidJson, NotFound, ValidationFailed
+from aipair.gateway.dialects.anthropic_messages import anthropic_error
 from aipair.observability.metrics import DB_ERRORS
 
 log = structlog.get_logger("aipair.errors")
+ANTHROPIC_PATHS = "/v1/messages"
 OPENAI_TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
@@ -34,11 +39,20 @@ OPENAI_TYPES = {
 }
 
 
+def error_response(scope: Scope, error: AppError) -> JSONResponse:
+    """The response for ``error`` on the request of ``scope`` (for middleware that answers itself)."""
+    return _render(Request(scope), error)
+
+
 def _render(request: Request, error: AppError) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None) or request.scope.get("state", {}).get(
         "request_id"
     )
-    if request.url.path.startswith("/v1/"):
+    path = request.url.path
+    if path.startswith(ANTHROPIC_PATHS):
+        status, body = anthropic_error(error)
+        return JSONResponse(body, status_code=status, headers=error.headers)
+    if path.startswith("/v1/"):
         body = _openai_body(error)
     else:
         body = error.to_body()
@@ -131,6 +145,24 @@ async def _client_gone(request: Request, exc: Exception) -> Response:
     return Response(status_code=499)
 
 
+async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+    # The last line behind the edge guard (multipart text fields): the database refused a character.
+    if not is_unstorable_error(exc):
+        return await _maybe_database(request, exc)
+    return _render(request, UnstorableInput())
+
+
+def _install_unstorable(app: FastAPI) -> None:
+    refusals = (
+        StatementError,
+        UnicodeEncodeError,
+        CharacterNotInRepertoireError,
+        UntranslatableCharacterError,
+    )
+    for refusal in refusals:
+        app.add_exception_handler(refusal, _unstorable)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(AppError, _app_error)
@@ -139,4 +171,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(ClientDisconnect, _client_gone)
+    _install_unstorable(app)
     app.add_exception_handler(Exception, _maybe_database)

@@ -26,8 +26,10 @@ from aipair.db.engine import session_factory
 from aipair.db.urls import DatabaseUrls
 from aipair.gateway.admission import Admissions
 from aipair.gateway.company_routes import CompanyRoutes, Lane, LaneBuilder
+from aipair.gateway.idempotency import IdempotencyKeys
 from aipair.gateway.outcomes import call_outcome
-from aipair.gateway.pricing import DEFAULT_PRICES, WILDCARD_MODEL, PriceBook
+from aipair.gateway.price_catalog import PriceCatalog
+from aipair.gateway.pricing import WILDCARD_MODEL
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.registry import ProviderRegistry, build_upstream_client
 from aipair.gateway.ratelimit import RateLimiter
@@ -47,6 +49,7 @@ from aipair.tenancy.platform import PlatformService
 from aipair.tenancy.policy_cache import CompanyPolicyCache
 from aipair.tenancy.service import TenancyService
 from aipair.usage.service import UsageService
+from aipair.web.sessions import ConsoleSessions
 from aipair.worker.service import JobsService
 
 
@@ -62,6 +65,7 @@ class Runtime:
     pg: asyncpg.Pool
     http: httpx.AsyncClient
     upstream: UpstreamClient
+    prices: PriceCatalog
     limiter: RateLimiter
     passwords: Passwords
     auth: AuthService
@@ -77,6 +81,7 @@ class Runtime:
     support: SupportService
     key_signals: KeySignalMonitor
     ai_settings: CompanyAiSettingsService
+    console: ConsoleSessions
     jobs: JobsService = field(default_factory=JobsService)
     meetings: MeetingService = field(init=False)
     meeting_pipeline: MeetingPipeline = field(init=False)
@@ -85,6 +90,7 @@ class Runtime:
         """Release every connection and client (after in-flight alert deliveries finish and the
         buffered security signals are written)."""
         await self.key_signals.stop()
+        await self.prices.stop()
         await self.usage.drain()
         await self.limiter.close()
         await self.http.aclose()
@@ -107,7 +113,7 @@ def secret_box(settings: Settings) -> SecretBox:
     return SecretBox(derive_key(local_secret(settings.data_path, "secrets_key")))
 
 
-def ai_metrics_for(prices: PriceBook, providers: Iterable[str]) -> AiMetrics:
+def ai_metrics_for(prices: PriceCatalog, providers: Iterable[str]) -> AiMetrics:
     """AI metrics whose model labels are the models the platform prices."""
 
     def known(provider: str, model: str) -> bool:
@@ -138,7 +144,8 @@ async def start_runtime(
     policies = CompanyPolicyCache(pg, settings.gateway.cache_ttl_s)
     usage = UsageService(pg, http)
     config = settings.gateway.providers
-    prices = PriceBook(DEFAULT_PRICES)
+    prices = await PriceCatalog.load(pg, settings.gateway.price_refresh_s)
+    prices.start()
     ai_metrics = ai_metrics_for(prices, config.providers) if settings.metrics.enabled else None
     calls = provider_calls(ai_metrics, spans)
     router = Router.from_config(ProviderRegistry.from_config(config, client=upstream), config, calls)
@@ -154,6 +161,7 @@ async def start_runtime(
     security = SecurityService(sessions, settings.auth, settings.support)
     tenancy = TenancyService(passwords, policies, audit=audit)
     overrides = OverrideService(audit, policies)
+    auth = AuthService(sessions, passwords, tokens, settings.auth, audit=audit)
     runtime = Runtime(
         settings=settings,
         urls=urls,
@@ -163,9 +171,10 @@ async def start_runtime(
         pg=pg,
         http=http,
         upstream=upstream,
+        prices=prices,
         limiter=limiter,
         passwords=passwords,
-        auth=AuthService(sessions, passwords, tokens, settings.auth, audit=audit),
+        auth=auth,
         api_keys=ApiKeyService(
             timedelta(hours=settings.auth.api_key_rotation_grace_hours), keys, audit=audit
         ),
@@ -174,12 +183,13 @@ async def start_runtime(
         platform=PlatformService(passwords, audit),
         policies=policies,
         usage=usage,
-        gateway=GatewayService(routes, keys, usage),
+        gateway=GatewayService(routes, keys, usage, IdempotencyKeys(pg)),
         audit=audit,
         security=security,
         support=SupportService(sessions, audit, tenancy, overrides, security, settings.support),
         key_signals=KeySignalMonitor(signals, sessions, settings.signals),
         ai_settings=CompanyAiSettingsService(config, box, routes, audit=audit),
+        console=ConsoleSessions(auth, tokens, settings.web, jwt_secret(settings)),
     )
     runtime.meetings, runtime.meeting_pipeline = build_meetings(runtime)
     return runtime

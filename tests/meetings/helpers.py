@@ -10,9 +10,10 @@ from typing import Any
 
 import httpx
 
-from aipair.cli_support import system_session
-from aipair.runtime import Runtime
-from aipair.tenancy.schemas import MemberAdd
+from aipair.cli.support import system_session
+from aipair.config import Settings
+from aipair.runtime import Runtime, start_runtime
+from aipair.tenancy.schemas import MemberProvision
 from aipair.worker.registry import load_registry
 from aipair.worker.runner import Worker
 from tests.fixtures.tenants import Tenant
@@ -67,13 +68,37 @@ async def processed_meeting(
     return body
 
 
+async def processed_through_gateway(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    configured: Settings,
+    tenant: Tenant,
+    filename: str,
+    data: bytes,
+    content_type: str = "application/octet-stream",
+    **form: str,
+) -> dict[str, Any]:
+    """Upload as an EMPLOYEE, run the jobs with a runtime built from ``configured`` (its gateway in front
+    of mock upstreams), return the meeting detail."""
+    gateway_runtime = await start_runtime(configured, runtime.urls)
+    try:
+        accepted = await upload(client, tenant, "EMPLOYEE", filename, data, content_type, **form)
+        assert accepted.status_code == 202, accepted.text
+        await run_jobs(gateway_runtime)
+    finally:
+        await gateway_runtime.close()
+    detail = await client.get(f"/api/meetings/{accepted.json()['id']}", headers=tenant.auth("EMPLOYEE"))
+    body: dict[str, Any] = detail.json()
+    return body
+
+
 async def add_named_member(runtime: Runtime, tenant: Tenant, name: str, role: str = "EMPLOYEE") -> uuid.UUID:
     """A member called ``name`` (so action items can be matched to them); returns the user id."""
     email = f"{name.lower().replace(' ', '.')}.{tenant.slug}@example.com"
     async with system_session(runtime) as (session, _):
         company = await runtime.tenancy.company_by_slug(session, tenant.slug)
         _, user, _ = await runtime.tenancy.provision_member(
-            session, company, MemberAdd(email=email, role=role, name=name, password="Correct-Horse-42")
+            session, company, MemberProvision(email=email, role=role, name=name, password="Correct-Horse-42")
         )
         return user.id
 

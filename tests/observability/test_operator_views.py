@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from aipair.cli import app as cli
+from aipair.cli.app import build_app
 from aipair.config import Settings
 from aipair.db.urls import DatabaseUrls, libpq
 from aipair.runtime import Runtime
@@ -104,7 +104,7 @@ def _invoke(settings: Settings, *args: str) -> str:
         "AIPAIR_DATABASE_URL": settings.database_url.get_secret_value(),
         "AIPAIR_DATA_DIR": str(settings.data_dir),
     }
-    result = CliRunner().invoke(cli, list(args), env=env)
+    result = CliRunner().invoke(build_app(), list(args), env=env)
     assert result.exit_code == 0, result.output
     return result.output
 

@@ -9,9 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from aipair.audit.export import to_csv
-from aipair.audit.repository import AuditFilters
-from aipair.audit.schemas import AuditEntryRead, SupportActionRead
-from aipair.auth.dependencies import CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.audit.schemas import AuditEntryRead, AuditFilters, SupportActionRead
+from aipair.auth.dependencies import AdminCaller, RuntimeDep, TenantSession
 from aipair.kit.pagination import Page, Pagination
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
@@ -35,7 +34,7 @@ Filters = Annotated[AuditFilters, Depends(audit_filters)]
 
 @router.get("", response_model=Page[AuditEntryRead])
 async def list_audit(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     page: Pagination,
@@ -50,7 +49,7 @@ async def list_audit(
 
 @router.get("/export.csv", response_class=Response)
 async def export_audit(
-    principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep, filters: Filters
+    principal: AdminCaller, session: TenantSession, runtime: RuntimeDep, filters: Filters
 ) -> Response:
     """The filtered audit trail as CSV (at most 100,000 rows, newest first)."""
     rows = await runtime.audit.export(session, principal, filters)
@@ -63,7 +62,7 @@ async def export_audit(
 
 @router.get("/support-actions", response_model=Page[SupportActionRead])
 async def support_actions(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     page: Pagination,

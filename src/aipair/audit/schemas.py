@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -12,6 +13,18 @@ from aipair.audit.models import GrantStatus, SupportGrant
 from aipair.kit.clock import utcnow
 
 GrantScopeName = Literal["read", "write"]
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """Narrow an audit listing; every field is optional."""
+
+    action: str | None = None
+    actor: uuid.UUID | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 class AuditEntryRead(BaseModel):

@@ -17,7 +17,7 @@ from aipair.audit.security_schemas import (
     SecurityEventRead,
     SupportActivityRead,
 )
-from aipair.auth.dependencies import CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.dependencies import AdminCaller, RuntimeDep, TenantSession
 from aipair.kit.pagination import Page, Pagination
 
 router = APIRouter(prefix="/api/security", tags=["security"])
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/security", tags=["security"])
 
 @router.get("/failed-logins", response_model=FailedLoginsRead)
 async def failed_logins(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     minutes: Annotated[int, Query(ge=1, le=7 * 24 * 60, description="Look-back window")] = 60,
@@ -35,7 +35,7 @@ async def failed_logins(
 
 
 @router.get("/lockouts", response_model=LockoutsRead)
-async def lockouts(principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep) -> LockoutsRead:
+async def lockouts(principal: AdminCaller, session: TenantSession, runtime: RuntimeDep) -> LockoutsRead:
     """Accounts and source addresses locked out right now (the lockout threshold reached within its
     window), with the time each lock lifts."""
     return LockoutsRead.model_validate(await runtime.security.lockouts(session, principal))
@@ -43,7 +43,7 @@ async def lockouts(principal: CurrentPrincipal, session: TenantSession, runtime:
 
 @router.get("/cross-tenant-probes", response_model=list[ProbeRead])
 async def cross_tenant_probes(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     hours: Annotated[int, Query(ge=1, le=24 * 90)] = 24,
@@ -55,7 +55,7 @@ async def cross_tenant_probes(
 
 @router.get("/support-activity", response_model=SupportActivityRead)
 async def support_activity(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     days: Annotated[int, Query(ge=1, le=366)] = 7,
@@ -69,7 +69,7 @@ async def support_activity(
 
 @router.get("/key-rejections", response_model=list[KeyRejectionsRead])
 async def key_rejections(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     hours: Annotated[int, Query(ge=1, le=24 * 90)] = 24,
@@ -84,7 +84,7 @@ async def key_rejections(
 
 @router.get("/events", response_model=Page[SecurityEventRead])
 async def security_events(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     page: Pagination,

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 
 from aipair.audit.middleware import mark_support_target
 from aipair.audit.schemas import GrantCreate, GrantRead, LimitIncreaseCreate, LimitIncreaseRead
-from aipair.auth.dependencies import CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.dependencies import AdminCaller, RuntimeDep, TenantSession
 from aipair.kit.pagination import Page, Pagination
 
 staff_router = APIRouter(prefix="/api/support", tags=["support access"])
@@ -26,7 +26,7 @@ company_router = APIRouter(prefix="/api/company/support-grants", tags=["support 
 async def open_grant(
     body: GrantCreate,
     request: Request,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
 ) -> GrantRead:
@@ -39,7 +39,7 @@ async def open_grant(
 
 @staff_router.get("/grants", response_model=Page[GrantRead])
 async def staff_grants(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     page: Pagination,
@@ -52,7 +52,7 @@ async def staff_grants(
 
 @staff_router.post("/grants/{grant_id}/revoke", response_model=GrantRead)
 async def revoke_own_grant(
-    grant_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    grant_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> GrantRead:
     """End your grant at once."""
     return GrantRead.of(await runtime.support.revoke_as_staff(session, principal, grant_id))
@@ -62,7 +62,7 @@ async def revoke_own_grant(
 async def increase_limit(
     body: LimitIncreaseCreate,
     request: Request,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
 ) -> LimitIncreaseRead:
@@ -87,7 +87,7 @@ async def increase_limit(
 
 @company_router.get("", response_model=Page[GrantRead])
 async def company_grants(
-    principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep, page: Pagination
+    principal: AdminCaller, session: TenantSession, runtime: RuntimeDep, page: Pagination
 ) -> Page[GrantRead]:
     """Support access grants to your company, newest first (OWNER, ADMIN)."""
     rows = await runtime.support.company_grants(session, principal, page.limit, page.offset)
@@ -96,7 +96,7 @@ async def company_grants(
 
 @company_router.post("/{grant_id}/approve", response_model=GrantRead)
 async def approve_grant(
-    grant_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    grant_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> GrantRead:
     """Approve a requested grant (OWNER); it runs for its duration from now."""
     return GrantRead.of(await runtime.support.approve(session, principal, grant_id))
@@ -104,7 +104,7 @@ async def approve_grant(
 
 @company_router.post("/{grant_id}/revoke", response_model=GrantRead)
 async def revoke_grant(
-    grant_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    grant_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> GrantRead:
     """End a grant to your company at once (OWNER, ADMIN)."""
     return GrantRead.of(await runtime.support.revoke_as_company(session, principal, grant_id))

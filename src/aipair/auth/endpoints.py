@@ -6,10 +6,16 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from aipair.auth import repository as repo
 from aipair.auth.api_keys import CreatedKey
-from aipair.auth.dependencies import AdminPrincipal, Client, CurrentPrincipal, RuntimeDep, TenantSession
-from aipair.auth.models import User
+from aipair.auth.dependencies import (
+    AdminCaller,
+    AdminPrincipal,
+    AnyCaller,
+    Client,
+    RuntimeDep,
+    TenantSession,
+    UserPrincipal,
+)
 from aipair.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -24,7 +30,7 @@ from aipair.auth.schemas import (
 from aipair.auth.service import IssuedTokens
 from aipair.db.engine import DbContext, transaction
 from aipair.kit.pagination import Page, Pagination
-from aipair.tenancy.schemas import InvitationAccept
+from aipair.tenancy.schemas import InvitationAccept, InvitationJoin
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 keys_router = APIRouter(prefix="/api/keys", tags=["api keys"])
@@ -57,10 +63,9 @@ async def logout(body: RefreshRequest, runtime: RuntimeDep, client: Client) -> R
 
 
 @router.get("/user", response_model=CurrentUser)
-async def current_user(principal: CurrentPrincipal, session: TenantSession) -> CurrentUser:
+async def current_user(principal: AnyCaller, session: TenantSession, runtime: RuntimeDep) -> CurrentUser:
     """The caller: user (or key), the company it acts in, its role and its memberships."""
-    user = await session.get(User, principal.user_id) if principal.user_id else None
-    memberships = await repo.memberships_of(session, principal.user_id) if principal.user_id else []
+    user, memberships = await runtime.auth.account(session, principal)
     return CurrentUser(
         id=principal.user_id,
         email=user.email if user else None,
@@ -78,9 +83,23 @@ async def current_user(principal: CurrentPrincipal, session: TenantSession) -> C
 
 @router.post("/invitations/accept", status_code=204)
 async def accept_invitation(body: InvitationAccept, runtime: RuntimeDep, client: Client) -> Response:
-    """Accept an invitation: set your name and password, then sign in."""
+    """Accept an invitation sent to an address that has no account yet: choose your name and password,
+    then sign in. An address that already has an account answers 409 `sign_in_to_accept`: sign in and
+    use `POST /auth/invitations/join`."""
     async with transaction(runtime.sessions, DbContext()) as session:
-        await runtime.tenancy.accept_invitation(session, body.token, body.name, body.password, client)
+        await runtime.tenancy.invitations.accept_new_account(
+            session, body.token, body.name, body.password, client
+        )
+    return Response(status_code=204)
+
+
+@router.post("/invitations/join", status_code=204)
+async def join_company(body: InvitationJoin, principal: UserPrincipal, runtime: RuntimeDep) -> Response:
+    """Join the company that invited you, with the account you are signed in with (the invitation must
+    have been sent to this account's address; any other answers 404 `invitation_invalid`)."""
+    assert principal.user_id is not None
+    async with transaction(runtime.sessions, DbContext(user_id=principal.user_id)) as session:
+        await runtime.tenancy.invitations.join(session, body.token, principal.user_id, principal.origin)
     return Response(status_code=204)
 
 
@@ -109,7 +128,7 @@ async def create_key(
 
 @keys_router.get("/{key_id}", response_model=ApiKeyRead)
 async def get_key(
-    key_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    key_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> ApiKeyRead:
     """One API key of the company."""
     return ApiKeyRead.model_validate(await runtime.api_keys.get(session, principal, key_id))
@@ -117,7 +136,7 @@ async def get_key(
 
 @keys_router.delete("/{key_id}", response_model=ApiKeyRead)
 async def revoke_key(
-    key_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    key_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> ApiKeyRead:
     """Revoke an API key at once."""
     return ApiKeyRead.model_validate(await runtime.api_keys.revoke(session, principal, key_id))
@@ -127,7 +146,7 @@ async def revoke_key(
 async def rotate_key(
     key_id: uuid.UUID,
     body: RotateRequest,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
 ) -> ApiKeyCreated:

@@ -1,8 +1,8 @@
 """Every connection of the application role comes from here: bounded, traceable, and refused fast
 while the database is known to be down.
 
-- Bounded: a connect timeout, ``statement_timeout`` on the server and a command timeout on the client
-  (the server cannot enforce its own timeout while it is paused).
+- Bounded: a connect timeout, ``statement_timeout`` on the server (sent at connect, or set for the role
+  behind a transaction pooler) and a command timeout on the client (a paused server enforces nothing).
 - Follows the server: on the embedded PostgreSQL the port is read again for every new connection, so a
   server restarted on another port is found without restarting the application.
 - Refused fast: while :class:`~aipair.db.watch.DatabaseWatch` sees an outage, a new connection fails at
@@ -27,6 +27,8 @@ PortLookup = Callable[[], int | None]
 """Where the embedded server listens now (None: not running)."""
 ConnectionHook = Callable[[Any], None]
 """Called with each new connection of a pool (query timing)."""
+ConnectOptions = Callable[[str], dict[str, Any]]
+"""asyncpg options (``server_settings``...) of a connection with the given application name."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,9 @@ class ConnectLimits:
 class Connector:
     """Opens asyncpg connections to one database URL for one application name."""
 
-    def __init__(self, url: str, limits: ConnectLimits, *, port: PortLookup | None = None) -> None:
+    def __init__(
+        self, url: str, limits: ConnectLimits, options: ConnectOptions, *, port: PortLookup | None = None
+    ) -> None:
         parsed = make_url(url)
         self._params: dict[str, Any] = {
             "host": parsed.host or "127.0.0.1",
@@ -56,6 +60,7 @@ class Connector:
         }
         self._port = port
         self._limits = limits
+        self._options = options
         self._live: weakref.WeakSet[Any] = weakref.WeakSet()
         self.available: Callable[[], bool] = lambda: True
         """Set by the watch: False during an outage (new connections are refused at once)."""
@@ -77,10 +82,6 @@ class Connector:
         if not self.available():
             raise DatabaseUnavailable()
         host, port = self.target()
-        settings = {
-            "application_name": application_name,
-            "statement_timeout": str(int(self._limits.statement_s * 1000)),
-        }
         try:
             conn = await asyncpg.connect(
                 host=host,
@@ -90,8 +91,8 @@ class Connector:
                 database=self._params["database"],
                 timeout=self._limits.connect_s,
                 command_timeout=self._limits.command_s,
-                server_settings=settings,
                 connection_class=connection_class,
+                **self._options(application_name),
             )
         except (OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError) as exc:
             kind: FailureKind = "timeout" if isinstance(exc, TimeoutError) else "unavailable"

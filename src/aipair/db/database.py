@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from aipair.config import Settings
 from aipair.db.connector import ConnectLimits, Connector, PortLookup
-from aipair.db.engine import create_engine
+from aipair.db.engine import connect_options, create_engine
 from aipair.db.pools import BoundedPool, OrmPool
 from aipair.db.raw import TransactionScopedConnection
 from aipair.db.urls import DatabaseUrls, embedded_server
@@ -39,7 +39,7 @@ def connector_for(settings: Settings, urls: DatabaseUrls) -> Connector:
         connect_s=settings.db_connect_timeout_ms / 1000, statement_s=settings.db_statement_timeout_ms / 1000
     )
     port: PortLookup | None = embedded_server(settings).running_port if settings.embedded else None
-    return Connector(urls.app, limits, port=port)
+    return Connector(urls.app, limits, lambda name: connect_options(settings, name), port=port)
 
 
 async def open_database(settings: Settings, urls: DatabaseUrls) -> Database:

@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "aipair.meetings.models",
     "aipair.gateway.models",
     "aipair.observability.models",
+    "aipair.ops.models",
 )
 
 

@@ -4,29 +4,39 @@ OpenAI's shape and status codes, so the official SDKs raise their usual exceptio
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
+import anyio
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
+from starlette.types import Receive, Scope, Send
 
-from aipair.auth.dependencies import bearer_token, client_ip
+from aipair.auth.dependencies import COMPANY_HEADER, bearer_token, client_ip
 from aipair.auth.tokens import API_KEY_PREFIX
 from aipair.errors import InvalidJson
 from aipair.gateway.admission import Caller
-from aipair.gateway.errors import InvalidRequest
+from aipair.gateway.errors import CompanyHeaderRefused, InvalidRequest
+from aipair.gateway.idempotency import fingerprint
+from aipair.gateway.service import GatewayAnswer
 from aipair.runtime import Runtime
 
 router = APIRouter(prefix="/v1", tags=["AI gateway (OpenAI-compatible)"])
+AI_SCOPE: dict[str, Any] = {"security": [{"bearer": ["ai"]}]}  # API keys need the ``ai`` scope
 JSON_BODY = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+    **AI_SCOPE,
 }
 
 
 async def _caller(request: Request, runtime: Runtime) -> Caller:
-    token = bearer_token(request)
+    if COMPANY_HEADER in request.headers:
+        raise CompanyHeaderRefused()
+    token = request.headers.get("x-api-key") or bearer_token(request)  # Anthropic's clients: x-api-key
     if token.startswith(API_KEY_PREFIX + "_"):
         caller = await runtime.gateway.caller_from_key(token)
     else:
@@ -49,7 +59,25 @@ async def _json(request: Request) -> dict[str, Any]:
 
 
 def _request_id(request: Request) -> str:
-    return str(request.scope.get("state", {}).get("request_id", ""))
+    """The id the call is billed under: the request id the gateway made up, or a fresh one when the
+    client chose its ``X-Request-ID`` (a correlation id it may well send on every call)."""
+    state = request.scope.get("state", {})
+    if state.get("request_id_chosen_by_client") or not state.get("request_id"):
+        return uuid.uuid4().hex
+    return str(state["request_id"])
+
+
+async def _answer(
+    request: Request, runtime: Runtime, caller: Caller, produce: Callable[[], Awaitable[GatewayAnswer]]
+) -> Response:
+    """The JSON answer of ``produce()``; under an ``Idempotency-Key``, the first call's answer for
+    every repeat (billed once)."""
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return send_answer(await produce())
+    request_print = fingerprint(request.url.path, await request.body())
+    raw, headers = await runtime.gateway.once(caller, key, request_print, produce)
+    return Response(raw, media_type="application/json", headers=headers)
 
 
 def _runtime(request: Request) -> Runtime:
@@ -63,6 +91,31 @@ def _json_response(body: dict[str, Any], headers: dict[str, str]) -> Response:
     return Response(orjson.dumps(body), media_type="application/json", headers=headers)
 
 
+class SettledResponse(Response):
+    """A JSON answer whose call is settled once it was sent (the client does not wait for the usage
+    write), whether or not the client stayed to read it."""
+
+    media_type = "application/json"
+
+    def __init__(self, answer: GatewayAnswer) -> None:
+        super().__init__(orjson.dumps(answer.body), headers=answer.headers)
+        self._answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._answer.settle()
+
+
+def send_answer(answer: GatewayAnswer) -> Response:
+    """The response for ``answer``, settling its call after sending."""
+    return (
+        SettledResponse(answer) if answer.after is not None else _json_response(answer.body, answer.headers)
+    )
+
+
 @router.post("/chat/completions", openapi_extra=JSON_BODY)
 async def chat_completions(request: Request) -> Response:
     """Create a chat completion (OpenAI's request shape). With `"stream": true` the answer is
@@ -74,8 +127,9 @@ async def chat_completions(request: Request) -> Response:
     if body.get("stream") is True:
         stream = await runtime.gateway.stream_chat(caller, body, _request_id(request))
         return StreamingResponse(stream.events, media_type="text/event-stream", headers=stream.headers)
-    answer = await runtime.gateway.chat(caller, body, _request_id(request))
-    return _json_response(answer.body, answer.headers)
+    return await _answer(
+        request, runtime, caller, lambda: runtime.gateway.chat(caller, body, _request_id(request))
+    )
 
 
 @router.post("/embeddings", openapi_extra=JSON_BODY)
@@ -83,11 +137,13 @@ async def embeddings(request: Request) -> Response:
     """Create embeddings for `input` (a string or an array)."""
     runtime = _runtime(request)
     caller = await _caller(request, runtime)
-    answer = await runtime.gateway.embeddings(caller, await _json(request), _request_id(request))
-    return _json_response(answer.body, answer.headers)
+    body = await _json(request)
+    return await _answer(
+        request, runtime, caller, lambda: runtime.gateway.embeddings(caller, body, _request_id(request))
+    )
 
 
-@router.post("/audio/transcriptions")
+@router.post("/audio/transcriptions", openapi_extra=AI_SCOPE)
 async def transcriptions(request: Request) -> Response:
     """Transcribe an audio file (multipart: `file`, `model`, optional `language`, `prompt`,
     `response_format`, `temperature`)."""
@@ -108,7 +164,7 @@ async def transcriptions(request: Request) -> Response:
     return _json_response(content, headers)
 
 
-@router.get("/models")
+@router.get("/models", openapi_extra=AI_SCOPE)
 async def models(request: Request) -> Response:
     """The models this company may use: the platform's public models (only those of the company's
     allow-list, when it has one) and the company's own aliases, each with a usable provider."""

@@ -4,9 +4,10 @@ Every error the gateway raises on purpose is a :class:`GatewayError`: an :class:
 that also knows its OpenAI error ``type`` and renders ``{"error": {"message", "type", "param", "code"}}``
 so the official OpenAI SDKs raise their usual exception for each status code.
 
-Two class flags drive the router: ``retryable`` (worth another attempt on the same provider, e.g. a 5xx
-or a timeout) and ``fallbackable`` (worth trying the next provider of the alias). Errors caused by the
-client's own request (400, 404 of a public model) are neither, so they reach the client unchanged.
+Three class flags drive the router: ``retryable`` (worth another attempt on the same provider, e.g. a
+5xx or a timeout), ``fallbackable`` (worth trying the next provider of the alias) and ``provider_fault``
+(the provider itself failed: a 5xx, a timeout, no connection; never an upstream 4xx). Errors caused by
+the client's own request (400, 404 of a public model) are neither, so they reach the client unchanged.
 Messages never contain a provider key: adapters scrub upstream messages before raising.
 """
 
@@ -19,6 +20,7 @@ from aipair.errors import AppError
 
 __all__ = [
     "BudgetExceeded",
+    "CompanyHeaderRefused",
     "GatewayError",
     "InvalidApiKey",
     "InvalidRequest",
@@ -33,6 +35,7 @@ __all__ = [
     "ProviderUnreachable",
     "QuotaExceeded",
     "RateLimitExceeded",
+    "RouteNotOffered",
     "UnsupportedOperation",
     "UpstreamModelNotFound",
     "UpstreamRateLimited",
@@ -49,6 +52,8 @@ class GatewayError(AppError):
     openai_type: ClassVar[str] = "api_error"
     retryable: ClassVar[bool] = False
     fallbackable: ClassVar[bool] = False
+    provider_fault: ClassVar[bool] = False
+    """Whether this failure says the provider itself is in trouble (counts against its shared breaker)."""
 
     def __init__(
         self,
@@ -114,6 +119,13 @@ class PermissionDenied(GatewayError):
     default_message = "You are not allowed to do this"
 
 
+class CompanyHeaderRefused(PermissionDenied):
+    """``X-Aipair-Company`` on an AI call: AI calls act in the key's (or session's) own company only."""
+
+    code = "company_header_forbidden"
+    default_message = "X-Aipair-Company is not accepted on AI calls: they act in your own company"
+
+
 class ModelNotFound(GatewayError):
     """The public model name is unknown (or not available to this company).
 
@@ -124,6 +136,15 @@ class ModelNotFound(GatewayError):
     code = "model_not_found"
     openai_type = "invalid_request_error"
     default_message = "The model does not exist or you do not have access to it"
+
+
+class RouteNotOffered(GatewayError):
+    """An OpenAI route this gateway deliberately does not offer."""
+
+    status_code = 404
+    code = "unknown_url"
+    openai_type = "invalid_request_error"
+    default_message = "This route is not offered by this gateway"
 
 
 # --- governance (raised by the governed endpoints) ---------------------------------------------------
@@ -148,10 +169,13 @@ class QuotaExceeded(GatewayError):
 
 
 class BudgetExceeded(GatewayError):
-    """The worst-case cost of the request does not fit the remaining monthly budget."""
+    """The worst-case cost of the request does not fit the remaining monthly budget.
+
+    OpenAI's code for "out of credit" (``insufficient_quota``), which its clients treat as final rather
+    than as a rate limit to wait out."""
 
     status_code = 429
-    code = "budget_exceeded"
+    code = "insufficient_quota"
     openai_type = "insufficient_quota"
     default_message = "Monthly budget exceeded"
 
@@ -183,6 +207,7 @@ class ProviderError(GatewayError):
     default_message = "The upstream provider failed"
     retryable = True
     fallbackable = True
+    provider_fault = True
 
 
 class ProviderUnreachable(ProviderError):
@@ -214,6 +239,7 @@ class UpstreamModelNotFound(ProviderError):
     code = "upstream_model_not_found"
     default_message = "The upstream provider does not serve the configured model"
     retryable = False
+    provider_fault = False  # the alias names a model it does not have: that route's fault alone
 
 
 class ProviderTimeout(GatewayError):
@@ -225,6 +251,7 @@ class ProviderTimeout(GatewayError):
     default_message = "The upstream provider timed out"
     retryable = True
     fallbackable = True
+    provider_fault = True
 
 
 class ProviderUnavailable(GatewayError):

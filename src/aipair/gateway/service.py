@@ -7,23 +7,26 @@ reservation is always released and the usage event always written.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import anyio
 import orjson
 
 from aipair.auth.key_cache import ApiKeyResolver
-from aipair.auth.principal import Principal
+from aipair.auth.principal import CompanyId, Principal
 from aipair.gateway.admission import Admission, Admissions, Caller
 from aipair.gateway.company_routes import CompanyRoutes
+from aipair.gateway.dialects.base import OpenAIChunks, StreamDialect
 from aipair.gateway.errors import GatewayError, InvalidRequest, PermissionDenied
-from aipair.gateway.providers.base import JsonObject
+from aipair.gateway.idempotency import IdempotencyKeys
+from aipair.gateway.providers.base import JsonObject, Usage
 from aipair.gateway.providers.streaming import ChatStream
-from aipair.gateway.routing import Router
-from aipair.gateway.tokens import estimate_chat_request, estimate_embeddings_request
+from aipair.gateway.routing import Routed, Router
+from aipair.gateway.tokens import RequestEstimate, estimate_chat_request, estimate_embeddings_request
+from aipair.gateway.validation import validate_chat, validate_embeddings
 from aipair.kit.periods import current_period
 from aipair.usage.service import UsageService
 
@@ -33,10 +36,21 @@ BYTES_PER_AUDIO_SECOND_FLOOR = 2_000  # 16 kbit/s: no supported format packs mor
 
 @dataclass(frozen=True, slots=True)
 class GatewayAnswer:
-    """A JSON answer with the headers the client should see (rate limits)."""
+    """A JSON answer with the headers the client should see (rate limits), and what it used.
+
+    ``after`` is the call's settlement, left for once the answer is on its way: whoever delivers the
+    answer must await it (the endpoints do after sending; :meth:`GatewayService.chat_internal` at once).
+    """
 
     body: JsonObject
     headers: dict[str, str]
+    usage: Usage | None = None
+    after: Callable[[], Awaitable[None]] | None = None
+
+    async def settle(self) -> None:
+        """Run the settlement left for after delivery (if any)."""
+        if self.after is not None:
+            await self.after()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +71,13 @@ def _model_of(body: Mapping[str, Any]) -> str:
 class GatewayService:
     """The one way AI is called on the platform, by keys, signed-in people and internal workflows."""
 
-    def __init__(self, routes: CompanyRoutes, keys: ApiKeyResolver, usage: UsageService):
+    def __init__(
+        self, routes: CompanyRoutes, keys: ApiKeyResolver, usage: UsageService, idempotency: IdempotencyKeys
+    ):
         self._routes = routes
         self._keys = keys
         self._usage = usage
+        self._idempotency = idempotency
 
     @property
     def router(self) -> Router:
@@ -92,6 +109,31 @@ class GatewayService:
         """A caller for a signed-in person (console session) or an already-authenticated key."""
         return Caller(principal.company_id, principal.user_id, principal.api_key_id)
 
+    async def once(
+        self, caller: Caller, key: str, request_print: bytes, produce: Callable[[], Awaitable[GatewayAnswer]]
+    ) -> tuple[bytes, dict[str, str]]:
+        """``produce()`` under an ``Idempotency-Key``: its answer (serialised), or the first call's
+        answer replayed; a failure releases the key (nothing was billed)."""
+        replay = await self._idempotency.claim(caller.company_id, key, request_print)
+        if replay is not None:
+            return replay.body, {"idempotent-replayed": "true"}
+        try:
+            answer = await produce()
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self._idempotency.release(caller.company_id, key)
+            raise
+        raw = orjson.dumps(answer.body)
+        await answer.settle()
+        await self._idempotency.complete(caller.company_id, key, 200, raw)
+        return raw, answer.headers
+
+    async def check_model(self, caller: Caller, model: str) -> None:
+        """The caller's company may use AI and ``model`` (403 or 404 otherwise); nothing is counted."""
+        await self._admissions.policy(caller)
+        lane = await self._routes.lane(caller.company_id)
+        lane.router.registry.resolve(model)
+
     async def models(self, caller: Caller) -> JsonObject:
         """``GET /v1/models``: every model the caller's company may use and the platform can serve now."""
         lane = await self._routes.lane(caller.company_id)
@@ -106,13 +148,12 @@ class GatewayService:
     ) -> GatewayAnswer:
         """A non-streaming chat completion, governed and billed."""
         model = _model_of(body)
+        validate_chat(body)
         estimate = estimate_chat_request(body, model=model)
         lane = await self._routes.lane(caller.company_id)
-        admission = await lane.admissions.admit(
-            caller, operation, model, request_id, estimate.input_tokens, estimate.max_output_tokens
-        )
+        admission = await lane.admissions.admit(caller, operation, model, request_id, estimate)
         try:
-            routed = await lane.router.chat(model, body)
+            routed = await lane.router.chat(model, body, caller.company_id)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise
@@ -120,42 +161,55 @@ class GatewayService:
             with anyio.CancelScope(shield=True):
                 await self._admissions.settle(admission, None, None, None, "cancelled")
             raise
-        await self._admissions.settle(admission, routed.provider, routed.model, routed.result.usage)
         response = routed.result.response
         response["model"] = model
-        return GatewayAnswer(response, admission.headers)
+        settle = partial(
+            self._admissions.settle, admission, routed.provider, routed.model, routed.result.usage
+        )
+        return GatewayAnswer(response, admission.headers, routed.result.usage, settle)
 
-    async def stream_chat(self, caller: Caller, body: JsonObject, request_id: str) -> GatewayStream:
-        """A streamed chat completion; billed from the final usage, or for what was delivered if cut short."""
+    async def stream_chat(
+        self,
+        caller: Caller,
+        body: JsonObject,
+        request_id: str,
+        operation: str = "chat_completion",
+        dialect: Callable[[int], StreamDialect] = lambda _: OpenAIChunks(),
+    ) -> GatewayStream:
+        """A streamed chat completion; billed from the final usage, or for what was delivered if cut short.
+
+        ``dialect`` (given the input token estimate) renders the chunks: OpenAI's by default."""
         model = _model_of(body)
+        validate_chat(body)
         estimate = estimate_chat_request(body, model=model)
         lane = await self._routes.lane(caller.company_id)
-        admission = await lane.admissions.admit(
-            caller, "chat_completion", model, request_id, estimate.input_tokens, estimate.max_output_tokens
-        )
+        admission = await lane.admissions.admit(caller, operation, model, request_id, estimate)
         try:
-            routed = await lane.router.stream_chat(model, body)
+            routed = await lane.router.stream_chat(model, body, caller.company_id)
         except BaseException as exc:
             with anyio.CancelScope(shield=True):
                 code = exc.code if isinstance(exc, GatewayError) else "cancelled"
                 await self._admissions.settle(admission, None, None, None, code)
             raise
-        return GatewayStream(
-            self._events(admission, routed.result, routed.provider, routed.model, model), admission.headers
+        events = self._events(
+            admission, routed, model, dialect(routed.result.accumulator.input_tokens or estimate.input_tokens)
         )
+        return GatewayStream(events, admission.headers)
 
     async def _events(
-        self, admission: Admission, stream: ChatStream, provider: str, upstream: str, public_model: str
+        self, admission: Admission, routed: Routed[ChatStream], public_model: str, dialect: StreamDialect
     ) -> AsyncIterator[bytes]:
+        stream, provider, upstream = routed.result, routed.provider, routed.model
         error: str | None = None
         try:
             async for chunk in stream:
                 chunk["model"] = public_model
-                yield b"data: " + orjson.dumps(chunk) + b"\n\n"
-            yield b"data: [DONE]\n\n"
+                if event := dialect.chunk(chunk):
+                    yield event
+            yield dialect.end(stream.usage)
         except GatewayError as exc:
             error = exc.code
-            yield b"data: " + orjson.dumps(exc.to_openai_body()) + b"\n\n"
+            yield dialect.error(exc)
         finally:
             with anyio.CancelScope(shield=True):
                 await stream.aclose()
@@ -172,20 +226,21 @@ class GatewayService:
     async def embeddings(self, caller: Caller, body: JsonObject, request_id: str) -> GatewayAnswer:
         """Embeddings, governed and billed."""
         model = _model_of(body)
+        validate_embeddings(body)
         estimate = estimate_embeddings_request(body)
         lane = await self._routes.lane(caller.company_id)
-        admission = await lane.admissions.admit(
-            caller, "embedding", model, request_id, estimate.input_tokens, 0
-        )
+        admission = await lane.admissions.admit(caller, "embedding", model, request_id, estimate)
         try:
-            routed = await lane.router.embeddings(model, body)
+            routed = await lane.router.embeddings(model, body, caller.company_id)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise
-        await self._admissions.settle(admission, routed.provider, routed.model, routed.result.usage)
         response = routed.result.response
         response["model"] = model
-        return GatewayAnswer(response, admission.headers)
+        settle = partial(
+            self._admissions.settle, admission, routed.provider, routed.model, routed.result.usage
+        )
+        return GatewayAnswer(response, admission.headers, routed.result.usage, settle)
 
     async def transcribe(
         self,
@@ -203,9 +258,11 @@ class GatewayService:
             raise InvalidRequest("'file' is empty", param="file")
         seconds = max(1, len(audio) // BYTES_PER_AUDIO_SECOND_FLOOR)
         lane = await self._routes.lane(caller.company_id)
-        admission = await lane.admissions.admit(caller, operation, model, request_id, seconds, 0)
+        admission = await lane.admissions.admit(
+            caller, operation, model, request_id, RequestEstimate(seconds, 0)
+        )
         try:
-            routed = await lane.router.transcribe(model, audio, filename, params)
+            routed = await lane.router.transcribe(model, audio, filename, params, caller.company_id)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise
@@ -218,13 +275,15 @@ class GatewayService:
     ) -> JsonObject:
         """A governed chat completion on behalf of a workflow (usage tagged with ``operation``)."""
         caller = self.caller_from_principal(principal)
-        return (await self.chat(caller, body, request_id, operation)).body
+        answer = await self.chat(caller, body, request_id, operation)
+        await answer.settle()
+        return answer.body
 
     def estimate_cost(self, model: str, input_tokens: int, max_output_tokens: int) -> int:
         """The worst-case cost in micro-USD of a call to ``model`` (for estimates before a job starts)."""
         return self._admissions.worst_case(model, input_tokens, max_output_tokens)
 
-    async def budget_headroom(self, company_id: uuid.UUID) -> int | None:
+    async def budget_headroom(self, company_id: CompanyId) -> int | None:
         """Micro-USD left in the company's budget this period; None when it has no budget."""
         policy = await self._admissions.policy(Caller(company_id))
         if policy.budget_micro_usd is None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.pool import QueuePool
 
-from aipair.db.migrate import head_revision
+from aipair.db.migrate import schema_status
 from aipair.gateway.ratelimit_fallback import FallbackLimiter
 from aipair.gateway.routing import Router
 from aipair.runtime import Runtime
@@ -30,13 +31,13 @@ async def database_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
     except Exception as exc:  # health must report, never raise
         details.update(status="error", error=type(exc).__name__, message=str(exc)[:200])
         return False, details
-    head = head_revision(runtime.urls)
+    schema = schema_status(runtime.urls, revision)
     details.update(
-        status="ok" if revision == head else "migrations_pending",
+        status="migrations_pending" if schema.state == "behind" else "ok",
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
-        migration={"current": revision, "head": head},
+        migration=asdict(schema),
     )
-    return revision == head, details
+    return schema.state != "behind", details
 
 
 async def _current_revision(runtime: Runtime) -> str | None:
@@ -69,7 +70,12 @@ def ai_health(router: Router) -> tuple[bool, dict[str, Any]]:
     down = [name for name, h in remote.items() if not h.healthy]
     healthy = not remote or len(down) < len(remote)
     status = "ok" if not down else ("degraded" if healthy else "unhealthy")
-    return healthy, {"status": status, "providers": providers, "models": router.registry.model_names()}
+    return healthy, {
+        "status": status,
+        "providers": providers,
+        "open_company_routes": router.open_routes(),
+        "models": router.registry.model_names(),
+    }
 
 
 async def integrations_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:

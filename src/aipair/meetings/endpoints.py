@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import PlainTextResponse
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
 
-from aipair.auth.dependencies import CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.dependencies import MeetingsCaller, RuntimeDep, TenantSession
+from aipair.edge import storable
 from aipair.errors import ValidationFailed
 from aipair.kit.pagination import Page, Pagination
 from aipair.meetings.export import (
@@ -20,13 +21,13 @@ from aipair.meetings.export import (
     meeting_detail,
     meeting_summary,
 )
-from aipair.meetings.repository import MeetingFilter
 from aipair.meetings.schemas import (
     ActionItemRead,
     ActionItemUpdate,
     JobRead,
     MeetingAccepted,
     MeetingDetail,
+    MeetingFilter,
     MeetingSummary,
     MeetingUpload,
     ReprocessRequest,
@@ -41,16 +42,18 @@ ReviewFilter = Literal["draft", "confirmed", "edited", "rejected"]
 @router.post("/meetings", response_model=MeetingAccepted, status_code=202)
 async def upload_meeting(
     response: Response,
-    principal: CurrentPrincipal,
+    principal: MeetingsCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     file: Annotated[
         UploadFile, File(description="Transcript (txt, vtt, srt, json) or audio (wav, mp3, m4a, webm)")
     ],
-    title: Annotated[str | None, Form(max_length=300)] = None,
+    title: Annotated[str | None, Form(max_length=300), AfterValidator(storable)] = None,
     date: Annotated[dt.date | None, Form(description="Meeting date (default: today)")] = None,
     language: Annotated[Literal["en", "es"] | None, Form(description="Detected when omitted")] = None,
-    attendees: Annotated[str | None, Form(description="JSON list or comma-separated names")] = None,
+    attendees: Annotated[
+        str | None, Form(description="JSON list or comma-separated names"), AfterValidator(storable)
+    ] = None,
     engine: Annotated[
         Literal["local", "llm"], Form(description="local (offline) or llm (gateway)")
     ] = "local",
@@ -83,7 +86,7 @@ async def upload_meeting(
 
 @router.get("/meetings", response_model=Page[MeetingSummary])
 async def list_meetings(
-    principal: CurrentPrincipal,
+    principal: MeetingsCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     page: Pagination,
@@ -100,7 +103,7 @@ async def list_meetings(
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingDetail)
 async def get_meeting(
-    meeting_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    meeting_id: uuid.UUID, principal: MeetingsCaller, session: TenantSession, runtime: RuntimeDep
 ) -> MeetingDetail:
     """A meeting with its status and progress, its job, the minutes and the action items."""
     return meeting_detail(await runtime.meetings.get(session, principal, meeting_id))
@@ -108,7 +111,7 @@ async def get_meeting(
 
 @router.delete("/meetings/{meeting_id}", status_code=204)
 async def delete_meeting(
-    meeting_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    meeting_id: uuid.UUID, principal: MeetingsCaller, session: TenantSession, runtime: RuntimeDep
 ) -> Response:
     """Delete a meeting, its minutes and action items, freeing its storage (ADMIN or OWNER)."""
     await runtime.meetings.delete(session, principal, meeting_id)
@@ -118,7 +121,7 @@ async def delete_meeting(
 @router.post("/meetings/{meeting_id}/reprocess", response_model=MeetingAccepted, status_code=202)
 async def reprocess_meeting(
     meeting_id: uuid.UUID,
-    principal: CurrentPrincipal,
+    principal: MeetingsCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     body: ReprocessRequest | None = None,
@@ -131,7 +134,7 @@ async def reprocess_meeting(
 
 @router.get("/meetings/{meeting_id}/export.md", response_class=PlainTextResponse)
 async def export_meeting_markdown(
-    meeting_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    meeting_id: uuid.UUID, principal: MeetingsCaller, session: TenantSession, runtime: RuntimeDep
 ) -> PlainTextResponse:
     """The minutes as Markdown (409 ``minutes_not_ready`` until processing is done)."""
     view = await runtime.meetings.export(session, principal, meeting_id)
@@ -143,7 +146,7 @@ async def export_meeting_markdown(
 
 @router.get("/meetings/{meeting_id}/export.json")
 async def export_meeting_json(
-    meeting_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    meeting_id: uuid.UUID, principal: MeetingsCaller, session: TenantSession, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """The meeting and its minutes as JSON (409 ``minutes_not_ready`` until processing is done)."""
     return export_json(await runtime.meetings.export(session, principal, meeting_id))
@@ -153,7 +156,7 @@ async def export_meeting_json(
 async def update_action_item(
     item_id: uuid.UUID,
     body: ActionItemUpdate,
-    principal: CurrentPrincipal,
+    principal: MeetingsCaller,
     session: TenantSession,
     runtime: RuntimeDep,
 ) -> ActionItemRead:
@@ -164,7 +167,7 @@ async def update_action_item(
 
 @router.get("/action-items", response_model=Page[ActionItemRead])
 async def list_action_items(
-    principal: CurrentPrincipal,
+    principal: MeetingsCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     page: Pagination,

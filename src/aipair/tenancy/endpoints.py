@@ -7,15 +7,17 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from aipair.auth.dependencies import AdminPrincipal, CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.dependencies import AdminCaller, AdminPrincipal, RuntimeDep, TenantSession, UsageReader
 from aipair.auth.models import User
 from aipair.kit.money import micro_to_usd
 from aipair.kit.pagination import Page, Pagination
-from aipair.tenancy.models import CompanyStatus, Membership, Role
+from aipair.tenancy.models import CompanyStatus, Membership, MembershipStatus, Role
 from aipair.tenancy.schemas import (
     CompanyCreate,
+    CompanyCreated,
     CompanyRead,
     CompanyUpdate,
+    InvitationRead,
     LimitsRead,
     MemberAdd,
     MemberAdded,
@@ -28,11 +30,13 @@ router = APIRouter(prefix="/api", tags=["tenancy"])
 
 
 def _member(membership: Membership, user: User) -> MemberRead:
+    """A member as the company sees it: until they accept, only the address it invited."""
+    invited = membership.status == MembershipStatus.INVITED
     return MemberRead(
         id=membership.id,
-        user_id=user.id,
+        user_id=None if invited else user.id,
         email=user.email,
-        name=user.name,
+        name="" if invited else user.name,
         role=membership.role,
         status=membership.status,
         created_at=membership.created_at,
@@ -41,24 +45,30 @@ def _member(membership: Membership, user: User) -> MemberRead:
 
 @router.get("/companies", response_model=Page[CompanyRead])
 async def list_companies(
-    principal: CurrentPrincipal, session: TenantSession, page: Pagination, runtime: RuntimeDep
+    principal: AdminCaller, session: TenantSession, page: Pagination, runtime: RuntimeDep
 ) -> Page[CompanyRead]:
     """Your companies; a SUPER_ADMIN sees every company."""
     rows = await runtime.tenancy.list_companies(session, page.limit, page.offset)
     return Page.of([CompanyRead.model_validate(c) for c in rows], page)
 
 
-@router.post("/companies", response_model=CompanyRead, status_code=201)
+@router.post("/companies", response_model=CompanyCreated, status_code=201)
 async def create_company(
-    body: CompanyCreate, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
-) -> CompanyRead:
-    """Create a company, optionally with its first OWNER (SUPER_ADMIN only)."""
-    return CompanyRead.model_validate(await runtime.tenancy.create_company(session, principal, body))
+    body: CompanyCreate, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
+) -> CompanyCreated:
+    """Create a company, optionally with its first OWNER (SUPER_ADMIN only). An OWNER whose address has
+    no account is created with the given password; otherwise they are invited and
+    `owner_invitation_token` is shown once."""
+    created = await runtime.tenancy.create_company(session, principal, body)
+    return CompanyCreated(
+        **CompanyRead.model_validate(created.company).model_dump(),
+        owner_invitation_token=created.owner_invitation_token,
+    )
 
 
 @router.get("/companies/{company_id}", response_model=CompanyRead)
 async def get_company(
-    company_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    company_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> CompanyRead:
     """One company you belong to (any company for a SUPER_ADMIN); others answer 404."""
     return CompanyRead.model_validate(await runtime.tenancy.get_company(session, company_id))
@@ -68,7 +78,7 @@ async def get_company(
 async def update_company(
     company_id: uuid.UUID,
     body: CompanyUpdate,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
 ) -> CompanyRead:
@@ -81,7 +91,7 @@ async def update_company(
 
 @router.post("/companies/{company_id}/suspend", response_model=CompanyRead)
 async def suspend_company(
-    company_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    company_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> CompanyRead:
     """Suspend a company: its people and keys can no longer act (SUPER_ADMIN only)."""
     company = await runtime.tenancy.set_status(session, principal, company_id, CompanyStatus.SUSPENDED)
@@ -90,7 +100,7 @@ async def suspend_company(
 
 @router.post("/companies/{company_id}/activate", response_model=CompanyRead)
 async def activate_company(
-    company_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    company_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> CompanyRead:
     """Reactivate a company (SUPER_ADMIN only)."""
     company = await runtime.tenancy.set_status(session, principal, company_id, CompanyStatus.ACTIVE)
@@ -99,7 +109,7 @@ async def activate_company(
 
 @router.get("/members", response_model=Page[MemberRead])
 async def list_members(
-    principal: CurrentPrincipal, session: TenantSession, page: Pagination, runtime: RuntimeDep
+    principal: AdminCaller, session: TenantSession, page: Pagination, runtime: RuntimeDep
 ) -> Page[MemberRead]:
     """Members of your company."""
     rows = await runtime.members.list(session, principal, page.limit, page.offset)
@@ -110,14 +120,40 @@ async def list_members(
 async def add_member(
     body: MemberAdd, principal: AdminPrincipal, session: TenantSession, runtime: RuntimeDep
 ) -> MemberAdded:
-    """Add a person with a role below yours. Without an account, an invitation token is returned once."""
-    membership, user, token = await runtime.tenancy.add_member(session, principal, body)
-    return MemberAdded(**_member(membership, user).model_dump(), invitation_token=token)
+    """Invite a person with a role below yours: they show as `INVITED` until they accept the invitation
+    (`invitation_token`, shown once, valid 7 days). Someone without an account accepts at
+    `POST /auth/invitations/accept` by choosing a password; someone with an account signs in and accepts
+    at `POST /auth/invitations/join`. The answer is the same whether or not the address has an account.
+    Inviting a pending member again renews the invitation."""
+    added = await runtime.tenancy.add_member(session, principal, body)
+    return MemberAdded(
+        **_member(added.membership, added.user).model_dump(),
+        invitation_token=added.token,
+        invitation_expires_at=added.invitation.expires_at if added.invitation else None,
+    )
+
+
+@router.get("/invitations", response_model=Page[InvitationRead])
+async def list_invitations(
+    principal: AdminPrincipal, session: TenantSession, page: Pagination, runtime: RuntimeDep
+) -> Page[InvitationRead]:
+    """Invitations not yet accepted nor revoked (expired ones included), newest first."""
+    rows = await runtime.tenancy.invitations.pending(session, principal, page.limit, page.offset)
+    return Page.of([InvitationRead.model_validate(i) for i in rows], page)
+
+
+@router.delete("/invitations/{invitation_id}", response_model=InvitationRead)
+async def revoke_invitation(
+    invitation_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
+) -> InvitationRead:
+    """Revoke a pending invitation: its token stops working and the invited member is removed."""
+    invitation = await runtime.tenancy.invitations.revoke(session, principal, invitation_id)
+    return InvitationRead.model_validate(invitation)
 
 
 @router.get("/members/{member_id}", response_model=MemberRead)
 async def get_member(
-    member_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    member_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> MemberRead:
     """One member of your company."""
     return _member(*await runtime.members.get(session, principal, member_id))
@@ -127,7 +163,7 @@ async def get_member(
 async def change_member_role(
     member_id: uuid.UUID,
     body: MemberUpdate,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
 ) -> MemberRead:
@@ -137,14 +173,14 @@ async def change_member_role(
 
 @router.post("/members/{member_id}/deactivate", response_model=MemberRead)
 async def deactivate_member(
-    member_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    member_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> MemberRead:
     """Deactivate a member; their sessions stop working at once."""
     return _member(*await runtime.members.deactivate(session, principal, member_id))
 
 
 @router.get("/limits", response_model=LimitsRead)
-async def limits(principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep) -> LimitsRead:
+async def limits(principal: UsageReader, session: TenantSession, runtime: RuntimeDep) -> LimitsRead:
     """Your company's effective limits (override → custom → plan) and current usage."""
     row: dict[str, Any] = await runtime.tenancy.effective_limits(session, principal.company_id)
     budget = row.pop("monthly_budget_micro_usd")
@@ -152,6 +188,6 @@ async def limits(principal: CurrentPrincipal, session: TenantSession, runtime: R
 
 
 @router.get("/plans", response_model=list[PlanRead])
-async def plans(principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep) -> list[PlanRead]:
+async def plans(principal: UsageReader, session: TenantSession, runtime: RuntimeDep) -> list[PlanRead]:
     """The plans on offer."""
     return [PlanRead.model_validate(p) for p in await runtime.tenancy.list_plans(session)]

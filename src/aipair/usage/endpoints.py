@@ -3,34 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from aipair.auth.dependencies import AdminPrincipal, CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.dependencies import AdminPrincipal, RuntimeDep, TenantSession, UsageReader
 from aipair.errors import ValidationFailed
-from aipair.kit.money import micro_to_usd
 from aipair.kit.pagination import Pagination
-from aipair.usage.schemas import BudgetAlertRead, BudgetRead, BudgetUpdate, GroupBy, UsageReport, UsageRow
+from aipair.usage.schemas import BudgetAlertRead, BudgetRead, BudgetUpdate, GroupBy, UsageReport
 
 router = APIRouter(prefix="/api", tags=["usage and budget"])
 MAX_RANGE_DAYS = 731
 
 
-def _row(values: dict[str, Any]) -> UsageRow:
-    return UsageRow(
-        key=values.get("key"),
-        requests=int(values["requests"] or 0),
-        errors=int(values["errors"] or 0),
-        input_tokens=int(values["input_tokens"] or 0),
-        output_tokens=int(values["output_tokens"] or 0),
-        cost_usd=micro_to_usd(int(values["cost_micro_usd"] or 0)),
-    )
-
-
 @router.get("/usage", response_model=UsageReport)
 async def usage(
-    principal: CurrentPrincipal,
+    principal: UsageReader,
     session: TenantSession,
     runtime: RuntimeDep,
     start: Annotated[date | None, Query(alias="from", description="First day (default: 30 days ago)")] = None,
@@ -43,19 +31,11 @@ async def usage(
     start = start or end - timedelta(days=30)
     if start > end or (end - start).days > MAX_RANGE_DAYS:
         raise ValidationFailed("'from' must not be after 'to', and the range is at most two years")
-    rows = await runtime.usage.summary(session, principal.company_id, start, end, group_by)
-    items = [_row(r) for r in rows]
-    total = {
-        k: sum(int(r[k] or 0) for r in rows)
-        for k in ("requests", "errors", "input_tokens", "output_tokens", "cost_micro_usd")
-    }
-    return UsageReport(
-        start=start, end=end, group_by=group_by, items=items, totals=_row({"key": None, **total})
-    )
+    return await runtime.usage.report(session, principal.company_id, start, end, group_by)
 
 
 @router.get("/budget", response_model=BudgetRead)
-async def budget(principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep) -> BudgetRead:
+async def budget(principal: UsageReader, session: TenantSession, runtime: RuntimeDep) -> BudgetRead:
     """This period's budget, spend, open reservations and alert settings."""
     return BudgetRead(**await runtime.tenancy.budget_view(session, principal.company_id, runtime.usage))
 
@@ -71,18 +51,8 @@ async def update_budget(
 
 @router.get("/budget/alerts", response_model=list[BudgetAlertRead])
 async def budget_alerts(
-    principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep, page: Pagination
+    principal: UsageReader, session: TenantSession, runtime: RuntimeDep, page: Pagination
 ) -> list[BudgetAlertRead]:
     """Budget alerts fired for the company (once per period and threshold), newest first."""
     rows = await runtime.usage.alerts(session, principal.company_id, page.limit, page.offset)
-    return [
-        BudgetAlertRead(
-            period=r["period"],
-            threshold_percent=r["threshold_percent"],
-            spent_usd=micro_to_usd(r["spent_micro_usd"]),
-            budget_usd=micro_to_usd(r["budget_micro_usd"]),
-            fired_at=r["fired_at"],
-            webhook_status=r["webhook_status"],
-        )
-        for r in rows
-    ]
+    return [BudgetAlertRead.of(r) for r in rows]

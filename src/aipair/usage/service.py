@@ -1,10 +1,9 @@
 """Usage accounting: reserve the worst case before a provider call, settle to the real cost after.
 
-Each step is one statement (``gateway_reserve`` / ``gateway_settle``), never a transaction held
-across the provider call. Concurrent requests of the process share that statement: the settlements and
-reservations that arrive while the previous one is in flight go together in the next
-(``gateway_usage_batch``: one transaction, one WAL flush and one lock of the company's counter row for
-all of them), each still checked exactly.
+Never a transaction held across the provider call. Concurrent requests of the process share one
+statement: the settlements and reservations that arrive while the previous one is in flight go together
+in the next (``gateway_usage_apply``: one transaction, one WAL flush, and per company one lock of its
+counter rows and one update of each, whatever the batch holds), each still checked exactly.
 Budget alerts fire once per period and threshold, recorded in ``budget_alerts`` and sent to the
 company's webhook.
 """
@@ -24,11 +23,14 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.db.failures import failure_kind
+from aipair.auth.principal import CompanyId
 from aipair.errors import Conflict
 from aipair.gateway.errors import BudgetExceeded, KeyBudgetExceeded, QuotaExceeded
 from aipair.kit.batching import Coalescer
+from aipair.kit.money import micro_to_usd
 from aipair.observability.metrics import RESERVATIONS_EXPIRED
 from aipair.usage import repository as repo
+from aipair.usage.schemas import GroupBy, UsageReport, UsageRow
 
 log = structlog.get_logger("aipair.usage")
 
@@ -44,7 +46,7 @@ class DuplicateRequest(Conflict):
 class Reservation:
     """The worst case of one AI request, held against quota and budgets until settled."""
 
-    company_id: uuid.UUID
+    company_id: CompanyId
     period: date
     request_id: str
     user_id: uuid.UUID | None
@@ -93,6 +95,7 @@ class UsageService:
         self._writes: Coalescer[_Write, _Outcome] = Coalescer(self._apply)
         self._writer: Any = None
         """The pooled connection batches go through, held while the process runs (one batch at a time)."""
+        self._refusals_alerted: set[tuple[uuid.UUID, date, uuid.UUID | None]] = set()
 
     async def reserve(self, r: Reservation) -> None:
         """Admit the request against quota and budgets, or raise 429 (or 409 for a reused request id).
@@ -114,6 +117,7 @@ class UsageService:
             raise DuplicateRequest()
         if outcome == "quota":
             raise QuotaExceeded(retry_after=r.retry_after_s)
+        self._alert_refusal(r, str(outcome))
         if outcome == "key_budget":
             raise KeyBudgetExceeded(
                 "The API key's monthly budget does not cover this request", retry_after=r.retry_after_s
@@ -130,6 +134,23 @@ class UsageService:
         if isinstance(crossed, list) and crossed:
             self._spawn(self._send_alerts(r, crossed))
 
+    def _alert_refusal(self, r: Reservation, outcome: str) -> None:
+        """A budget that refuses a call has been reached: its 100 % alert fires (once per period), even
+        while the recorded spend is just under it (the refused call's worst case did not fit)."""
+        key = r.key_id if outcome == "key_budget" else None
+        budget = r.key_budget_micro_usd if key is not None else r.budget_micro_usd
+        memo = (r.company_id, r.period, key)
+        if budget is None or memo in self._refusals_alerted:
+            return
+        if len(self._refusals_alerted) > 10_000:
+            self._refusals_alerted.clear()
+        self._refusals_alerted.add(memo)
+        self._spawn(self._record_refusal(r, key, budget))
+
+    async def _record_refusal(self, r: Reservation, key: uuid.UUID | None, budget: int) -> None:
+        if await repo.alert_refusal(self._pool, r.company_id, r.period, key, budget) and key is None:
+            await self._send_alerts(r, [100])
+
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
         self._background.add(task)
@@ -142,7 +163,11 @@ class UsageService:
         self._spawn(self.settle(r, released))
 
     async def _apply(self, batch: Sequence[_Write]) -> list[_Outcome]:
-        """Settle and reserve a batch in one statement; results in batch order."""
+        """Settle and reserve a batch in one statement; results in batch order.
+
+        A company's crossed budget thresholds go to the first of its settlements in the batch (its
+        alerts are sent once); the others get none.
+        """
         settles = [i for i, (_, s) in enumerate(batch) if s is not None]
         reserves = [i for i, (_, s) in enumerate(batch) if s is None]
         if self._writer is not None and not _usable(self._writer):
@@ -150,7 +175,7 @@ class UsageService:
         if self._writer is None:
             self._writer = await self._pool.acquire()
         try:
-            settled, reserved = await repo.apply_batch(
+            crossed, reserved = await repo.apply_batch(
                 self._writer,
                 [_settle_args(*_settlement(batch[i])) for i in settles],
                 [_reserve_args(batch[i][0]) for i in reserves],
@@ -167,8 +192,8 @@ class UsageService:
             await self._release_writer()  # broken or cancelled mid-statement: the pool recovers it
             raise
         results: list[_Outcome] = [None] * len(batch)
-        for i, value in zip(settles, settled, strict=True):
-            results[i] = value
+        for i in settles:
+            results[i] = crossed.pop(str(batch[i][0].company_id), [])
         for i, outcome in zip(reserves, reserved, strict=True):
             results[i] = outcome
         return results
@@ -182,9 +207,10 @@ class UsageService:
         r, s = write
         try:
             if s is None:
-                outcome: str = await repo.reserve(self._pool, *_reserve_args(r))
+                _, [outcome] = await repo.apply_batch(self._pool, [], [_reserve_args(r)])
                 return outcome
-            return await repo.settle(self._pool, *_settle_args(r, s))
+            crossed, _ = await repo.apply_batch(self._pool, [_settle_args(r, s)], [])
+            return crossed.get(str(r.company_id), [])
         except asyncpg.PostgresError as exc:
             error: Exception = exc
             return error
@@ -242,6 +268,23 @@ class UsageService:
         """Usage per model, day, key or provider between two days (inclusive), from the daily roll-up."""
         return await repo.summary(session, company_id, start, end, group_by)
 
+    async def report(
+        self, session: AsyncSession, company_id: uuid.UUID, start: date, end: date, group_by: GroupBy
+    ) -> UsageReport:
+        """Requests, errors, tokens and cost per group between two days (inclusive), with totals."""
+        rows = await repo.summary(session, company_id, start, end, group_by)
+        total = {
+            k: sum(int(r[k] or 0) for r in rows)
+            for k in ("requests", "errors", "input_tokens", "output_tokens", "cost_micro_usd")
+        }
+        return UsageReport(
+            start=start,
+            end=end,
+            group_by=group_by,
+            items=[_usage_row(r) for r in rows],
+            totals=_usage_row({"key": None, **total}),
+        )
+
     async def period_totals(
         self, session: AsyncSession, company_id: uuid.UUID, period: date
     ) -> dict[str, Any]:
@@ -273,6 +316,17 @@ def _usable(conn: Any) -> bool:
         return not conn.is_closed()
     except asyncpg.InterfaceError:  # "released back to the pool" when its connection was lost
         return False
+def _usage_row(values: dict[str, Any]) -> UsageRow:
+    return UsageRow(
+        key=values.get("key"),
+        name=values.get("name"),
+        prefix=values.get("prefix"),
+        requests=int(values["requests"] or 0),
+        errors=int(values["errors"] or 0),
+        input_tokens=int(values["input_tokens"] or 0),
+        output_tokens=int(values["output_tokens"] or 0),
+        cost_usd=micro_to_usd(int(values["cost_micro_usd"] or 0)),
+    )
 
 
 def _reserve_args(r: Reservation) -> tuple[Any, ...]:
@@ -308,6 +362,7 @@ def _settle_args(r: Reservation, s: Settlement) -> tuple[Any, ...]:
         r.budget_micro_usd,
         r.key_budget_micro_usd,
         None if r.alert_thresholds is None else "{" + ",".join(map(str, r.alert_thresholds)) + "}",
+        r.key_id,
     )
 
 

@@ -60,7 +60,9 @@ class Worker:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self) % 10_000}"
         self._running: dict[asyncio.Task[None], ClaimedJob] = {}
         self._ticker = ScheduleTicker(with_intervals(registry.schedules, settings.schedules))
-        self._wakeup = QueueWakeup(runtime.database.connector)
+        # LISTEN needs a session of its own, which a transaction pooler does not give: poll instead.
+        pooled = runtime.settings.db_pooler == "transaction"
+        self._wakeup = QueueWakeup(None if pooled else runtime.database.connector)
         self._backoff_s = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -36,14 +36,17 @@ async def notify_ready(session: AsyncSession, name: str) -> None:
 class QueueWakeup:
     """An event set whenever a job is announced on :data:`CHANNEL`."""
 
-    def __init__(self, connector: Connector) -> None:
+    def __init__(self, connector: Connector | None) -> None:
         self._connector = connector
         self._conn: Any = None
         self._next_try = 0.0
         self.ready = asyncio.Event()
 
     async def start(self) -> None:
-        """Start listening; on failure the worker just polls (logged, not raised)."""
+        """Start listening; without a connector (behind a transaction pooler), or on failure, the worker
+        just polls (logged, not raised)."""
+        if self._connector is None:
+            return
         self._next_try = time.monotonic() + RELISTEN_EVERY_S
         try:
             self._conn = await self._connector.connect("aipair-worker")
@@ -54,7 +57,7 @@ class QueueWakeup:
 
     async def ensure(self) -> None:
         """Listen again when the connection was lost (quietly: an outage is logged by the database watch)."""
-        if self.listening or time.monotonic() < self._next_try:
+        if self._connector is None or self.listening or time.monotonic() < self._next_try:
             return
         await self.close()
         self._next_try = time.monotonic() + RELISTEN_EVERY_S

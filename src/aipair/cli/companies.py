@@ -1,0 +1,80 @@
+"""``aipair companies``: customer companies, from the operator's console."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from aipair.runtime import Runtime
+
+app = typer.Typer(help="Customer companies.", no_args_is_help=True)
+
+
+@app.command("create")
+def create_company(
+    name: str = typer.Option(..., help="Display name"),
+    slug: str = typer.Option(..., help="URL-safe identifier: lowercase letters, digits, dashes"),
+    plan: str = typer.Option("STARTER", help="STARTER, PROFESSIONAL, ENTERPRISE or CUSTOM"),
+    owner_email: str | None = typer.Option(None, help="E-mail of the first OWNER"),
+    owner_password: str | None = typer.Option(None, help="Password for a new OWNER (else an invitation)"),
+    time_zone: str = typer.Option("UTC", help="IANA time zone for usage periods"),
+    budget_usd: Decimal | None = typer.Option(None, help="Monthly AI budget in USD"),
+) -> None:
+    """Create a company, optionally with its first OWNER."""
+    from aipair.cli.support import run_async, settings, system_session
+    from aipair.tenancy.schemas import CompanyCreate, OwnerSpec
+
+    owner = OwnerSpec(email=owner_email, password=owner_password) if owner_email else None
+    data = CompanyCreate.model_validate(
+        {
+            "name": name,
+            "slug": slug,
+            "plan": plan,
+            "owner": owner,
+            "time_zone": time_zone,
+            "monthly_budget_usd": budget_usd,
+        }
+    )
+
+    async def work(runtime: Runtime) -> str:
+        async with system_session(runtime) as (session, principal):
+            created = await runtime.tenancy.create_company(session, principal, data)
+            company, token = created.company, created.owner_invitation_token
+            suffix = f"  owner invitation token (shown once): {token}" if token else ""
+            return f"{company.id}  {company.slug}  {company.status}  {company.plan_code}{suffix}"
+
+    typer.echo(run_async(settings(), work))
+
+
+@app.command("list")
+def list_companies(limit: int = typer.Option(100, min=1, max=10_000)) -> None:
+    """Every company with its status and plan."""
+    from aipair.cli.support import run_async, settings, system_session
+
+    async def work(runtime: Runtime) -> list[str]:
+        async with system_session(runtime) as (session, _):
+            rows = await runtime.tenancy.list_companies(session, limit, 0)
+            return [f"{c.id}  {c.slug:<30} {c.status:<10} {c.plan_code:<13} {c.name}" for c in rows]
+
+    for line in run_async(settings(), work):
+        typer.echo(line)
+
+
+@app.command("suspend")
+def suspend_company(slug: str = typer.Argument(..., help="Slug of the company")) -> None:
+    """Suspend a company: its people and keys can no longer act."""
+    from aipair.cli.support import run_async, settings, system_session
+    from aipair.tenancy.models import CompanyStatus
+
+    typer.confirm(f"Suspend {slug}?", abort=True)
+
+    async def work(runtime: Runtime) -> str:
+        async with system_session(runtime) as (session, principal):
+            company = await runtime.tenancy.company_by_slug(session, slug)
+            await runtime.tenancy.set_status(session, principal, company.id, CompanyStatus.SUSPENDED)
+            return f"{slug} suspended"
+
+    typer.echo(run_async(settings(), work))

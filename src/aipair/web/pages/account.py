@@ -1,0 +1,141 @@
+"""Signing in and out, switching company, the person's own account."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from aipair.auth.dependencies import Client, RuntimeDep
+from aipair.auth.errors import CompanyInactive, InvalidCredentials, InvalidToken
+from aipair.tenancy.models import Role
+from aipair.web.context import redirect
+from aipair.web.csrf import csrf_binding
+from aipair.web.dependencies import ConsolePage, SignedIn
+from aipair.web.notices import notice_text
+from aipair.web.rendering import render
+from aipair.web.routing import ACTING_COOKIE, ConsoleRoute, error_page, safe_next, set_session_cookie
+from aipair.web.sessions import PRE_SESSION_COOKIE, SESSION_COOKIE
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+
+def home_for(page_role: Role, platform_role: str) -> str:
+    """Where a person lands after signing in."""
+    if platform_role == Role.SUPER_ADMIN:
+        return "/platform/companies"
+    if platform_role:
+        return "/platform/grants"
+    return "/dashboard" if page_role in (Role.OWNER, Role.ADMIN, Role.MANAGER) else "/meetings"
+
+
+@router.get("/")
+async def root(page: ConsolePage) -> Response:
+    """The console's front door: each person's home page."""
+    return redirect(home_for(page.principal.role, page.principal.platform_role))
+
+
+def public_page(
+    request: Request, runtime: RuntimeDep, template: str, status: int = 200, **values: Any
+) -> Response:
+    """A page for people not signed in (yet), its forms bound to a pre-session cookie."""
+    pre = request.cookies.get(PRE_SESSION_COOKIE) or runtime.console.new_pre_session()
+    request.state.pre_session = pre
+    context = {
+        "console": None,
+        "notice": notice_text(request.query_params.get("notice")),
+        "csrf": runtime.console.csrf_token(csrf_binding(request, runtime.console)),
+        **values,
+    }
+    response = render(request.app.state.console_templates, template, context, status)
+    response.set_cookie(
+        PRE_SESSION_COOKIE,
+        pre,
+        path="/",
+        secure=runtime.console.settings.cookie_secure,
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+def _sign_in_page(request: Request, runtime: RuntimeDep, status: int = 200, **values: str) -> Response:
+    return public_page(
+        request,
+        runtime,
+        "sign_in.html",
+        status,
+        title="Sign in",
+        next=safe_next(values.get("next") or request.query_params.get("next")),
+        email=values.get("email", ""),
+        company=values.get("company", ""),
+        error=values.get("error"),
+    )
+
+
+@router.get("/sign-in")
+async def sign_in_form(request: Request, runtime: RuntimeDep) -> Response:
+    """The sign-in form (``next``: the page to return to)."""
+    return _sign_in_page(request, runtime)
+
+
+@router.post("/sign-in")
+async def sign_in(
+    request: Request,
+    runtime: RuntimeDep,
+    client: Client,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1024)],
+    company: Annotated[str, Form(max_length=64)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    """Check the password (lockout and audit as for the API) and start a console session."""
+    try:
+        cookie = await runtime.console.sign_in(email, password, company.strip() or None, client)
+    except CompanyInactive as exc:
+        return error_page(request, exc)
+    except InvalidCredentials as exc:
+        values = {"email": email, "company": company, "next": next, "error": exc.message}
+        return _sign_in_page(request, runtime, exc.status_code, **values)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(request, response, cookie)
+    response.delete_cookie(ACTING_COOKIE, path="/")
+    response.delete_cookie(PRE_SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, runtime: RuntimeDep, client: Client) -> Response:
+    """End the session (its cookie stops working everywhere) and go back to sign-in."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        with suppress(InvalidToken, CompanyInactive):  # already over: only the cookie is left to clear
+            await runtime.console.sign_out(await runtime.console.resolve(cookie), client)
+    response = redirect("/sign-in", "signed_out")
+    set_session_cookie(request, response, None)
+    response.delete_cookie(ACTING_COOKIE, path="/")
+    return response
+
+
+@router.post("/switch-company")
+async def switch_company(
+    request: Request,
+    runtime: RuntimeDep,
+    client: Client,
+    session: SignedIn,
+    company: Annotated[str, Form(max_length=64)],
+) -> Response:
+    """Act in another of your companies (a new session there; this one ends)."""
+    cookie = await runtime.console.switch(session, company, client)
+    response = redirect("/")
+    set_session_cookie(request, response, cookie)
+    response.delete_cookie(ACTING_COOKIE, path="/")
+    return response
+
+
+@router.get("/account")
+async def account(page: ConsolePage) -> Response:
+    """Your account: name, e-mail, companies and roles."""
+    return page.page("account.html", title="Your account")
