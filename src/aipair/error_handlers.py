@@ -145,7 +145,7 @@ async def _client_gone(request: Request, exc: Exception) -> Response:
     return Response(status_code=499)
 
 
-async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+async def _unstorable(request: Request, exc: Exception) -> Response:
     # The last line behind the edge guard (multipart text fields): the database refused a character.
     if not is_unstorable_error(exc):
         return await _maybe_database(request, exc)

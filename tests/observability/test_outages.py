@@ -53,7 +53,7 @@ class Outage:
     health_db: list[Answer] = field(default_factory=list)
     keep_alive: list[int] = field(default_factory=list)
     recovered_in_s: float = 0.0
-    after: list[int] = field(default_factory=list)
+    after: list[Answer] = field(default_factory=list)
 
 
 @dataclass
@@ -164,7 +164,7 @@ def _recovery(clients: Clients, outage: Outage, since: float) -> None:
         assert time.monotonic() < deadline, "the server did not recover by itself"
         time.sleep(0.1)
     outage.recovered_in_s = time.monotonic() - since
-    outage.after = [clients.ai().status for _ in range(5)] + [clients.login().status, clients.api().status]
+    outage.after = [clients.ai() for _ in range(5)] + [clients.login(), clients.api()]
 
 
 def _postgres_processes(data_dir: Path) -> list[int]:
@@ -252,7 +252,7 @@ def test_service_resumes_without_a_restart_and_the_first_calls_succeed(
 ) -> None:
     outage: Outage = getattr(observed, which)
     assert outage.recovered_in_s < 10
-    assert outage.after == [200] * 7
+    assert [a.status for a in outage.after] == [200] * 7, outage.after
 
 
 def test_the_server_follows_the_embedded_database_to_its_new_port(observed: Observed) -> None:

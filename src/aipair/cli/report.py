@@ -94,7 +94,10 @@ def usage(
             return await PlatformUsageService().companies_over(session, principal, over)
 
     rows = [
-        {**{k: v for k, v in row.items() if not k.endswith("micro_usd")}, "cost_usd": micro_to_usd(row["cost_micro_usd"])}
+        {
+            **{k: v for k, v in row.items() if not k.endswith("micro_usd")},
+            "cost_usd": micro_to_usd(row["cost_micro_usd"]),
+        }
         for row in run_async(settings(), work)
     ]
     if as_json:

@@ -64,6 +64,8 @@ class Connector:
         self._live: weakref.WeakSet[Any] = weakref.WeakSet()
         self.available: Callable[[], bool] = lambda: True
         """Set by the watch: False during an outage (new connections are refused at once)."""
+        self.connected: Callable[[], None] = lambda: None
+        """Set by the watch: a connection was just established (the server answers)."""
 
     def target(self) -> tuple[str, int]:
         """Host and port to connect to now."""
@@ -100,6 +102,7 @@ class Connector:
                 f"Cannot connect to the database ({type(exc).__name__})", kind=kind
             ) from exc
         self._live.add(conn)
+        self.connected()
         if hook is not None:
             hook(conn)
         return conn

@@ -8,8 +8,8 @@ server) and the database is declared down. Then, at once:
 - every live connection of the process is closed, so queries blocked on a paused server end now;
 - new connections are refused without waiting (503 ``database_unavailable`` with ``Retry-After``).
 
-The probe keeps trying; its first success logs ``database_recovered`` with the outage's length and lets
-connections through again. A request or job that meets a failure reports it
+The probe keeps trying; its first success (or any connection the server accepts meanwhile) logs
+``database_recovered`` with the outage's length and lets connections through again. A request or job that meets a failure reports it
 (:meth:`DatabaseWatch.report`): the probe runs at once, so an outage is declared as early as possible,
 while a single dropped connection (the database itself answering) declares nothing.
 """
@@ -44,6 +44,7 @@ class DatabaseWatch:
         self.up = True
         self.down_since: float | None = None
         connector.available = lambda: self.up
+        connector.connected = self._connected
         DB_UP.set(1)
 
     def start(self) -> None:
@@ -104,6 +105,12 @@ class DatabaseWatch:
         conn, self._conn = self._conn, None
         if conn is not None:
             conn.terminate()
+
+    def _connected(self) -> None:
+        # A connection opened before the outage was declared has just been accepted: the server answers
+        # again, and the rest of the process must not wait for the next probe to know it.
+        if not self.up:
+            self._came_back()
 
     def _went_down(self, cause: str) -> None:
         self.up = False

@@ -22,8 +22,8 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.db.failures import failure_kind
 from aipair.auth.principal import CompanyId
+from aipair.db.failures import failure_kind
 from aipair.errors import Conflict
 from aipair.gateway.errors import BudgetExceeded, KeyBudgetExceeded, QuotaExceeded
 from aipair.kit.batching import Coalescer
@@ -316,6 +316,8 @@ def _usable(conn: Any) -> bool:
         return not conn.is_closed()
     except asyncpg.InterfaceError:  # "released back to the pool" when its connection was lost
         return False
+
+
 def _usage_row(values: dict[str, Any]) -> UsageRow:
     return UsageRow(
         key=values.get("key"),
