@@ -9,9 +9,10 @@ server) and the database is declared down. Then, at once:
 - new connections are refused without waiting (503 ``database_unavailable`` with ``Retry-After``).
 
 The probe keeps trying; its first success (or any connection the server accepts meanwhile) logs
-``database_recovered`` with the outage's length and lets connections through again. A request or job that meets a failure reports it
-(:meth:`DatabaseWatch.report`): the probe runs at once, so an outage is declared as early as possible,
-while a single dropped connection (the database itself answering) declares nothing.
+``database_recovered`` with the outage's length and lets connections through again. A request or job
+that meets a failure reports it (:meth:`DatabaseWatch.report`): the probe runs at once, so an outage is
+declared as early as possible, while a single dropped connection (the database answering) declares
+nothing.
 """
 
 from __future__ import annotations
