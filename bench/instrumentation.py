@@ -56,7 +56,7 @@ def gateways(platform: BenchPlatform) -> Iterator[dict[str, tuple[Stack, str]]]:
 
 def run() -> None:
     repeats = int(os.environ.get("AIPAIR_BENCH_REPEATS", "3"))
-    seconds = float(os.environ.get("AIPAIR_BENCH_SECONDS", "5"))
+    seconds = max(1, int(os.environ.get("AIPAIR_BENCH_SECONDS", "5")))
     with bench_platform() as platform, gateways(platform) as pair:
         key = platform.api_key
         for _, url in pair.values():
