@@ -8,6 +8,7 @@ costs nothing on the request path.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -39,14 +40,14 @@ class ActivityRecorder:
     """Remembers who acted since the last flush and writes it in the background."""
 
     def __init__(self, flush_every_s: float = FLUSH_EVERY_S) -> None:
-        self._seen: dict[tuple[str, uuid.UUID], datetime] = {}
+        self._seen: dict[tuple[str, uuid.UUID], float] = {}
         self._flush_every = flush_every_s
         self._pool: asyncpg.Pool | None = None
         self._task: asyncio.Task[None] | None = None
 
     def seen(self, principal: tuple[str, uuid.UUID]) -> None:
         """Note that ``principal`` acted now."""
-        self._seen[principal] = datetime.now(UTC)
+        self._seen[principal] = time.time()
 
     def start(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -63,7 +64,8 @@ class ActivityRecorder:
             return
         seen, self._seen = self._seen, {}
         try:
-            await repo.record_activity(self._pool, [(k, i, at) for (k, i), at in seen.items()], 5.0)
+            rows = [(k, i, datetime.fromtimestamp(at, UTC)) for (k, i), at in seen.items()]
+            await repo.record_activity(self._pool, rows, 5.0)
         except Exception as exc:  # a background write: kept and retried, reported by the database watch
             if failure_kind(exc) is None:
                 log.exception("activity_not_recorded")

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from aipair.auth.dependencies import CurrentPrincipal, TenantSession
+from aipair.auth.dependencies import TenantSession, UsageReader
 from aipair.kit.money import micro_to_usd
 from aipair.usage.platform import PlatformUsageService
 
@@ -35,7 +35,7 @@ class CompanyUsageRead(BaseModel):
 
 @router.get("/usage", response_model=list[CompanyUsageRead])
 async def platform_usage(
-    principal: CurrentPrincipal,
+    principal: UsageReader,
     session: TenantSession,
     service: PlatformUsage,
     over: Annotated[int, Query(ge=0, description="Only companies with more AI requests this month")] = 0,
