@@ -145,3 +145,13 @@ async def test_pages_below_the_role_answer_403(client: httpx.AsyncClient, tenant
     employee = await signed_in(client, tenant.emails["EMPLOYEE"])
     for path in ("/dashboard", "/members", "/keys", "/audit", "/platform/companies", "/operations"):
         assert (await employee.get(path)).status_code == 403, path
+
+
+async def test_an_unknown_page_is_an_error_page_for_browsers_and_json_for_programs(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/no/such/page", headers={"accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and "There is no such page" in page.text
+    assert page.headers["content-type"].startswith("text/html")
+    api = await client.get("/api/no-such-thing", headers={"accept": "text/html"})
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
