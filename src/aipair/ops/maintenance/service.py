@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aipair.audit.service import AuditService
 from aipair.auth.principal import Principal
 from aipair.config import MaintenanceSettings
+from aipair.db.engine import DbContext, transaction
 from aipair.ops.maintenance import repository as repo
 from aipair.ops.maintenance.errors import (
     NoticeTooShort,
@@ -46,6 +47,11 @@ class MaintenanceService:
         return MaintenanceStatus(
             in_maintenance=current is not None, until=current.ends_at if current else None, windows=windows
         )
+
+    async def public_status(self, sessions: async_sessionmaker[AsyncSession]) -> MaintenanceStatus:
+        """:meth:`status` in a transaction of its own, for callers without a principal."""
+        async with transaction(sessions, DbContext()) as session:
+            return await self.status(session)
 
     async def schedule(
         self,

@@ -18,6 +18,8 @@ from typing import Any
 import asyncpg
 import structlog
 
+from aipair.config import Settings
+from aipair.db.urls import DatabaseUrls, libpq
 from aipair.ops.maintenance.repository import CURRENT_OR_NEXT
 
 log = structlog.get_logger("aipair.maintenance")
@@ -118,3 +120,17 @@ async def _platform_company(conn: Any, slug: str) -> uuid.UUID | None:
         await conn.execute("SELECT set_config('app.platform_role', 'SUPER_ADMIN', true)")
         found: uuid.UUID | None = await conn.fetchval("SELECT id FROM companies WHERE slug = $1", slug)
         return found
+
+
+def maintenance_watcher(
+    settings: Settings, urls: DatabaseUrls, state: MaintenanceState
+) -> MaintenanceWatcher:
+    """A watcher of ``state`` on the application role's connection (polling only behind a transaction
+    pooler, which gives no session to ``LISTEN`` on)."""
+    return MaintenanceWatcher(
+        state,
+        libpq(urls.app),
+        settings.platform.company_slug,
+        settings.maintenance.refresh_s,
+        listen=settings.db_pooler != "transaction",
+    )
