@@ -43,7 +43,8 @@ def _line(incident: IncidentRead) -> str:
     flags = " OVERDUE" if incident.overdue else (" (acknowledged late)" if incident.acknowledged_late else "")
     return (
         f"INC-{incident.number:<5} {incident.severity}  {incident.status:<12}"
-        f" opened {incident.opened_at:%Y-%m-%d %H:%M}  respond by {incident.response_due_at:%Y-%m-%d %H:%M} UTC{flags}  {incident.title}"
+        f" opened {incident.opened_at:%Y-%m-%d %H:%M}"
+        f"  respond by {incident.response_due_at:%Y-%m-%d %H:%M} UTC{flags}  {incident.title}"
     )
 
 
