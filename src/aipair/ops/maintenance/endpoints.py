@@ -40,7 +40,7 @@ async def maintenance_on(
 ) -> WindowRead:
     """Maintenance now (SUPER_ADMIN): the announced window in progress, or an emergency window."""
     return await runtime.maintenance.turn_on(
-        session, principal, body.reason, body.duration_minutes, body.emergency
+        session, principal, body.reason, body.duration_minutes, body.emergency, body.until
     )
 
 

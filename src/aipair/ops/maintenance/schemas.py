@@ -53,8 +53,10 @@ class WindowCreate(BaseModel):
 
 
 class MaintenanceOn(BaseModel):
-    """Turn maintenance on now: inside an announced window, or as an emergency (with a reason)."""
+    """Turn maintenance on now: inside an announced window, or as an emergency (with a reason) for
+    ``duration_minutes`` (default 60) or ``until`` a time (at most the longest window)."""
 
     duration_minutes: int | None = Field(None, ge=1, le=24 * 60)
+    until: datetime | None = None
     reason: str | None = Field(None, min_length=3, max_length=500)
     emergency: bool = False

@@ -75,7 +75,10 @@ class MaintenanceService:
                 f"Windows are announced {self._settings.notice_hours} hours ahead; this one starts sooner"
                 " (an emergency window may, and is audited as one)"
             )
-        return await self._open(session, principal, max(starts, now), minutes, reason, emergency, now)
+        begins = max(starts, now)
+        return await self._open(
+            session, principal, begins, begins + timedelta(minutes=minutes), reason, emergency, now
+        )
 
     async def turn_on(
         self,
@@ -84,8 +87,10 @@ class MaintenanceService:
         reason: str | None = None,
         duration_minutes: int | None = None,
         emergency: bool = False,
+        until: datetime | None = None,
     ) -> WindowRead:
-        """Maintenance now: the announced window in progress, or an emergency window from now."""
+        """Maintenance now: the announced window in progress, or an emergency window from now for
+        ``duration_minutes`` (default 60) or until ``until``, never past the longest window."""
         principal.require(Role.SUPER_ADMIN)
         now = await repo.database_now(session)
         current = await repo.in_progress(session)
@@ -93,8 +98,11 @@ class MaintenanceService:
             return WindowRead.of(current, now)
         if not emergency or not reason:
             raise NotInWindow()
-        minutes = min(duration_minutes or 60, self._settings.max_duration_minutes)
-        return await self._open(session, principal, now, minutes, reason, True, now)
+        longest = timedelta(minutes=self._settings.max_duration_minutes)
+        ends = until or now + timedelta(minutes=duration_minutes or 60)
+        if ends <= now or ends - now > longest:
+            raise WindowTooLong(f"A window ends in the future and lasts at most {longest}")
+        return await self._open(session, principal, now, ends, reason, True, now)
 
     async def turn_off(self, session: AsyncSession, principal: Principal) -> WindowRead:
         """End the window in progress now (traffic resumes on every replica within a second)."""
@@ -125,12 +133,11 @@ class MaintenanceService:
         session: AsyncSession,
         principal: Principal,
         starts: datetime,
-        minutes: int,
+        ends: datetime,
         reason: str,
         emergency: bool,
         now: datetime,
     ) -> WindowRead:
-        ends = starts + timedelta(minutes=minutes)
         if await repo.overlapping(session, starts, ends) is not None:
             raise WindowOverlaps()
         window = MaintenanceWindow(
