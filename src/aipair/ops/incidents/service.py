@@ -68,7 +68,7 @@ class IncidentService:
         self, session: AsyncSession, principal: Principal, incident_id: uuid.UUID, body: str
     ) -> IncidentRead:
         """Add a note to the timeline of an incident that is not resolved."""
-        _staff(principal)
+        _staff_or_unknown(principal)
         incident = await self._load(session, incident_id)
         if incident.status == "resolved":
             raise IncidentTransition("The incident is resolved")
@@ -80,7 +80,7 @@ class IncidentService:
         return after
 
     async def get(self, session: AsyncSession, principal: Principal, incident_id: uuid.UUID) -> IncidentRead:
-        _staff(principal)
+        _staff_or_unknown(principal)
         incident = await self._load(session, incident_id, lock=False)
         return IncidentRead.of(
             incident, await repo.database_now(session), await repo.events(session, incident.id)
@@ -114,7 +114,7 @@ class IncidentService:
     async def _transition(
         self, session: AsyncSession, principal: Principal, incident_id: uuid.UUID, status: str, body: str
     ) -> IncidentRead:
-        _staff(principal)
+        _staff_or_unknown(principal)
         incident = await self._load(session, incident_id)
         allowed = {"acknowledged": ("open",), "resolved": ("open", "acknowledged")}[status]
         if incident.status not in allowed:
@@ -175,3 +175,9 @@ class IncidentService:
 def _staff(principal: Principal) -> None:
     if not principal.in_platform_context:
         raise StaffOnly()
+
+
+def _staff_or_unknown(principal: Principal) -> None:
+    """Customers learn nothing about an incident id, not even that it exists."""
+    if not principal.in_platform_context:
+        raise IncidentNotFound()

@@ -118,6 +118,8 @@ class MaintenanceService:
 
     async def cancel(self, session: AsyncSession, principal: Principal, window_id: uuid.UUID) -> WindowRead:
         """Withdraw an announced window that has not started."""
+        if not principal.in_platform_context:
+            raise WindowNotFound()  # customers address no window by id
         principal.require(Role.SUPER_ADMIN)
         window = await repo.get_open(session, window_id)
         now = await repo.database_now(session)
