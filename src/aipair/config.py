@@ -113,6 +113,39 @@ class SecuritySignalSettings(BaseModel):
     working_hours_cache_s: float = Field(default=300.0, ge=0)
 
 
+class BackupSettings(BaseModel):
+    """Backups: the repository, WAL archiving of the embedded server, retention and what is scheduled."""
+
+    # A directory, or ``s3://bucket/prefix`` for an S3-compatible bucket. Unset: ``<data dir>/backups``.
+    repository: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: SecretStr | None = None
+    s3_secret_access_key: SecretStr | None = None
+    # The embedded server archives every WAL segment into the repository (point-in-time recovery).
+    wal_archiving: bool = True
+    # A segment is archived at the latest this long after a write: the bound of the recovery point.
+    archive_timeout_s: int = Field(default=30, ge=1, le=3600)
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    # What the daily scheduled backup takes. Unset: physical on the embedded server, logical otherwise.
+    scheduled_kind: Literal["physical", "logical"] | None = None
+    schedule: bool = True
+    # A role with REPLICATION for ``pg_basebackup`` on an external server (the embedded one needs none).
+    replication_url: SecretStr | None = None
+
+
+class MaintenanceSettings(BaseModel):
+    """Maintenance windows: the announced default, the notice and length rules, how fast replicas agree."""
+
+    default_weekday: int = Field(default=6, ge=0, le=6)  # Monday 0 ... Sunday 6
+    default_start_hour_utc: int = Field(default=2, ge=0, le=23)
+    default_duration_minutes: int = Field(default=120, ge=1, le=24 * 60)
+    max_duration_minutes: int = Field(default=120, ge=1, le=24 * 60)
+    notice_hours: int = Field(default=48, ge=0, le=24 * 30)
+    # Every process re-reads the state this often besides the NOTIFY that announces each change.
+    refresh_s: float = Field(default=5.0, gt=0, le=300)
+
+
 class WebSettings(BaseModel):
     """The web console: its session cookie and how long a session lasts."""
 
@@ -143,6 +176,9 @@ class Settings(BaseSettings):
     # AES-256-GCM key (base64 of 32 bytes) sealing secrets at rest, e.g. companies' provider API keys.
     # Unset: a key generated once for the data directory (``secrets.json``), like the JWT secret.
     secrets_key: SecretStr | None = None
+    # Earlier secrets keys still accepted for opening (a key ring while ``aipair secrets rotate`` runs),
+    # comma-separated base64 keys. New values are always sealed under ``secrets_key``.
+    secrets_previous_keys: SecretStr | None = None
     database_url: SecretStr | None = None
     database_app_url: SecretStr | None = None
     database_app_role: str = Field(default="aipair_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
@@ -169,6 +205,8 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     meetings: MeetingSettings = Field(default_factory=MeetingSettings)
     signals: SecuritySignalSettings = Field(default_factory=SecuritySignalSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
+    maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
     web: WebSettings = Field(default_factory=WebSettings)
 
     @field_validator("database_url", "database_app_url")
@@ -178,11 +216,12 @@ class Settings(BaseSettings):
             raise ValueError("must be a postgresql:// URL")
         return value
 
-    @field_validator("secrets_key")
+    @field_validator("secrets_key", "secrets_previous_keys")
     @classmethod
     def _thirty_two_bytes(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
-            decode_key(value.get_secret_value())  # ValueError: "must be base64" / "must decode to 32 bytes"
+            for key in filter(None, (part.strip() for part in value.get_secret_value().split(","))):
+                decode_key(key)  # ValueError: "must be base64" / "must decode to 32 bytes"
         return value
 
     @model_validator(mode="after")

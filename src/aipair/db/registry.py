@@ -11,6 +11,7 @@ MODEL_MODULES = (
     "aipair.worker.models",
     "aipair.meetings.models",
     "aipair.gateway.models",
+    "aipair.ops.models",
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Date,
     DateTime,
     Double,
@@ -129,6 +130,9 @@ class MeetingActionItem(IdMixin, TimestampMixin, Base):
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     due_text: Mapped[str | None] = mapped_column(String(200))
     priority: Mapped[str] = mapped_column(String(8), default="medium")
+    confidence: Mapped[float | None] = mapped_column(
+        Double, CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range")
+    )
     segment_refs: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list)
     status: Mapped[str] = mapped_column(String(16), default=ActionStatus.DRAFT)
     updated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
