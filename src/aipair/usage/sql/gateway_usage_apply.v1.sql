@@ -35,6 +35,7 @@ BEGIN
     LOOP
         PERFORM set_config('app.company_id', v_group.company::text, true);
         v_keys := gateway_usage_keys(v_group.company, v_group.period, p_settlements, p_reservations);
+        PERFORM gateway_usage_lock(v_group.company, v_group.period, v_keys);
         SELECT g.reserved, g.crossed INTO reserved, v_crossed
           FROM gateway_usage_group(v_group.company, v_group.period, v_keys, p_settlements, p_reservations,
                                    reserved) AS g;
@@ -58,14 +59,24 @@ CREATE OR REPLACE FUNCTION gateway_usage_keys(
     ) AS keys
 $fn$;
 
--- Lock, settle, reserve and update the counters of one group (see gateway_usage_apply).
+-- Create the group's missing counter rows (a period's first requests), then lock them in order.
+CREATE OR REPLACE FUNCTION gateway_usage_lock(p_company uuid, p_period date, p_keys uuid[])
+RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    INSERT INTO usage_counters (company_id, period, api_key_id)
+    SELECT p_company, p_period, k FROM unnest(p_keys) AS k ORDER BY k
+    ON CONFLICT DO NOTHING;
+    PERFORM 1 FROM usage_counters
+     WHERE company_id = p_company AND period = p_period AND api_key_id = ANY (p_keys)
+     ORDER BY api_key_id
+       FOR UPDATE;
+END $fn$;
+
+-- Settle, reserve and update the counters of one locked group (see gateway_usage_apply).
 CREATE OR REPLACE FUNCTION gateway_usage_group(
     p_company uuid, p_period date, p_keys uuid[], p_settlements jsonb, p_reservations jsonb,
     INOUT reserved text[], OUT crossed jsonb
-) LANGUAGE plpgsql
-  -- Plans are cached per connection; one made while usage_events was small must not scan it later.
-  SET enable_seqscan = off
-AS $fn$
+) LANGUAGE plpgsql AS $fn$
 DECLARE
     n integer := cardinality(p_keys);
     v_requests integer[] := array_fill(0, ARRAY[n]);
@@ -88,36 +99,19 @@ DECLARE
     v_dup_i integer[];
     v_dup_key uuid[];
     v_dup_cost bigint[];
-    v_ids text[];
-    v_locked integer;
 BEGIN
     crossed := '{}';
-    -- 1. The group's counter rows locked in one sorted pass (the company's first: the nil key sorts
-    -- first), read as they are; missing ones (a period's first requests) are created, then locked.
-    FOR attempt IN 1 .. 2 LOOP
-        v_locked := 0;
-        FOR v_row IN SELECT api_key_id, requests, cost_micro_usd, reserved_micro_usd FROM usage_counters
-                      WHERE company_id = p_company AND period = p_period AND api_key_id = ANY (p_keys)
-                      ORDER BY api_key_id
-                        FOR UPDATE LOOP
-            v_locked := v_locked + 1;
-            v_pos := array_position(p_keys, v_row.api_key_id);
-            v_requests[v_pos] := v_row.requests;
-            v_used[v_pos] := v_row.cost_micro_usd + v_row.reserved_micro_usd;
-            IF v_pos = 1 THEN
-                v_spent := v_row.cost_micro_usd;
-            END IF;
-        END LOOP;
-        EXIT WHEN v_locked = n;
-        INSERT INTO usage_counters (company_id, period, api_key_id)
-        SELECT p_company, p_period, k FROM unnest(p_keys) AS k ORDER BY k
-        ON CONFLICT DO NOTHING;
+    FOR v_row IN SELECT api_key_id, requests, cost_micro_usd, reserved_micro_usd FROM usage_counters
+                  WHERE company_id = p_company AND period = p_period AND api_key_id = ANY (p_keys) LOOP
+        v_pos := array_position(p_keys, v_row.api_key_id);
+        v_requests[v_pos] := v_row.requests;
+        v_used[v_pos] := v_row.cost_micro_usd + v_row.reserved_micro_usd;
+        IF v_pos = 1 THEN
+            v_spent := v_row.cost_micro_usd;
+        END IF;
     END LOOP;
 
     -- 2. Settlements: events closed and the roll-up upserted, their effects summed per counter row.
-    IF jsonb_array_length(p_settlements) > 0 THEN
-    v_ids := ARRAY(SELECT x ->> 2 FROM jsonb_array_elements(p_settlements) AS x
-                    WHERE (x ->> 0)::uuid = p_company AND (x ->> 1)::date = p_period);
     WITH s AS (
         SELECT x ->> 2 AS request_id, x ->> 3 AS status, x ->> 4 AS provider, x ->> 5 AS model,
                (x ->> 6)::integer AS input, (x ->> 7)::integer AS output, (x ->> 8)::bigint AS cost,
@@ -125,15 +119,12 @@ BEGIN
           FROM jsonb_array_elements(p_settlements) AS x
          WHERE (x ->> 0)::uuid = p_company AND (x ->> 1)::date = p_period
     ), closed AS (
-        -- The events are found through the primary key (request_id = ANY): one index probe each,
-        -- whatever the table's size or statistics.
         UPDATE usage_events e
            SET status = s.status, provider = s.provider, model = s.model, input_tokens = s.input,
                output_tokens = s.output, cost_micro_usd = s.cost, latency_ms = s.latency,
                error_code = s.error, settled_at = now()
           FROM s
-         WHERE e.company_id = p_company AND e.period = p_period AND e.request_id = ANY (v_ids)
-           AND e.request_id = s.request_id
+         WHERE e.company_id = p_company AND e.period = p_period AND e.request_id = s.request_id
            AND e.status || '' = 'reserved'  -- never through a partial index (see revision 0005)
         RETURNING e.api_key_id, e.reserved_micro_usd AS held,
                   CASE WHEN s.status = 'failed' THEN 1 ELSE 0 END AS refund, s.cost, s.input, s.output,
@@ -166,7 +157,6 @@ BEGIN
         d_input[v_pos] := d_input[v_pos] + s_input[i];
         d_output[v_pos] := d_output[v_pos] + s_output[i];
     END LOOP;
-    END IF;
 
     -- 3. Reservations, in the order given, against the counters as the settlements left them.
     FOR v_row IN
@@ -195,20 +185,8 @@ BEGIN
         END IF;
     END LOOP;
     IF cardinality(v_admitted) > 0 THEN
-        WITH inserted AS (
-            INSERT INTO usage_events (company_id, period, request_id, user_id, api_key_id, operation,
-                                      public_model, reserved_micro_usd, status)
-            SELECT p_company, p_period, x ->> 2, (x ->> 3)::uuid, (x ->> 4)::uuid, x ->> 5, x ->> 6,
-                   (x ->> 7)::bigint, 'reserved'
-              FROM unnest(v_admitted) AS a(i), LATERAL (SELECT p_reservations -> (a.i - 1) AS x) AS item
-            ON CONFLICT DO NOTHING
-            RETURNING request_id
-        )
-        SELECT array_agg(a.i), array_agg((p_reservations -> (a.i - 1) ->> 4)::uuid),
-               array_agg((p_reservations -> (a.i - 1) ->> 7)::bigint)
-          INTO v_dup_i, v_dup_key, v_dup_cost
-          FROM unnest(v_admitted) AS a(i)
-         WHERE p_reservations -> (a.i - 1) ->> 2 NOT IN (SELECT request_id FROM inserted);
+        SELECT array_agg(dup.i), array_agg(dup.key), array_agg(dup.cost) INTO v_dup_i, v_dup_key, v_dup_cost
+          FROM gateway_usage_insert_events(p_company, p_period, p_reservations, v_admitted) AS dup;
         FOR j IN 1 .. coalesce(cardinality(v_dup_i), 0) LOOP  -- ids seen before: refused, nothing taken
             reserved[v_dup_i[j]] := 'duplicate';
             d_requests[1] := d_requests[1] - 1;
@@ -236,6 +214,24 @@ BEGIN
         crossed := gateway_usage_alerts(p_company, p_period, p_settlements, v_spent + d_cost[1]);
     END IF;
 END $fn$;
+
+-- Insert the admitted reservations' usage events; returns those whose request id was seen before.
+CREATE OR REPLACE FUNCTION gateway_usage_insert_events(
+    p_company uuid, p_period date, p_reservations jsonb, p_admitted integer[]
+) RETURNS TABLE (i integer, key uuid, cost bigint) LANGUAGE sql AS $fn$
+    WITH inserted AS (
+        INSERT INTO usage_events (company_id, period, request_id, user_id, api_key_id, operation,
+                                  public_model, reserved_micro_usd, status)
+        SELECT p_company, p_period, x ->> 2, (x ->> 3)::uuid, (x ->> 4)::uuid, x ->> 5, x ->> 6,
+               (x ->> 7)::bigint, 'reserved'
+          FROM unnest(p_admitted) AS a(i), LATERAL (SELECT p_reservations -> (a.i - 1) AS x) AS item
+        ON CONFLICT DO NOTHING
+        RETURNING request_id
+    )
+    SELECT a.i, (p_reservations -> (a.i - 1) ->> 4)::uuid, (p_reservations -> (a.i - 1) ->> 7)::bigint
+      FROM unnest(p_admitted) AS a(i)
+     WHERE p_reservations -> (a.i - 1) ->> 2 NOT IN (SELECT request_id FROM inserted)
+$fn$;
 
 -- Record the budget thresholds ``p_spent`` reached (once per period and threshold); returns
 -- {company: [thresholds fired now]} or {}.
