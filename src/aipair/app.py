@@ -27,7 +27,12 @@ from aipair.meetings.endpoints import router as meetings_router
 from aipair.observability.endpoints import router as metrics_router
 from aipair.observability.logging import configure_logging
 from aipair.observability.middleware import RequestContextMiddleware
-from aipair.runtime import start_runtime
+from aipair.ops.backups.endpoints import router as backups_router
+from aipair.ops.incidents.endpoints import router as incidents_router
+from aipair.ops.maintenance.endpoints import router as maintenance_router
+from aipair.ops.maintenance.gate import MaintenanceGate
+from aipair.ops.maintenance.state import MaintenanceState, maintenance_watcher
+from aipair.runtime import access_tokens, start_runtime
 from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
 from aipair.web.app import install_console
@@ -45,9 +50,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime = await start_runtime(settings, resolve_urls(settings))
         app.state.runtime = runtime
         runtime.key_signals.start()  # stopped (and flushed) by runtime.close()
+        watcher = maintenance_watcher(settings, runtime.urls, maintenance)
+        await watcher.start()
         try:
             yield
         finally:
+            await watcher.stop()
             await runtime.close()
             if server and started:
                 server.stop()
@@ -67,6 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GatewayFastPath)
     # Characters the database cannot store are refused before any route (inside the request context).
     app.add_middleware(UnstorableInputGuard, render=error_response)
+    # In front of every route, the /v1 fast path included; inside the request context (request id).
+    maintenance = MaintenanceState()
+    app.state.maintenance = maintenance
+    app.add_middleware(MaintenanceGate, state=maintenance, tokens=lambda: access_tokens(settings))
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.http.max_body_bytes,
@@ -87,7 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ai_settings_router,
     )
     audit_routers = (audit_router, support_router, support_grants_router, security_router)
-    for router in (*routers, meetings_router, *audit_routers):
+    ops_routers = (maintenance_router, incidents_router, backups_router)
+    for router in (*routers, meetings_router, *audit_routers, *ops_routers):
         app.include_router(router)
     install_console(app)
     return app

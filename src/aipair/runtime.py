@@ -38,6 +38,9 @@ from aipair.kit.sealing import SecretBox, decode_key, derive_key
 from aipair.meetings.pipeline import MeetingPipeline
 from aipair.meetings.service import MeetingService
 from aipair.meetings.wiring import build_meetings
+from aipair.ops.backups.records import BackupRecords
+from aipair.ops.incidents.service import IncidentService
+from aipair.ops.maintenance.service import MaintenanceService
 from aipair.tenancy.members import MemberService
 from aipair.tenancy.overrides import OverrideService
 from aipair.tenancy.platform import PlatformService
@@ -76,6 +79,9 @@ class Runtime:
     key_signals: KeySignalMonitor
     ai_settings: CompanyAiSettingsService
     console: ConsoleSessions
+    maintenance: MaintenanceService
+    incidents: IncidentService
+    backups: BackupRecords
     jobs: JobsService = field(default_factory=JobsService)
     meetings: MeetingService = field(init=False)
     meeting_pipeline: MeetingPipeline = field(init=False)
@@ -91,6 +97,11 @@ class Runtime:
         await self.upstream.aclose()
         await self.pg.close()
         await self.engine.dispose()
+
+
+def access_tokens(settings: Settings) -> AccessTokens:
+    """The verifier (and issuer) of access tokens."""
+    return AccessTokens(jwt_secret(settings), timedelta(minutes=settings.auth.access_token_minutes))
 
 
 def jwt_secret(settings: Settings) -> str:
@@ -123,7 +134,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     upstream = build_upstream_client()
     limiter = build_limiter(settings.redis_url.get_secret_value() if settings.redis_url else None)
     passwords = Passwords(settings.auth)
-    tokens = AccessTokens(jwt_secret(settings), timedelta(minutes=settings.auth.access_token_minutes))
+    tokens = access_tokens(settings)
     keys = ApiKeyResolver(pg, settings.gateway.cache_ttl_s)
     policies = CompanyPolicyCache(pg, settings.gateway.cache_ttl_s)
     usage = UsageService(pg, http)
@@ -171,6 +182,9 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         key_signals=KeySignalMonitor(signals, sessions, settings.signals),
         ai_settings=CompanyAiSettingsService(config, box, routes, audit=audit),
         console=ConsoleSessions(auth, tokens, settings.web, jwt_secret(settings)),
+        maintenance=MaintenanceService(audit, settings.maintenance),
+        incidents=IncidentService(audit),
+        backups=BackupRecords(),
     )
     runtime.meetings, runtime.meeting_pipeline = build_meetings(runtime)
     return runtime
