@@ -1,7 +1,7 @@
 """Auth: sign-in locks as rows of their own, lifted without deleting the evidence.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-28
 
 A lock used to be "ten failures within the hour", read from ``auth.failed_logins``: every attempt made
@@ -19,8 +19,8 @@ from alembic import op
 
 from aipair.db.migration_helpers import grant_app
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
