@@ -31,11 +31,17 @@ from aipair.observability.logging import configure_logging
 from aipair.observability.middleware import RequestContextMiddleware
 from aipair.observability.sampler import pool_usage
 from aipair.observability.tracing import ProviderSpans, fastapi_telemetry, tracer_provider
-from aipair.runtime import Runtime, start_runtime
+from aipair.ops.backups.endpoints import router as backups_router
+from aipair.ops.incidents.endpoints import router as incidents_router
+from aipair.ops.maintenance.endpoints import router as maintenance_router
+from aipair.ops.maintenance.gate import MaintenanceGate
+from aipair.ops.maintenance.state import MaintenanceState, maintenance_watcher
+from aipair.runtime import Runtime, access_tokens, start_runtime
 from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
 from aipair.usage.platform_endpoints import router as platform_usage_router
 from aipair.web.app import install_console
+from aipair.web.routing import maintenance_page
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -53,11 +59,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime = await start_runtime(settings, resolve_urls(settings), spans)
         app.state.runtime = runtime
         runtime.key_signals.start()  # stopped (and flushed) by runtime.close()
+        watcher = maintenance_watcher(settings, runtime.database.connector, maintenance)
+        await watcher.start()
         start_instrumentation(app, runtime)
         try:
             yield
         finally:
             await instrumentation.stop()
+            await watcher.stop()
             await runtime.close()
             if tracing is not None:
                 tracing.shutdown()  # exports what is still buffered
@@ -93,6 +102,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GatewayFastPath)
     # Characters the database cannot store are refused before any route (inside the request context).
     app.add_middleware(UnstorableInputGuard, render=error_response)
+    # In front of every route, the /v1 fast path included; inside the request context (request id).
+    maintenance = MaintenanceState()
+    app.state.maintenance = maintenance
+    app.add_middleware(
+        MaintenanceGate, state=maintenance, tokens=lambda: access_tokens(settings), page=maintenance_page
+    )
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.http.max_body_bytes,
@@ -116,7 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ai_settings_router,
     )
     audit_routers = (audit_router, support_router, support_grants_router, security_router)
-    for router in (*routers, meetings_router, *audit_routers):
+    ops_routers = (maintenance_router, incidents_router, backups_router)
+    for router in (*routers, meetings_router, *audit_routers, *ops_routers):
         app.include_router(router)
     install_console(app)
     return app

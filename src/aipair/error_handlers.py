@@ -25,6 +25,7 @@ from aipair.edge import UnstorableInput, is_unstorable_error
 from aipair.errors import HTTP_CODES, AppError, InvalidJson, NotFound, ValidationFailed
 from aipair.gateway.dialects.anthropic_messages import anthropic_error
 from aipair.observability.metrics import DB_ERRORS
+from aipair.web.routing import browsing, error_page
 
 log = structlog.get_logger("aipair.errors")
 ANTHROPIC_PATHS = "/v1/messages"
@@ -132,6 +133,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and browsing(request):
+        return error_page(request, NotFound("There is no such page"))
     if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
         return _render(request, InvalidJson("Request body is not valid UTF-8 JSON"))
     error = AppError(str(exc.detail), headers=dict(exc.headers or {}))

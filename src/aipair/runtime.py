@@ -43,6 +43,9 @@ from aipair.meetings.pipeline import MeetingPipeline
 from aipair.meetings.service import MeetingService
 from aipair.meetings.wiring import build_meetings
 from aipair.observability.ai_metrics import AiMetrics, ProviderCalls, provider_calls
+from aipair.ops.backups.records import BackupRecords
+from aipair.ops.incidents.service import IncidentService
+from aipair.ops.maintenance.service import MaintenanceService
 from aipair.tenancy.members import MemberService
 from aipair.tenancy.overrides import OverrideService
 from aipair.tenancy.platform import PlatformService
@@ -82,6 +85,9 @@ class Runtime:
     key_signals: KeySignalMonitor
     ai_settings: CompanyAiSettingsService
     console: ConsoleSessions
+    maintenance: MaintenanceService
+    incidents: IncidentService
+    backups: BackupRecords
     jobs: JobsService = field(default_factory=JobsService)
     meetings: MeetingService = field(init=False)
     meeting_pipeline: MeetingPipeline = field(init=False)
@@ -96,6 +102,11 @@ class Runtime:
         await self.http.aclose()
         await self.upstream.aclose()
         await self.database.close()
+
+
+def access_tokens(settings: Settings) -> AccessTokens:
+    """The verifier (and issuer) of access tokens."""
+    return AccessTokens(jwt_secret(settings), timedelta(minutes=settings.auth.access_token_minutes))
 
 
 def jwt_secret(settings: Settings) -> str:
@@ -139,7 +150,7 @@ async def start_runtime(
         settings.redis_timeout_ms / 1000,
     )
     passwords = Passwords(settings.auth)
-    tokens = AccessTokens(jwt_secret(settings), timedelta(minutes=settings.auth.access_token_minutes))
+    tokens = access_tokens(settings)
     keys = ApiKeyResolver(pg, settings.gateway.cache_ttl_s)
     policies = CompanyPolicyCache(pg, settings.gateway.cache_ttl_s)
     usage = UsageService(pg, http)
@@ -179,7 +190,7 @@ async def start_runtime(
             timedelta(hours=settings.auth.api_key_rotation_grace_hours), keys, audit=audit
         ),
         tenancy=tenancy,
-        members=MemberService(audit),
+        members=MemberService(audit, auth),
         platform=PlatformService(passwords, audit),
         policies=policies,
         usage=usage,
@@ -190,6 +201,9 @@ async def start_runtime(
         key_signals=KeySignalMonitor(signals, sessions, settings.signals),
         ai_settings=CompanyAiSettingsService(config, box, routes, audit=audit),
         console=ConsoleSessions(auth, tokens, settings.web, jwt_secret(settings)),
+        maintenance=MaintenanceService(audit, settings.maintenance),
+        incidents=IncidentService(audit),
+        backups=BackupRecords(),
     )
     runtime.meetings, runtime.meeting_pipeline = build_meetings(runtime)
     return runtime

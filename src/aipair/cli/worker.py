@@ -32,11 +32,15 @@ async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
     import asyncio
     import signal
 
+    from aipair.ops.maintenance.state import MaintenanceState, maintenance_watcher
     from aipair.runtime import start_runtime
     from aipair.worker.registry import load_registry
     from aipair.worker.runner import Worker
 
     runtime = await start_runtime(config, urls)
+    maintenance = MaintenanceState()  # no job starts during a maintenance window
+    watcher = maintenance_watcher(config, runtime.database.connector, maintenance)
+    await watcher.start()
     runtime.key_signals.start()  # the meetings' AI calls are refused and signalled like any other
     registry = load_registry()
     _serve_metrics(config, registry.names)
@@ -45,8 +49,16 @@ async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await Worker(runtime, registry, config.worker, concurrency=concurrency).run(stop)
+        worker = Worker(
+            runtime,
+            registry,
+            config.worker,
+            concurrency=concurrency,
+            paused=lambda: maintenance.active,
+        )
+        await worker.run(stop)
     finally:
+        await watcher.stop()
         await runtime.close()
 
 

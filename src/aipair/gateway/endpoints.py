@@ -42,7 +42,7 @@ async def _caller(request: Request, runtime: Runtime) -> Caller:
     else:
         principal = await runtime.auth.principal_from_access_token(token)
         caller = runtime.gateway.caller_from_principal(principal)
-    caller = replace(caller, ip=client_ip(request, runtime.settings.auth.trust_forwarded_for))
+    caller = replace(caller, ip=client_ip(request, runtime.settings.auth.trusted_proxies))
     request.state.caller = caller  # for the request's log line and the active-users gauge
     return caller
 

@@ -23,6 +23,7 @@ import os
 import socket
 import time
 import traceback
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -51,9 +52,17 @@ class Worker:
     """Runs up to ``concurrency`` jobs at once from the shared queue."""
 
     def __init__(
-        self, runtime: Runtime, registry: JobRegistry, settings: WorkerSettings, *, concurrency: int
+        self,
+        runtime: Runtime,
+        registry: JobRegistry,
+        settings: WorkerSettings,
+        *,
+        concurrency: int,
+        paused: Callable[[], bool] | None = None,
     ) -> None:
         self.runtime = runtime
+        # True while no job may start (a maintenance window); running jobs go on.
+        self._paused = paused or (lambda: False)
         self.registry = registry
         self.settings = settings
         self.concurrency = concurrency
@@ -78,7 +87,8 @@ class Worker:
         while not stop.is_set():
             try:
                 await self._tick_schedules()
-                if len(self._running) < self.concurrency and await self._start_next():
+                room = len(self._running) < self.concurrency and not self._paused()
+                if room and await self._start_next():
                     continue
                 self._backoff_s = 0.0
             except Exception as exc:  # the database may be unreachable for a while: keep polling

@@ -1,8 +1,8 @@
 """Observability: what the metrics read at scrape time, the reporting role and its views, the runbook's
 connection counts, platform usage across companies, and abandoned reservations closed sooner.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-02
 
 - ``principal_activity``: when each user and API key was last seen (written by every process about
@@ -29,8 +29,8 @@ from sqlalchemy import text
 
 from aipair.db.migration_helpers import app_role, reporting_role
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
