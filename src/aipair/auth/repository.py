@@ -260,3 +260,16 @@ async def add_api_key(session: AsyncSession, key: ApiKey) -> ApiKey:
     session.add(key)
     await session.flush()
     return key
+
+
+async def revoke_sessions_of(session: AsyncSession, company_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Revoke every session of the user in the company (their access tokens stop working too)."""
+    await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.company_id == company_id,
+            RefreshToken.user_id == user_id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
