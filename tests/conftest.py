@@ -12,11 +12,11 @@ import pytest
 from fastapi import FastAPI
 
 from aipair.app import create_app
+from aipair.composition import Runtime, start_runtime
 from aipair.config import AuthSettings, Settings
 from aipair.db import migrate
 from aipair.db.embedded import EmbeddedPostgres
 from aipair.db.urls import DatabaseUrls, resolve_urls
-from aipair.runtime import Runtime, start_runtime
 from tests.fixtures.tenants import Tenant, make_tenant, random_ip
 
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1}
@@ -73,7 +73,7 @@ async def runtime(settings: Settings, urls: DatabaseUrls) -> AsyncIterator[Runti
 @pytest.fixture(scope="session")
 def app(settings: Settings, runtime: Runtime) -> FastAPI:
     application = create_app(settings)
-    application.state.runtime = runtime
+    application.state.services = runtime.services
     return application
 
 

@@ -1,6 +1,7 @@
 """The layering rules of STYLE.md, checked on the source so that a shortcut fails the build.
 
-- A domain reaches another domain through its service, never its repository.
+- A domain reaches another domain through its service, never its repositories (``repository.py``,
+  ``*_repository.py``).
 - Provider SDKs are imported only in ``gateway/providers/``.
 - Endpoints hold no SQL: they call one service method.
 - ``app.py`` only wires: it defines no route handlers.
@@ -45,7 +46,7 @@ def test_no_module_uses_another_domains_repository() -> None:
         for name in imported(tree)
         if (parts := name.split("."))[0] == "aipair"
         and len(parts) >= 3
-        and parts[2] == "repository"
+        and (parts[2] == "repository" or parts[2].endswith("_repository"))
         and parts[1] != domain_of(path)
     ]
     assert offending == []

@@ -8,12 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from aipair.audit.endpoints import router as audit_router
-from aipair.audit.middleware import SupportActionsMiddleware
-from aipair.audit.security_endpoints import router as security_router
-from aipair.audit.support_endpoints import company_router as support_grants_router
-from aipair.audit.support_endpoints import staff_router as support_router
 from aipair.auth.endpoints import keys_router
 from aipair.auth.endpoints import router as auth_router
+from aipair.composition import start_runtime
 from aipair.config import Settings, load_settings
 from aipair.db.urls import embedded_server, resolve_urls
 from aipair.error_handlers import install_error_handlers
@@ -25,7 +22,11 @@ from aipair.meetings.endpoints import router as meetings_router
 from aipair.observability.endpoints import router as metrics_router
 from aipair.observability.logging import configure_logging
 from aipair.observability.middleware import RequestContextMiddleware
-from aipair.runtime import start_runtime
+from aipair.security.endpoints import router as security_router
+from aipair.support.endpoints import actions_router as support_actions_router
+from aipair.support.endpoints import company_router as support_grants_router
+from aipair.support.endpoints import staff_router as support_router
+from aipair.support.middleware import SupportActionsMiddleware
 from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
 
@@ -40,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         server = embedded_server(settings) if settings.embedded else None
         started = server.ensure_running() if server else False
         runtime = await start_runtime(settings, resolve_urls(settings))
-        app.state.runtime = runtime
+        app.state.services = runtime.services
         runtime.key_signals.start()  # stopped (and flushed) by runtime.close()
         try:
             yield
@@ -79,7 +80,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         usage_router,
         ai_settings_router,
     )
-    audit_routers = (audit_router, support_router, support_grants_router, security_router)
+    audit_routers = (
+        audit_router,
+        support_actions_router,
+        support_router,
+        support_grants_router,
+        security_router,
+    )
     for router in (*routers, meetings_router, *audit_routers):
         app.include_router(router)
     return app

@@ -9,8 +9,8 @@ from aipair.cli_db import db_app
 from aipair.cli_jobs import jobs_app, worker
 from aipair.cli_support import PlatformNotInitialised, run_async, settings
 from aipair.cli_tenancy import companies_app, users_app
+from aipair.composition import Runtime
 from aipair.db.engine import DbContext, transaction
-from aipair.runtime import Runtime
 from aipair.tenancy.models import Role
 from aipair.tenancy.platform import PlatformInit
 

@@ -9,9 +9,9 @@ import psycopg
 import typer
 
 from aipair.audit.chain import ChainReport, verify_chains
-from aipair.audit.report import Section, security_report
 from aipair.cli_support import database, settings
 from aipair.db.urls import libpq
+from aipair.security.report import Section, security_report
 
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 report_app = typer.Typer(help="Operational reports.", no_args_is_help=True)

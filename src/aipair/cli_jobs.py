@@ -11,16 +11,15 @@ from typing import TypeVar
 import typer
 
 from aipair.cli_support import database, run_async, settings
+from aipair.composition import Runtime, start_runtime
 from aipair.config import Settings
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import DatabaseUrls
 from aipair.errors import AppError
 from aipair.observability.logging import configure_logging
-from aipair.runtime import Runtime, start_runtime
-from aipair.worker.context import run_give_up_hook
 from aipair.worker.models import Job
 from aipair.worker.registry import load_registry
-from aipair.worker.runner import Worker
+from aipair.worker.runner import JobContexts, Worker, run_give_up_hook
 
 jobs_app = typer.Typer(help="Background jobs: list, logs, retry, cancel.", no_args_is_help=True)
 T = TypeVar("T")
@@ -47,7 +46,7 @@ async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await Worker(runtime, load_registry(), config.worker, concurrency=concurrency).run(stop)
+        await Worker(runtime.services, load_registry(), config.worker, concurrency=concurrency).run(stop)
     finally:
         await runtime.close()
 
@@ -136,9 +135,8 @@ def cancel_job(
         async with transaction(runtime.sessions, DbContext()) as session:
             cancelled = await runtime.jobs.cancel(session, job_id)
         spec = load_registry().specs.get(cancelled.name)
-        await run_give_up_hook(
-            runtime, spec, cancelled, "cancelled by the operator", runtime.settings.worker.lease_s
-        )
+        contexts = JobContexts(runtime.services, runtime.settings.worker.lease_s)
+        await run_give_up_hook(contexts, spec, cancelled, "cancelled by the operator")
         return f"{job_id} cancelled"
 
     typer.echo(_run(work))

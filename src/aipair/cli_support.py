@@ -11,11 +11,11 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.auth.principal import CompanyId, Principal
+from aipair.composition import Runtime, start_runtime
 from aipair.config import Settings, load_settings
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import DatabaseUrls, embedded_server, resolve_urls
 from aipair.observability.logging import configure_logging
-from aipair.runtime import Runtime, start_runtime
 from aipair.tenancy.models import Role
 from aipair.tenancy.service import TenancyService
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import typer
 
 from aipair.cli_support import run_async, settings, system_session
-from aipair.runtime import Runtime
+from aipair.composition import Runtime
 from aipair.tenancy.models import CompanyStatus
 from aipair.tenancy.schemas import CompanyCreate, MemberAdd, OwnerSpec
 

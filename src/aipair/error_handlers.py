@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
-from aipair.audit.middleware import record_probe
 from aipair.errors import HTTP_CODES, AppError, InvalidJson, NotFound, ValidationFailed
+from aipair.security.probes import record_probe
 
 log = structlog.get_logger("aipair.errors")
 OPENAI_TYPES = {

@@ -16,10 +16,10 @@ import pytest
 from aipair.audit.chain import ChainReport, verify_chains
 from aipair.audit.models import ActorType
 from aipair.audit.service import Actor
+from aipair.composition import Runtime
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import libpq
-from aipair.runtime import Runtime
-from tests.audit.conftest import Cli, OwnerSql, set_context
+from tests.fixtures.operators import Cli, OwnerSql, set_context
 from tests.fixtures.tenants import Tenant, make_api_key
 
 

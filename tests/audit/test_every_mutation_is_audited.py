@@ -21,8 +21,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from aipair.runtime import Runtime
-from tests.audit.conftest import OwnerSql
+from aipair.composition import Runtime
+from tests.fixtures.operators import OwnerSql
 from tests.fixtures.staff import Staff, open_grant
 from tests.fixtures.tenants import PASSWORD, Tenant, make_api_key, unique
 from tests.meetings.helpers import processed_meeting, upload

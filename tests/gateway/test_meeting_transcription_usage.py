@@ -7,9 +7,9 @@ import httpx
 import psycopg
 from bench.mock_upstream import MockUpstream
 
+from aipair.composition import Runtime, start_runtime
 from aipair.config import Settings
 from aipair.db.urls import libpq
-from aipair.runtime import Runtime, start_runtime
 from tests.fixtures.live_gateway import with_mock_provider
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import run_jobs, sample, upload

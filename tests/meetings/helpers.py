@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from aipair.cli_support import system_session
-from aipair.runtime import Runtime
+from aipair.composition import Runtime
 from aipair.tenancy.schemas import MemberAdd
 from aipair.worker.registry import load_registry
 from aipair.worker.runner import Worker
@@ -45,7 +45,7 @@ async def upload(
 
 async def run_jobs(runtime: Runtime, concurrency: int = 2) -> None:
     """Run every ready job in this process until the queue is idle."""
-    worker = Worker(runtime, load_registry(), runtime.settings.worker, concurrency=concurrency)
+    worker = Worker(runtime.services, load_registry(), runtime.settings.worker, concurrency=concurrency)
     await worker.run_until_idle()
 
 

@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from bench.mock_upstream import MockUpstream
 
+from aipair.composition import Runtime, start_runtime
 from aipair.config import Settings
 from aipair.db.urls import libpq
 from aipair.meetings.chunking import chunk_segments
@@ -26,7 +27,6 @@ from aipair.meetings.errors import ModelAnswerInvalid
 from aipair.meetings.llm import LlmEngine, MeetingModelClient
 from aipair.meetings.parsing import Segment
 from aipair.meetings.pipeline import MeetingPipeline
-from aipair.runtime import Runtime, start_runtime
 from tests.fixtures.live_gateway import with_mock_provider
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import run_jobs, sample, upload

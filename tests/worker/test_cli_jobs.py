@@ -8,9 +8,9 @@ import sys
 import uuid
 from pathlib import Path
 
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.engine import DbContext, transaction
-from aipair.runtime import Runtime
 from aipair.worker import queue
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from aipair.composition import Runtime
 from aipair.config import WorkerSettings
 from aipair.db.engine import DbContext, transaction
-from aipair.runtime import Runtime
 from aipair.worker import queue
 from aipair.worker.context import JobContext
 from aipair.worker.errors import JobStateConflict, PermanentFailure, RetryLater
@@ -37,7 +37,7 @@ class Probe:
         return registry
 
     def worker(self, runtime: Runtime, settings: WorkerSettings = FAST, concurrency: int = 2) -> Worker:
-        return Worker(runtime, self.registry(), settings, concurrency=concurrency)
+        return Worker(runtime.services, self.registry(), settings, concurrency=concurrency)
 
 
 async def enqueue(runtime: Runtime, name: str, **options: Any) -> uuid.UUID:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 
 from aipair.auth import repository as repo
 from aipair.auth.api_keys import CreatedKey
-from aipair.auth.dependencies import AdminPrincipal, Client, CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.dependencies import AdminPrincipal, ApiKeys, Auth, Client, CurrentPrincipal, TenantSession
 from aipair.auth.models import User
 from aipair.auth.schemas import (
     ApiKeyCreate,
@@ -22,8 +22,10 @@ from aipair.auth.schemas import (
     TokenPair,
 )
 from aipair.auth.service import IssuedTokens
+from aipair.db.dependencies import Sessions
 from aipair.db.engine import DbContext, transaction
 from aipair.kit.pagination import Page, Pagination
+from aipair.tenancy.dependencies import Tenancy
 from aipair.tenancy.schemas import InvitationAccept
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -37,22 +39,22 @@ def _pair(tokens: IssuedTokens) -> TokenPair:
 
 
 @router.post("/login", response_model=TokenPair)
-async def login(body: LoginRequest, runtime: RuntimeDep, client: Client) -> TokenPair:
+async def login(body: LoginRequest, auth: Auth, client: Client) -> TokenPair:
     """Sign in with e-mail and password. Wrong password, unknown e-mail and a locked account all
     answer 401 `invalid_credentials`; 10 failures in an hour lock the account and the source address."""
-    return _pair(await runtime.auth.login(body.email, body.password, body.company, client))
+    return _pair(await auth.login(body.email, body.password, body.company, client))
 
 
 @router.post("/refresh", response_model=TokenPair)
-async def refresh(body: RefreshRequest, runtime: RuntimeDep) -> TokenPair:
+async def refresh(body: RefreshRequest, auth: Auth) -> TokenPair:
     """Exchange a refresh token for a new pair. Each refresh token works once; reuse revokes the session."""
-    return _pair(await runtime.auth.refresh(body.refresh_token))
+    return _pair(await auth.refresh(body.refresh_token))
 
 
 @router.post("/logout", status_code=204)
-async def logout(body: RefreshRequest, runtime: RuntimeDep, client: Client) -> Response:
+async def logout(body: RefreshRequest, auth: Auth, client: Client) -> Response:
     """End the session of this refresh token; its access tokens stop working at once."""
-    await runtime.auth.logout(body.refresh_token, client)
+    await auth.logout(body.refresh_token, client)
     return Response(status_code=204)
 
 
@@ -77,10 +79,12 @@ async def current_user(principal: CurrentPrincipal, session: TenantSession) -> C
 
 
 @router.post("/invitations/accept", status_code=204)
-async def accept_invitation(body: InvitationAccept, runtime: RuntimeDep, client: Client) -> Response:
+async def accept_invitation(
+    body: InvitationAccept, sessions: Sessions, tenancy: Tenancy, client: Client
+) -> Response:
     """Accept an invitation: set your name and password, then sign in."""
-    async with transaction(runtime.sessions, DbContext()) as session:
-        await runtime.tenancy.accept_invitation(session, body.token, body.name, body.password, client)
+    async with transaction(sessions, DbContext()) as session:
+        await tenancy.accept_invitation(session, body.token, body.name, body.password, client)
     return Response(status_code=204)
 
 
@@ -92,35 +96,35 @@ def _created(created: CreatedKey) -> ApiKeyCreated:
 
 @keys_router.get("", response_model=Page[ApiKeyRead])
 async def list_keys(
-    principal: AdminPrincipal, session: TenantSession, page: Pagination, runtime: RuntimeDep
+    principal: AdminPrincipal, session: TenantSession, page: Pagination, keys: ApiKeys
 ) -> Page[ApiKeyRead]:
     """The company's API keys (never their secrets), newest first."""
-    rows = await runtime.api_keys.list(session, principal, page.limit, page.offset)
+    rows = await keys.list(session, principal, page.limit, page.offset)
     return Page.of([ApiKeyRead.model_validate(r) for r in rows], page)
 
 
 @keys_router.post("", response_model=ApiKeyCreated, status_code=201)
 async def create_key(
-    body: ApiKeyCreate, principal: AdminPrincipal, session: TenantSession, runtime: RuntimeDep
+    body: ApiKeyCreate, principal: AdminPrincipal, session: TenantSession, keys: ApiKeys
 ) -> ApiKeyCreated:
     """Create an API key. The `key` field is shown once; only its hash is stored."""
-    return _created(await runtime.api_keys.create(session, principal, body))
+    return _created(await keys.create(session, principal, body))
 
 
 @keys_router.get("/{key_id}", response_model=ApiKeyRead)
 async def get_key(
-    key_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    key_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, keys: ApiKeys
 ) -> ApiKeyRead:
     """One API key of the company."""
-    return ApiKeyRead.model_validate(await runtime.api_keys.get(session, principal, key_id))
+    return ApiKeyRead.model_validate(await keys.get(session, principal, key_id))
 
 
 @keys_router.delete("/{key_id}", response_model=ApiKeyRead)
 async def revoke_key(
-    key_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    key_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, keys: ApiKeys
 ) -> ApiKeyRead:
     """Revoke an API key at once."""
-    return ApiKeyRead.model_validate(await runtime.api_keys.revoke(session, principal, key_id))
+    return ApiKeyRead.model_validate(await keys.revoke(session, principal, key_id))
 
 
 @keys_router.post("/{key_id}/rotate", response_model=ApiKeyCreated, status_code=201)
@@ -129,7 +133,7 @@ async def rotate_key(
     body: RotateRequest,
     principal: CurrentPrincipal,
     session: TenantSession,
-    runtime: RuntimeDep,
+    keys: ApiKeys,
 ) -> ApiKeyCreated:
     """Issue a successor key; the old one keeps working for the grace period (default 24 h)."""
-    return _created(await runtime.api_keys.rotate(session, principal, key_id, body.grace_hours))
+    return _created(await keys.rotate(session, principal, key_id, body.grace_hours))

@@ -13,11 +13,14 @@ from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
 from aipair.auth.dependencies import bearer_token, client_ip
+from aipair.auth.service import AuthService
 from aipair.auth.tokens import API_KEY_PREFIX
+from aipair.config import AuthSettings
 from aipair.errors import InvalidJson
 from aipair.gateway.admission import Caller
 from aipair.gateway.errors import InvalidRequest
-from aipair.runtime import Runtime
+from aipair.gateway.service import GatewayService
+from aipair.kit.injection import ServiceRegistry, registry_of
 
 router = APIRouter(prefix="/v1", tags=["AI gateway (OpenAI-compatible)"])
 JSON_BODY = {
@@ -25,14 +28,14 @@ JSON_BODY = {
 }
 
 
-async def _caller(request: Request, runtime: Runtime) -> Caller:
+async def _caller(request: Request, services: ServiceRegistry, gateway: GatewayService) -> Caller:
     token = bearer_token(request)
     if token.startswith(API_KEY_PREFIX + "_"):
-        caller = await runtime.gateway.caller_from_key(token)
+        caller = await gateway.caller_from_key(token)
     else:
-        principal = await runtime.auth.principal_from_access_token(token)
-        caller = runtime.gateway.caller_from_principal(principal)
-    return replace(caller, ip=client_ip(request, runtime.settings.auth.trust_forwarded_for))
+        principal = await services.get(AuthService).principal_from_access_token(token)
+        caller = gateway.caller_from_principal(principal)
+    return replace(caller, ip=client_ip(request, services.get(AuthSettings).trust_forwarded_for))
 
 
 async def _json(request: Request) -> dict[str, Any]:
@@ -50,11 +53,14 @@ def _request_id(request: Request) -> str:
     return str(request.scope.get("state", {}).get("request_id", ""))
 
 
-def _runtime(request: Request) -> Runtime:
-    # Read directly rather than through a dependency: FastAPI's dependency solving costs a measurable
-    # share of the hot path's CPU.
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+async def _serving(request: Request) -> tuple[GatewayService, Caller]:
+    """The gateway service and the authenticated caller. The services are looked up by type directly
+    rather than through FastAPI dependencies: these routes are the hot path, served by the fast path
+    (``gateway/fastpath.py``) without FastAPI's dependency solving, which costs a measurable share of
+    their CPU."""
+    services = registry_of(request)
+    gateway = services.get(GatewayService)
+    return gateway, await _caller(request, services, gateway)
 
 
 def _json_response(body: dict[str, Any], headers: dict[str, str]) -> Response:
@@ -66,22 +72,20 @@ async def chat_completions(request: Request) -> Response:
     """Create a chat completion (OpenAI's request shape). With `"stream": true` the answer is
     server-sent events; `stream_options.include_usage` adds a final usage chunk. Limits, budget and
     usage accounting apply to every call."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
+    gateway, caller = await _serving(request)
     body = await _json(request)
     if body.get("stream") is True:
-        stream = await runtime.gateway.stream_chat(caller, body, _request_id(request))
+        stream = await gateway.stream_chat(caller, body, _request_id(request))
         return StreamingResponse(stream.events, media_type="text/event-stream", headers=stream.headers)
-    answer = await runtime.gateway.chat(caller, body, _request_id(request))
+    answer = await gateway.chat(caller, body, _request_id(request))
     return _json_response(answer.body, answer.headers)
 
 
 @router.post("/embeddings", openapi_extra=JSON_BODY)
 async def embeddings(request: Request) -> Response:
     """Create embeddings for `input` (a string or an array)."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
-    answer = await runtime.gateway.embeddings(caller, await _json(request), _request_id(request))
+    gateway, caller = await _serving(request)
+    answer = await gateway.embeddings(caller, await _json(request), _request_id(request))
     return _json_response(answer.body, answer.headers)
 
 
@@ -89,8 +93,7 @@ async def embeddings(request: Request) -> Response:
 async def transcriptions(request: Request) -> Response:
     """Transcribe an audio file (multipart: `file`, `model`, optional `language`, `prompt`,
     `response_format`, `temperature`)."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
+    gateway, caller = await _serving(request)
     form = await request.form()
     upload, model = form.get("file"), form.get("model")
     if not isinstance(upload, UploadFile):
@@ -98,7 +101,7 @@ async def transcriptions(request: Request) -> Response:
     if not isinstance(model, str) or not model:
         raise InvalidRequest("'model' is required", param="model")
     params = {k: v for k, v in form.items() if isinstance(v, str) and k not in ("model", "file")}
-    content, media_type, headers = await runtime.gateway.transcribe(
+    content, media_type, headers = await gateway.transcribe(
         caller, model, await upload.read(), upload.filename or "audio", params, _request_id(request)
     )
     if isinstance(content, str):
@@ -110,6 +113,5 @@ async def transcriptions(request: Request) -> Response:
 async def models(request: Request) -> Response:
     """The models this company may use: the platform's public models (only those of the company's
     allow-list, when it has one) and the company's own aliases, each with a usable provider."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
-    return _json_response(await runtime.gateway.models(caller), {})
+    gateway, caller = await _serving(request)
+    return _json_response(await gateway.models(caller), {})

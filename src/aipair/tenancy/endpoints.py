@@ -7,10 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from aipair.auth.dependencies import AdminPrincipal, CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.dependencies import AdminPrincipal, CurrentPrincipal, TenantSession
 from aipair.auth.models import User
 from aipair.kit.money import micro_to_usd
 from aipair.kit.pagination import Page, Pagination
+from aipair.tenancy.dependencies import Members, Tenancy
 from aipair.tenancy.models import CompanyStatus, Membership, Role
 from aipair.tenancy.schemas import (
     CompanyCreate,
@@ -41,27 +42,27 @@ def _member(membership: Membership, user: User) -> MemberRead:
 
 @router.get("/companies", response_model=Page[CompanyRead])
 async def list_companies(
-    principal: CurrentPrincipal, session: TenantSession, page: Pagination, runtime: RuntimeDep
+    principal: CurrentPrincipal, session: TenantSession, page: Pagination, tenancy: Tenancy
 ) -> Page[CompanyRead]:
     """Your companies; a SUPER_ADMIN sees every company."""
-    rows = await runtime.tenancy.list_companies(session, page.limit, page.offset)
+    rows = await tenancy.list_companies(session, page.limit, page.offset)
     return Page.of([CompanyRead.model_validate(c) for c in rows], page)
 
 
 @router.post("/companies", response_model=CompanyRead, status_code=201)
 async def create_company(
-    body: CompanyCreate, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    body: CompanyCreate, principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy
 ) -> CompanyRead:
     """Create a company, optionally with its first OWNER (SUPER_ADMIN only)."""
-    return CompanyRead.model_validate(await runtime.tenancy.create_company(session, principal, body))
+    return CompanyRead.model_validate(await tenancy.create_company(session, principal, body))
 
 
 @router.get("/companies/{company_id}", response_model=CompanyRead)
 async def get_company(
-    company_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    company_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy
 ) -> CompanyRead:
     """One company you belong to (any company for a SUPER_ADMIN); others answer 404."""
-    return CompanyRead.model_validate(await runtime.tenancy.get_company(session, company_id))
+    return CompanyRead.model_validate(await tenancy.get_company(session, company_id))
 
 
 @router.patch("/companies/{company_id}", response_model=CompanyRead)
@@ -70,57 +71,55 @@ async def update_company(
     body: CompanyUpdate,
     principal: CurrentPrincipal,
     session: TenantSession,
-    runtime: RuntimeDep,
+    tenancy: Tenancy,
 ) -> CompanyRead:
     """Owners edit name, time zone and working hours (`work_start`, `work_end`, `work_days`: outside
     them a key's use is flagged to platform staff); plan, custom limits and budget need a SUPER_ADMIN."""
-    return CompanyRead.model_validate(
-        await runtime.tenancy.update_company(session, principal, company_id, body)
-    )
+    return CompanyRead.model_validate(await tenancy.update_company(session, principal, company_id, body))
 
 
 @router.post("/companies/{company_id}/suspend", response_model=CompanyRead)
 async def suspend_company(
-    company_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    company_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy
 ) -> CompanyRead:
     """Suspend a company: its people and keys can no longer act (SUPER_ADMIN only)."""
-    company = await runtime.tenancy.set_status(session, principal, company_id, CompanyStatus.SUSPENDED)
+    company = await tenancy.set_status(session, principal, company_id, CompanyStatus.SUSPENDED)
     return CompanyRead.model_validate(company)
 
 
 @router.post("/companies/{company_id}/activate", response_model=CompanyRead)
 async def activate_company(
-    company_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    company_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy
 ) -> CompanyRead:
     """Reactivate a company (SUPER_ADMIN only)."""
-    company = await runtime.tenancy.set_status(session, principal, company_id, CompanyStatus.ACTIVE)
+    company = await tenancy.set_status(session, principal, company_id, CompanyStatus.ACTIVE)
     return CompanyRead.model_validate(company)
 
 
 @router.get("/members", response_model=Page[MemberRead])
 async def list_members(
-    principal: CurrentPrincipal, session: TenantSession, page: Pagination, runtime: RuntimeDep
+    principal: CurrentPrincipal, session: TenantSession, page: Pagination, members: Members
 ) -> Page[MemberRead]:
     """Members of your company."""
-    rows = await runtime.members.list(session, principal, page.limit, page.offset)
+    rows = await members.list(session, principal, page.limit, page.offset)
     return Page.of([_member(m, u) for m, u in rows], page)
 
 
 @router.post("/members", response_model=MemberAdded, status_code=201)
 async def add_member(
-    body: MemberAdd, principal: AdminPrincipal, session: TenantSession, runtime: RuntimeDep
+    body: MemberAdd, principal: AdminPrincipal, session: TenantSession, tenancy: Tenancy
 ) -> MemberAdded:
     """Add a person with a role below yours. Without an account, an invitation token is returned once."""
-    membership, user, token = await runtime.tenancy.add_member(session, principal, body)
+    membership, user, token = await tenancy.add_member(session, principal, body)
     return MemberAdded(**_member(membership, user).model_dump(), invitation_token=token)
 
 
 @router.get("/members/{member_id}", response_model=MemberRead)
 async def get_member(
-    member_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    member_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, members: Members
 ) -> MemberRead:
     """One member of your company."""
-    return _member(*await runtime.members.get(session, principal, member_id))
+    return _member(*await members.get(session, principal, member_id))
 
 
 @router.patch("/members/{member_id}", response_model=MemberRead)
@@ -129,29 +128,29 @@ async def change_member_role(
     body: MemberUpdate,
     principal: CurrentPrincipal,
     session: TenantSession,
-    runtime: RuntimeDep,
+    members: Members,
 ) -> MemberRead:
     """Change a member's role (OWNER > ADMIN > MANAGER > EMPLOYEE: only roles below yours)."""
-    return _member(*await runtime.members.change_role(session, principal, member_id, Role(body.role)))
+    return _member(*await members.change_role(session, principal, member_id, Role(body.role)))
 
 
 @router.post("/members/{member_id}/deactivate", response_model=MemberRead)
 async def deactivate_member(
-    member_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    member_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, members: Members
 ) -> MemberRead:
     """Deactivate a member; their sessions stop working at once."""
-    return _member(*await runtime.members.deactivate(session, principal, member_id))
+    return _member(*await members.deactivate(session, principal, member_id))
 
 
 @router.get("/limits", response_model=LimitsRead)
-async def limits(principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep) -> LimitsRead:
+async def limits(principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy) -> LimitsRead:
     """Your company's effective limits (override → custom → plan) and current usage."""
-    row: dict[str, Any] = await runtime.tenancy.effective_limits(session, principal.company_id)
+    row: dict[str, Any] = await tenancy.effective_limits(session, principal.company_id)
     budget = row.pop("monthly_budget_micro_usd")
     return LimitsRead(**row, monthly_budget_usd=micro_to_usd(budget) if budget is not None else None)
 
 
 @router.get("/plans", response_model=list[PlanRead])
-async def plans(principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep) -> list[PlanRead]:
+async def plans(principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy) -> list[PlanRead]:
     """The plans on offer."""
-    return [PlanRead.model_validate(p) for p in await runtime.tenancy.list_plans(session)]
+    return [PlanRead.model_validate(p) for p in await tenancy.list_plans(session)]

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from aipair.auth.dependencies import AdminPrincipal, CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.dependencies import AdminPrincipal, CurrentPrincipal, TenantSession
 from aipair.errors import ValidationFailed
 from aipair.kit.money import micro_to_usd
 from aipair.kit.pagination import Pagination
+from aipair.tenancy.dependencies import Tenancy
+from aipair.usage.dependencies import Usage
 from aipair.usage.schemas import BudgetAlertRead, BudgetRead, BudgetUpdate, GroupBy, UsageReport, UsageRow
 
 router = APIRouter(prefix="/api", tags=["usage and budget"])
@@ -32,7 +34,7 @@ def _row(values: dict[str, Any]) -> UsageRow:
 async def usage(
     principal: CurrentPrincipal,
     session: TenantSession,
-    runtime: RuntimeDep,
+    usage_service: Usage,
     start: Annotated[date | None, Query(alias="from", description="First day (default: 30 days ago)")] = None,
     end: Annotated[date | None, Query(alias="to", description="Last day, inclusive (default: today)")] = None,
     group_by: Annotated[GroupBy, Query(description="model, day, key or provider")] = "model",
@@ -43,7 +45,7 @@ async def usage(
     start = start or end - timedelta(days=30)
     if start > end or (end - start).days > MAX_RANGE_DAYS:
         raise ValidationFailed("'from' must not be after 'to', and the range is at most two years")
-    rows = await runtime.usage.summary(session, principal.company_id, start, end, group_by)
+    rows = await usage_service.summary(session, principal.company_id, start, end, group_by)
     items = [_row(r) for r in rows]
     total = {
         k: sum(int(r[k] or 0) for r in rows)
@@ -55,26 +57,32 @@ async def usage(
 
 
 @router.get("/budget", response_model=BudgetRead)
-async def budget(principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep) -> BudgetRead:
+async def budget(
+    principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy, usage_service: Usage
+) -> BudgetRead:
     """This period's budget, spend, open reservations and alert settings."""
-    return BudgetRead(**await runtime.tenancy.budget_view(session, principal.company_id, runtime.usage))
+    return BudgetRead(**await tenancy.budget_view(session, principal.company_id, usage_service))
 
 
 @router.put("/budget", response_model=BudgetRead)
 async def update_budget(
-    body: BudgetUpdate, principal: AdminPrincipal, session: TenantSession, runtime: RuntimeDep
+    body: BudgetUpdate,
+    principal: AdminPrincipal,
+    session: TenantSession,
+    tenancy: Tenancy,
+    usage_service: Usage,
 ) -> BudgetRead:
     """Set the monthly budget (USD), alert thresholds (percent) and the alert webhook (ADMIN or OWNER)."""
-    await runtime.tenancy.update_budget(session, principal, body)
-    return BudgetRead(**await runtime.tenancy.budget_view(session, principal.company_id, runtime.usage))
+    await tenancy.update_budget(session, principal, body)
+    return BudgetRead(**await tenancy.budget_view(session, principal.company_id, usage_service))
 
 
 @router.get("/budget/alerts", response_model=list[BudgetAlertRead])
 async def budget_alerts(
-    principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep, page: Pagination
+    principal: CurrentPrincipal, session: TenantSession, usage_service: Usage, page: Pagination
 ) -> list[BudgetAlertRead]:
     """Budget alerts fired for the company (once per period and threshold), newest first."""
-    rows = await runtime.usage.alerts(session, principal.company_id, page.limit, page.offset)
+    rows = await usage_service.alerts(session, principal.company_id, page.limit, page.offset)
     return [
         BudgetAlertRead(
             period=r["period"],

@@ -1,25 +1,29 @@
-"""Declaring jobs where their domain lives: ``jobs = JobGroup("meetings")`` then ``@jobs.job(...)``.
+"""Declaring jobs where their domain lives: ``jobs = JobGroup("meetings", MeetingJobServices)`` then
+``@jobs.job(...)``.
 
-A job is ``async def name(ctx: JobContext, **args) -> None``; ``args`` are JSON values (ids as strings,
-never ORM objects). Jobs must be idempotent: a job may run again after a worker died mid-way. An
-optional give-up hook runs once when the job fails for good or is cancelled (to mark domain rows).
+A job is ``async def name(ctx: JobContext[MeetingJobServices], **args) -> None``: ``ctx.services`` is
+the group's services dataclass, each field filled by its type when the worker starts; ``args`` are JSON
+values (ids as strings, never ORM objects). Jobs must be idempotent: a job may run again after a worker
+died mid-way. An optional give-up hook runs once when the job fails for good or is cancelled (to mark
+domain rows).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar, overload
 
-if TYPE_CHECKING:
-    from aipair.worker.context import JobContext
+from aipair.worker.context import JobContext, NoServices
+
+S = TypeVar("S")
 
 JobFunc = Callable[..., Awaitable[None]]
 GiveUpHook = Callable[..., Awaitable[None]]
 
 
 @dataclass
-class JobSpec:
+class JobSpec(Generic[S]):
     """A declared job: its name, function and run policy.
 
     ``timeout_s`` bounds one attempt; retries back off exponentially from ``retry_base_s`` up to
@@ -28,6 +32,7 @@ class JobSpec:
 
     name: str
     func: JobFunc
+    services: type[S]
     timeout_s: float = 3600.0
     retry_base_s: float = 5.0
     retry_max_s: float = 600.0
@@ -52,32 +57,42 @@ class Schedule:
     args: dict[str, Any] = field(default_factory=dict)
 
 
-class JobGroup:
-    """The jobs and schedules one domain declares in its ``tasks.py``; names are ``<domain>.<verb>``."""
+class JobGroup(Generic[S]):
+    """The jobs and schedules one domain declares in its ``tasks.py``; names are ``<domain>.<verb>``.
 
-    def __init__(self, domain: str) -> None:
+    ``services`` is a dataclass whose fields name, by type, the services the group's jobs use.
+    """
+
+    @overload
+    def __init__(self: JobGroup[NoServices], domain: str) -> None: ...
+
+    @overload
+    def __init__(self, domain: str, services: type[S]) -> None: ...
+
+    def __init__(self, domain: str, services: type[Any] = NoServices) -> None:
         self.domain = domain
-        self.specs: dict[str, JobSpec] = {}
+        self.services: type[S] = services
+        self.specs: dict[str, JobSpec[S]] = {}
         self.schedules: list[Schedule] = []
 
     def job(
         self, verb: str, *, timeout_s: float = 3600.0, retry_base_s: float = 5.0, retry_max_s: float = 600.0
-    ) -> Callable[[JobFunc], JobSpec]:
+    ) -> Callable[[JobFunc], JobSpec[S]]:
         """Declare ``async def f(ctx, **args)`` as the job ``<domain>.<verb>``."""
 
-        def declare(func: JobFunc) -> JobSpec:
+        def declare(func: JobFunc) -> JobSpec[S]:
             name = f"{self.domain}.{verb}"
-            spec = JobSpec(name, func, timeout_s, retry_base_s, retry_max_s)
+            spec = JobSpec(name, func, self.services, timeout_s, retry_base_s, retry_max_s)
             self.specs[name] = spec
             return spec
 
         return declare
 
-    def every(self, seconds: int, spec: JobSpec, **args: Any) -> None:
+    def every(self, seconds: int, spec: JobSpec[S], **args: Any) -> None:
         """Schedule ``spec`` every ``seconds`` seconds."""
         self.schedules.append(Schedule(spec.name, seconds, args))
 
 
-def describe(ctx: JobContext) -> str:
+def describe(ctx: JobContext[Any]) -> str:
     """``name#id (attempt n/m)`` for log lines."""
     return f"{ctx.name}#{ctx.job_id} (attempt {ctx.attempt}/{ctx.max_attempts})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from aipair.worker.jobs import JobGroup, JobSpec, Schedule
 
@@ -14,10 +15,10 @@ JOB_MODULES = ("aipair.worker.housekeeping", "aipair.meetings.tasks", "aipair.us
 class JobRegistry:
     """Job specs by name and the schedules to run."""
 
-    specs: dict[str, JobSpec] = field(default_factory=dict)
+    specs: dict[str, JobSpec[Any]] = field(default_factory=dict)
     schedules: list[Schedule] = field(default_factory=list)
 
-    def add(self, group: JobGroup) -> None:
+    def add(self, group: JobGroup[Any]) -> None:
         """Add a domain's jobs; names must be unique across domains."""
         clash = set(self.specs) & set(group.specs)
         if clash:

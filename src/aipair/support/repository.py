@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.audit.models import SupportGrant
+from aipair.support.models import SupportGrant
 
 
 async def open_scope(session: AsyncSession, company_id: uuid.UUID) -> str | None:

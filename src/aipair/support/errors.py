@@ -1,4 +1,4 @@
-"""Errors of the audit, support access and security domain."""
+"""Errors of support access."""
 
 from __future__ import annotations
 
@@ -24,13 +24,6 @@ class CompanyHeaderForbidden(Forbidden):
 
     code = "company_header_forbidden"
     default_message = "Only platform staff may select a company with X-Aipair-Company"
-
-
-class StaffOnly(Forbidden):
-    """The route is for platform staff acting from the platform company."""
-
-    code = "staff_only"
-    default_message = "This is for platform staff (SUPPORT or SUPER_ADMIN) only"
 
 
 class GrantNotFound(NotFound):

@@ -26,15 +26,15 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from aipair.audit import security_key_repository as repo
-from aipair.audit import security_rules as rules
-from aipair.audit.security_rules import EventRow, SpikeThresholds, WorkingHours
-from aipair.audit.security_signals import KeySignals, KeyUse, Rejection, SignalBatch, SourceSighting
 from aipair.config import SecuritySignalSettings
 from aipair.db.engine import DbContext, apply_context
 from aipair.kit.clock import utcnow
 from aipair.kit.money import usd_to_micro
 from aipair.observability.metrics import SECURITY_EVENTS, UNUSUAL_KEY_USE
+from aipair.security import key_repository as repo
+from aipair.security import rules
+from aipair.security.rules import EventRow, SpikeThresholds, WorkingHours
+from aipair.security.signals import KeySignals, KeyUse, Rejection, SignalBatch, SourceSighting
 
 log = structlog.get_logger("aipair.security")
 Written = list[tuple[str, str | None]]

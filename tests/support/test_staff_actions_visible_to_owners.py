@@ -7,8 +7,8 @@ import uuid
 
 import httpx
 
-from aipair.audit.report import RUNBOOK_SUPPORT_ACTIONS
-from tests.audit.conftest import OwnerSql
+from aipair.security.report import RUNBOOK_SUPPORT_ACTIONS
+from tests.fixtures.operators import OwnerSql
 from tests.fixtures.staff import Staff
 from tests.fixtures.tenants import Tenant
 

@@ -16,8 +16,8 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.audit.security_rules import EventRow, KeyHour
-from aipair.audit.security_signals import SourceSighting
+from aipair.security.rules import EventRow, KeyHour
+from aipair.security.signals import SourceSighting
 
 INSERT_EVENTS = text("""
 INSERT INTO security_events (company_id, kind, user_id, api_key_id, ip, detail, dedup_key)

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aipair.audit.security_signals import Rejection
+from aipair.security.signals import Rejection
 
 UNUSUAL_KEY_USE = "unusual_key_use"
 

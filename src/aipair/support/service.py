@@ -1,4 +1,4 @@
-"""Support access: grants, staff acting inside a company, their actions log, temporary limit increases.
+"""Support access: grants, staff acting inside a company, temporary limit increases.
 
 Platform staff (SUPPORT, SUPER_ADMIN) see nothing of a customer company until a grant is open:
 requested by the staff member with a reason, a ticket and a scope, approved by the company's OWNER
@@ -15,54 +15,35 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from aipair.audit import repository as audit_repo
-from aipair.audit import support_repository as repo
-from aipair.audit.errors import (
+from aipair.audit.service import AuditService
+from aipair.audit.snapshots import snapshot
+from aipair.auth.errors import RoleRequired
+from aipair.auth.principal import CompanyId, Principal, SupportAccess
+from aipair.config import SupportSettings
+from aipair.db.engine import DbContext, apply_context, transaction
+from aipair.kit.clock import utcnow
+from aipair.kit.ids import new_id, parse_uuid
+from aipair.kit.periods import current_period
+from aipair.security.errors import StaffOnly
+from aipair.security.service import SecurityEventKind, SecurityService
+from aipair.support import repository as repo
+from aipair.support.actions import SAFE_METHODS
+from aipair.support.errors import (
     CompanyHeaderForbidden,
     GrantDurationTooLong,
     GrantNotFound,
     GrantNotPending,
     LimitIncreaseInvalid,
     NoSupportAccess,
-    StaffOnly,
     SupportReadOnly,
 )
-from aipair.audit.models import GrantScope, GrantStatus, SupportAction, SupportGrant
-from aipair.audit.schemas import GrantCreate, LimitIncreaseCreate
-from aipair.audit.security import SecurityEventKind, SecurityService
-from aipair.audit.service import AuditService
-from aipair.audit.snapshots import snapshot
-from aipair.auth.errors import RoleRequired
-from aipair.auth.principal import ClientInfo, CompanyId, Principal, SupportAccess
-from aipair.config import SupportSettings
-from aipair.db.engine import DbContext, apply_context, transaction
-from aipair.kit.clock import utcnow
-from aipair.kit.ids import new_id, parse_uuid
-from aipair.kit.periods import current_period
-from aipair.observability.metrics import SUPPORT_ACTIONS
+from aipair.support.models import GrantScope, GrantStatus, SupportGrant
+from aipair.support.schemas import GrantCreate, LimitIncreaseCreate
 from aipair.tenancy.models import LimitName, LimitOverride, Role
 from aipair.tenancy.overrides import OverrideService
 from aipair.tenancy.service import TenancyService
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_INCREASE_DAYS = 31
-
-
-@dataclass(frozen=True)
-class SupportActionEntry:
-    """One request of a staff member inside a company, as the middleware saw it."""
-
-    support_user_id: uuid.UUID
-    platform_role: str
-    company_id: uuid.UUID
-    method: str
-    path: str
-    route: str | None
-    endpoint: str | None
-    query: str
-    status_code: int
-    grant_scope: str | None
-    origin: ClientInfo | None
 
 
 @dataclass(frozen=True)
@@ -74,7 +55,7 @@ class LimitIncrease:
 
 
 class SupportService:
-    """Open, approve and revoke grants; admit staff into companies; log what they do there."""
+    """Open, approve and revoke grants; admit staff into companies; raise limits for a while."""
 
     def __init__(
         self,
@@ -125,33 +106,6 @@ class SupportService:
             raise NoSupportAccess()
         if method.upper() not in SAFE_METHODS and principal.support.scope != GrantScope.WRITE:
             raise SupportReadOnly()
-
-    async def log_action(self, entry: SupportActionEntry) -> None:
-        """Append one row to ``support_actions_log`` in its own transaction (kept when the request failed)."""
-        access = "read" if entry.method.upper() in SAFE_METHODS else "write"
-        origin = entry.origin or ClientInfo(None, None)
-        row = SupportAction(
-            support_user_id=entry.support_user_id,
-            target_company_id=entry.company_id,
-            action_type=(entry.endpoint or "unmatched_route")[:64],
-            description=f"{entry.method} {entry.route or entry.path} -> {entry.status_code}",
-            data={
-                "access": access,
-                "method": entry.method,
-                "path": entry.path,
-                "route": entry.route,
-                "query": entry.query,
-                "grant_scope": entry.grant_scope,
-            },
-            ip_address=origin.ip,
-            user_agent=(origin.user_agent or "")[:500] or None,
-            request_id=origin.request_id,
-            status_code=entry.status_code,
-        )
-        context = DbContext(user_id=entry.support_user_id, platform_role=entry.platform_role)
-        async with transaction(self._sessions, context) as session:
-            await audit_repo.add_support_action(session, row)
-        SUPPORT_ACTIONS.labels(access=access).inc()
 
     # --- Grants, staff side ----------------------------------------------------------------------
 

@@ -7,9 +7,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from aipair.audit.security import SecurityEventKind
-from aipair.audit.security_repository import EventFilter
-from aipair.audit.security_schemas import (
+from aipair.auth.dependencies import CurrentPrincipal, TenantSession
+from aipair.kit.pagination import Page, Pagination
+from aipair.security.dependencies import Security
+from aipair.security.repository import EventFilter
+from aipair.security.schemas import (
     FailedLoginsRead,
     KeyRejectionsRead,
     LockoutsRead,
@@ -17,8 +19,7 @@ from aipair.audit.security_schemas import (
     SecurityEventRead,
     SupportActivityRead,
 )
-from aipair.auth.dependencies import CurrentPrincipal, RuntimeDep, TenantSession
-from aipair.kit.pagination import Page, Pagination
+from aipair.security.service import SecurityEventKind
 
 router = APIRouter(prefix="/api/security", tags=["security"])
 
@@ -27,29 +28,29 @@ router = APIRouter(prefix="/api/security", tags=["security"])
 async def failed_logins(
     principal: CurrentPrincipal,
     session: TenantSession,
-    runtime: RuntimeDep,
+    security: Security,
     minutes: Annotated[int, Query(ge=1, le=7 * 24 * 60, description="Look-back window")] = 60,
 ) -> FailedLoginsRead:
     """Failed sign-ins per account and per source address in the window (default: the last hour)."""
-    return FailedLoginsRead.model_validate(await runtime.security.failed_logins(session, principal, minutes))
+    return FailedLoginsRead.model_validate(await security.failed_logins(session, principal, minutes))
 
 
 @router.get("/lockouts", response_model=LockoutsRead)
-async def lockouts(principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep) -> LockoutsRead:
+async def lockouts(principal: CurrentPrincipal, session: TenantSession, security: Security) -> LockoutsRead:
     """Accounts and source addresses locked out right now (the lockout threshold reached within its
     window), with the time each lock lifts."""
-    return LockoutsRead.model_validate(await runtime.security.lockouts(session, principal))
+    return LockoutsRead.model_validate(await security.lockouts(session, principal))
 
 
 @router.get("/cross-tenant-probes", response_model=list[ProbeRead])
 async def cross_tenant_probes(
     principal: CurrentPrincipal,
     session: TenantSession,
-    runtime: RuntimeDep,
+    security: Security,
     hours: Annotated[int, Query(ge=1, le=24 * 90)] = 24,
 ) -> list[ProbeRead]:
     """Per principal, requests for ids it may not see (answered 404) in the window, most first."""
-    rows = await runtime.security.probes(session, principal, hours)
+    rows = await security.probes(session, principal, hours)
     return [ProbeRead.model_validate(r) for r in rows]
 
 
@@ -57,28 +58,26 @@ async def cross_tenant_probes(
 async def support_activity(
     principal: CurrentPrincipal,
     session: TenantSession,
-    runtime: RuntimeDep,
+    security: Security,
     days: Annotated[int, Query(ge=1, le=366)] = 7,
 ) -> SupportActivityRead:
     """Staff actions per member per day (flagged above 50) and temporary limit increases per week
     (flagged above 10), plus every increase above 200 requests. Thresholds: `AIPAIR_SUPPORT__*`."""
-    return SupportActivityRead.model_validate(
-        await runtime.security.support_activity(session, principal, days)
-    )
+    return SupportActivityRead.model_validate(await security.support_activity(session, principal, days))
 
 
 @router.get("/key-rejections", response_model=list[KeyRejectionsRead])
 async def key_rejections(
     principal: CurrentPrincipal,
     session: TenantSession,
-    runtime: RuntimeDep,
+    security: Security,
     hours: Annotated[int, Query(ge=1, le=24 * 90)] = 24,
     company_id: Annotated[uuid.UUID | None, Query(description="Only this company")] = None,
 ) -> list[KeyRejectionsRead]:
     """AI calls refused with 429 in the window per company, API key, kind (`rate_limited`,
     `budget_rejected`) and limit, most first, with up to five source addresses. Refusals are written
     in batches every few seconds (`AIPAIR_SIGNALS__FLUSH_INTERVAL_S`)."""
-    rows = await runtime.security.key_rejections(session, principal, hours, company_id)
+    rows = await security.key_rejections(session, principal, hours, company_id)
     return [KeyRejectionsRead.model_validate(r) for r in rows]
 
 
@@ -86,7 +85,7 @@ async def key_rejections(
 async def security_events(
     principal: CurrentPrincipal,
     session: TenantSession,
-    runtime: RuntimeDep,
+    security: Security,
     page: Pagination,
     kind: Annotated[SecurityEventKind | None, Query(description="Only events of this kind")] = None,
     company_id: Annotated[uuid.UUID | None, Query(description="Only this company's events")] = None,
@@ -101,5 +100,5 @@ async def security_events(
     `detail.limit`); `unusual_key_use` rows say why in `detail.reason` (`new_ip`, `spend_spike`,
     `error_spike`, `off_hours`), each at most once per key, reason and period."""
     where = EventFilter(kind, company_id, api_key_id, reason)
-    rows = await runtime.security.events(session, principal, where, page.limit, page.offset)
+    rows = await security.events(session, principal, where, page.limit, page.offset)
     return Page.of([SecurityEventRead.model_validate(r) for r in rows], page)

@@ -16,14 +16,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from aipair.audit import security_repository as repo
-from aipair.audit.errors import StaffOnly
-from aipair.audit.models import SecurityEvent
-from aipair.audit.security_repository import EventFilter
 from aipair.auth.principal import Principal
 from aipair.config import AuthSettings, SupportSettings
 from aipair.db.engine import DbContext, transaction
 from aipair.observability.metrics import SECURITY_EVENTS
+from aipair.security import repository as repo
+from aipair.security.errors import StaffOnly
+from aipair.security.models import SecurityEvent
+from aipair.security.repository import EventFilter
 
 MAX_ROWS = 500
 

@@ -7,8 +7,8 @@ import uuid
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from aipair.audit.security_rules import KeyHour, SpikeThresholds, WorkingHours, spikes
-from aipair.audit.security_signals import KeySignals
+from aipair.security.rules import KeyHour, SpikeThresholds, WorkingHours, spikes
+from aipair.security.signals import KeySignals
 
 OFFICE = frozenset({1, 2, 3, 4, 5})
 LIMITS = SpikeThresholds(factor=5, spend_floor_micro_usd=1_000_000, error_floor=20, trailing_days=7)

@@ -16,8 +16,8 @@ import pytest
 from bench.mock_upstream import MockUpstream
 
 from aipair.config import SecuritySignalSettings, Settings
-from tests.audit.conftest import Cli, OwnerSql
 from tests.fixtures.live_gateway import MESSAGES, LiveGateway, gateway_settings, live_gateway, sdk
+from tests.fixtures.operators import Cli, OwnerSql
 from tests.fixtures.staff import Staff
 from tests.fixtures.tenants import Tenant, make_api_key, random_ip
 

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from aipair.audit.security import SecurityEventKind
-from aipair.runtime import Runtime
-from tests.audit.conftest import Cli, OwnerSql
+from aipair.composition import Runtime
+from aipair.security.service import SecurityEventKind
+from tests.fixtures.operators import Cli, OwnerSql
 from tests.fixtures.staff import Staff, open_grant
 from tests.fixtures.tenants import Tenant, random_ip
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tests.audit.conftest import OwnerSql
+from tests.fixtures.operators import OwnerSql
 from tests.fixtures.staff import Staff, open_grant
 from tests.fixtures.tenants import Tenant
 

@@ -11,10 +11,10 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 
+from aipair.composition import Runtime
 from aipair.db.migration_helpers import SUPPORT_POLICIES
 from aipair.db.urls import libpq
-from aipair.runtime import Runtime
-from tests.audit.conftest import OwnerSql, as_support
+from tests.fixtures.operators import OwnerSql, as_support
 from tests.fixtures.staff import Staff, open_grant
 from tests.fixtures.tenants import Tenant, make_api_key
 from tests.test_isolation_sql import seed_every_tenant_table, tenant_tables

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.audit.models import SecurityEvent
+from aipair.security.models import SecurityEvent
 
 FAILURES_BY_ACCOUNT = text("""
 SELECT user_id, lower(email) AS email, count(*) AS failures, count(DISTINCT ip) AS addresses,

@@ -4,7 +4,7 @@ Nothing here awaits or touches the database: a refused or admitted call costs a 
 operations. Refusals are aggregated per (company, key, user, kind, limit) — a flood of 10,000 refused
 calls becomes one row with ``count = 10000`` — and every key's sources (key, address) are checked
 against the pairs this process already knows, so only a pair it has never seen goes to the database,
-from :class:`~aipair.audit.security_monitor.KeySignalMonitor`, never from the request.
+from :class:`~aipair.security.monitor.KeySignalMonitor`, never from the request.
 
 What is buffered here is lost if the process dies before the next flush (a few seconds): these are
 signals, not usage; usage and billing are written exactly by the usage service.

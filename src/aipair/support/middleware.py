@@ -1,4 +1,4 @@
-"""Request-level hooks of the audit domain: the support actions log and cross-tenant probe counting.
+"""The support actions log, written around every request.
 
 Staff requests are logged under a company when they act inside it (``X-Aipair-Company``), name it
 in the path (``/api/companies/{company_id}/...``: a SUPER_ADMIN suspending it) or in the body
@@ -18,9 +18,11 @@ import structlog
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aipair.audit.support import SupportActionEntry
+from aipair.auth.dependencies import scope_principal
 from aipair.auth.principal import Principal
 from aipair.kit.ids import parse_uuid
+from aipair.kit.injection import ServiceRegistry
+from aipair.support.actions import SupportActionEntry, SupportActionsLog
 
 log = structlog.get_logger("aipair.audit")
 SUPPORT_TARGET = "support_target"
@@ -31,15 +33,10 @@ def mark_support_target(request: Request, company_id: uuid.UUID) -> None:
     setattr(request.state, SUPPORT_TARGET, company_id)
 
 
-def _principal(state: dict[str, Any]) -> Principal | None:
-    principal = state.get("principal")
-    return principal if isinstance(principal, Principal) else None
-
-
 def support_entry(scope: Scope, status_code: int) -> SupportActionEntry | None:
     """What to log for this request, or None when it was not platform staff acting in a company."""
     state: dict[str, Any] = scope.get("state") or {}
-    principal = _principal(state)
+    principal = scope_principal(scope)
     if principal is None or not principal.platform_role or principal.user_id is None:
         return None
     company_id = state.get(SUPPORT_TARGET) or (principal.company_id if principal.support else None)
@@ -95,22 +92,10 @@ class SupportActionsMiddleware:
 
 
 async def _log(scope: Scope, entry: SupportActionEntry) -> None:
-    runtime = getattr(scope["app"].state, "runtime", None)
-    if runtime is None:
+    services: ServiceRegistry | None = getattr(scope["app"].state, "services", None)
+    if services is None:
         return
     try:
-        await runtime.support.log_action(entry)
+        await services.get(SupportActionsLog).log_action(entry)
     except Exception:  # the request's answer stands; the failure is loud in the logs
         log.exception("support_action_not_logged", company_id=str(entry.company_id), path=entry.path)
-
-
-async def record_probe(request: Request) -> None:
-    """Count a 404 on a route with an id as a cross-tenant probe of the authenticated caller."""
-    principal = _principal(request.scope.get("state") or {})
-    template = getattr(request.scope.get("route"), "path", "")
-    if principal is None or "_id}" not in template:
-        return
-    try:
-        await request.app.state.runtime.security.record_probe(principal, request.method, template)
-    except Exception:  # never turn a 404 into a 500
-        log.exception("probe_not_recorded", path=template)

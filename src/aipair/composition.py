@@ -1,20 +1,25 @@
-"""The long-lived objects of one process, built in the lifespan and injected from ``app.state``."""
+"""The composition root: the one place that builds the process's engines, clients and services and wires
+them together. Entry points (the ASGI application's lifespan, the worker, the command line) call
+:func:`start_runtime`; no domain module imports this one.
+
+Endpoints, middleware and jobs never receive the :class:`Runtime`: they receive the services they name,
+by type, from :attr:`Runtime.services` (see ``kit/injection.py``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import typing
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 
 import asyncpg
 import httpx
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from aipair.audit.security import SecurityService
-from aipair.audit.security_monitor import KeySignalMonitor
-from aipair.audit.security_signals import KeySignals
 from aipair.audit.service import AuditService
-from aipair.audit.support import SupportService
 from aipair.auth.api_keys import ApiKeyService
+from aipair.auth.dependencies import StaffAccess
 from aipair.auth.key_cache import ApiKeyResolver
 from aipair.auth.passwords import Passwords
 from aipair.auth.service import AuthService
@@ -32,11 +37,18 @@ from aipair.gateway.ratelimit import RateLimiter, build_limiter
 from aipair.gateway.routing import Router
 from aipair.gateway.service import GatewayService
 from aipair.gateway.settings_service import CompanyAiSettingsService
+from aipair.health.service import HealthService
+from aipair.kit.injection import ServiceRegistry
 from aipair.kit.local_secrets import local_secret
 from aipair.kit.sealing import SecretBox, decode_key, derive_key
 from aipair.meetings.pipeline import MeetingPipeline
 from aipair.meetings.service import MeetingService
 from aipair.meetings.wiring import build_meetings
+from aipair.security.monitor import KeySignalMonitor
+from aipair.security.service import SecurityService
+from aipair.security.signals import KeySignals
+from aipair.support.actions import SupportActionsLog
+from aipair.support.service import SupportService
 from aipair.tenancy.members import MemberService
 from aipair.tenancy.overrides import OverrideService
 from aipair.tenancy.platform import PlatformService
@@ -72,9 +84,29 @@ class Runtime:
     support: SupportService
     key_signals: KeySignalMonitor
     ai_settings: CompanyAiSettingsService
+    support_actions: SupportActionsLog
+    health: HealthService
     jobs: JobsService = field(default_factory=JobsService)
     meetings: MeetingService = field(init=False)
     meeting_pipeline: MeetingPipeline = field(init=False)
+    services: ServiceRegistry = field(init=False)
+    """Every field above under its declared type, the settings groups under theirs, and support access
+    as :class:`StaffAccess`: what endpoints, middleware and jobs are given."""
+
+    def register_services(self) -> ServiceRegistry:
+        """Fill :attr:`services` (once every field is set)."""
+        registry = ServiceRegistry()
+        hints = typing.get_type_hints(Runtime)
+        for item in fields(self):
+            if item.name != "services":
+                registry.add(getattr(self, item.name), hints[item.name])
+        for name in type(self.settings).model_fields:
+            group = getattr(self.settings, name)
+            if isinstance(group, BaseModel):
+                registry.add(group)
+        registry.add(self.support, StaffAccess)
+        self.services = registry
+        return registry
 
     async def close(self) -> None:
         """Release every connection and client (after in-flight alert deliveries finish and the
@@ -162,6 +194,18 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         support=SupportService(sessions, audit, tenancy, overrides, security, settings.support),
         key_signals=KeySignalMonitor(signals, sessions, settings.signals),
         ai_settings=CompanyAiSettingsService(config, box, routes, audit=audit),
+        support_actions=SupportActionsLog(sessions),
+        health=HealthService(engine, urls, settings.db_max_overflow, router, limiter),
     )
-    runtime.meetings, runtime.meeting_pipeline = build_meetings(runtime)
+    runtime.meetings, runtime.meeting_pipeline = build_meetings(
+        settings.meetings,
+        settings.http.max_upload_bytes,
+        gateway=runtime.gateway,
+        tenancy=tenancy,
+        members=runtime.members,
+        jobs=runtime.jobs,
+        sessions=sessions,
+        audit=audit,
+    )
+    runtime.register_services()
     return runtime
