@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ("bench.gateway", "bench.meetings")
+SUITES = ("bench.gateway", "bench.meetings", "bench.cli")
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from aipair.auth.schemas import ApiKeyCreate
-from aipair.cli_support import system_session
+from aipair.cli.support import system_session
 from aipair.composition import start_runtime
 from aipair.config import Settings
 from aipair.db import migrate

@@ -57,7 +57,7 @@ def urls(settings: Settings) -> DatabaseUrls:
 
 @pytest.fixture(scope="session")
 async def runtime(settings: Settings, urls: DatabaseUrls) -> AsyncIterator[Runtime]:
-    from aipair.cli_support import system_session  # noqa: F401  (keeps import errors visible early)
+    from aipair.cli.support import system_session  # noqa: F401  (keeps import errors visible early)
     from aipair.db.engine import DbContext, transaction
     from aipair.tenancy.models import Role
 

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from aipair.cli_support import system_session
+from aipair.cli.support import system_session
 from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.urls import libpq

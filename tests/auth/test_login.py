@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from aipair.cli_support import system_session
+from aipair.cli.support import system_session
 from aipair.composition import Runtime
 from aipair.tenancy.models import CompanyStatus
 from aipair.tenancy.schemas import MemberAdd

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from aipair.cli_support import system_session
+from aipair.cli.support import system_session
 from aipair.composition import Runtime
 from aipair.tenancy.schemas import MemberAdd
 from aipair.worker.registry import load_registry

@@ -1,21 +1,19 @@
-"""``aipair companies`` and ``aipair users``: administration from the operator's console."""
+"""``aipair companies``: customer companies, from the operator's console."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import typer
 
-from aipair.cli_support import run_async, settings, system_session
-from aipair.composition import Runtime
-from aipair.tenancy.models import CompanyStatus
-from aipair.tenancy.schemas import CompanyCreate, MemberAdd, OwnerSpec
+if TYPE_CHECKING:
+    from aipair.composition import Runtime
 
-companies_app = typer.Typer(help="Customer companies.", no_args_is_help=True)
-users_app = typer.Typer(help="Users and memberships.", no_args_is_help=True)
+app = typer.Typer(help="Customer companies.", no_args_is_help=True)
 
 
-@companies_app.command("create")
+@app.command("create")
 def create_company(
     name: str = typer.Option(..., help="Display name"),
     slug: str = typer.Option(..., help="URL-safe identifier: lowercase letters, digits, dashes"),
@@ -26,6 +24,9 @@ def create_company(
     budget_usd: Decimal | None = typer.Option(None, help="Monthly AI budget in USD"),
 ) -> None:
     """Create a company, optionally with its first OWNER."""
+    from aipair.cli.support import run_async, settings, system_session
+    from aipair.tenancy.schemas import CompanyCreate, OwnerSpec
+
     owner = OwnerSpec(email=owner_email, password=owner_password) if owner_email else None
     data = CompanyCreate.model_validate(
         {
@@ -46,9 +47,10 @@ def create_company(
     typer.echo(run_async(settings(), work))
 
 
-@companies_app.command("list")
+@app.command("list")
 def list_companies(limit: int = typer.Option(100, min=1, max=10_000)) -> None:
     """Every company with its status and plan."""
+    from aipair.cli.support import run_async, settings, system_session
 
     async def work(runtime: Runtime) -> list[str]:
         async with system_session(runtime) as (session, _):
@@ -59,9 +61,12 @@ def list_companies(limit: int = typer.Option(100, min=1, max=10_000)) -> None:
         typer.echo(line)
 
 
-@companies_app.command("suspend")
+@app.command("suspend")
 def suspend_company(slug: str = typer.Argument(..., help="Slug of the company")) -> None:
     """Suspend a company: its people and keys can no longer act."""
+    from aipair.cli.support import run_async, settings, system_session
+    from aipair.tenancy.models import CompanyStatus
+
     typer.confirm(f"Suspend {slug}?", abort=True)
 
     async def work(runtime: Runtime) -> str:
@@ -71,40 +76,3 @@ def suspend_company(slug: str = typer.Argument(..., help="Slug of the company"))
             return f"{slug} suspended"
 
     typer.echo(run_async(settings(), work))
-
-
-@users_app.command("create")
-def create_user(
-    company: str = typer.Option(..., help="Slug of the company"),
-    email: str = typer.Option(..., help="E-mail address"),
-    role: str = typer.Option(
-        "EMPLOYEE", help="OWNER, ADMIN, MANAGER, EMPLOYEE (SUPPORT, SUPER_ADMIN: platform)"
-    ),
-    name: str = typer.Option("", help="Display name"),
-    password: str | None = typer.Option(None, help="Password (else an invitation token is printed)"),
-) -> None:
-    """Add a user to a company (creating the account when needed)."""
-    data = MemberAdd.model_validate({"email": email, "role": role, "name": name, "password": password})
-
-    async def work(runtime: Runtime) -> str:
-        async with system_session(runtime) as (session, _):
-            target = await runtime.tenancy.company_by_slug(session, company)
-            membership, user, token = await runtime.tenancy.provision_member(session, target, data)
-            suffix = f"  invitation token (shown once): {token}" if token else ""
-            return f"{user.id}  {user.email}  {membership.role} in {company}{suffix}"
-
-    typer.echo(run_async(settings(), work))
-
-
-@users_app.command("list")
-def list_users(company: str = typer.Option(..., help="Slug of the company")) -> None:
-    """Members of a company."""
-
-    async def work(runtime: Runtime) -> list[str]:
-        async with system_session(runtime) as (session, _):
-            target = await runtime.tenancy.company_by_slug(session, company)
-            rows = await runtime.tenancy.members_of(session, target, 1000)
-            return [f"{u.id}  {u.email:<40} {m.role:<12} {m.status}" for m, u in rows]
-
-    for line in run_async(settings(), work):
-        typer.echo(line)

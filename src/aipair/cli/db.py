@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from aipair.cli_support import database, settings
-from aipair.db import migrate
-from aipair.db.urls import embedded_server, libpq
-
-db_app = typer.Typer(help="Database schema and connection.", no_args_is_help=True)
+app = typer.Typer(help="Database schema and connection.", no_args_is_help=True)
 
 
-@db_app.command("upgrade")
+@app.command("upgrade")
 def upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
     """Apply pending migrations (creates the application role when missing)."""
+    from aipair.cli.support import database, settings
+    from aipair.db import migrate
+
     with database(settings()) as urls:
         before = migrate.current_revision(urls)
         migrate.upgrade(urls, revision)
@@ -21,34 +20,46 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision")) -> N
     typer.echo(f"database at {after} (was {before or 'empty'})")
 
 
-@db_app.command("current")
+@app.command("current")
 def current() -> None:
     """The revision the database is at."""
+    from aipair.cli.support import database, settings
+    from aipair.db import migrate
+
     with database(settings()) as urls:
         revision, head = migrate.current_revision(urls), migrate.head_revision(urls)
     state = "head" if revision == head else f"behind head {head}"
     typer.echo(f"{revision or 'empty'} ({state})")
 
 
-@db_app.command("history")
+@app.command("history")
 def history() -> None:
     """Every migration, oldest first, with whether it is applied."""
+    from aipair.cli.support import database, settings
+    from aipair.db import migrate
+
     with database(settings()) as urls:
         rows = migrate.history(urls)
     for revision, message, applied in rows:
         typer.echo(f"{'[x]' if applied else '[ ]'} {revision}  {message.splitlines()[0] if message else ''}")
 
 
-@db_app.command("url")
+@app.command("url")
 def url(app_role: bool = typer.Option(False, "--app", help="The application role's URL instead")) -> None:
     """Print an owner connection URL: psql "$(aipair db url)". Leaves the embedded server running."""
+    from aipair.cli.support import database, settings
+    from aipair.db.urls import libpq
+
     with database(settings(), keep_running=True) as urls:
         typer.echo(libpq(urls.app if app_role else urls.owner))
 
 
-@db_app.command("stop")
+@app.command("stop")
 def stop() -> None:
     """Stop the embedded PostgreSQL server."""
+    from aipair.cli.support import settings
+    from aipair.db.urls import embedded_server
+
     config = settings()
     if not config.embedded:
         typer.echo("an external database is configured; nothing to stop")

@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.auth.principal import CompanyId, Principal
+from aipair.cli.errors import USAGE, CliError
 from aipair.composition import Runtime, start_runtime
 from aipair.config import Settings, load_settings
 from aipair.db.engine import DbContext, transaction
@@ -22,8 +23,11 @@ from aipair.tenancy.service import TenancyService
 T = TypeVar("T")
 
 
-class PlatformNotInitialised(RuntimeError):
+class PlatformNotInitialised(CliError):
     """``aipair init`` has not run yet."""
+
+    def __init__(self) -> None:
+        super().__init__("platform_not_initialised", "run `aipair init` first", exit_code=USAGE)
 
 
 def settings() -> Settings:
@@ -75,6 +79,6 @@ async def system_session(runtime: Runtime) -> AsyncIterator[tuple[AsyncSession, 
     async with transaction(runtime.sessions, DbContext(platform_role=Role.SUPER_ADMIN)) as session:
         platform = await TenancyService.platform_company(session)
         if platform is None:
-            raise PlatformNotInitialised("run `aipair init` first")
+            raise PlatformNotInitialised()
         principal = system_principal(platform.id)
         yield session, principal

@@ -1,63 +1,26 @@
-"""``aipair worker`` and ``aipair jobs``: run background jobs and look after the queue."""
+"""``aipair jobs``: look after the background job queue."""
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from aipair.cli_support import database, run_async, settings
-from aipair.composition import Runtime, start_runtime
-from aipair.config import Settings
-from aipair.db.engine import DbContext, transaction
-from aipair.db.urls import DatabaseUrls
-from aipair.errors import AppError
-from aipair.observability.logging import configure_logging
-from aipair.worker.models import Job
-from aipair.worker.registry import load_registry
-from aipair.worker.runner import JobContexts, Worker, run_give_up_hook
+if TYPE_CHECKING:
+    from aipair.composition import Runtime
+    from aipair.worker.models import Job
 
-jobs_app = typer.Typer(help="Background jobs: list, logs, retry, cancel.", no_args_is_help=True)
+app = typer.Typer(help="Background jobs: list, logs, retry, cancel.", no_args_is_help=True)
 T = TypeVar("T")
 STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
-def worker(
-    concurrency: int | None = typer.Option(
-        None, min=1, max=64, help="Jobs run at once (default AIPAIR_WORKER__CONCURRENCY)"
-    ),
-) -> None:
-    """Run background jobs until SIGTERM or Ctrl-C (running jobs get a grace period to finish)."""
-    config = settings()
-    configure_logging(config.log_level, config.log_json)
-    with database(config) as urls:
-        asyncio.run(_work(config, urls, concurrency or config.worker.concurrency))
-
-
-async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
-    runtime = await start_runtime(config, urls)
-    runtime.key_signals.start()  # the meetings' AI calls are refused and signalled like any other
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await Worker(runtime.services, load_registry(), config.worker, concurrency=concurrency).run(stop)
-    finally:
-        await runtime.close()
-
-
 def _run(work: Callable[[Runtime], Awaitable[T]]) -> T:
-    """Run ``work``; an application error (unknown job, wrong state) is printed, exit status 1."""
-    try:
-        return run_async(settings(), work)
-    except AppError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1) from exc
+    from aipair.cli.support import run_async, settings
+
+    return run_async(settings(), work)
 
 
 def _line(job: Job) -> str:
@@ -69,13 +32,15 @@ def _line(job: Job) -> str:
     ).rstrip()
 
 
-@jobs_app.command("list")
+@app.command("list")
 def list_jobs(
     state: str | None = typer.Option(None, help=f"Only jobs in this state: {', '.join(STATES)}"),
     name: str | None = typer.Option(None, help="Only jobs with this name, e.g. meetings.process_meeting"),
     limit: int = typer.Option(50, min=1, max=10_000),
 ) -> None:
     """Jobs, newest first: id, name, state, attempts, progress and stage, created, last error."""
+    from aipair.db.engine import DbContext, transaction
+
     if state is not None and state not in STATES:
         raise typer.BadParameter(f"state must be one of {', '.join(STATES)}")
 
@@ -88,12 +53,13 @@ def list_jobs(
         typer.echo(line)
 
 
-@jobs_app.command("logs")
+@app.command("logs")
 def job_logs(
     job_id: uuid.UUID = typer.Argument(..., help="Job id"),
     limit: int = typer.Option(500, min=1, max=100_000, help="Last lines to show"),
 ) -> None:
     """A job's log lines, oldest first, with the attempt each came from."""
+    from aipair.db.engine import DbContext, transaction
 
     async def work(runtime: Runtime) -> list[str]:
         async with transaction(runtime.sessions, DbContext()) as session:
@@ -111,9 +77,10 @@ def job_logs(
         typer.echo(line)
 
 
-@jobs_app.command("retry")
+@app.command("retry")
 def retry_job(job_id: uuid.UUID = typer.Argument(..., help="Id of a failed or cancelled job")) -> None:
     """Queue a failed or cancelled job again, with a fresh set of attempts."""
+    from aipair.db.engine import DbContext, transaction
 
     async def work(runtime: Runtime) -> str:
         async with transaction(runtime.sessions, DbContext()) as session:
@@ -122,12 +89,16 @@ def retry_job(job_id: uuid.UUID = typer.Argument(..., help="Id of a failed or ca
     typer.echo(_run(work))
 
 
-@jobs_app.command("cancel")
+@app.command("cancel")
 def cancel_job(
     job_id: uuid.UUID = typer.Argument(..., help="Id of a queued or running job"),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
 ) -> None:
     """Cancel a queued or running job (a running one stops at its worker's next heartbeat)."""
+    from aipair.db.engine import DbContext, transaction
+    from aipair.worker.registry import load_registry
+    from aipair.worker.runner import JobContexts, run_give_up_hook
+
     if not yes:
         typer.confirm(f"Cancel job {job_id}?", abort=True)
 

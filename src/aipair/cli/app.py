@@ -1,0 +1,51 @@
+"""The root of the command line: its command groups and top-level commands, and ``--version``.
+
+A new command group is a module of this package exposing a ``typer.Typer`` named ``app``, registered
+in :func:`build_app`. Its top level imports only ``typer`` and the standard library.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from aipair.cli import audit, companies, db, init, jobs, report, serve, users, worker
+
+
+def package_version() -> str:
+    """The installed version of the ``aipair`` package."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("aipair")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"aipair {package_version()}")
+        raise typer.Exit()
+
+
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit"
+    ),
+) -> None:
+    """AI Pair Orchestrator: governed AI gateway and meeting processor."""
+
+
+def build_app() -> typer.Typer:
+    """The ``aipair`` command with every group and command registered (nothing heavy imported)."""
+    app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None)
+    app.callback()(_root)
+    app.command("serve")(serve.serve)
+    app.command("init")(init.init)
+    app.command("worker")(worker.worker)
+    app.add_typer(db.app, name="db")
+    app.add_typer(companies.app, name="companies")
+    app.add_typer(users.app, name="users")
+    app.add_typer(audit.app, name="audit")
+    app.add_typer(report.app, name="report")
+    app.add_typer(jobs.app, name="jobs")
+    return app

@@ -1,0 +1,43 @@
+"""``aipair report``: operational reports, read as the owner."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from aipair.security.report import Section
+
+app = typer.Typer(help="Operational reports.", no_args_is_help=True)
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _print(section: Section) -> None:
+    typer.echo(f"\n== {section.title}: {len(section.rows)} rows")
+    if not section.rows:
+        return
+    typer.echo(" | ".join(section.columns))
+    for row in section.rows:
+        typer.echo(" | ".join(_cell(v) for v in row))
+
+
+@app.command("security")
+def security() -> None:
+    """The runbook's suspicious-activity views: failed logins, support actions, probes, staff activity."""
+    import psycopg
+
+    from aipair.cli.support import database, settings
+    from aipair.db.urls import libpq
+    from aipair.security.report import security_report
+
+    config = settings()
+    with database(config) as urls, psycopg.connect(libpq(urls.owner)) as conn:
+        sections = security_report(
+            conn, config.support.actions_per_day_threshold, config.support.large_increase_threshold
+        )
+    for section in sections:
+        _print(section)

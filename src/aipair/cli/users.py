@@ -1,0 +1,53 @@
+"""``aipair users``: users and memberships, from the operator's console."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from aipair.composition import Runtime
+
+app = typer.Typer(help="Users and memberships.", no_args_is_help=True)
+
+
+@app.command("create")
+def create_user(
+    company: str = typer.Option(..., help="Slug of the company"),
+    email: str = typer.Option(..., help="E-mail address"),
+    role: str = typer.Option(
+        "EMPLOYEE", help="OWNER, ADMIN, MANAGER, EMPLOYEE (SUPPORT, SUPER_ADMIN: platform)"
+    ),
+    name: str = typer.Option("", help="Display name"),
+    password: str | None = typer.Option(None, help="Password (else an invitation token is printed)"),
+) -> None:
+    """Add a user to a company (creating the account when needed)."""
+    from aipair.cli.support import run_async, settings, system_session
+    from aipair.tenancy.schemas import MemberAdd
+
+    data = MemberAdd.model_validate({"email": email, "role": role, "name": name, "password": password})
+
+    async def work(runtime: Runtime) -> str:
+        async with system_session(runtime) as (session, _):
+            target = await runtime.tenancy.company_by_slug(session, company)
+            membership, user, token = await runtime.tenancy.provision_member(session, target, data)
+            suffix = f"  invitation token (shown once): {token}" if token else ""
+            return f"{user.id}  {user.email}  {membership.role} in {company}{suffix}"
+
+    typer.echo(run_async(settings(), work))
+
+
+@app.command("list")
+def list_users(company: str = typer.Option(..., help="Slug of the company")) -> None:
+    """Members of a company."""
+    from aipair.cli.support import run_async, settings, system_session
+
+    async def work(runtime: Runtime) -> list[str]:
+        async with system_session(runtime) as (session, _):
+            target = await runtime.tenancy.company_by_slug(session, company)
+            rows = await runtime.tenancy.members_of(session, target, 1000)
+            return [f"{u.id}  {u.email:<40} {m.role:<12} {m.status}" for m, u in rows]
+
+    for line in run_async(settings(), work):
+        typer.echo(line)

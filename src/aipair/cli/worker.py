@@ -1,0 +1,48 @@
+"""``aipair worker``: run background jobs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from aipair.config import Settings
+    from aipair.db.urls import DatabaseUrls
+
+
+def worker(
+    concurrency: int | None = typer.Option(
+        None, min=1, max=64, help="Jobs run at once (default AIPAIR_WORKER__CONCURRENCY)"
+    ),
+) -> None:
+    """Run background jobs until SIGTERM or Ctrl-C (running jobs get a grace period to finish)."""
+    import asyncio
+
+    from aipair.cli.support import database, settings
+    from aipair.observability.logging import configure_logging
+
+    config = settings()
+    configure_logging(config.log_level, config.log_json)
+    with database(config) as urls:
+        asyncio.run(_work(config, urls, concurrency or config.worker.concurrency))
+
+
+async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
+    import asyncio
+    import signal
+
+    from aipair.composition import start_runtime
+    from aipair.worker.registry import load_registry
+    from aipair.worker.runner import Worker
+
+    runtime = await start_runtime(config, urls)
+    runtime.key_signals.start()  # the meetings' AI calls are refused and signalled like any other
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await Worker(runtime.services, load_registry(), config.worker, concurrency=concurrency).run(stop)
+    finally:
+        await runtime.close()
