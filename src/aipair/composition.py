@@ -8,6 +8,7 @@ by type, from :attr:`Runtime.services` (see ``kit/injection.py``).
 
 from __future__ import annotations
 
+import copy
 import typing
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
@@ -92,6 +93,15 @@ class Runtime:
     services: ServiceRegistry = field(init=False)
     """Every field above under its declared type, the settings groups under theirs, and support access
     as :class:`StaffAccess`: what endpoints, middleware and jobs are given."""
+
+    def replacing(self, **changes: object) -> Runtime:
+        """A copy with some fields replaced and its services registered again (a test swapping the
+        meeting pipeline's model client, say); closing either closes the shared connections."""
+        patched = copy.copy(self)
+        for name, value in changes.items():
+            setattr(patched, name, value)
+        patched.register_services()
+        return patched
 
     def register_services(self) -> ServiceRegistry:
         """Fill :attr:`services` (once every field is set)."""

@@ -7,7 +7,6 @@ mock OpenAI-compatible upstream on loopback and checks the call is billed once, 
 from __future__ import annotations
 
 import asyncio
-import copy
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -127,8 +126,7 @@ async def test_a_chunk_that_never_answers_validly_fails_the_whole_run() -> None:
 
 def with_model(runtime: Runtime, fake: FakeModel) -> Runtime:
     """The runtime, with a meeting pipeline whose model is ``fake``."""
-    patched = copy.copy(runtime)
-    patched.meeting_pipeline = MeetingPipeline(
+    pipeline = MeetingPipeline(
         runtime.sessions,
         runtime.settings.meetings,
         runtime.members,
@@ -136,7 +134,7 @@ def with_model(runtime: Runtime, fake: FakeModel) -> Runtime:
         lambda p: [],
         audit=runtime.audit,
     )
-    return patched
+    return runtime.replacing(meeting_pipeline=pipeline)
 
 
 async def test_llm_meetings_get_minutes_and_a_failing_chunk_fails_the_job(
