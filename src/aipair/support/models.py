@@ -7,7 +7,19 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Integer, SmallInteger, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +42,10 @@ class GrantStatus(enum.StrEnum):
 
 class SupportGrant(IdMixin, TimestampMixin, Base):
     __tablename__ = "support_grants"
+    __table_args__ = (
+        Index("ix_support_grants_company_staff", "company_id", "staff_user_id", "expires_at"),
+        Index("ix_support_grants_staff", "staff_user_id", "created_at"),
+    )
 
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     staff_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -49,6 +65,11 @@ class SupportAction(Base):
     """One request of platform staff inside a company (the runbook's ``support_actions_log``)."""
 
     __tablename__ = "support_actions_log"
+    __table_args__ = (
+        Index("ix_support_actions_log_created", "created_at"),
+        Index("ix_support_actions_log_company_created", "target_company_id", "created_at"),
+        Index("ix_support_actions_log_user_created", "support_user_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -56,7 +77,7 @@ class SupportAction(Base):
     target_company_id: Mapped[uuid.UUID] = mapped_column()
     action_type: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(Text)
-    data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
     ip_address: Mapped[str | None] = mapped_column(INET)
     user_agent: Mapped[str | None] = mapped_column(String(500))
     request_id: Mapped[str | None] = mapped_column(String(64))

@@ -13,8 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.db.raw import tenant_connection
-
-NO_KEY = uuid.UUID(int=0)
+from aipair.usage.models import NO_KEY
 
 RESERVE = "SELECT gateway_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
 SETTLE = (
