@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import psycopg
 from typing import Any
 
+import psycopg
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -20,7 +19,11 @@ from aipair.db.registry import import_all_models
 from aipair.db.urls import DatabaseUrls, libpq, with_driver
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-COMPARE_OPTIONS: dict[str, Any] = {"include_schemas": True, "compare_type": True, "compare_server_default": True}
+COMPARE_OPTIONS: dict[str, Any] = {
+    "include_schemas": True,
+    "compare_type": True,
+    "compare_server_default": True,
+}
 """How the models are compared with a database: by ``alembic revision --autogenerate`` and by the
 schema-drift test (tables, columns, types, nullability, server defaults, keys, indexes, unique
 constraints, in every schema)."""
