@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
 	touch $@
 
-system-deps: ## Debian packages the test suite drives for real (redis-server, wrk, chromium)
+system-deps: ## Debian packages the test suite drives for real (redis-server, wrk, pgbouncer, chromium)
 	@bash scripts/system-deps.sh
 
 run: install ## migrate, initialise and serve on the embedded PostgreSQL

@@ -2,7 +2,8 @@
 
 A raw asyncio HTTP/1.1 server (keep-alive, Content-Length bodies) so the mock costs far less CPU than
 the gateway it measures. Behaviour is steered over HTTP: ``POST /__control`` with
-``{"fail_status": 500, "fail_count": 3, "delay_s": 0.2, "hang": false}``; ``GET /__stats`` counts calls.
+``{"fail_status": 500, "fail_count": 3, "delay_s": 0.2, "hang": false}`` (``model_status``
+``{"gpt-x": 404}`` answers requests for one model with an error); ``GET /__stats`` counts calls.
 With ``{"record_auth": true}`` every call's path and ``Authorization`` header are kept for ``GET /__auth``.
 Run standalone: ``python -m bench.mock_upstream --port 9100``.
 """
@@ -32,6 +33,7 @@ CHAT = {
     "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19},
 }
 CHAT_BYTES = json.dumps(CHAT).encode()
+MODEL_ERROR = b'{"error": {"message": "mock model error", "type": "invalid_request_error"}}'
 STREAM_WORDS = ["Hello", " from", " the", " mock", " upstream", "."]
 
 
@@ -48,6 +50,8 @@ class Behaviour:
     hooks: list[dict[str, Any]] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
     answers: list[str] = field(default_factory=list)
+    model_status: dict[str, int] = field(default_factory=dict)
+    """Error statuses answered to requests for these models (an upstream that lacks them, or breaks)."""
     record_auth: bool = False
     auth_seen: list[dict[str, str | None]] = field(default_factory=list)
 
@@ -155,6 +159,24 @@ class MockUpstream:
                 await asyncio.sleep(delay)
 
     async def _handle(self, method: str, path: str, body: bytes) -> bytes:
+        if path.startswith("/__"):
+            return self._control(method, path, body)
+        b = self.behaviour
+        b.calls[path] = b.calls.get(path, 0) + 1
+        if b.hang:
+            await asyncio.sleep(3600)
+        if b.delay_s:
+            await asyncio.sleep(b.delay_s)
+        if b.model_status and (status := self._model_status(body)):
+            return _response(status, MODEL_ERROR)
+        if b.fail_count > 0:
+            b.fail_count -= 1
+            return _response(
+                b.fail_status or 500, b'{"error": {"message": "mock failure", "type": "server_error"}}'
+            )
+        return self._answer(path, body)
+
+    def _control(self, method: str, path: str, body: bytes) -> bytes:
         b = self.behaviour
         if path == "/__control":
             for name, value in json.loads(body or b"{}").items():
@@ -164,21 +186,16 @@ class MockUpstream:
             return _response(200, json.dumps(b.calls).encode())
         if path == "/__auth":
             return _response(200, json.dumps(b.auth_seen).encode())
-        if path == "/__hooks":
-            if method == "POST":
-                b.hooks.append(json.loads(body or b"{}"))
-            return _response(200, json.dumps(b.hooks).encode())
-        b.calls[path] = b.calls.get(path, 0) + 1
-        if b.hang:
-            await asyncio.sleep(3600)
-        if b.delay_s:
-            await asyncio.sleep(b.delay_s)
-        if b.fail_count > 0:
-            b.fail_count -= 1
-            return _response(
-                b.fail_status or 500, b'{"error": {"message": "mock failure", "type": "server_error"}}'
-            )
-        return self._answer(path, body)
+        if method == "POST":  # /__hooks
+            b.hooks.append(json.loads(body or b"{}"))
+        return _response(200, json.dumps(b.hooks).encode())
+
+    def _model_status(self, body: bytes) -> int:
+        try:
+            model = json.loads(body or b"{}").get("model")
+        except (ValueError, AttributeError):
+            return 0
+        return int(self.behaviour.model_status.get(model, 0)) if isinstance(model, str) else 0
 
     def _answer(self, path: str, body: bytes) -> bytes:
         if path.endswith("/chat/completions"):

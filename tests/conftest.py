@@ -11,12 +11,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from aipair.app import create_app
-from aipair.composition import Runtime, start_runtime
+from aipair.composition import Runtime
 from aipair.config import AuthSettings, Settings
-from aipair.db import migrate
 from aipair.db.embedded import EmbeddedPostgres
-from aipair.db.urls import DatabaseUrls, resolve_urls
+from aipair.db.urls import DatabaseUrls
+from tests.fixtures.database import app_on, initialised_runtime, migrated_urls
 from tests.fixtures.tenants import Tenant, make_tenant, random_ip
 
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1}
@@ -50,31 +49,18 @@ def settings(postgres: EmbeddedPostgres, data_dir: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def urls(settings: Settings) -> DatabaseUrls:
-    resolved = resolve_urls(settings)
-    migrate.upgrade(resolved)
-    return resolved
+    return migrated_urls(settings)
 
 
 @pytest.fixture(scope="session")
 async def runtime(settings: Settings, urls: DatabaseUrls) -> AsyncIterator[Runtime]:
-    from aipair.cli.support import system_session  # noqa: F401  (keeps import errors visible early)
-    from aipair.db.engine import DbContext, transaction
-    from aipair.tenancy.models import Role
-
-    built = await start_runtime(settings, urls)
-    async with transaction(built.sessions, DbContext(platform_role=Role.SUPER_ADMIN)) as session:
-        await built.platform.initialise(
-            session, settings.platform.model_copy(update={"admin_password": None})
-        )
-    yield built
-    await built.close()
+    async with initialised_runtime(settings, urls) as built:
+        yield built
 
 
 @pytest.fixture(scope="session")
 def app(settings: Settings, runtime: Runtime) -> FastAPI:
-    application = create_app(settings)
-    application.state.services = runtime.services
-    return application
+    return app_on(settings, runtime)
 
 
 @pytest.fixture

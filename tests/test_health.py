@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import psycopg
+from alembic.script import ScriptDirectory
+
+from aipair.db.migrate import alembic_config
+from aipair.db.urls import DatabaseUrls, libpq
 
 
 async def test_health_answers_without_io(client: httpx.AsyncClient) -> None:
@@ -19,6 +24,35 @@ async def test_health_db_runs_a_real_query_and_reports_migration_head(client: ht
     assert body["database"]["migration"]["current"] == body["database"]["migration"]["head"]
     assert body["database"]["latency_ms"] >= 0
     assert body["database"]["pool"]["capacity"] > 0
+
+
+async def test_health_db_stays_ready_on_a_newer_release_s_schema_but_not_with_migrations_pending(
+    client: httpx.AsyncClient, urls: DatabaseUrls
+) -> None:
+    """Blue/green: after the green release's migration, blue (which does not know that revision) stays
+    ready; code whose own migrations are not applied is not."""
+    script = ScriptDirectory.from_config(alembic_config(urls))
+    head = script.get_current_head()
+    assert head is not None
+    previous = script.get_revision(head).down_revision
+    answers = {}
+    with psycopg.connect(libpq(urls.owner), autocommit=True) as conn:
+        try:
+            for revision in ("9999_of_a_newer_release", previous):
+                conn.execute("UPDATE alembic_version SET version_num = %s", [revision])
+                answers[revision] = await client.get("/health/db")
+        finally:
+            conn.execute("UPDATE alembic_version SET version_num = %s", [head])
+    ahead, behind = answers["9999_of_a_newer_release"], answers[previous]
+    assert ahead.status_code == 200, ahead.text
+    assert ahead.json()["database"]["migration"] == {
+        "current": "9999_of_a_newer_release",
+        "head": head,
+        "state": "ahead",
+    }
+    assert behind.status_code == 503
+    assert behind.json()["database"]["migration"]["state"] == "behind"
+    assert behind.json()["database"]["status"] == "migrations_pending"
 
 
 async def test_ai_and_integrations_say_not_configured_honestly(client: httpx.AsyncClient) -> None:

@@ -29,6 +29,7 @@ from aipair.support.endpoints import staff_router as support_router
 from aipair.support.middleware import SupportActionsMiddleware
 from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
+from aipair.web.app import install_console
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -89,4 +90,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in (*routers, meetings_router, *audit_routers):
         app.include_router(router)
+    install_console(app)
     return app

@@ -26,11 +26,12 @@ from aipair.auth.passwords import Passwords
 from aipair.auth.service import AuthService
 from aipair.auth.tokens import AccessTokens
 from aipair.config import Settings
-from aipair.db.engine import create_engine, session_factory
+from aipair.db.engine import connect_options, create_engine, session_factory
 from aipair.db.raw import TransactionScopedConnection
 from aipair.db.urls import DatabaseUrls, libpq
 from aipair.gateway.admission import Admissions
 from aipair.gateway.company_routes import CompanyRoutes, Lane, LaneBuilder
+from aipair.gateway.idempotency import IdempotencyKeys
 from aipair.gateway.pricing import DEFAULT_PRICES, PriceBook
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.registry import ProviderRegistry, build_upstream_client
@@ -56,6 +57,7 @@ from aipair.tenancy.platform import PlatformService
 from aipair.tenancy.policy_cache import CompanyPolicyCache
 from aipair.tenancy.service import TenancyService
 from aipair.usage.service import UsageService
+from aipair.web.sessions import ConsoleSessions
 from aipair.worker.service import JobsService
 
 
@@ -87,6 +89,7 @@ class Runtime:
     ai_settings: CompanyAiSettingsService
     support_actions: SupportActionsLog
     health: HealthService
+    console: ConsoleSessions
     jobs: JobsService = field(default_factory=JobsService)
     meetings: MeetingService = field(init=False)
     meeting_pipeline: MeetingPipeline = field(init=False)
@@ -153,8 +156,8 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         libpq(urls.app),
         min_size=1,
         max_size=settings.gateway.pool_size,
-        server_settings={"application_name": "aipair-gateway"},
         connection_class=TransactionScopedConnection,
+        **connect_options(settings, "aipair-gateway"),
     )
     http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
     upstream = build_upstream_client()
@@ -179,6 +182,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     security = SecurityService(sessions, settings.auth, settings.support)
     tenancy = TenancyService(passwords, policies, audit=audit)
     overrides = OverrideService(audit, policies)
+    auth = AuthService(sessions, passwords, tokens, settings.auth, audit=audit)
     runtime = Runtime(
         settings=settings,
         urls=urls,
@@ -189,7 +193,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         upstream=upstream,
         limiter=limiter,
         passwords=passwords,
-        auth=AuthService(sessions, passwords, tokens, settings.auth, audit=audit),
+        auth=auth,
         api_keys=ApiKeyService(
             timedelta(hours=settings.auth.api_key_rotation_grace_hours), keys, audit=audit
         ),
@@ -198,7 +202,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         platform=PlatformService(passwords, audit),
         policies=policies,
         usage=usage,
-        gateway=GatewayService(routes, keys, usage),
+        gateway=GatewayService(routes, keys, usage, IdempotencyKeys(pg)),
         audit=audit,
         security=security,
         support=SupportService(sessions, audit, tenancy, overrides, security, settings.support),
@@ -206,6 +210,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         ai_settings=CompanyAiSettingsService(config, box, routes, audit=audit),
         support_actions=SupportActionsLog(sessions),
         health=HealthService(engine, urls, settings.db_max_overflow, router, limiter),
+        console=ConsoleSessions(auth, tokens, settings.web, jwt_secret(settings)),
     )
     runtime.meetings, runtime.meeting_pipeline = build_meetings(
         settings.meetings,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aipair.gateway.provider_config import GatewayProvidersConfig
@@ -108,6 +108,17 @@ class SecuritySignalSettings(BaseModel):
     working_hours_cache_s: float = Field(default=300.0, ge=0)
 
 
+class WebSettings(BaseModel):
+    """The web console: its session cookie and how long a session lasts."""
+
+    # Browsers accept Secure cookies from http://localhost and 127.0.0.1 (secure contexts), so the flag
+    # stays on everywhere by default; turn it off only to use the console over plain http from another
+    # host name in development. Production refuses it off.
+    cookie_secure: bool = True
+    session_idle_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    session_max_hours: int = Field(default=12, ge=1, le=24 * 14)
+
+
 class Settings(BaseSettings):
     """All settings of the platform, validated at start-up."""
 
@@ -131,9 +142,19 @@ class Settings(BaseSettings):
     database_app_url: SecretStr | None = None
     database_app_role: str = Field(default="aipair_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     database_app_password: SecretStr | None = None
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    # The runbook's ``DB_POOL_SIZE`` (``kubectl patch configmap app-config``) is read too;
+    # ``AIPAIR_DB_POOL_SIZE`` takes precedence when both are set.
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        validation_alias=AliasChoices("AIPAIR_DB_POOL_SIZE", "DB_POOL_SIZE", "db_pool_size"),
+    )
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+    # "transaction": the application role's URL leads to a pooler in transaction mode (PgBouncer
+    # ``pool_mode = transaction``): no statement outlives a transaction, nothing is set per session.
+    db_pooler: Literal["none", "transaction"] = "none"
     embedded_db_port: int = Field(default=5544, ge=0, le=65535)
     auth: AuthSettings = AuthSettings()
     platform: PlatformSettings = PlatformSettings()
@@ -143,6 +164,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     meetings: MeetingSettings = Field(default_factory=MeetingSettings)
     signals: SecuritySignalSettings = Field(default_factory=SecuritySignalSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @field_validator("database_url", "database_app_url")
     @classmethod
@@ -157,6 +179,12 @@ class Settings(BaseSettings):
         if value is not None:
             decode_key(value.get_secret_value())  # ValueError: "must be base64" / "must decode to 32 bytes"
         return value
+
+    @model_validator(mode="after")
+    def _secure_cookies_in_production(self) -> Settings:
+        if self.env == "production" and not self.web.cookie_secure:
+            raise ValueError("web.cookie_secure cannot be turned off in production")
+        return self
 
     @property
     def data_path(self) -> Path:

@@ -39,7 +39,7 @@ CASES: list[tuple[str, bytes, int, str]] = [
         "negative max_tokens",
         b'{"model": "local", "messages": [{"role": "user", "content": "hi"}], "max_tokens": -5}',
         400,
-        "invalid_request",
+        "invalid_value",
     ),
 ]
 

@@ -27,7 +27,7 @@ FROM company_limits
 WHERE current_usage->>'ai_requests' > '8000';"""
 
 
-async def test_alerts_fire_once_per_threshold_and_the_budget_then_refuses(
+async def test_alerts_fire_once_per_threshold_and_the_first_refusal_fires_the_100_percent_alert(
     gateway: LiveGateway,
     upstreams: tuple[MockUpstream, MockUpstream],
     client: httpx.AsyncClient,
@@ -47,15 +47,19 @@ async def test_alerts_fire_once_per_threshold_and_the_budget_then_refuses(
         await api.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, max_tokens=5_000)
     with pytest.raises(openai.RateLimitError) as refused:
         await api.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, max_tokens=5_000)
-    assert refused.value.code == "budget_exceeded"
+    assert refused.value.code == "insufficient_quota"
+    with pytest.raises(openai.RateLimitError):  # a second refusal alerts nobody again
+        await api.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, max_tokens=5_000)
     for _ in range(50):
         hooks = httpx.get(hook).json()
-        if len(hooks) >= 2:
+        if len(hooks) >= 3:
             break
         await asyncio.sleep(0.1)
-    assert sorted(h["threshold_percent"] for h in hooks) == [50, 80]
+    await asyncio.sleep(0.2)
+    # 90 % is spent: the refused call's worst case did not fit, so the budget is reached for this client.
+    assert sorted(h["threshold_percent"] for h in httpx.get(hook).json()) == [50, 80, 100]
     alerts = (await client.get("/api/budget/alerts", headers=admin)).json()
-    assert sorted(a["threshold_percent"] for a in alerts) == [50, 80]
+    assert sorted(a["threshold_percent"] for a in alerts) == [50, 80, 100]
     budget = (await client.get("/api/budget", headers=admin)).json()
     assert budget["spent_usd"] == "0.009000" and budget["requests"] == 3
 

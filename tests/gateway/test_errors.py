@@ -30,7 +30,7 @@ from aipair.gateway.errors import (
         (ModelNotFound(), 404, "invalid_request_error", "model_not_found"),
         (RateLimitExceeded(), 429, "rate_limit_error", "rate_limit_exceeded"),
         (QuotaExceeded(), 429, "insufficient_quota", "quota_exceeded"),
-        (BudgetExceeded(), 429, "insufficient_quota", "budget_exceeded"),
+        (BudgetExceeded(), 429, "insufficient_quota", "insufficient_quota"),
         (UpstreamRateLimited(), 429, "rate_limit_error", "upstream_rate_limited"),
         (ProviderError(), 502, "api_error", "upstream_error"),
         (ProviderUnavailable(), 503, "api_error", "provider_unavailable"),

@@ -56,13 +56,15 @@ async def test_breaker_opens_after_failures_and_closes_after_a_good_probe(
     upstreams: tuple[MockUpstream, MockUpstream],
     client: httpx.AsyncClient,
     tenant: Tenant,
+    other_tenant: Tenant,
 ) -> None:
     primary, _ = upstreams
     api = sdk(gateway, str((await make_api_key(client, tenant))["key"]))
+    other = sdk(gateway, str((await make_api_key(client, other_tenant))["key"]))
     await close_breaker(gateway, api)
     control(primary, fail_count=1000, fail_status=503)
-    for _ in range(2):
-        await api.chat.completions.create(model="resilient", messages=MESSAGES)
+    for caller in (api, other):  # failures seen by two companies: the provider is down for everyone
+        await caller.chat.completions.create(model="resilient", messages=MESSAGES)
     health = httpx.get(f"{gateway.url}/health/ai").json()
     assert health["providers"]["openai"]["state"] == "open"
     assert health["status"] == "degraded"
@@ -116,16 +118,3 @@ async def test_client_that_disconnects_mid_stream_is_billed_for_what_was_deliver
     assert event["status"] == "succeeded"
     assert 1 <= event["output_tokens"] < 6  # delivered part only, not the whole answer
     assert event["input_tokens"] > 0
-
-
-async def test_a_retried_request_id_is_billed_once(
-    gateway: LiveGateway, client: httpx.AsyncClient, tenant: Tenant, settings: Settings
-) -> None:
-    key = str((await make_api_key(client, tenant))["key"])
-    headers = {"Authorization": f"Bearer {key}", "X-Request-ID": "retry-me-123"}
-    body = {"model": "gpt-4o-mini", "messages": MESSAGES}
-    first = httpx.post(f"{gateway.url}/v1/chat/completions", json=body, headers=headers, timeout=10)
-    second = httpx.post(f"{gateway.url}/v1/chat/completions", json=body, headers=headers, timeout=10)
-    assert first.status_code == 200
-    assert second.status_code == 409 and second.json()["error"]["code"] == "duplicate_request"
-    assert len(usage_rows(settings, tenant.id)) == 1

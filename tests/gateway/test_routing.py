@@ -58,6 +58,7 @@ def make_router(
         cooldown: float = 30.0,
         max_retry_after: float = 5.0,
         timeout_s: float = 10.0,
+        min_companies: int = 1,
     ) -> Router:
         primary_url, backup_url = upstream.url + OPENAI_PATH, upstream.url + BACKUP_PATH
         entries = {
@@ -81,7 +82,9 @@ def make_router(
         return Router(
             ProviderRegistry(entries, aliases),
             retry=RetryConfig(base_delay_s=0.2, max_delay_s=2.0, max_retry_after_s=max_retry_after),
-            breaker=CircuitBreakerConfig(failure_threshold=threshold, cooldown_s=cooldown),
+            breaker=CircuitBreakerConfig(
+                failure_threshold=threshold, cooldown_s=cooldown, provider_min_companies=min_companies
+            ),
             clock=clock,
             sleep=sleep,
             rand=lambda: 0.5,

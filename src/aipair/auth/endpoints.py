@@ -6,10 +6,8 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from aipair.auth import repository as repo
 from aipair.auth.api_keys import CreatedKey
 from aipair.auth.dependencies import AdminPrincipal, ApiKeys, Auth, Client, CurrentPrincipal, TenantSession
-from aipair.auth.models import User
 from aipair.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -59,10 +57,13 @@ async def logout(body: RefreshRequest, auth: Auth, client: Client) -> Response:
 
 
 @router.get("/user", response_model=CurrentUser)
-async def current_user(principal: CurrentPrincipal, session: TenantSession) -> CurrentUser:
+async def current_user(
+    principal: CurrentPrincipal,
+    session: TenantSession,
+    auth: Auth,
+) -> CurrentUser:
     """The caller: user (or key), the company it acts in, its role and its memberships."""
-    user = await session.get(User, principal.user_id) if principal.user_id else None
-    memberships = await repo.memberships_of(session, principal.user_id) if principal.user_id else []
+    user, memberships = await auth.account(session, principal)
     return CurrentUser(
         id=principal.user_id,
         email=user.email if user else None,

@@ -60,6 +60,16 @@ class AuthService:
         self._settings = settings
 
     @staticmethod
+    async def account(
+        session: AsyncSession, principal: Principal
+    ) -> tuple[User | None, list[repo.MembershipRow]]:
+        """The caller's account (None for an API key) and its active memberships."""
+        if principal.user_id is None:
+            return None, []
+        user = await session.get(User, principal.user_id)
+        return user, await repo.memberships_of(session, principal.user_id)
+
+    @staticmethod
     async def user_by_email(session: AsyncSession, email: str) -> User | None:
         """The account with this e-mail (any case), read in the caller's transaction."""
         return await repo.user_by_email(session, email)
@@ -147,16 +157,43 @@ class AuthService:
             row = await repo.refresh_token_by_hash(session, digest(refresh_token))
             if row is None:
                 return
-            await set_tenant(session, row.company_id, row.user_id)
-            await repo.revoke_family(session, row.family_id)
-            actor = Actor.user(row.user_id, row.company_id, None, client)
-            await self._audit.record(
-                session, actor, "auth.session.revoke", "session", row.family_id, after={"revoked": True}
-            )
+            await self._revoke_session(session, row.user_id, row.company_id, row.family_id, client)
+
+    async def end_session(self, claims: AccessClaims, client: ClientInfo | None = None) -> None:
+        """Revoke the session of verified token claims (the console's sign-out). Audited as
+        ``auth.session.revoke``."""
+        async with transaction(self._sessions, DbContext()) as session:
+            await self._revoke_session(session, claims.user_id, claims.company_id, claims.session_id, client)
+
+    async def _revoke_session(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        company_id: uuid.UUID,
+        family_id: uuid.UUID,
+        client: ClientInfo | None,
+    ) -> None:
+        await set_tenant(session, company_id, user_id)
+        await repo.revoke_family(session, family_id)
+        actor = Actor.user(user_id, company_id, None, client)
+        await self._audit.record(
+            session, actor, "auth.session.revoke", "session", family_id, after={"revoked": True}
+        )
+
+    async def start_session(
+        self, user_id: uuid.UUID, company_slug: str, client: ClientInfo | None = None
+    ) -> IssuedTokens:
+        """A new session of an already authenticated person in another of their companies (the
+        console's company switcher). Audited as ``auth.session.create``."""
+        return await self._start_session(user_id, company_slug, client)
 
     async def principal_from_access_token(self, token: str) -> Principal:
         """The principal of a bearer access token, checked against current membership and status."""
-        claims = self._tokens.verify(token)
+        return await self.principal_from_claims(self._tokens.verify(token))
+
+    async def principal_from_claims(self, claims: AccessClaims) -> Principal:
+        """The principal of verified token claims, checked against current membership, session
+        revocation and company status."""
         company_id = CompanyId(claims.company_id)
         async with transaction(self._sessions, DbContext(company_id, claims.user_id)) as session:
             membership = await repo.membership_in(session, company_id, claims.user_id)

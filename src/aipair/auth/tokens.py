@@ -6,7 +6,8 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 import jwt
 
@@ -14,6 +15,7 @@ from aipair.auth.errors import InvalidToken
 from aipair.kit.clock import utcnow
 
 API_KEY_PREFIX = "aip"
+TokenKind = Literal["access", "console"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class AccessClaims:
     user_id: uuid.UUID
     company_id: uuid.UUID
     session_id: uuid.UUID
+    auth_time: int | None = None
+    """When the person signed in (seconds since the epoch); console sessions end a while after it."""
 
 
 class AccessTokens:
@@ -32,32 +36,57 @@ class AccessTokens:
         self._secret = secret
         self.lifetime = lifetime
 
-    def issue(self, claims: AccessClaims) -> str:
-        """A signed token valid for ``lifetime``."""
+    def issue(
+        self, claims: AccessClaims, *, kind: TokenKind = "access", expires_at: datetime | None = None
+    ) -> str:
+        """A signed token of ``kind`` valid until ``expires_at`` (default: ``lifetime`` from now).
+
+        A ``console`` token is the web console's session cookie: it is never accepted as a bearer token.
+        """
         now = utcnow()
-        payload = {
+        payload: dict[str, Any] = {
             "sub": str(claims.user_id),
             "cid": str(claims.company_id),
             "sid": str(claims.session_id),
-            "typ": "access",
+            "typ": kind,
             "iat": int(now.timestamp()),
-            "exp": int((now + self.lifetime).timestamp()),
+            "exp": int((expires_at or now + self.lifetime).timestamp()),
         }
+        if claims.auth_time is not None:
+            payload["auth_time"] = claims.auth_time
         return jwt.encode(payload, self._secret, algorithm="HS256")
 
-    def verify(self, token: str) -> AccessClaims:
-        """The claims of a valid token; :class:`InvalidToken` otherwise."""
+    def verify(self, token: str, kind: TokenKind = "access") -> AccessClaims:
+        """The claims of a valid token of ``kind``; :class:`InvalidToken` otherwise."""
         try:
             payload = jwt.decode(
                 token, self._secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
             )
-            if payload.get("typ") != "access":
+            if payload.get("typ") != kind:
                 raise InvalidToken()
+            auth_time = payload.get("auth_time")
             return AccessClaims(
-                uuid.UUID(payload["sub"]), uuid.UUID(payload["cid"]), uuid.UUID(payload["sid"])
+                uuid.UUID(payload["sub"]),
+                uuid.UUID(payload["cid"]),
+                uuid.UUID(payload["sid"]),
+                int(auth_time) if auth_time is not None else None,
             )
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
             raise InvalidToken() from exc
+
+    @staticmethod
+    def issued_at(token: str) -> datetime | None:
+        """When a token (verified beforehand) was signed."""
+        iat = _unverified_iat(token)
+        return datetime.fromtimestamp(iat, tz=UTC) if iat is not None else None
+
+
+def _unverified_iat(token: str) -> int | None:
+    try:
+        value = jwt.decode(token, options={"verify_signature": False}).get("iat")
+    except jwt.PyJWTError:
+        return None
+    return int(value) if isinstance(value, int) else None
 
 
 def digest(secret: str) -> str:

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -41,20 +42,42 @@ class DbContext:
     support_company_id: uuid.UUID | None = None
 
 
+def connect_options(settings: Settings, application_name: str) -> dict[str, Any]:
+    """asyncpg options for connections of the application role.
+
+    Behind a pooler in transaction mode (``db_pooler = "transaction"``) a server connection serves
+    another client after every transaction, so nothing may outlive one: asyncpg caches no prepared
+    statement, and no session parameter is sent at connect (PgBouncer refuses ``statement_timeout``
+    there: set it for the role, ``ALTER ROLE ... SET statement_timeout``). The tenant context needs
+    nothing more, being transaction-local already.
+    """
+    server_settings = {"application_name": application_name}
+    if settings.db_pooler == "transaction":
+        return {"server_settings": server_settings, "statement_cache_size": 0}
+    server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
+    return {"server_settings": server_settings}
+
+
+def _unique_statement_name() -> str:
+    """A prepared statement name no other client of a shared server connection can be using."""
+    return f"__aipair_{uuid.uuid4().hex}__"
+
+
 def create_engine(settings: Settings, url: str) -> AsyncEngine:
     """The pooled engine of the application role."""
+    connect_args = connect_options(settings, "aipair")
+    if settings.db_pooler == "transaction":
+        # The ORM prepares named statements: uncached, and named uniquely across processes.
+        connect_args.update(
+            prepared_statement_cache_size=0, prepared_statement_name_func=_unique_statement_name
+        )
     return create_async_engine(
         with_driver(url, "asyncpg"),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args={
-            "server_settings": {
-                "application_name": "aipair",
-                "statement_timeout": str(settings.db_statement_timeout_ms),
-            }
-        },
+        connect_args=connect_args,
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import psycopg
 from alembic import command
@@ -72,6 +73,30 @@ def upgrade(urls: DatabaseUrls, revision: str = "head") -> None:
 def head_revision(urls: DatabaseUrls) -> str | None:
     """The newest revision the code knows."""
     return ScriptDirectory.from_config(alembic_config(urls)).get_current_head()
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    """The database's revision against this code's head.
+
+    ``state`` is ``ahead`` at a revision this code does not know, i.e. a newer release's. Migrations
+    are expand-then-contract, so this code still runs on it: while blue and green run side by side, the
+    older one stays ready after the newer one's migration. ``behind``: migrations are pending.
+    """
+
+    current: str | None
+    head: str | None
+    state: Literal["current", "behind", "ahead"]
+
+
+def schema_status(urls: DatabaseUrls, revision: str | None) -> SchemaStatus:
+    """Where the database at ``revision`` stands against this code's migrations."""
+    script = ScriptDirectory.from_config(alembic_config(urls))
+    head = script.get_current_head()
+    if revision == head:
+        return SchemaStatus(revision, head, "current")
+    known = revision is None or revision in {rev.revision for rev in script.walk_revisions()}
+    return SchemaStatus(revision, head, "behind" if known else "ahead")
 
 
 def current_revision(urls: DatabaseUrls) -> str | None:

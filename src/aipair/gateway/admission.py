@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from aipair.gateway.errors import (
     BudgetExceeded,
+    InvalidRequest,
     KeyBudgetExceeded,
     PermissionDenied,
     QuotaExceeded,
@@ -26,12 +27,14 @@ from aipair.gateway.pricing import Price, PriceBook, cost_micro_usd, worst_case_
 from aipair.gateway.providers.base import Usage
 from aipair.gateway.ratelimit import Decision, RateLimiter, Window
 from aipair.gateway.routing import Router
+from aipair.gateway.tokens import RequestEstimate
 from aipair.kit.periods import PeriodClock
 from aipair.security.service import SecurityEventKind
 from aipair.security.signals import KeySignals
 from aipair.tenancy.policy_cache import CompanyPolicy, CompanyPolicyCache
 from aipair.usage.service import Reservation, Settlement, UsageService
 
+TOKEN_WINDOW = "key_tpm:"
 RATE_NAMES = {
     "rpm": "company requests per minute",
     "aph": "company AI requests per hour",
@@ -104,23 +107,16 @@ class Admissions:
         return max(costs, default=0)
 
     async def admit(
-        self,
-        caller: Caller,
-        operation: str,
-        public_model: str,
-        request_id: str,
-        input_tokens: int,
-        max_output_tokens: int,
+        self, caller: Caller, operation: str, public_model: str, request_id: str, estimate: RequestEstimate
     ) -> Admission:
         """Run the checks in order and reserve the worst case; raises the first refusal."""
         policy = await self.policy(caller)
         if caller.key_id is not None and caller.ip is not None:  # a client's call, not a workflow's
             self._signals.used(caller.company_id, caller.key_id, caller.ip)
         self._router.registry.resolve(public_model)  # unknown model: 404 before anything is counted
-        decision = await self._limiter.acquire(
-            self._windows(caller, policy, input_tokens + max_output_tokens)
-        )
-        headers = _rate_headers(decision, caller, policy)
+        windows = self._windows(caller, policy, _tokens_per_minute_cost(caller, estimate))
+        decision = await self._limiter.acquire(windows)
+        headers = _rate_headers(decision, windows)
         if not decision.allowed:
             which = decision.refused.key.split(":")[0] if decision.refused else "requests"
             self._refused(caller, SecurityEventKind.RATE_LIMITED, which)
@@ -138,7 +134,7 @@ class Admissions:
             key_id=caller.key_id,
             operation=operation,
             model=public_model,
-            cost_micro_usd=self.worst_case(public_model, input_tokens, max_output_tokens),
+            cost_micro_usd=self.worst_case(public_model, estimate.input_tokens, estimate.max_output_tokens),
             quota=policy.ai_requests_per_month,
             budget_micro_usd=policy.budget_micro_usd,
             key_budget_micro_usd=caller.budget_micro_usd,
@@ -211,20 +207,56 @@ class Admissions:
         if caller.key_id is not None and caller.requests_per_minute:
             windows.append(Window(f"key_rpm:{caller.key_id}", caller.requests_per_minute, 60))
         if caller.key_id is not None and caller.tokens_per_minute:
-            windows.append(Window(f"key_tpm:{caller.key_id}", caller.tokens_per_minute, 60, cost=tokens))
+            windows.append(
+                Window(f"{TOKEN_WINDOW}{caller.key_id}", caller.tokens_per_minute, 60, cost=tokens)
+            )
         return windows
 
 
-def _rate_headers(decision: Decision, caller: Caller, policy: CompanyPolicy) -> dict[str, str]:
-    """OpenAI's ``x-ratelimit-*`` headers for the per-minute request window (and tokens when limited)."""
-    limit, remaining, reset = policy.requests_per_minute, decision.remaining[0], decision.reset_in[0]
+def _tokens_per_minute_cost(caller: Caller, estimate: RequestEstimate) -> int:
+    """Tokens a call takes from its key's per-minute budget: its input plus the most it may produce.
+
+    Without ``max_tokens``, that is the model's output limit capped by what the key's limit leaves; a
+    call that could never fit the limit is refused with 400 (no wait would ever admit it).
+    """
+    limit = caller.tokens_per_minute
+    need = estimate.input_tokens + estimate.max_output_tokens
+    if not limit or caller.key_id is None:
+        return need
+    if estimate.input_tokens > limit:
+        raise InvalidRequest(
+            f"This request has about {estimate.input_tokens} input tokens; the API key allows {limit}"
+            " tokens per minute",
+            param="messages",
+        )
+    if estimate.explicit_output:
+        if need > limit:
+            raise InvalidRequest(
+                f"Input and max_tokens come to {need} tokens; the API key allows {limit} tokens per minute",
+                param="max_tokens",
+            )
+        return need
+    return estimate.input_tokens + min(max(estimate.output_limit, 1), limit - estimate.input_tokens)
+
+
+def _rate_headers(decision: Decision, windows: list[Window]) -> dict[str, str]:
+    """OpenAI's ``x-ratelimit-*`` headers for the tightest window of this caller: the one that refused,
+    else the request window with the fewest requests left (company or key); tokens from the key's TPM."""
+    requests = [i for i, w in enumerate(windows) if not w.key.startswith(TOKEN_WINDOW)]
+    tokens = [i for i, w in enumerate(windows) if w.key.startswith(TOKEN_WINDOW)]
+    refused = decision.refused
+    if refused is not None and not refused.key.startswith(TOKEN_WINDOW):
+        chosen = windows.index(refused)
+    else:
+        chosen = min(requests, key=lambda i: decision.remaining[i])
     headers = {
-        "x-ratelimit-limit-requests": str(limit),
-        "x-ratelimit-remaining-requests": str(max(0, remaining)),
-        "x-ratelimit-reset-requests": f"{max(reset, 0):.0f}s",
+        "x-ratelimit-limit-requests": str(windows[chosen].limit),
+        "x-ratelimit-remaining-requests": str(max(0, decision.remaining[chosen])),
+        "x-ratelimit-reset-requests": f"{max(decision.reset_in[chosen], 0):.0f}s",
     }
-    if caller.tokens_per_minute and caller.key_id is not None:
-        headers["x-ratelimit-limit-tokens"] = str(caller.tokens_per_minute)
-        headers["x-ratelimit-remaining-tokens"] = str(max(0, decision.remaining[-1]))
-        headers["x-ratelimit-reset-tokens"] = f"{max(decision.reset_in[-1], 0):.0f}s"
+    if tokens:
+        i = tokens[0]
+        headers["x-ratelimit-limit-tokens"] = str(windows[i].limit)
+        headers["x-ratelimit-remaining-tokens"] = str(max(0, decision.remaining[i]))
+        headers["x-ratelimit-reset-tokens"] = f"{max(decision.reset_in[i], 0):.0f}s"
     return headers

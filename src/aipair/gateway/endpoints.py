@@ -4,6 +4,8 @@ OpenAI's shape and status codes, so the official SDKs raise their usual exceptio
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +21,8 @@ from aipair.config import AuthSettings
 from aipair.errors import InvalidJson
 from aipair.gateway.admission import Caller
 from aipair.gateway.errors import InvalidRequest
-from aipair.gateway.service import GatewayService
+from aipair.gateway.idempotency import fingerprint
+from aipair.gateway.service import GatewayAnswer, GatewayService
 from aipair.kit.injection import ServiceRegistry, registry_of
 
 router = APIRouter(prefix="/v1", tags=["AI gateway (OpenAI-compatible)"])
@@ -50,7 +53,29 @@ async def _json(request: Request) -> dict[str, Any]:
 
 
 def _request_id(request: Request) -> str:
-    return str(request.scope.get("state", {}).get("request_id", ""))
+    """The id the call is billed under: the request id the gateway made up, or a fresh one when the
+    client chose its ``X-Request-ID`` (a correlation id it may well send on every call)."""
+    state = request.scope.get("state", {})
+    if state.get("request_id_chosen_by_client") or not state.get("request_id"):
+        return uuid.uuid4().hex
+    return str(state["request_id"])
+
+
+async def _answer(
+    request: Request,
+    gateway: GatewayService,
+    caller: Caller,
+    produce: Callable[[], Awaitable[GatewayAnswer]],
+) -> Response:
+    """The JSON answer of ``produce()``; under an ``Idempotency-Key``, the first call's answer for
+    every repeat (billed once)."""
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        answer = await produce()
+        return _json_response(answer.body, answer.headers)
+    request_print = fingerprint(request.url.path, await request.body())
+    raw, headers = await gateway.once(caller, key, request_print, produce)
+    return Response(raw, media_type="application/json", headers=headers)
 
 
 async def _serving(request: Request) -> tuple[GatewayService, Caller]:
@@ -77,16 +102,17 @@ async def chat_completions(request: Request) -> Response:
     if body.get("stream") is True:
         stream = await gateway.stream_chat(caller, body, _request_id(request))
         return StreamingResponse(stream.events, media_type="text/event-stream", headers=stream.headers)
-    answer = await gateway.chat(caller, body, _request_id(request))
-    return _json_response(answer.body, answer.headers)
+    return await _answer(request, gateway, caller, lambda: gateway.chat(caller, body, _request_id(request)))
 
 
 @router.post("/embeddings", openapi_extra=JSON_BODY)
 async def embeddings(request: Request) -> Response:
     """Create embeddings for `input` (a string or an array)."""
     gateway, caller = await _serving(request)
-    answer = await gateway.embeddings(caller, await _json(request), _request_id(request))
-    return _json_response(answer.body, answer.headers)
+    body = await _json(request)
+    return await _answer(
+        request, gateway, caller, lambda: gateway.embeddings(caller, body, _request_id(request))
+    )
 
 
 @router.post("/audio/transcriptions")

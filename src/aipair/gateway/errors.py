@@ -4,9 +4,10 @@ Every error the gateway raises on purpose is a :class:`GatewayError`: an :class:
 that also knows its OpenAI error ``type`` and renders ``{"error": {"message", "type", "param", "code"}}``
 so the official OpenAI SDKs raise their usual exception for each status code.
 
-Two class flags drive the router: ``retryable`` (worth another attempt on the same provider, e.g. a 5xx
-or a timeout) and ``fallbackable`` (worth trying the next provider of the alias). Errors caused by the
-client's own request (400, 404 of a public model) are neither, so they reach the client unchanged.
+Three class flags drive the router: ``retryable`` (worth another attempt on the same provider, e.g. a
+5xx or a timeout), ``fallbackable`` (worth trying the next provider of the alias) and ``provider_fault``
+(the provider itself failed: a 5xx, a timeout, no connection; never an upstream 4xx). Errors caused by
+the client's own request (400, 404 of a public model) are neither, so they reach the client unchanged.
 Messages never contain a provider key: adapters scrub upstream messages before raising.
 """
 
@@ -49,6 +50,8 @@ class GatewayError(AppError):
     openai_type: ClassVar[str] = "api_error"
     retryable: ClassVar[bool] = False
     fallbackable: ClassVar[bool] = False
+    provider_fault: ClassVar[bool] = False
+    """Whether this failure says the provider itself is in trouble (counts against its shared breaker)."""
 
     def __init__(
         self,
@@ -148,10 +151,13 @@ class QuotaExceeded(GatewayError):
 
 
 class BudgetExceeded(GatewayError):
-    """The worst-case cost of the request does not fit the remaining monthly budget."""
+    """The worst-case cost of the request does not fit the remaining monthly budget.
+
+    OpenAI's code for "out of credit" (``insufficient_quota``), which its clients treat as final rather
+    than as a rate limit to wait out."""
 
     status_code = 429
-    code = "budget_exceeded"
+    code = "insufficient_quota"
     openai_type = "insufficient_quota"
     default_message = "Monthly budget exceeded"
 
@@ -183,6 +189,7 @@ class ProviderError(GatewayError):
     default_message = "The upstream provider failed"
     retryable = True
     fallbackable = True
+    provider_fault = True
 
 
 class ProviderUnreachable(ProviderError):
@@ -214,6 +221,7 @@ class UpstreamModelNotFound(ProviderError):
     code = "upstream_model_not_found"
     default_message = "The upstream provider does not serve the configured model"
     retryable = False
+    provider_fault = False  # the alias names a model it does not have: that route's fault alone
 
 
 class ProviderTimeout(GatewayError):
@@ -225,6 +233,7 @@ class ProviderTimeout(GatewayError):
     default_message = "The upstream provider timed out"
     retryable = True
     fallbackable = True
+    provider_fault = True
 
 
 class ProviderUnavailable(GatewayError):

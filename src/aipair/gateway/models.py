@@ -18,8 +18,10 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     LargeBinary,
     Numeric,
+    SmallInteger,
     String,
     UniqueConstraint,
     func,
@@ -83,3 +85,21 @@ class CompanyModelAccess(IdMixin, TimestampMixin, Base):
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), unique=True)
     allowed_models: Mapped[list[str]] = mapped_column(ARRAY(String(128)))
     updated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class GatewayIdempotencyKey(Base):
+    """A client's ``Idempotency-Key``: the call it first came with, and that call's answer once known
+    (``status_code`` NULL while it runs)."""
+
+    __tablename__ = "gateway_idempotency_keys"
+    __table_args__ = (Index("ix_gateway_idempotency_keys_expires_at", "expires_at"),)
+
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    idempotency_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary)
+    status_code: Mapped[int | None] = mapped_column(SmallInteger)
+    response: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -90,15 +90,18 @@ class RetryConfig(BaseModel):
 
 
 class CircuitBreakerConfig(BaseModel):
-    """Per-provider circuit breaker policy.
+    """Circuit breaker policy, of each company's routes and of each provider.
 
-    Opens after ``failure_threshold`` consecutive failures and lets one probe through after ``cooldown_s``.
+    A breaker opens after ``failure_threshold`` consecutive failures and lets one probe through after
+    ``cooldown_s``. A provider's shared breaker opens only when those failures came from at least
+    ``provider_min_companies`` companies (one company's failing requests open its own route only).
     ``window`` is how many recent calls the health report's success rate covers.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     failure_threshold: int = Field(default=5, ge=1)
+    provider_min_companies: int = Field(default=2, ge=1)
     cooldown_s: float = Field(default=30.0, gt=0)
     window: int = Field(default=100, ge=1, le=10_000)
 

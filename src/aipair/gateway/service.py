@@ -8,7 +8,7 @@ reservation is always released and the usage event always written.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +20,12 @@ from aipair.auth.principal import Principal
 from aipair.gateway.admission import Admission, Admissions, Caller
 from aipair.gateway.company_routes import CompanyRoutes
 from aipair.gateway.errors import GatewayError, InvalidRequest, PermissionDenied
+from aipair.gateway.idempotency import IdempotencyKeys
 from aipair.gateway.providers.base import JsonObject
 from aipair.gateway.providers.streaming import ChatStream
 from aipair.gateway.routing import Router
-from aipair.gateway.tokens import estimate_chat_request, estimate_embeddings_request
+from aipair.gateway.tokens import RequestEstimate, estimate_chat_request, estimate_embeddings_request
+from aipair.gateway.validation import validate_chat, validate_embeddings
 from aipair.kit.periods import current_period
 from aipair.usage.service import UsageService
 
@@ -57,10 +59,13 @@ def _model_of(body: Mapping[str, Any]) -> str:
 class GatewayService:
     """The one way AI is called on the platform, by keys, signed-in people and internal workflows."""
 
-    def __init__(self, routes: CompanyRoutes, keys: ApiKeyResolver, usage: UsageService):
+    def __init__(
+        self, routes: CompanyRoutes, keys: ApiKeyResolver, usage: UsageService, idempotency: IdempotencyKeys
+    ):
         self._routes = routes
         self._keys = keys
         self._usage = usage
+        self._idempotency = idempotency
 
     @property
     def router(self) -> Router:
@@ -92,6 +97,24 @@ class GatewayService:
         """A caller for a signed-in person (console session) or an already-authenticated key."""
         return Caller(principal.company_id, principal.user_id, principal.api_key_id)
 
+    async def once(
+        self, caller: Caller, key: str, request_print: bytes, produce: Callable[[], Awaitable[GatewayAnswer]]
+    ) -> tuple[bytes, dict[str, str]]:
+        """``produce()`` under an ``Idempotency-Key``: its answer (serialised), or the first call's
+        answer replayed; a failure releases the key (nothing was billed)."""
+        replay = await self._idempotency.claim(caller.company_id, key, request_print)
+        if replay is not None:
+            return replay.body, {"idempotent-replayed": "true"}
+        try:
+            answer = await produce()
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self._idempotency.release(caller.company_id, key)
+            raise
+        raw = orjson.dumps(answer.body)
+        await self._idempotency.complete(caller.company_id, key, 200, raw)
+        return raw, answer.headers
+
     async def models(self, caller: Caller) -> JsonObject:
         """``GET /v1/models``: every model the caller's company may use and the platform can serve now."""
         lane = await self._routes.lane(caller.company_id)
@@ -106,13 +129,12 @@ class GatewayService:
     ) -> GatewayAnswer:
         """A non-streaming chat completion, governed and billed."""
         model = _model_of(body)
+        validate_chat(body)
         estimate = estimate_chat_request(body, model=model)
         lane = await self._routes.lane(caller.company_id)
-        admission = await lane.admissions.admit(
-            caller, operation, model, request_id, estimate.input_tokens, estimate.max_output_tokens
-        )
+        admission = await lane.admissions.admit(caller, operation, model, request_id, estimate)
         try:
-            routed = await lane.router.chat(model, body)
+            routed = await lane.router.chat(model, body, caller.company_id)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise
@@ -128,13 +150,12 @@ class GatewayService:
     async def stream_chat(self, caller: Caller, body: JsonObject, request_id: str) -> GatewayStream:
         """A streamed chat completion; billed from the final usage, or for what was delivered if cut short."""
         model = _model_of(body)
+        validate_chat(body)
         estimate = estimate_chat_request(body, model=model)
         lane = await self._routes.lane(caller.company_id)
-        admission = await lane.admissions.admit(
-            caller, "chat_completion", model, request_id, estimate.input_tokens, estimate.max_output_tokens
-        )
+        admission = await lane.admissions.admit(caller, "chat_completion", model, request_id, estimate)
         try:
-            routed = await lane.router.stream_chat(model, body)
+            routed = await lane.router.stream_chat(model, body, caller.company_id)
         except BaseException as exc:
             with anyio.CancelScope(shield=True):
                 code = exc.code if isinstance(exc, GatewayError) else "cancelled"
@@ -172,13 +193,12 @@ class GatewayService:
     async def embeddings(self, caller: Caller, body: JsonObject, request_id: str) -> GatewayAnswer:
         """Embeddings, governed and billed."""
         model = _model_of(body)
+        validate_embeddings(body)
         estimate = estimate_embeddings_request(body)
         lane = await self._routes.lane(caller.company_id)
-        admission = await lane.admissions.admit(
-            caller, "embedding", model, request_id, estimate.input_tokens, 0
-        )
+        admission = await lane.admissions.admit(caller, "embedding", model, request_id, estimate)
         try:
-            routed = await lane.router.embeddings(model, body)
+            routed = await lane.router.embeddings(model, body, caller.company_id)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise
@@ -203,9 +223,11 @@ class GatewayService:
             raise InvalidRequest("'file' is empty", param="file")
         seconds = max(1, len(audio) // BYTES_PER_AUDIO_SECOND_FLOOR)
         lane = await self._routes.lane(caller.company_id)
-        admission = await lane.admissions.admit(caller, operation, model, request_id, seconds, 0)
+        admission = await lane.admissions.admit(
+            caller, operation, model, request_id, RequestEstimate(seconds, 0)
+        )
         try:
-            routed = await lane.router.transcribe(model, audio, filename, params)
+            routed = await lane.router.transcribe(model, audio, filename, params, caller.company_id)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise

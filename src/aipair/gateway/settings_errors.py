@@ -28,6 +28,7 @@ class CompanyKeyUnreadable(ProviderAuthFailed):
     the alias's next target is tried."""
 
     code = "company_key_unreadable"
+    provider_fault = False  # this company's key alone
     default_message = "The company's API key for this provider cannot be read; set it again"
 
 

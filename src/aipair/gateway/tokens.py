@@ -70,10 +70,16 @@ MODEL_MAX_OUTPUT_TOKENS: Mapping[str, int] = {
 
 @dataclass(frozen=True, slots=True)
 class RequestEstimate:
-    """What a request may cost at most, in tokens: the basis of a budget reservation."""
+    """What a request may cost at most, in tokens: the basis of a budget reservation.
+
+    ``explicit_output`` says whether the client capped the output itself; when it did not,
+    ``output_limit`` is the most the model could produce (a tokens-per-minute limit reserves up to it).
+    """
 
     input_tokens: int
     max_output_tokens: int
+    explicit_output: bool = True
+    output_limit: int = 0
 
 
 def estimate_text_tokens(text: str) -> int:
@@ -181,7 +187,10 @@ def estimate_chat_request(
     limit = max_output_tokens_for(model)
     requested = _requested_output_tokens(body, limit)
     output = requested if requested is not None else min(default_output_tokens, limit)
-    return RequestEstimate(estimate_chat_input_tokens(body), output * _choice_count(body))
+    choices = _choice_count(body)
+    return RequestEstimate(
+        estimate_chat_input_tokens(body), output * choices, requested is not None, limit * choices
+    )
 
 
 def _embedding_item_tokens(item: Any) -> int:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
-from aipair.db.migrate import head_revision
+from aipair.db.migrate import schema_status
 from aipair.db.urls import DatabaseUrls
 from aipair.gateway.ratelimit import RateLimiter, RedisLimiter
 from aipair.gateway.routing import Router
@@ -55,13 +56,13 @@ async def database_health(
     except Exception as exc:  # health must report, never raise
         details.update(status="error", error=type(exc).__name__, message=str(exc)[:200])
         return False, details
-    head = head_revision(urls)
+    schema = schema_status(urls, revision)
     details.update(
-        status="ok" if revision == head else "migrations_pending",
+        status="migrations_pending" if schema.state == "behind" else "ok",
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
-        migration={"current": revision, "head": head},
+        migration=asdict(schema),
     )
-    return revision == head, details
+    return schema.state != "behind", details
 
 
 def _pool_usage(engine: AsyncEngine, max_overflow: int) -> dict[str, Any]:
@@ -85,7 +86,12 @@ def ai_health(router: Router) -> tuple[bool, dict[str, Any]]:
     down = [name for name, h in remote.items() if not h.healthy]
     healthy = not remote or len(down) < len(remote)
     status = "ok" if not down else ("degraded" if healthy else "unhealthy")
-    return healthy, {"status": status, "providers": providers, "models": router.registry.model_names()}
+    return healthy, {
+        "status": status,
+        "providers": providers,
+        "open_company_routes": router.open_routes(),
+        "models": router.registry.model_names(),
+    }
 
 
 async def integrations_health(limiter: RateLimiter) -> tuple[bool, dict[str, Any]]:

@@ -21,13 +21,13 @@ from aipair.meetings.export import (
     meeting_detail,
     meeting_summary,
 )
-from aipair.meetings.repository import MeetingFilter
 from aipair.meetings.schemas import (
     ActionItemRead,
     ActionItemUpdate,
     JobRead,
     MeetingAccepted,
     MeetingDetail,
+    MeetingFilter,
     MeetingSummary,
     MeetingUpload,
     ReprocessRequest,

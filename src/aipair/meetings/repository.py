@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, text, update
@@ -15,18 +13,7 @@ from sqlalchemy.orm import undefer
 from aipair.auth.principal import CompanyId
 from aipair.meetings.models import Meeting, MeetingActionItem, MeetingMinutes, MeetingSegment
 from aipair.meetings.parsing.segments import Segment
-
-
-@dataclass(frozen=True, slots=True)
-class MeetingFilter:
-    """Which meetings a list shows: visibility (creator or key) and the caller's filters."""
-
-    created_by: uuid.UUID | None = None
-    api_key_id: uuid.UUID | None = None
-    status: str | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    query: str | None = None
+from aipair.meetings.schemas import MeetingFilter
 
 
 async def lock_company_uploads(session: AsyncSession, company_id: CompanyId) -> None:

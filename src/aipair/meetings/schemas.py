@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -13,6 +14,18 @@ from aipair.meetings.minutes import Priority
 
 EngineName = Literal["local", "llm"]
 ReviewStatus = Literal["confirmed", "edited", "rejected"]
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingFilter:
+    """Which meetings a list shows: visibility (creator or key) and the caller's filters."""
+
+    created_by: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+    status: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    query: str | None = None
 
 
 class MeetingUpload(BaseModel):

@@ -43,8 +43,7 @@ from aipair.meetings.models import (
     MeetingSegment,
     MeetingStatus,
 )
-from aipair.meetings.repository import MeetingFilter
-from aipair.meetings.schemas import ActionItemUpdate, MeetingUpload, UploadedFile
+from aipair.meetings.schemas import ActionItemUpdate, MeetingFilter, MeetingUpload, UploadedFile
 from aipair.meetings.transcription import SphinxTranscriber
 from aipair.meetings.uploads import SourceFile, inspect_upload
 from aipair.tenancy.members import MemberService
@@ -205,6 +204,13 @@ class MeetingService:
         sources = await repo.segments_for_items(session, principal.company_id, items)
         job = await self._jobs.find(session, meeting.job_id)
         return MeetingView(meeting, job, minutes, items, sources)
+
+    async def transcript_lines(
+        self, session: AsyncSession, principal: Principal, meeting_id: uuid.UUID, indices: list[int]
+    ) -> dict[int, MeetingSegment]:
+        """Segments of a visible meeting by index (the lines minutes cite)."""
+        meeting = await self._visible(session, principal, meeting_id)
+        return await repo.segments_at(session, principal.company_id, meeting.id, indices)
 
     async def export(self, session: AsyncSession, principal: Principal, meeting_id: uuid.UUID) -> MeetingView:
         """The meeting for export; raises :class:`MinutesNotReady` until its minutes exist."""

@@ -40,7 +40,9 @@ class RequestContextMiddleware:
             return
         raw_id, length = _id_and_length(scope["headers"])
         request_id = raw_id.decode("latin-1")[:64] or uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["request_id_chosen_by_client"] = bool(raw_id)
         structlog.contextvars.bind_contextvars(request_id=request_id)
         limit = self.max_upload if scope["path"].startswith(UPLOAD_PATHS) else self.max_body
         started = time.perf_counter()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -13,21 +13,10 @@ from aipair.kit.money import micro_to_usd
 from aipair.kit.pagination import Pagination
 from aipair.tenancy.dependencies import Tenancy
 from aipair.usage.dependencies import Usage
-from aipair.usage.schemas import BudgetAlertRead, BudgetRead, BudgetUpdate, GroupBy, UsageReport, UsageRow
+from aipair.usage.schemas import BudgetAlertRead, BudgetRead, BudgetUpdate, GroupBy, UsageReport
 
 router = APIRouter(prefix="/api", tags=["usage and budget"])
 MAX_RANGE_DAYS = 731
-
-
-def _row(values: dict[str, Any]) -> UsageRow:
-    return UsageRow(
-        key=values.get("key"),
-        requests=int(values["requests"] or 0),
-        errors=int(values["errors"] or 0),
-        input_tokens=int(values["input_tokens"] or 0),
-        output_tokens=int(values["output_tokens"] or 0),
-        cost_usd=micro_to_usd(int(values["cost_micro_usd"] or 0)),
-    )
 
 
 @router.get("/usage", response_model=UsageReport)
@@ -45,15 +34,7 @@ async def usage(
     start = start or end - timedelta(days=30)
     if start > end or (end - start).days > MAX_RANGE_DAYS:
         raise ValidationFailed("'from' must not be after 'to', and the range is at most two years")
-    rows = await usage_service.summary(session, principal.company_id, start, end, group_by)
-    items = [_row(r) for r in rows]
-    total = {
-        k: sum(int(r[k] or 0) for r in rows)
-        for k in ("requests", "errors", "input_tokens", "output_tokens", "cost_micro_usd")
-    }
-    return UsageReport(
-        start=start, end=end, group_by=group_by, items=items, totals=_row({"key": None, **total})
-    )
+    return await usage_service.report(session, principal.company_id, start, end, group_by)
 
 
 @router.get("/budget", response_model=BudgetRead)

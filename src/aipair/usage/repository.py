@@ -89,6 +89,26 @@ def _thresholds(value: str | None) -> list[int] | None:
     return [int(part) for part in inner.split(",")] if inner else []
 
 
+REFUSAL_ALERT = """
+INSERT INTO budget_alerts
+       (company_id, period, api_key_id, threshold_percent, spent_micro_usd, budget_micro_usd)
+SELECT $1, $2, $3, 100,
+       coalesce((SELECT cost_micro_usd FROM usage_counters
+                  WHERE company_id = $1 AND period = $2 AND api_key_id = $3), 0), $4
+ON CONFLICT DO NOTHING
+RETURNING threshold_percent
+"""
+
+
+async def alert_refusal(
+    pool: asyncpg.Pool, company_id: uuid.UUID, period: date, key_id: uuid.UUID | None, budget: int
+) -> bool:
+    """Record the 100 % alert of a budget that refused a call; True when it had not fired yet."""
+    async with tenant_connection(pool, company_id) as conn:
+        fired = await conn.fetchval(REFUSAL_ALERT, company_id, period, key_id or NO_KEY, budget)
+    return fired is not None
+
+
 async def webhook_target(pool: asyncpg.Pool, company_id: uuid.UUID) -> str | None:
     async with tenant_connection(pool, company_id) as conn:
         url: str | None = await conn.fetchval(

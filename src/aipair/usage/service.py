@@ -26,8 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aipair.errors import Conflict
 from aipair.gateway.errors import BudgetExceeded, KeyBudgetExceeded, QuotaExceeded
 from aipair.kit.batching import Coalescer
+from aipair.kit.money import micro_to_usd
 from aipair.observability.metrics import RESERVATIONS_EXPIRED
 from aipair.usage import repository as repo
+from aipair.usage.schemas import GroupBy, UsageReport, UsageRow
 
 log = structlog.get_logger("aipair.usage")
 
@@ -92,6 +94,7 @@ class UsageService:
         self._writes: Coalescer[_Write, _Outcome] = Coalescer(self._apply)
         self._writer: Any = None
         """The pooled connection batches go through, held while the process runs (one batch at a time)."""
+        self._refusals_alerted: set[tuple[uuid.UUID, date, uuid.UUID | None]] = set()
 
     async def reserve(self, r: Reservation) -> None:
         """Admit the request against quota and budgets, or raise 429 (or 409 for a reused request id).
@@ -113,6 +116,7 @@ class UsageService:
             raise DuplicateRequest()
         if outcome == "quota":
             raise QuotaExceeded(retry_after=r.retry_after_s)
+        self._alert_refusal(r, str(outcome))
         if outcome == "key_budget":
             raise KeyBudgetExceeded(
                 "The API key's monthly budget does not cover this request", retry_after=r.retry_after_s
@@ -128,6 +132,23 @@ class UsageService:
             raise crossed
         if isinstance(crossed, list) and crossed:
             self._spawn(self._send_alerts(r, crossed))
+
+    def _alert_refusal(self, r: Reservation, outcome: str) -> None:
+        """A budget that refuses a call has been reached: its 100 % alert fires (once per period), even
+        while the recorded spend is just under it (the refused call's worst case did not fit)."""
+        key = r.key_id if outcome == "key_budget" else None
+        budget = r.key_budget_micro_usd if key is not None else r.budget_micro_usd
+        memo = (r.company_id, r.period, key)
+        if budget is None or memo in self._refusals_alerted:
+            return
+        if len(self._refusals_alerted) > 10_000:
+            self._refusals_alerted.clear()
+        self._refusals_alerted.add(memo)
+        self._spawn(self._record_refusal(r, key, budget))
+
+    async def _record_refusal(self, r: Reservation, key: uuid.UUID | None, budget: int) -> None:
+        if await repo.alert_refusal(self._pool, r.company_id, r.period, key, budget) and key is None:
+            await self._send_alerts(r, [100])
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -236,6 +257,23 @@ class UsageService:
         """Usage per model, day, key or provider between two days (inclusive), from the daily roll-up."""
         return await repo.summary(session, company_id, start, end, group_by)
 
+    async def report(
+        self, session: AsyncSession, company_id: uuid.UUID, start: date, end: date, group_by: GroupBy
+    ) -> UsageReport:
+        """Requests, errors, tokens and cost per group between two days (inclusive), with totals."""
+        rows = await repo.summary(session, company_id, start, end, group_by)
+        total = {
+            k: sum(int(r[k] or 0) for r in rows)
+            for k in ("requests", "errors", "input_tokens", "output_tokens", "cost_micro_usd")
+        }
+        return UsageReport(
+            start=start,
+            end=end,
+            group_by=group_by,
+            items=[_usage_row(r) for r in rows],
+            totals=_usage_row({"key": None, **total}),
+        )
+
     async def period_totals(
         self, session: AsyncSession, company_id: uuid.UUID, period: date
     ) -> dict[str, Any]:
@@ -259,6 +297,17 @@ class UsageService:
     ) -> list[dict[str, Any]]:
         """Budget alerts fired for the company, newest first."""
         return await repo.alerts(session, company_id, limit, offset)
+
+
+def _usage_row(values: dict[str, Any]) -> UsageRow:
+    return UsageRow(
+        key=values.get("key"),
+        requests=int(values["requests"] or 0),
+        errors=int(values["errors"] or 0),
+        input_tokens=int(values["input_tokens"] or 0),
+        output_tokens=int(values["output_tokens"] or 0),
+        cost_usd=micro_to_usd(int(values["cost_micro_usd"] or 0)),
+    )
 
 
 def _reserve_args(r: Reservation) -> tuple[Any, ...]:

@@ -25,7 +25,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from aipair.config import WorkerSettings
+from aipair.config import Settings, WorkerSettings
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import DatabaseUrls, libpq
 from aipair.kit.injection import ServiceRegistry
@@ -94,7 +94,9 @@ class Worker:
         self.contexts.check(registry)
         self._running: dict[asyncio.Task[None], ClaimedJob] = {}
         self._ticker = ScheduleTicker(registry.schedules)
-        self._wakeup = QueueWakeup(libpq(services.get(DatabaseUrls).app))
+        # LISTEN needs a session of its own, which a transaction pooler does not give: poll instead.
+        pooled = services.get(Settings).db_pooler == "transaction"
+        self._wakeup = QueueWakeup(None if pooled else libpq(services.get(DatabaseUrls).app))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""

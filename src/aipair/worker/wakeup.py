@@ -30,13 +30,15 @@ async def notify_ready(session: AsyncSession, name: str) -> None:
 class QueueWakeup:
     """An event set whenever a job is announced on :data:`CHANNEL`."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str | None) -> None:
         self._dsn = dsn
         self._conn: Any = None
         self.ready = asyncio.Event()
 
     async def start(self) -> None:
-        """Start listening; on failure the worker just polls (logged, not raised)."""
+        """Start listening; without a DSN, or on failure, the worker just polls (logged, not raised)."""
+        if self._dsn is None:
+            return
         try:
             self._conn = await asyncpg.connect(
                 self._dsn, server_settings={"application_name": "aipair-worker"}

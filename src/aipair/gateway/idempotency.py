@@ -1,0 +1,99 @@
+"""``Idempotency-Key``: a retried call is billed once (its first answer replayed, or 409 while it runs).
+
+The key belongs to the company. The first call claims it (one row); a repeat with the same body gets
+the stored answer, marked ``idempotent-replayed: true``; with another body, or while the first call
+still runs, 409. A call that fails releases the key (nothing was billed), so the client may retry.
+Keys expire after ``ttl``; an expired key is claimed afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import asyncpg
+
+from aipair.db.raw import tenant_connection
+from aipair.gateway.errors import GatewayError
+
+__all__ = ["IdempotencyKeyInUse", "IdempotencyKeys", "Replay"]
+
+MAX_KEY_LENGTH = 255
+CLAIM = """
+INSERT INTO gateway_idempotency_keys AS k (company_id, idempotency_key, fingerprint, expires_at)
+VALUES ($1, $2, $3, now() + $4::interval)
+ON CONFLICT (company_id, idempotency_key) DO UPDATE
+   SET fingerprint = EXCLUDED.fingerprint, status_code = NULL, response = NULL, created_at = now(),
+       expires_at = EXCLUDED.expires_at
+ WHERE k.expires_at < now()
+RETURNING 1
+"""
+EXISTING = """
+SELECT fingerprint, status_code, response FROM gateway_idempotency_keys
+ WHERE company_id = $1 AND idempotency_key = $2
+"""
+COMPLETE = """
+UPDATE gateway_idempotency_keys SET status_code = $3, response = $4
+ WHERE company_id = $1 AND idempotency_key = $2
+"""
+RELEASE = "DELETE FROM gateway_idempotency_keys WHERE company_id = $1 AND idempotency_key = $2"
+
+
+class IdempotencyKeyInUse(GatewayError):
+    """The key is held by a call still running, by another request body, or by a delivered stream."""
+
+    status_code = 409
+    code = "idempotency_key_in_use"
+    openai_type = "invalid_request_error"
+    default_message = "A request with this Idempotency-Key is still being processed"
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """The stored answer of the key's first call."""
+
+    status_code: int
+    body: bytes
+
+
+def fingerprint(path: str, body: bytes) -> bytes:
+    """What a repeat must match: the route and the exact body."""
+    return hashlib.sha256(path.encode() + b"\0" + body).digest()
+
+
+class IdempotencyKeys:
+    """Claims, completes and releases keys (one short statement each, in the company's context)."""
+
+    def __init__(self, pool: asyncpg.Pool, ttl: timedelta = timedelta(hours=24)) -> None:
+        self._pool = pool
+        self._ttl = ttl
+
+    async def claim(self, company_id: uuid.UUID, key: str, print_: bytes) -> Replay | None:
+        """Claim ``key`` for a new call (None), or the first call's answer to replay; 409 otherwise."""
+        if not key or len(key) > MAX_KEY_LENGTH:
+            raise IdempotencyKeyInUse(
+                f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", param="Idempotency-Key"
+            )
+        async with tenant_connection(self._pool, company_id) as conn:
+            if await conn.fetchval(CLAIM, company_id, key, print_, self._ttl):
+                return None
+            row = await conn.fetchrow(EXISTING, company_id, key)
+        if row is None or bytes(row["fingerprint"]) != print_:
+            raise IdempotencyKeyInUse("This Idempotency-Key was used with another request body")
+        if row["status_code"] is None:
+            raise IdempotencyKeyInUse()
+        if row["response"] is None:
+            raise IdempotencyKeyInUse("The streamed answer of this Idempotency-Key was already delivered")
+        return Replay(int(row["status_code"]), bytes(row["response"]))
+
+    async def complete(self, company_id: uuid.UUID, key: str, status_code: int, body: bytes | None) -> None:
+        """Store the answer of the key's call (``None``: a stream, delivered and not replayable)."""
+        async with tenant_connection(self._pool, company_id) as conn:
+            await conn.execute(COMPLETE, company_id, key, status_code, body)
+
+    async def release(self, company_id: uuid.UUID, key: str) -> None:
+        """Free the key of a call that failed (nothing billed): the client may send it again."""
+        async with tenant_connection(self._pool, company_id) as conn:
+            await conn.execute(RELEASE, company_id, key)

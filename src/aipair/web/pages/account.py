@@ -1,0 +1,125 @@
+"""Signing in and out, switching company, the person's own account."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from aipair.auth.dependencies import Client
+from aipair.auth.errors import CompanyInactive, InvalidCredentials, InvalidToken
+from aipair.tenancy.models import Role
+from aipair.web.context import redirect
+from aipair.web.csrf import csrf_binding
+from aipair.web.dependencies import ACTING_COOKIE, ConsoleAuth, ConsolePage, SignedIn
+from aipair.web.rendering import render
+from aipair.web.routing import ConsoleRoute, safe_next, set_session_cookie
+from aipair.web.sessions import PRE_SESSION_COOKIE, SESSION_COOKIE
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+
+def home_for(page_role: Role, platform_role: str) -> str:
+    """Where a person lands after signing in."""
+    if platform_role == Role.SUPER_ADMIN:
+        return "/platform/companies"
+    if platform_role:
+        return "/platform/grants"
+    return "/dashboard" if page_role in (Role.OWNER, Role.ADMIN, Role.MANAGER) else "/meetings"
+
+
+@router.get("/")
+async def root(page: ConsolePage) -> Response:
+    """The console's front door: each person's home page."""
+    return redirect(home_for(page.principal.role, page.principal.platform_role))
+
+
+def _sign_in_page(request: Request, sign_ins: ConsoleAuth, status: int = 200, **values: str) -> Response:
+    pre = request.cookies.get(PRE_SESSION_COOKIE) or sign_ins.new_pre_session()
+    request.state.pre_session = pre
+    context = {
+        "console": None,
+        "notice": None,
+        "title": "Sign in",
+        "csrf": sign_ins.csrf_token(csrf_binding(request, sign_ins)),
+        "next": safe_next(values.get("next") or request.query_params.get("next")),
+        "email": values.get("email", ""),
+        "company": values.get("company", ""),
+        "error": values.get("error"),
+    }
+    response = render(request.app.state.console_templates, "sign_in.html", context, status)
+    response.set_cookie(
+        PRE_SESSION_COOKIE,
+        pre,
+        path="/sign-in",
+        secure=sign_ins.settings.cookie_secure,
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+@router.get("/sign-in")
+async def sign_in_form(request: Request, sign_ins: ConsoleAuth) -> Response:
+    """The sign-in form (``next``: the page to return to)."""
+    return _sign_in_page(request, sign_ins)
+
+
+@router.post("/sign-in")
+async def sign_in(
+    request: Request,
+    sign_ins: ConsoleAuth,
+    client: Client,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1024)],
+    company: Annotated[str, Form(max_length=64)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    """Check the password (lockout and audit as for the API) and start a console session."""
+    try:
+        cookie = await sign_ins.sign_in(email, password, company.strip() or None, client)
+    except (InvalidCredentials, CompanyInactive) as exc:
+        values = {"email": email, "company": company, "next": next, "error": exc.message}
+        return _sign_in_page(request, sign_ins, exc.status_code, **values)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(request, response, cookie)
+    response.delete_cookie(ACTING_COOKIE, path="/")
+    response.delete_cookie(PRE_SESSION_COOKIE, path="/sign-in")
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, sign_ins: ConsoleAuth, client: Client) -> Response:
+    """End the session (its cookie stops working everywhere) and go back to sign-in."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        with suppress(InvalidToken, CompanyInactive):  # already over: only the cookie is left to clear
+            await sign_ins.sign_out(await sign_ins.resolve(cookie), client)
+    response = redirect("/sign-in", "signed_out")
+    set_session_cookie(request, response, None)
+    response.delete_cookie(ACTING_COOKIE, path="/")
+    return response
+
+
+@router.post("/switch-company")
+async def switch_company(
+    request: Request,
+    sign_ins: ConsoleAuth,
+    client: Client,
+    session: SignedIn,
+    company: Annotated[str, Form(max_length=64)],
+) -> Response:
+    """Act in another of your companies (a new session there; this one ends)."""
+    cookie = await sign_ins.switch(session, company, client)
+    response = redirect("/")
+    set_session_cookie(request, response, cookie)
+    response.delete_cookie(ACTING_COOKIE, path="/")
+    return response
+
+
+@router.get("/account")
+async def account(page: ConsolePage) -> Response:
+    """Your account: name, e-mail, companies and roles."""
+    return page.page("account.html", title="Your account")
