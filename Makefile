@@ -28,10 +28,11 @@ run: install ## migrate, initialise and serve on the embedded PostgreSQL
 test: install system-deps ## the whole suite
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
-check: install ## ruff lint + format check, mypy --strict
+check: install ## ruff lint + format check, mypy --strict, the import contracts (docs/architecture.md)
 	$(BIN)/ruff check src tests bench migrations
 	$(BIN)/ruff format --check src tests bench migrations
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff check --fix src tests bench migrations

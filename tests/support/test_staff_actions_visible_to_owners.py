@@ -7,7 +7,7 @@ import uuid
 
 import httpx
 
-from aipair.security.report import RUNBOOK_SUPPORT_ACTIONS
+from aipair.security.report_repository import RUNBOOK_SUPPORT_ACTIONS
 from tests.fixtures.operators import OwnerSql
 from tests.fixtures.staff import Staff
 from tests.fixtures.tenants import Tenant

@@ -14,7 +14,7 @@ from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import libpq
 from aipair.usage.service import Reservation
 from aipair.usage.tasks import jobs as usage_jobs
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 from aipair.worker.registry import JobRegistry
 from aipair.worker.runner import Worker
 from tests.fixtures.tenants import Tenant

@@ -11,7 +11,7 @@ from pathlib import Path
 from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.engine import DbContext, transaction
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 
 
 def aipair(settings: Settings, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:

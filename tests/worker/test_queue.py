@@ -12,7 +12,7 @@ import pytest
 from aipair.composition import Runtime
 from aipair.config import WorkerSettings
 from aipair.db.engine import DbContext, transaction
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 from aipair.worker.context import JobContext
 from aipair.worker.errors import JobStateConflict, PermanentFailure, RetryLater
 from aipair.worker.jobs import JobGroup

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.auth.principal import CompanyId, Principal
+from aipair.auth.principal import Principal, system_principal
 from aipair.cli.errors import USAGE, CliError
 from aipair.composition import Runtime, start_runtime
 from aipair.config import Settings, load_settings
@@ -61,16 +60,6 @@ def run_async(config: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
 
     with database(config) as urls:
         return asyncio.run(main(urls))
-
-
-def system_principal(platform_company_id: uuid.UUID) -> Principal:
-    """The operator at the console: a SUPER_ADMIN of the platform company."""
-    return Principal(
-        company_id=CompanyId(platform_company_id),
-        role=Role.SUPER_ADMIN,
-        kind="user",
-        is_platform_company=True,
-    )
 
 
 @asynccontextmanager

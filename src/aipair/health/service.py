@@ -6,7 +6,6 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
@@ -14,6 +13,7 @@ from aipair.db.migrate import schema_status
 from aipair.db.urls import DatabaseUrls
 from aipair.gateway.ratelimit import RateLimiter, RedisLimiter
 from aipair.gateway.routing import Router
+from aipair.health import repository as repo
 
 
 class HealthService:
@@ -48,11 +48,7 @@ async def database_health(
     started = time.perf_counter()
     details: dict[str, Any] = {"pool": _pool_usage(engine, max_overflow)}
     try:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-            revision = (
-                await conn.execute(text("SELECT version_num FROM alembic_version"))
-            ).scalar_one_or_none()
+        revision = await repo.schema_revision(engine)
     except Exception as exc:  # health must report, never raise
         details.update(status="error", error=type(exc).__name__, message=str(exc)[:200])
         return False, details

@@ -1,61 +1,13 @@
-"""The runbook's suspicious-activity views, run as the owner exactly as an operator's psql would."""
+"""``aipair report security``: the runbook's suspicious-activity views, then the platform's own signals."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
+import asyncpg
 
-# Verbatim from the operations runbook ("Suspicious Activity Detection").
-RUNBOOK_FAILED_LOGINS = """SELECT user_id, count(*) as failed_attempts, max(created_at) as last_attempt
-FROM auth.failed_logins
-WHERE created_at > NOW() - INTERVAL '1 hour'
-GROUP BY user_id
-HAVING count(*) > 10;"""
-RUNBOOK_SUPPORT_ACTIONS = """SELECT * FROM support_actions_log
-WHERE created_at > NOW() - INTERVAL '24 hours'
-ORDER BY created_at DESC;"""
-FAILED_LOGINS_BY_IP = """SELECT host(ip) AS ip, count(*) AS failed_attempts,
-       count(DISTINCT lower(email)) AS accounts, max(created_at) AS last_attempt
-FROM auth.failed_logins
-WHERE created_at > NOW() - INTERVAL '1 hour' AND ip IS NOT NULL
-GROUP BY ip
-HAVING count(*) > 10
-ORDER BY failed_attempts DESC;"""
-PROBES = """SELECT c.slug AS company, e.user_id, e.api_key_id, count(*) AS probes,
-       max(e.created_at) AS last_probe, string_agg(DISTINCT e.path, ' ') AS routes
-FROM security_events e LEFT JOIN companies c ON c.id = e.company_id
-WHERE e.kind = 'cross_tenant_probe' AND e.created_at > NOW() - INTERVAL '24 hours'
-GROUP BY c.slug, e.user_id, e.api_key_id
-ORDER BY probes DESC;"""
-SUPPORT_VOLUME = """SELECT support_user_id, (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS actions,
-       count(DISTINCT target_company_id) AS companies
-FROM support_actions_log
-WHERE created_at > NOW() - INTERVAL '7 days'
-GROUP BY 1, 2
-HAVING count(*) > %(actions_per_day)s
-ORDER BY day DESC, actions DESC;"""
-LIMIT_INCREASES = """SELECT e.user_id AS support_user_id, c.slug AS company,
-       (e.detail->>'extra')::int AS extra, e.created_at
-FROM security_events e LEFT JOIN companies c ON c.id = e.company_id
-WHERE e.kind = 'support_limit_increase' AND e.created_at > NOW() - INTERVAL '7 days'
-  AND (e.detail->>'extra')::int > %(large_increase)s
-ORDER BY e.created_at DESC;"""
-
-KEY_REJECTIONS = """SELECT c.slug AS company, k.prefix AS key, e.kind, e.detail->>'limit' AS limit,
-       sum((e.detail->>'count')::int) AS rejections, max(e.created_at) AS last_at
-FROM security_events e LEFT JOIN companies c ON c.id = e.company_id
-LEFT JOIN api_keys k ON k.id = e.api_key_id
-WHERE e.kind IN ('rate_limited', 'budget_rejected') AND e.created_at > NOW() - INTERVAL '24 hours'
-GROUP BY 1, 2, 3, 4
-ORDER BY rejections DESC;"""
-UNUSUAL_KEY_USE = """SELECT c.slug AS company, k.prefix AS key, e.detail->>'reason' AS reason,
-       host(e.ip) AS ip, e.created_at, e.detail - 'reason' AS detail
-FROM security_events e LEFT JOIN companies c ON c.id = e.company_id
-LEFT JOIN api_keys k ON k.id = e.api_key_id
-WHERE e.kind = 'unusual_key_use' AND e.created_at > NOW() - INTERVAL '7 days'
-ORDER BY e.created_at DESC;"""
+from aipair.security import report_repository as repo
 
 
 @dataclass(frozen=True)
@@ -67,25 +19,38 @@ class Section:
     rows: list[tuple[Any, ...]]
 
 
-def security_report(conn: psycopg.Connection, actions_per_day: int, large_increase: int) -> list[Section]:
+async def security_report(
+    conn: asyncpg.Connection, actions_per_day: int, large_increase: int
+) -> list[Section]:
     """Every suspicious-activity view, in the runbook's order, then the platform's own signals."""
-    views = (
-        ("Failed logins in the last hour, more than 10 per account (runbook)", RUNBOOK_FAILED_LOGINS),
-        ("Failed logins in the last hour, more than 10 per source address", FAILED_LOGINS_BY_IP),
-        ("SUPPORT actions in the last 24 hours (runbook)", RUNBOOK_SUPPORT_ACTIONS),
-        ("Cross-tenant probes in the last 24 hours", PROBES),
-        (f"Staff members over {actions_per_day} actions a day (last 7 days)", SUPPORT_VOLUME),
-        (f"Temporary limit increases above {large_increase} (last 7 days)", LIMIT_INCREASES),
-        ("Rate-limit and budget rejections per key in the last 24 hours", KEY_REJECTIONS),
+    views: tuple[tuple[str, str, tuple[object, ...]], ...] = (
+        (
+            "Failed logins in the last hour, more than 10 per account (runbook)",
+            repo.RUNBOOK_FAILED_LOGINS,
+            (),
+        ),
+        ("Failed logins in the last hour, more than 10 per source address", repo.FAILED_LOGINS_BY_IP, ()),
+        ("SUPPORT actions in the last 24 hours (runbook)", repo.RUNBOOK_SUPPORT_ACTIONS, ()),
+        ("Cross-tenant probes in the last 24 hours", repo.PROBES, ()),
+        (
+            f"Staff members over {actions_per_day} actions a day (last 7 days)",
+            repo.SUPPORT_VOLUME,
+            (actions_per_day,),
+        ),
+        (
+            f"Temporary limit increases above {large_increase} (last 7 days)",
+            repo.LIMIT_INCREASES,
+            (large_increase,),
+        ),
+        ("Rate-limit and budget rejections per key in the last 24 hours", repo.KEY_REJECTIONS, ()),
         (
             "Unusual key use in the last 7 days (new address, spend or error spike, off hours)",
-            UNUSUAL_KEY_USE,
+            repo.UNUSUAL_KEY_USE,
+            (),
         ),
     )
-    params = {"actions_per_day": actions_per_day, "large_increase": large_increase}
     sections = []
-    for title, query in views:
-        cursor = conn.execute(query, params if "%(" in query else None)
-        columns = [c.name for c in cursor.description or []]
-        sections.append(Section(title, columns, list(cursor.fetchall())))
+    for title, query, args in views:
+        columns, rows = await repo.view(conn, query, *args)
+        sections.append(Section(title, columns, rows))
     return sections

@@ -9,7 +9,7 @@ enforces it (``support_*`` policies); this service gives the friendly answers fi
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from aipair.audit.service import AuditService
 from aipair.audit.snapshots import snapshot
 from aipair.auth.errors import RoleRequired
-from aipair.auth.principal import CompanyId, Principal, SupportAccess
+from aipair.auth.principal import Principal, staff_inside
 from aipair.config import SupportSettings
 from aipair.db.engine import DbContext, apply_context, transaction
 from aipair.kit.clock import utcnow
@@ -93,9 +93,7 @@ class SupportService:
         )
         async with transaction(self._sessions, context) as session:
             scope = await repo.open_scope(session, company_id)
-        return replace(
-            principal, company_id=CompanyId(company_id), support=SupportAccess(principal.company_id, scope)
-        )
+        return staff_inside(principal, company_id, scope)
 
     @staticmethod
     def check_access(principal: Principal, method: str) -> None:
@@ -278,9 +276,7 @@ class SupportService:
         )
         await apply_context(session, context)
         scope = await repo.open_scope(session, company_id)
-        acting = replace(
-            principal, company_id=CompanyId(company_id), support=SupportAccess(principal.company_id, scope)
-        )
+        acting = staff_inside(principal, company_id, scope)
         self.check_access(acting, "POST")
         return acting
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import asyncpg
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.auth.models import User
 from aipair.auth.principal import CompanyId
+from aipair.db.raw import tenant_connection
 from aipair.tenancy.models import Company, Invitation, Membership, Plan
 
 
@@ -115,3 +117,18 @@ async def invitation_by_hash(session: AsyncSession, token_hash: str) -> Invitati
     )
     result = await session.execute(select(Invitation).where(Invitation.token_hash == token_hash))
     return result.scalar_one_or_none()
+
+
+COMPANY_POLICY = """
+SELECT l.status, c.time_zone, l.requests_per_minute, l.ai_requests_per_hour, l.ai_requests_per_month,
+       l.monthly_budget_micro_usd, c.budget_alert_thresholds
+FROM company_limits l JOIN companies c ON c.id = l.company_id
+WHERE l.company_id = $1
+"""
+
+
+async def company_policy(pool: asyncpg.Pool, company_id: uuid.UUID) -> asyncpg.Record | None:
+    """The company's status, time zone, effective limits and budget (from ``company_limits``)."""
+    async with tenant_connection(pool, company_id) as conn:
+        row: asyncpg.Record | None = await conn.fetchrow(COMPANY_POLICY, company_id)
+        return row

@@ -20,7 +20,7 @@ from aipair.audit.snapshots import snapshot
 from aipair.auth.errors import RoleRequired
 from aipair.auth.models import User
 from aipair.auth.passwords import Passwords
-from aipair.auth.principal import ClientInfo, CompanyId, Principal
+from aipair.auth.principal import ClientInfo, CompanyId, Principal, readable
 from aipair.auth.service import AuthService
 from aipair.auth.tokens import digest, new_opaque_token
 from aipair.db.engine import set_tenant
@@ -38,8 +38,7 @@ from aipair.tenancy.errors import (
 from aipair.tenancy.members import check_role_change
 from aipair.tenancy.models import CUSTOMER_ROLES, Company, CompanyStatus, Invitation, Membership, Plan, Role
 from aipair.tenancy.policy_cache import CompanyPolicyCache
-from aipair.tenancy.schemas import CompanyCreate, CompanyUpdate, CustomLimits, MemberAdd
-from aipair.usage.schemas import BudgetUpdate
+from aipair.tenancy.schemas import BudgetUpdate, CompanyCreate, CompanyUpdate, CustomLimits, MemberAdd
 
 TRIAL_DAYS = 14
 BUDGET_FIELDS = ("monthly_budget_micro_usd", "budget_alert_thresholds", "budget_webhook_url")
@@ -99,7 +98,7 @@ class TenancyService:
             owner = MemberAdd(
                 email=data.owner.email, name=data.owner.name, role="OWNER", password=data.owner.password
             )
-            await self._add_member(session, CompanyId(company.id), actor.user_id, owner)
+            await self._add_member(session, readable(company.id), actor.user_id, owner)
         after = {**(snapshot(company) or {}), "owner_email": data.owner.email if data.owner else None}
         await self._audit.record(
             session,
@@ -303,7 +302,7 @@ class TenancyService:
         """Operator provisioning from the console: adds any role the company may hold, no rank check.
         Audited as ``tenancy.member.create`` by the system."""
         await set_tenant(session, company.id)
-        added = await self._add_member(session, CompanyId(company.id), None, data)
+        added = await self._add_member(session, readable(company.id), None, data)
         await self._audit_member_added(session, Actor(ActorType.SYSTEM, company.id), added)
         return added
 
@@ -312,7 +311,7 @@ class TenancyService:
     ) -> list[tuple[Membership, User]]:
         """Members of ``company`` for the operator's console."""
         await set_tenant(session, company.id)
-        return await repo.list_members(session, CompanyId(company.id), limit, 0)
+        return await repo.list_members(session, readable(company.id), limit, 0)
 
     async def update_budget(self, session: AsyncSession, actor: Principal, data: BudgetUpdate) -> Company:
         """Set the company's monthly budget, alert thresholds and webhook (ADMIN or OWNER).

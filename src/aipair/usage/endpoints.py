@@ -12,8 +12,9 @@ from aipair.errors import ValidationFailed
 from aipair.kit.money import micro_to_usd
 from aipair.kit.pagination import Pagination
 from aipair.tenancy.dependencies import Tenancy
+from aipair.tenancy.schemas import BudgetUpdate
 from aipair.usage.dependencies import Usage
-from aipair.usage.schemas import BudgetAlertRead, BudgetRead, BudgetUpdate, GroupBy, UsageReport
+from aipair.usage.schemas import BudgetAlertRead, BudgetRead, GroupBy, UsageReport
 
 router = APIRouter(prefix="/api", tags=["usage and budget"])
 MAX_RANGE_DAYS = 731

@@ -11,9 +11,9 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aipair.db.engine import DbContext, transaction
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 from aipair.worker.errors import LeaseLost
-from aipair.worker.queue import ClaimedJob
+from aipair.worker.queue_repository import ClaimedJob
 
 log = structlog.get_logger("aipair.worker")
 S = TypeVar("S")

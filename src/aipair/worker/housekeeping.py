@@ -8,7 +8,7 @@ from datetime import timedelta
 from aipair.config import WorkerSettings
 from aipair.db.engine import DbContext, transaction
 from aipair.kit.clock import utcnow
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 from aipair.worker.context import JobContext
 from aipair.worker.jobs import JobGroup
 

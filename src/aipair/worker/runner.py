@@ -29,11 +29,11 @@ from aipair.config import Settings, WorkerSettings
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import DatabaseUrls, libpq
 from aipair.kit.injection import ServiceRegistry
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 from aipair.worker.context import JobContext
 from aipair.worker.errors import LeaseLost, PermanentFailure, RetryLater
 from aipair.worker.jobs import JobSpec
-from aipair.worker.queue import ClaimedJob
+from aipair.worker.queue_repository import ClaimedJob
 from aipair.worker.registry import JobRegistry
 from aipair.worker.schedules import ScheduleTicker
 from aipair.worker.wakeup import QueueWakeup

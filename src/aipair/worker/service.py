@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 from aipair.worker.errors import JobNotFound, JobStateConflict
 from aipair.worker.models import Job, JobLog
-from aipair.worker.queue import ClaimedJob
+from aipair.worker.queue_repository import ClaimedJob
 
 
 class JobsService:

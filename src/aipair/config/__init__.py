@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from aipair.gateway.provider_config import GatewayProvidersConfig
+from aipair.config.providers import GatewayProvidersConfig
 from aipair.kit.sealing import decode_key
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.kit.ids import new_id
 from aipair.worker.models import Job, JobLog
-from aipair.worker.wakeup import notify_ready
+from aipair.worker.wakeup import CHANNEL
 
 _CLAIM = text(
     """
@@ -305,3 +305,8 @@ async def queue_stats(session: AsyncSession) -> dict[str, Any]:
         )
     )
     return {"states": {r.state: int(r.n) for r in rows}, "oldest_ready_s": float(oldest or 0.0)}
+
+
+async def notify_ready(session: AsyncSession, name: str) -> None:
+    """Tell listening workers, when the caller's transaction commits, that ``name`` has a ready job."""
+    await session.execute(text("SELECT pg_notify(:channel, :name)"), {"channel": CHANNEL, "name": name})
