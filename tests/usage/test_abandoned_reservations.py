@@ -13,8 +13,8 @@ from aipair.config import Settings, WorkerSettings
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import libpq
 from aipair.usage.service import Reservation
+from aipair.usage.tasks import expire_reservations
 from aipair.usage.tasks import jobs as usage_jobs
-from aipair.worker import queue_repository as queue
 from aipair.worker.registry import JobRegistry
 from aipair.worker.runner import Worker
 from tests.fixtures.tenants import Tenant
@@ -74,7 +74,7 @@ async def run_expiry_job(runtime: Runtime) -> None:
     registry = JobRegistry()
     registry.add(usage_jobs)
     async with transaction(runtime.sessions, DbContext()) as session:
-        await queue.enqueue(session, "usage.expire_reservations", {})
+        await expire_reservations.defer(session)
     await Worker(runtime.services, registry, FAST, concurrency=1).run_until_idle()
 
 

@@ -50,7 +50,7 @@ class JobContexts:
         self._lease_s = lease_s
         self._bundles: dict[type[Any], Any] = {}
 
-    def for_job(self, spec: JobSpec[Any] | None, job: ClaimedJob) -> JobContext[Any]:
+    def for_job(self, spec: JobSpec[Any, Any] | None, job: ClaimedJob) -> JobContext[Any]:
         """The context of one attempt (a job nobody declared gets no services)."""
         bundle = self._bundle(spec.services) if spec is not None else None
         return JobContext(bundle, job, self._lease_s, self._sessions)
@@ -68,7 +68,7 @@ class JobContexts:
 
 
 async def run_give_up_hook(
-    contexts: JobContexts, spec: JobSpec[Any] | None, job: ClaimedJob, reason: str
+    contexts: JobContexts, spec: JobSpec[Any, Any] | None, job: ClaimedJob, reason: str
 ) -> None:
     """Run the job's give-up hook (failed for good or cancelled); a broken hook is logged, not raised."""
     if spec is None or spec.on_give_up is None:
@@ -180,7 +180,7 @@ class Worker:
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
 
-    async def _settle(self, ctx: JobContext[Any], spec: JobSpec[Any], work: asyncio.Task[None]) -> None:
+    async def _settle(self, ctx: JobContext[Any], spec: JobSpec[Any, Any], work: asyncio.Task[None]) -> None:
         started = time.perf_counter()
         try:
             await asyncio.shield(work)
@@ -212,7 +212,7 @@ class Worker:
                 await queue.add_log(session, ctx.job_id, ctx.attempt, "info", message)
 
     async def _settle_failure(
-        self, ctx: JobContext[Any], spec: JobSpec[Any] | None, error: str, *, final: bool
+        self, ctx: JobContext[Any], spec: JobSpec[Any, Any] | None, error: str, *, final: bool
     ) -> None:
         delay = spec.backoff_s(ctx.attempt) if spec else 0.0
         async with transaction(self.sessions, DbContext()) as session:
