@@ -59,18 +59,20 @@ async def _provision(settings: Settings) -> str:
                 ai_requests_per_hour=100_000_000,
                 ai_requests_per_month=1_000_000_000,
             )
-            company = await runtime.tenancy.create_company(
-                session,
-                principal,
-                CompanyCreate(
-                    name="Bench",
-                    slug="bench",
-                    plan="CUSTOM",
-                    status="ACTIVE",
-                    custom_limits=limits,
-                    monthly_budget_usd=1_000_000,
-                ),
-            )
+            company = (
+                await runtime.tenancy.create_company(
+                    session,
+                    principal,
+                    CompanyCreate(
+                        name="Bench",
+                        slug="bench",
+                        plan="CUSTOM",
+                        status="ACTIVE",
+                        custom_limits=limits,
+                        monthly_budget_usd=1_000_000,
+                    ),
+                )
+            ).company
         from aipair.auth.principal import CompanyId, Principal
 
         owner = Principal(company_id=CompanyId(company.id), role=Role.OWNER, kind="user")

@@ -50,6 +50,8 @@ class Behaviour:
     hooks: list[dict[str, Any]] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
     answers: list[str] = field(default_factory=list)
+    tool_call: dict[str, str] = field(default_factory=dict)
+    """``{"name": ..., "arguments": ...}``: chat answers call this tool instead of answering in text."""
     model_status: dict[str, int] = field(default_factory=dict)
     """Error statuses answered to requests for these models (an upstream that lacks them, or breaks)."""
     record_auth: bool = False
@@ -90,6 +92,25 @@ def _stream_body(include_usage: bool) -> bytes:
         parts.append(b"data: " + json.dumps(usage).encode() + b"\n\n")
     parts.append(b"data: [DONE]\n\n")
     return b"".join(parts)
+
+
+def _tool_call_answer(tool: dict[str, str], stream: bool) -> bytes:
+    call = {"id": "call_mock1", "type": "function", "function": tool}
+    usage = {"prompt_tokens": 30, "completion_tokens": 9, "total_tokens": 39}
+    if not stream:
+        message = {"role": "assistant", "content": None, "tool_calls": [call]}
+        choice = {"index": 0, "message": message, "finish_reason": "tool_calls"}
+        return _response(200, json.dumps(dict(CHAT, choices=[choice], usage=usage)).encode())
+    base = {"id": "chatcmpl-mock", "object": "chat.completion.chunk", "created": 0, "model": "mock"}
+    deltas = [
+        {"role": "assistant", "tool_calls": [{"index": 0, **call, "function": {**tool, "arguments": ""}}]},
+        {"tool_calls": [{"index": 0, "function": {"arguments": tool["arguments"]}}]},
+    ]
+    chunks = [dict(base, choices=[{"index": 0, "delta": d, "finish_reason": None}]) for d in deltas]
+    chunks.append(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]))
+    chunks.append(dict(base, choices=[], usage=usage))
+    body = b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks) + b"data: [DONE]\n\n"
+    return _response(200, body, "text/event-stream")
 
 
 class MockUpstream:
@@ -200,6 +221,8 @@ class MockUpstream:
     def _answer(self, path: str, body: bytes) -> bytes:
         if path.endswith("/chat/completions"):
             request: dict[str, Any] = json.loads(body or b"{}")
+            if self.behaviour.tool_call:
+                return _tool_call_answer(self.behaviour.tool_call, bool(request.get("stream")))
             if request.get("stream"):
                 include = bool((request.get("stream_options") or {}).get("include_usage"))
                 return _response(200, _stream_body(include), "text/event-stream")

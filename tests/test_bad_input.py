@@ -15,7 +15,7 @@ from aipair.cli.support import system_session
 from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.urls import libpq
-from aipair.tenancy.schemas import MemberAdd
+from aipair.tenancy.schemas import MemberProvision
 from tests.fixtures.tenants import PASSWORD, Tenant, unique
 
 OwnerCount = Callable[..., Awaitable[int]]
@@ -53,7 +53,7 @@ async def super_admin(client: httpx.AsyncClient, runtime: Runtime, settings: Set
     email = f"{unique('root')}@example.com"
     async with system_session(runtime) as (session, _):
         platform = await runtime.tenancy.company_by_slug(session, settings.platform.company_slug)
-        member = MemberAdd(email=email, role="SUPER_ADMIN", password=PASSWORD)
+        member = MemberProvision(email=email, role="SUPER_ADMIN", password=PASSWORD)
         await runtime.tenancy.provision_member(session, platform, member)
     response = await client.post("/auth/login", json={"email": email, "password": PASSWORD})
     assert response.status_code == 200, response.text
@@ -219,32 +219,34 @@ def weak_passwords(email: str) -> list[str]:
 
 
 @pytest.mark.parametrize("which", range(3), ids=["short", "one-class", "contains-email-name"])
-async def test_weak_password_for_a_new_member_gets_422_and_writes_nothing(
+async def test_weak_password_when_accepting_an_invitation_gets_422_and_claims_nothing(
     client: httpx.AsyncClient, tenant: Tenant, owner_count: OwnerCount, which: int
 ) -> None:
     email = f"{unique('newbie')}@example.com"
-    member = {"email": email, "role": "EMPLOYEE", "password": weak_passwords(email)[which]}
+    invited = await client.post("/api/members", json={"email": email}, headers=tenant.auth("OWNER"))
+    token = invited.json()["invitation_token"]
 
-    response = await client.post("/api/members", json=member, headers=tenant.auth("OWNER"))
+    response = await client.post(
+        "/auth/invitations/accept", json={"token": token, "password": weak_passwords(email)[which]}
+    )
 
     assert error_code(response, 422) == "weak_password"
-    assert await owner_count("SELECT count(*) AS n FROM users WHERE lower(email) = %s", email) == 0
-    assert await owner_count("SELECT count(*) AS n FROM invitations WHERE email = %s", email) == 0
-    memberships = "SELECT count(*) AS n FROM memberships WHERE company_id = %s"
-    assert await owner_count(memberships, tenant.id) == 4
+    claimed = "SELECT count(*) AS n FROM users WHERE lower(email) = %s AND password_hash IS NOT NULL"
+    assert await owner_count(claimed, email) == 0
+    active = "SELECT count(*) AS n FROM memberships WHERE company_id = %s AND status = 'ACTIVE'"
+    assert await owner_count(active, tenant.id) == 4
 
 
-async def test_strong_password_for_a_new_member_lets_them_sign_in(
-    client: httpx.AsyncClient, tenant: Tenant
+async def test_a_company_cannot_choose_a_new_members_password(
+    client: httpx.AsyncClient, tenant: Tenant, owner_count: OwnerCount
 ) -> None:
     email = f"{unique('newbie')}@example.com"
     member = {"email": email, "role": "EMPLOYEE", "password": PASSWORD}
 
     response = await client.post("/api/members", json=member, headers=tenant.auth("OWNER"))
 
-    assert response.status_code == 201, response.text
-    login = await client.post("/auth/login", json={"email": email, "password": PASSWORD})
-    assert login.status_code == 200, login.text
+    assert error_code(response, 422) == "validation_error"
+    assert await owner_count("SELECT count(*) AS n FROM users WHERE lower(email) = %s", email) == 0
 
 
 async def test_weak_password_when_accepting_an_invitation_gets_422_and_sets_nothing(
@@ -270,7 +272,7 @@ async def test_weak_password_when_accepting_an_invitation_gets_422_and_sets_noth
 
 
 @pytest.mark.parametrize(
-    ("method", "path"), [("GET", "/api/nothing-here"), ("POST", "/auth/nothing"), ("GET", "/")]
+    ("method", "path"), [("GET", "/api/nothing-here"), ("POST", "/auth/nothing"), ("GET", "/nothing/here")]
 )
 async def test_unknown_route_gets_404_not_found_json(
     client: httpx.AsyncClient, method: str, path: str

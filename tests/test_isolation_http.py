@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from aipair.composition import Runtime
 from tests.fixtures.staff import foreign_grant_ids
-from tests.fixtures.tenants import CUSTOMER_ROLES, Tenant, make_api_key
+from tests.fixtures.tenants import CUSTOMER_ROLES, Tenant, make_api_key, unique
 from tests.meetings.helpers import foreign_meeting_ids
 
 # A valid body per route, so the request reaches the lookup instead of failing validation.
@@ -34,8 +34,14 @@ def id_routes(app: FastAPI) -> list[tuple[str, str]]:
 
 async def foreign_ids(client: httpx.AsyncClient, victim: Tenant, runtime: Runtime) -> dict[str, uuid.UUID]:
     key = await make_api_key(client, victim)
+    invited = await client.post(
+        "/api/members", json={"email": f"{unique('invited')}@example.com"}, headers=victim.auth("OWNER")
+    )
+    pending = await client.get("/api/invitations", headers=victim.auth("OWNER"))
+    invitation = next(i for i in pending.json()["items"] if i["membership_id"] == invited.json()["id"])
     return {
         "company_id": victim.id,
+        "invitation_id": uuid.UUID(invitation["id"]),
         "member_id": victim.member_ids["EMPLOYEE"],
         "key_id": uuid.UUID(str(key["id"])),
         **await foreign_meeting_ids(client, victim, runtime),

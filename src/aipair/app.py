@@ -14,6 +14,7 @@ from aipair.composition import start_runtime
 from aipair.config import Settings, load_settings
 from aipair.db.urls import embedded_server, resolve_urls
 from aipair.error_handlers import install_error_handlers
+from aipair.gateway.dialect_endpoints import router as dialects_router
 from aipair.gateway.endpoints import router as gateway_router
 from aipair.gateway.fastpath import GatewayFastPath
 from aipair.gateway.settings_endpoints import router as ai_settings_router
@@ -68,11 +69,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestContextMiddleware,
         max_body_bytes=settings.http.max_body_bytes,
         max_upload_bytes=settings.http.max_upload_bytes,
+        max_ai_body_bytes=settings.http.max_ai_body_bytes,
     )
     install_error_handlers(app)
     # The AI gateway first: routes are matched in order, and its calls are the hot path.
     routers = (
         gateway_router,
+        dialects_router,
         health_router,
         metrics_router,
         auth_router,

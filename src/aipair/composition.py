@@ -32,7 +32,7 @@ from aipair.db.urls import DatabaseUrls, libpq
 from aipair.gateway.admission import Admissions
 from aipair.gateway.company_routes import CompanyRoutes, Lane, LaneBuilder
 from aipair.gateway.idempotency import IdempotencyKeys
-from aipair.gateway.pricing import DEFAULT_PRICES, PriceBook
+from aipair.gateway.price_catalog import PriceCatalog
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.registry import ProviderRegistry, build_upstream_client
 from aipair.gateway.ratelimit import RateLimiter, build_limiter
@@ -72,6 +72,7 @@ class Runtime:
     pg: asyncpg.Pool
     http: httpx.AsyncClient
     upstream: UpstreamClient
+    prices: PriceCatalog
     limiter: RateLimiter
     passwords: Passwords
     auth: AuthService
@@ -125,6 +126,7 @@ class Runtime:
         """Release every connection and client (after in-flight alert deliveries finish and the
         buffered security signals are written)."""
         await self.key_signals.stop()
+        await self.prices.stop()
         await self.usage.drain()
         await self.limiter.close()
         await self.http.aclose()
@@ -169,7 +171,8 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     usage = UsageService(pg, http)
     config = settings.gateway.providers
     router = Router.from_config(ProviderRegistry.from_config(config, client=upstream), config)
-    prices = PriceBook(DEFAULT_PRICES)
+    prices = await PriceCatalog.load(pg, settings.gateway.price_refresh_s)
+    prices.start()
     signals = KeySignals(refresh_s=settings.signals.source_refresh_s)
 
     def admissions_for(lane_router: Router) -> Admissions:
@@ -191,6 +194,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         pg=pg,
         http=http,
         upstream=upstream,
+        prices=prices,
         limiter=limiter,
         passwords=passwords,
         auth=auth,

@@ -1,7 +1,7 @@
 """The one place that turns exceptions into responses: ``{"error": {"code", "message"}}``.
 
-Routes under ``/v1/`` answer in the OpenAI error shape so the official SDKs raise their usual
-exception types.
+Routes under ``/v1/`` answer in the OpenAI error shape (``/v1/messages`` in Anthropic's) so the official
+SDKs raise their usual exception types.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
 from aipair.errors import HTTP_CODES, AppError, InvalidJson, NotFound, ValidationFailed
+from aipair.gateway.dialects.anthropic_messages import anthropic_error
 from aipair.security.probes import record_probe
 
 log = structlog.get_logger("aipair.errors")
+ANTHROPIC_PATHS = "/v1/messages"
 OPENAI_TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
@@ -34,7 +36,11 @@ def _render(request: Request, error: AppError) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None) or request.scope.get("state", {}).get(
         "request_id"
     )
-    if request.url.path.startswith("/v1/"):
+    path = request.url.path
+    if path.startswith(ANTHROPIC_PATHS):
+        status, body = anthropic_error(error)
+        return JSONResponse(body, status_code=status, headers=error.headers)
+    if path.startswith("/v1/"):
         body = _openai_body(error)
     else:
         body = error.to_body()

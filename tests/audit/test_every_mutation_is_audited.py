@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from aipair.composition import Runtime
 from tests.fixtures.operators import OwnerSql
 from tests.fixtures.staff import Staff, open_grant
-from tests.fixtures.tenants import PASSWORD, Tenant, make_api_key, unique
+from tests.fixtures.tenants import PASSWORD, Tenant, make_api_key, make_tenant, unique
 from tests.meetings.helpers import processed_meeting, upload
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -85,6 +85,26 @@ async def _accept(ctx: Ctx) -> Call:
     return Call("/auth/invitations/accept", {}, {"token": token, "name": "New", "password": PASSWORD})
 
 
+@sample("POST", "/auth/invitations/join")
+async def _join(ctx: Ctx) -> Call:
+    other = await make_tenant(ctx.runtime)
+    invited = await ctx.client.post(
+        "/api/members", json={"email": ctx.tenant.emails["EMPLOYEE"]}, headers=other.auth("OWNER")
+    )
+    token = invited.json()["invitation_token"]
+    return Call("/auth/invitations/join", ctx.tenant.auth("EMPLOYEE"), {"token": token})
+
+
+@sample("DELETE", "/api/invitations/{invitation_id}")
+async def _revoke_invitation(ctx: Ctx) -> Call:
+    await ctx.client.post(
+        "/api/members", json={"email": f"{unique('inv')}@example.com"}, headers=ctx.tenant.auth("OWNER")
+    )
+    pending = await ctx.client.get("/api/invitations", headers=ctx.tenant.auth("OWNER"))
+    invitation = pending.json()["items"][0]["id"]
+    return Call(f"/api/invitations/{invitation}", ctx.tenant.auth("OWNER"), None)
+
+
 @sample("POST", "/api/keys")
 async def _create_key(ctx: Ctx) -> Call:
     return Call("/api/keys", ctx.tenant.auth("ADMIN"), {"name": "ci"})
@@ -126,7 +146,7 @@ async def _activate(ctx: Ctx) -> Call:
 
 @sample("POST", "/api/members")
 async def _add_member(ctx: Ctx) -> Call:
-    body = {"email": f"{unique('m')}@example.com", "role": "EMPLOYEE", "password": PASSWORD}
+    body = {"email": f"{unique('m')}@example.com", "role": "EMPLOYEE"}
     return Call("/api/members", ctx.tenant.auth("OWNER"), body)
 
 

@@ -9,7 +9,7 @@ import httpx
 from aipair.cli.support import system_session
 from aipair.composition import Runtime
 from aipair.tenancy.models import CompanyStatus
-from aipair.tenancy.schemas import MemberAdd
+from aipair.tenancy.schemas import MemberProvision
 from tests.auth.conftest import ClientFrom, SignIn
 from tests.fixtures.tenants import PASSWORD, Tenant, make_api_key, unique
 
@@ -110,7 +110,16 @@ async def test_login_by_slug_acts_in_the_chosen_company(
     email = tenant.emails["OWNER"]
     async with system_session(runtime) as (session, _):
         other = await runtime.tenancy.company_by_slug(session, other_tenant.slug)
-        await runtime.tenancy.provision_member(session, other, MemberAdd(email=email, role="EMPLOYEE"))
+        _, _, token = await runtime.tenancy.provision_member(
+            session, other, MemberProvision(email=email, role="EMPLOYEE")
+        )
+    home = await sign_in(email)
+    joined = await client.post(
+        "/auth/invitations/join",
+        json={"token": token},
+        headers={"Authorization": f"Bearer {home['access_token']}"},
+    )
+    assert joined.status_code == 204, joined.text
 
     pair = await sign_in(email, company=other_tenant.slug)
     me = (await client.get("/auth/user", headers={"Authorization": f"Bearer {pair['access_token']}"})).json()

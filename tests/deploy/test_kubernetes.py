@@ -296,3 +296,21 @@ def test_the_deployment_guide_creates_every_secret_key_the_pods_read() -> None:
         if (ref := item.get("valueFrom", {}).get("secretKeyRef"))
     }
     assert referenced and referenced <= created
+
+
+def test_postgresql_takes_every_connection_the_pods_may_open_with_both_colours_at_their_maximum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Per process: the ORM pool and its overflow plus the gateway's pool; a worker also listens on one
+    connection of its own. Blue and green may both run at their autoscaler's maximum during a switch."""
+    for name, value in OBJECTS[("ConfigMap", "app-config")]["data"].items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    per_process = settings.db_pool_size + settings.db_max_overflow + settings.gateway.pool_size
+    apps = sum(autoscaler_of(name)["spec"]["maxReplicas"] for name in ("app", "app-green"))
+    workers = OBJECTS[("Deployment", "worker")]["spec"]["replicas"]
+    one_shots = 2 * per_process  # the migration Job and a backup
+    (postgres,) = TEMPLATES[("StatefulSet", "postgres")].containers()
+    max_connections = int(postgres["args"][postgres["args"].index("-c") + 1].split("=")[1])
+    reserved = 3  # superuser_reserved_connections
+    assert (apps + workers) * per_process + workers + one_shots + reserved <= max_connections

@@ -67,19 +67,38 @@ async def test_bad_chat_request_is_refused_in_openai_shape_and_not_billed(
     assert usage_rows(settings, tenant.id) == []
 
 
-async def test_oversized_body_is_413_and_not_billed(
+async def test_oversized_body_is_413_in_openai_shape_and_not_billed(
     client: httpx.AsyncClient, tenant: Tenant, settings: Settings
 ) -> None:
     key = str((await make_api_key(client, tenant))["key"])
     huge = {
         "model": "local",
-        "messages": [{"role": "user", "content": "x" * (settings.http.max_body_bytes + 10)}],
+        "messages": [{"role": "user", "content": "x" * (settings.http.max_ai_body_bytes + 10)}],
     }
     response = await client.post(
         "/v1/chat/completions", json=huge, headers={"Authorization": f"Bearer {key}"}
     )
     assert response.status_code == 413
+    error = response.json()["error"]
+    assert (error["type"], error["code"], error["param"]) == (
+        "invalid_request_error",
+        "payload_too_large",
+        None,
+    )
     assert usage_rows(settings, tenant.id) == []
+
+
+async def test_a_chat_with_a_1_5_mb_base64_image_is_accepted(
+    client: httpx.AsyncClient, tenant: Tenant, settings: Settings
+) -> None:
+    key = str((await make_api_key(client, tenant))["key"])
+    image = "data:image/png;base64," + "A" * 1_500_000
+    parts = [{"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": image}}]
+    body = {"model": "local", "messages": [{"role": "user", "content": parts}]}
+    response = await client.post(
+        "/v1/chat/completions", json=body, headers={"Authorization": f"Bearer {key}"}
+    )
+    assert response.status_code == 200, response.text[:300]
 
 
 async def test_the_local_provider_answers_and_is_billed_at_zero(

@@ -12,7 +12,7 @@ import httpx
 
 from aipair.cli.support import system_session
 from aipair.composition import Runtime
-from aipair.tenancy.schemas import MemberAdd
+from aipair.tenancy.schemas import MemberProvision
 from aipair.worker.registry import load_registry
 from aipair.worker.runner import Worker
 from tests.fixtures.tenants import Tenant
@@ -73,7 +73,7 @@ async def add_named_member(runtime: Runtime, tenant: Tenant, name: str, role: st
     async with system_session(runtime) as (session, _):
         company = await runtime.tenancy.company_by_slug(session, tenant.slug)
         _, user, _ = await runtime.tenancy.provision_member(
-            session, company, MemberAdd(email=email, role=role, name=name, password="Correct-Horse-42")
+            session, company, MemberProvision(email=email, role=role, name=name, password="Correct-Horse-42")
         )
         return user.id
 

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from aipair.audit.dependencies import Audit
 from aipair.audit.export import to_csv
-from aipair.audit.repository import AuditFilters
-from aipair.audit.schemas import AuditEntryRead
+from aipair.audit.schemas import AuditEntryRead, AuditFilters
 from aipair.auth.dependencies import CurrentPrincipal, TenantSession
 from aipair.kit.pagination import Page, Pagination
 

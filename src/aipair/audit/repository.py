@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.audit.models import AuditLog
+from aipair.audit.schemas import AuditFilters
 from aipair.auth.principal import CompanyId
-
-
-@dataclass(frozen=True)
-class AuditFilters:
-    """Narrow an audit listing; every field is optional."""
-
-    action: str | None = None
-    actor: uuid.UUID | None = None
-    target_type: str | None = None
-    target_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
 
 
 async def append(session: AsyncSession, values: dict[str, Any]) -> None:

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """Narrow an audit listing; every field is optional."""
+
+    action: str | None = None
+    actor: uuid.UUID | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 class AuditEntryRead(BaseModel):

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.audit import repository as repo
 from aipair.audit.models import ActorType, AuditLog
-from aipair.audit.repository import AuditFilters
+from aipair.audit.schemas import AuditFilters
 from aipair.auth.principal import ClientInfo, Principal
 from aipair.kit.ids import new_id
 from aipair.tenancy.models import Role

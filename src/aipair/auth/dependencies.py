@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
 from aipair.auth.api_keys import ApiKeyService
-from aipair.auth.errors import InvalidToken
+from aipair.auth.errors import InvalidToken, PersonRequired
 from aipair.auth.principal import ClientInfo, Principal
 from aipair.auth.service import AuthService
 from aipair.auth.tokens import API_KEY_PREFIX
@@ -119,3 +119,13 @@ def require_role(minimum: Role, *, scope: str = "admin") -> Callable[..., Corout
 
 AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 OwnerPrincipal = Annotated[Principal, Depends(require_role(Role.OWNER))]
+
+
+async def signed_in_user(principal: CurrentPrincipal) -> Principal:
+    """A person signed in with an access token (an API key acts for a company, never as a person)."""
+    if principal.kind != "user" or principal.user_id is None or principal.support is not None:
+        raise PersonRequired()
+    return principal
+
+
+UserPrincipal = Annotated[Principal, Depends(signed_in_user)]

@@ -7,7 +7,15 @@ import uuid
 from fastapi import APIRouter, Response
 
 from aipair.auth.api_keys import CreatedKey
-from aipair.auth.dependencies import AdminPrincipal, ApiKeys, Auth, Client, CurrentPrincipal, TenantSession
+from aipair.auth.dependencies import (
+    AdminPrincipal,
+    ApiKeys,
+    Auth,
+    Client,
+    CurrentPrincipal,
+    TenantSession,
+    UserPrincipal,
+)
 from aipair.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -24,7 +32,7 @@ from aipair.db.dependencies import Sessions
 from aipair.db.engine import DbContext, transaction
 from aipair.kit.pagination import Page, Pagination
 from aipair.tenancy.dependencies import Tenancy
-from aipair.tenancy.schemas import InvitationAccept
+from aipair.tenancy.schemas import InvitationAccept, InvitationJoin
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 keys_router = APIRouter(prefix="/api/keys", tags=["api keys"])
@@ -83,9 +91,26 @@ async def current_user(
 async def accept_invitation(
     body: InvitationAccept, sessions: Sessions, tenancy: Tenancy, client: Client
 ) -> Response:
-    """Accept an invitation: set your name and password, then sign in."""
+    """Accept an invitation sent to an address that has no account yet: choose your name and password,
+    then sign in. An address that already has an account answers 409 `sign_in_to_accept`: sign in and
+    use `POST /auth/invitations/join`."""
     async with transaction(sessions, DbContext()) as session:
-        await tenancy.accept_invitation(session, body.token, body.name, body.password, client)
+        await tenancy.invitations.accept_new_account(session, body.token, body.name, body.password, client)
+    return Response(status_code=204)
+
+
+@router.post("/invitations/join", status_code=204)
+async def join_company(
+    body: InvitationJoin,
+    principal: UserPrincipal,
+    sessions: Sessions,
+    tenancy: Tenancy,
+) -> Response:
+    """Join the company that invited you, with the account you are signed in with (the invitation must
+    have been sent to this account's address; any other answers 404 `invitation_invalid`)."""
+    assert principal.user_id is not None
+    async with transaction(sessions, DbContext(user_id=principal.user_id)) as session:
+        await tenancy.invitations.join(session, body.token, principal.user_id, principal.origin)
     return Response(status_code=204)
 
 

@@ -54,6 +54,13 @@ class InsufficientScope(Forbidden):
     default_message = "The API key does not have the required scope"
 
 
+class PersonRequired(Forbidden):
+    """Only a person signed in with their own account may do this (not an API key)."""
+
+    code = "person_required"
+    default_message = "Sign in with your own account to do this"
+
+
 class RoleRequired(Forbidden):
     """The caller's role may not do this."""
 
@@ -69,6 +76,7 @@ __all__ = [
     "InvalidCredentials",
     "InvalidRefreshToken",
     "InvalidToken",
+    "PersonRequired",
     "RoleRequired",
     "WeakPassword",
 ]

@@ -41,8 +41,10 @@ def create_company(
 
     async def work(runtime: Runtime) -> str:
         async with system_session(runtime) as (session, principal):
-            company = await runtime.tenancy.create_company(session, principal, data)
-            return f"{company.id}  {company.slug}  {company.status}  {company.plan_code}"
+            created = await runtime.tenancy.create_company(session, principal, data)
+            company, token = created.company, created.owner_invitation_token
+            suffix = f"  owner invitation token (shown once): {token}" if token else ""
+            return f"{company.id}  {company.slug}  {company.status}  {company.plan_code}{suffix}"
 
     typer.echo(run_async(settings(), work))
 

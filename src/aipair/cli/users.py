@@ -24,9 +24,9 @@ def create_user(
 ) -> None:
     """Add a user to a company (creating the account when needed)."""
     from aipair.cli.support import run_async, settings, system_session
-    from aipair.tenancy.schemas import MemberAdd
+    from aipair.tenancy.schemas import MemberProvision
 
-    data = MemberAdd.model_validate({"email": email, "role": role, "name": name, "password": password})
+    data = MemberProvision.model_validate({"email": email, "role": role, "name": name, "password": password})
 
     async def work(runtime: Runtime) -> str:
         async with system_session(runtime) as (session, _):

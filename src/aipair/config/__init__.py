@@ -48,6 +48,9 @@ class HttpSettings(BaseModel):
     port: int = Field(default=8000, ge=1, le=65535)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=25 * 1_048_576, ge=1024)
+    # JSON bodies of AI calls (chat, responses, messages, embeddings): images ride inside them as base64,
+    # and OpenAI takes images up to 20 MB.
+    max_ai_body_bytes: int = Field(default=32 * 1_048_576, ge=1024)
 
 
 class GatewaySettings(BaseModel):
@@ -55,6 +58,8 @@ class GatewaySettings(BaseModel):
 
     providers: GatewayProvidersConfig = Field(default_factory=GatewayProvidersConfig)
     cache_ttl_s: float = Field(default=5.0, ge=0, le=300)
+    # How often each process reads model_prices again (a new price row applies within this).
+    price_refresh_s: float = Field(default=60.0, gt=0, le=3600)
     abandoned_reservation_minutes: int = Field(default=30, ge=1)
     pool_size: int = Field(default=20, ge=1, le=500)
 

@@ -23,7 +23,7 @@ from aipair.gateway.errors import (
     QuotaExceeded,
     RateLimitExceeded,
 )
-from aipair.gateway.pricing import Price, PriceBook, cost_micro_usd, worst_case_cost
+from aipair.gateway.pricing import Price, PriceLookup, cost_micro_usd, worst_case_cost
 from aipair.gateway.providers.base import Usage
 from aipair.gateway.ratelimit import Decision, RateLimiter, Window
 from aipair.gateway.routing import Router
@@ -74,7 +74,7 @@ class Admissions:
     def __init__(
         self,
         router: Router,
-        prices: PriceBook,
+        prices: PriceLookup,
         policies: CompanyPolicyCache,
         limiter: RateLimiter,
         usage: UsageService,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from aipair.gateway.service import GatewayService
 from aipair.gateway.settings_service import CompanyAiSettingsService
 from aipair.kit.injection import provided
 
 AiSettings = Annotated[CompanyAiSettingsService, provided(CompanyAiSettingsService)]
+Gateway = Annotated[GatewayService, provided(GatewayService)]

@@ -32,7 +32,7 @@ JSON_BODY = {
 
 
 async def _caller(request: Request, services: ServiceRegistry, gateway: GatewayService) -> Caller:
-    token = bearer_token(request)
+    token = request.headers.get("x-api-key") or bearer_token(request)  # Anthropic's clients: x-api-key
     if token.startswith(API_KEY_PREFIX + "_"):
         caller = await gateway.caller_from_key(token)
     else:

@@ -34,6 +34,7 @@ __all__ = [
     "ProviderUnreachable",
     "QuotaExceeded",
     "RateLimitExceeded",
+    "RouteNotOffered",
     "UnsupportedOperation",
     "UpstreamModelNotFound",
     "UpstreamRateLimited",
@@ -127,6 +128,15 @@ class ModelNotFound(GatewayError):
     code = "model_not_found"
     openai_type = "invalid_request_error"
     default_message = "The model does not exist or you do not have access to it"
+
+
+class RouteNotOffered(GatewayError):
+    """An OpenAI route this gateway deliberately does not offer."""
+
+    status_code = 404
+    code = "unknown_url"
+    openai_type = "invalid_request_error"
+    default_message = "This route is not offered by this gateway"
 
 
 # --- governance (raised by the governed endpoints) ---------------------------------------------------

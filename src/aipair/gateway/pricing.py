@@ -1,10 +1,11 @@
 """Prices as data, and cost arithmetic in integer micro-USD (never float).
 
 A :class:`Price` row says what one provider charges for one model from a date on; a later row for the
-same (provider, model) supersedes it. ``DEFAULT_PRICES`` seeds the database table; :class:`PriceBook`
-answers lookups in memory. Model names resolve exact id first, then the undated base name
-(``gpt-4o-mini-2024-07-18`` and ``claude-3-5-haiku-latest`` find ``gpt-4o-mini``/``claude-3-5-haiku``),
-then the provider-wide ``"*"`` row (used for ``local`` and self-hosted providers).
+same (provider, model) supersedes it. The ``model_prices`` table is the source (``DEFAULT_PRICES`` are
+the rows it was seeded with); :class:`PriceBook` answers lookups in memory. Model names resolve exact
+id first, then the undated base name (``gpt-4o-mini-2024-07-18`` and ``claude-3-5-haiku-latest`` find
+``gpt-4o-mini``/``claude-3-5-haiku``), then the provider-wide ``"*"`` row (used for ``local`` and
+self-hosted providers).
 
 Because prices are per million tokens, the cost in micro-USD is simply ``tokens x price`` (USD/M):
 1,000 tokens at $0.15/M cost 150 micro-USD. Fractions of a micro-USD are rounded up.
@@ -18,13 +19,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Protocol
 
 __all__ = [
     "DEFAULT_PRICES",
     "WILDCARD_MODEL",
     "Price",
     "PriceBook",
+    "PriceLookup",
     "PriceUnit",
     "base_model_name",
     "cost_micro_usd",
@@ -90,6 +92,12 @@ def find_price(prices: Iterable[Price], provider: str, model: str, at: date) -> 
         if found is not None:
             return found
     return None
+
+
+class PriceLookup(Protocol):
+    """Anything that answers what a model cost on a day (the catalog read from ``model_prices``)."""
+
+    def lookup(self, provider: str, model: str, at: date) -> Price | None: ...
 
 
 class PriceBook:
@@ -160,4 +168,5 @@ DEFAULT_PRICES: tuple[Price, ...] = (
     # The built-in offline provider is free, whatever the model id.
     _p("local", WILDCARD_MODEL, "0", "0", "2024-01-01"),
 )
-"""Seed rows for the prices table (and the defaults of a :class:`PriceBook`)."""
+"""The rows migration 0002 seeded ``model_prices`` with. At run time prices come from that table only
+(:class:`~aipair.gateway.price_catalog.PriceCatalog`); change a price by adding a dated row there."""

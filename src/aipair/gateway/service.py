@@ -19,11 +19,12 @@ from aipair.auth.key_cache import ApiKeyResolver
 from aipair.auth.principal import Principal
 from aipair.gateway.admission import Admission, Admissions, Caller
 from aipair.gateway.company_routes import CompanyRoutes
+from aipair.gateway.dialects.base import OpenAIChunks, StreamDialect
 from aipair.gateway.errors import GatewayError, InvalidRequest, PermissionDenied
 from aipair.gateway.idempotency import IdempotencyKeys
-from aipair.gateway.providers.base import JsonObject
+from aipair.gateway.providers.base import JsonObject, Usage
 from aipair.gateway.providers.streaming import ChatStream
-from aipair.gateway.routing import Router
+from aipair.gateway.routing import Routed, Router
 from aipair.gateway.tokens import RequestEstimate, estimate_chat_request, estimate_embeddings_request
 from aipair.gateway.validation import validate_chat, validate_embeddings
 from aipair.kit.periods import current_period
@@ -35,10 +36,11 @@ BYTES_PER_AUDIO_SECOND_FLOOR = 2_000  # 16 kbit/s: no supported format packs mor
 
 @dataclass(frozen=True, slots=True)
 class GatewayAnswer:
-    """A JSON answer with the headers the client should see (rate limits)."""
+    """A JSON answer with the headers the client should see (rate limits), and what it used."""
 
     body: JsonObject
     headers: dict[str, str]
+    usage: Usage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,12 @@ class GatewayService:
         await self._idempotency.complete(caller.company_id, key, 200, raw)
         return raw, answer.headers
 
+    async def check_model(self, caller: Caller, model: str) -> None:
+        """The caller's company may use AI and ``model`` (403 or 404 otherwise); nothing is counted."""
+        await self._admissions.policy(caller)
+        lane = await self._routes.lane(caller.company_id)
+        lane.router.registry.resolve(model)
+
     async def models(self, caller: Caller) -> JsonObject:
         """``GET /v1/models``: every model the caller's company may use and the platform can serve now."""
         lane = await self._routes.lane(caller.company_id)
@@ -145,15 +153,24 @@ class GatewayService:
         await self._admissions.settle(admission, routed.provider, routed.model, routed.result.usage)
         response = routed.result.response
         response["model"] = model
-        return GatewayAnswer(response, admission.headers)
+        return GatewayAnswer(response, admission.headers, routed.result.usage)
 
-    async def stream_chat(self, caller: Caller, body: JsonObject, request_id: str) -> GatewayStream:
-        """A streamed chat completion; billed from the final usage, or for what was delivered if cut short."""
+    async def stream_chat(
+        self,
+        caller: Caller,
+        body: JsonObject,
+        request_id: str,
+        operation: str = "chat_completion",
+        dialect: Callable[[int], StreamDialect] = lambda _: OpenAIChunks(),
+    ) -> GatewayStream:
+        """A streamed chat completion; billed from the final usage, or for what was delivered if cut short.
+
+        ``dialect`` (given the input token estimate) renders the chunks: OpenAI's by default."""
         model = _model_of(body)
         validate_chat(body)
         estimate = estimate_chat_request(body, model=model)
         lane = await self._routes.lane(caller.company_id)
-        admission = await lane.admissions.admit(caller, "chat_completion", model, request_id, estimate)
+        admission = await lane.admissions.admit(caller, operation, model, request_id, estimate)
         try:
             routed = await lane.router.stream_chat(model, body, caller.company_id)
         except BaseException as exc:
@@ -161,22 +178,25 @@ class GatewayService:
                 code = exc.code if isinstance(exc, GatewayError) else "cancelled"
                 await self._admissions.settle(admission, None, None, None, code)
             raise
-        return GatewayStream(
-            self._events(admission, routed.result, routed.provider, routed.model, model), admission.headers
+        events = self._events(
+            admission, routed, model, dialect(routed.result.accumulator.input_tokens or estimate.input_tokens)
         )
+        return GatewayStream(events, admission.headers)
 
     async def _events(
-        self, admission: Admission, stream: ChatStream, provider: str, upstream: str, public_model: str
+        self, admission: Admission, routed: Routed[ChatStream], public_model: str, dialect: StreamDialect
     ) -> AsyncIterator[bytes]:
+        stream, provider, upstream = routed.result, routed.provider, routed.model
         error: str | None = None
         try:
             async for chunk in stream:
                 chunk["model"] = public_model
-                yield b"data: " + orjson.dumps(chunk) + b"\n\n"
-            yield b"data: [DONE]\n\n"
+                if event := dialect.chunk(chunk):
+                    yield event
+            yield dialect.end(stream.usage)
         except GatewayError as exc:
             error = exc.code
-            yield b"data: " + orjson.dumps(exc.to_openai_body()) + b"\n\n"
+            yield dialect.error(exc)
         finally:
             with anyio.CancelScope(shield=True):
                 await stream.aclose()

@@ -16,7 +16,8 @@ from aipair.errors import PayloadTooLarge
 
 log = structlog.get_logger("aipair.http")
 ACCESS_LOG = logging.getLogger("aipair.http")
-UPLOAD_PATHS = ("/api/meetings", "/v1/audio/transcriptions")
+UPLOAD_PATHS = ("/api/meetings", "/v1/audio/transcriptions", "/v1/audio/translations")
+AI_PATHS = ("/v1/chat/completions", "/v1/responses", "/v1/messages", "/v1/completions", "/v1/embeddings")
 
 
 class BodyTooLarge(HTTPException):
@@ -29,10 +30,19 @@ class BodyTooLarge(HTTPException):
 class RequestContextMiddleware:
     """Give every request an id, refuse oversized bodies with 413 and log one line per request."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int):
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int, max_ai_body_bytes: int | None = None
+    ):
         self.app = app
         self.max_body = max_body_bytes
         self.max_upload = max_upload_bytes
+        self.max_ai_body = max_ai_body_bytes or max_body_bytes
+
+    def _limit(self, path: str) -> int:
+        """The body limit of a route: audio and meeting uploads, AI calls (images inline), the rest."""
+        if path.startswith(UPLOAD_PATHS):
+            return self.max_upload
+        return self.max_ai_body if path.startswith(AI_PATHS) else self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,7 +54,7 @@ class RequestContextMiddleware:
         state["request_id"] = request_id
         state["request_id_chosen_by_client"] = bool(raw_id)
         structlog.contextvars.bind_contextvars(request_id=request_id)
-        limit = self.max_upload if scope["path"].startswith(UPLOAD_PATHS) else self.max_body
+        limit = self._limit(scope["path"])
         started = time.perf_counter()
         status = {"code": 500}
 
@@ -60,11 +70,11 @@ class RequestContextMiddleware:
             declared = 0
         try:
             if declared > limit:
-                await _reject(send_with_id, PayloadTooLarge(limit_bytes=limit), request_id)
+                await _reject(send_with_id, PayloadTooLarge(limit_bytes=limit), request_id, scope["path"])
             else:
                 await self.app(scope, _limited(receive, limit), send_with_id)
         except BodyTooLarge:
-            await _reject(send_with_id, PayloadTooLarge(limit_bytes=limit), request_id)
+            await _reject(send_with_id, PayloadTooLarge(limit_bytes=limit), request_id, scope["path"])
         finally:
             if ACCESS_LOG.isEnabledFor(logging.INFO):  # checked first: a dropped line still costs
                 elapsed_ms = (time.perf_counter() - started) * 1000
@@ -76,6 +86,24 @@ class RequestContextMiddleware:
                     duration_ms=round(elapsed_ms, 2),
                 )
             structlog.contextvars.clear_contextvars()
+
+
+def _too_large_body(path: str, error: PayloadTooLarge, request_id: str) -> dict[str, object]:
+    """The 413 in the shape the route's clients read: Anthropic's, OpenAI's or the platform's."""
+    if path.startswith("/v1/messages"):
+        return {"type": "error", "error": {"type": "request_too_large", "message": error.message}}
+    if path.startswith("/v1/"):
+        return {
+            "error": {
+                "message": error.message,
+                "type": "invalid_request_error",
+                "param": None,
+                "code": error.code,
+            }
+        }
+    body = error.to_body()
+    body["error"]["request_id"] = request_id
+    return body
 
 
 def _id_and_length(headers: Iterable[tuple[bytes, bytes]]) -> tuple[bytes, bytes]:
@@ -104,10 +132,8 @@ def _limited(receive: Receive, limit: int) -> Receive:
     return wrapped
 
 
-async def _reject(send: Send, error: PayloadTooLarge, request_id: str) -> None:
-    body = error.to_body()
-    body["error"]["request_id"] = request_id
-    payload = orjson.dumps(body)
+async def _reject(send: Send, error: PayloadTooLarge, request_id: str, path: str) -> None:
+    payload = orjson.dumps(_too_large_body(path, error, request_id))
     await send(
         {
             "type": "http.response.start",

@@ -12,11 +12,13 @@ from aipair.auth.models import User
 from aipair.kit.money import micro_to_usd
 from aipair.kit.pagination import Page, Pagination
 from aipair.tenancy.dependencies import Members, Tenancy
-from aipair.tenancy.models import CompanyStatus, Membership, Role
+from aipair.tenancy.models import CompanyStatus, Membership, MembershipStatus, Role
 from aipair.tenancy.schemas import (
     CompanyCreate,
+    CompanyCreated,
     CompanyRead,
     CompanyUpdate,
+    InvitationRead,
     LimitsRead,
     MemberAdd,
     MemberAdded,
@@ -29,11 +31,13 @@ router = APIRouter(prefix="/api", tags=["tenancy"])
 
 
 def _member(membership: Membership, user: User) -> MemberRead:
+    """A member as the company sees it: until they accept, only the address it invited."""
+    invited = membership.status == MembershipStatus.INVITED
     return MemberRead(
         id=membership.id,
-        user_id=user.id,
+        user_id=None if invited else user.id,
         email=user.email,
-        name=user.name,
+        name="" if invited else user.name,
         role=membership.role,
         status=membership.status,
         created_at=membership.created_at,
@@ -49,12 +53,21 @@ async def list_companies(
     return Page.of([CompanyRead.model_validate(c) for c in rows], page)
 
 
-@router.post("/companies", response_model=CompanyRead, status_code=201)
+@router.post("/companies", response_model=CompanyCreated, status_code=201)
 async def create_company(
-    body: CompanyCreate, principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy
-) -> CompanyRead:
-    """Create a company, optionally with its first OWNER (SUPER_ADMIN only)."""
-    return CompanyRead.model_validate(await tenancy.create_company(session, principal, body))
+    body: CompanyCreate,
+    principal: CurrentPrincipal,
+    session: TenantSession,
+    tenancy: Tenancy,
+) -> CompanyCreated:
+    """Create a company, optionally with its first OWNER (SUPER_ADMIN only). An OWNER whose address has
+    no account is created with the given password; otherwise they are invited and
+    `owner_invitation_token` is shown once."""
+    created = await tenancy.create_company(session, principal, body)
+    return CompanyCreated(
+        **CompanyRead.model_validate(created.company).model_dump(),
+        owner_invitation_token=created.owner_invitation_token,
+    )
 
 
 @router.get("/companies/{company_id}", response_model=CompanyRead)
@@ -109,9 +122,41 @@ async def list_members(
 async def add_member(
     body: MemberAdd, principal: AdminPrincipal, session: TenantSession, tenancy: Tenancy
 ) -> MemberAdded:
-    """Add a person with a role below yours. Without an account, an invitation token is returned once."""
-    membership, user, token = await tenancy.add_member(session, principal, body)
-    return MemberAdded(**_member(membership, user).model_dump(), invitation_token=token)
+    """Invite a person with a role below yours: they show as `INVITED` until they accept the invitation
+    (`invitation_token`, shown once, valid 7 days). Someone without an account accepts at
+    `POST /auth/invitations/accept` by choosing a password; someone with an account signs in and accepts
+    at `POST /auth/invitations/join`. The answer is the same whether or not the address has an account.
+    Inviting a pending member again renews the invitation."""
+    added = await tenancy.add_member(session, principal, body)
+    return MemberAdded(
+        **_member(added.membership, added.user).model_dump(),
+        invitation_token=added.token,
+        invitation_expires_at=added.invitation.expires_at if added.invitation else None,
+    )
+
+
+@router.get("/invitations", response_model=Page[InvitationRead])
+async def list_invitations(
+    principal: AdminPrincipal,
+    session: TenantSession,
+    page: Pagination,
+    tenancy: Tenancy,
+) -> Page[InvitationRead]:
+    """Invitations not yet accepted nor revoked (expired ones included), newest first."""
+    rows = await tenancy.invitations.pending(session, principal, page.limit, page.offset)
+    return Page.of([InvitationRead.model_validate(i) for i in rows], page)
+
+
+@router.delete("/invitations/{invitation_id}", response_model=InvitationRead)
+async def revoke_invitation(
+    invitation_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: TenantSession,
+    tenancy: Tenancy,
+) -> InvitationRead:
+    """Revoke a pending invitation: its token stops working and the invited member is removed."""
+    invitation = await tenancy.invitations.revoke(session, principal, invitation_id)
+    return InvitationRead.model_validate(invitation)
 
 
 @router.get("/members/{member_id}", response_model=MemberRead)

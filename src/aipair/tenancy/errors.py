@@ -61,6 +61,20 @@ class InvitationInvalid(NotFound):
     default_message = "Invitation not found or expired"
 
 
+class InvitationNotFound(NotFound):
+    """No such pending invitation in this company."""
+
+    code = "invitation_not_found"
+    default_message = "Invitation not found"
+
+
+class SignInToAccept(Conflict):
+    """The invited address has an account: its owner accepts signed in, never by setting a password."""
+
+    code = "sign_in_to_accept"
+    default_message = "This address already has an account: sign in and join with the invitation"
+
+
 class OverrideTooLarge(Conflict):
     """Temporary overrides may lift a limit only so far above the company's own value."""
 

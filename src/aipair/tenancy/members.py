@@ -80,14 +80,16 @@ class MemberService:
     async def deactivate(
         self, session: AsyncSession, actor: Principal, membership_id: uuid.UUID
     ) -> tuple[Membership, User]:
-        """Deactivate a member: their tokens stop working at the next request. Audited as
-        ``tenancy.member.deactivate``."""
+        """Deactivate a member: their tokens stop working at the next request; a pending invitation is
+        revoked. Audited as ``tenancy.member.deactivate``."""
         membership, user = await self.get(session, actor, membership_id)
         actor.require(Role.ADMIN)
         self._not_self(actor, membership)
         check_role_change(actor, Role(membership.role), None)
         await self._keep_an_owner(session, actor, membership, None)
         before = snapshot(membership, AUDITED)
+        if membership.status == MembershipStatus.INVITED:
+            await repo.revoke_pending_invitations(session, membership.id)
         membership.status = MembershipStatus.DEACTIVATED
         await session.flush()
         await self._record(session, actor, "tenancy.member.deactivate", membership, before)

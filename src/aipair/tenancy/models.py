@@ -58,6 +58,7 @@ ROLE_RANK = {
 
 
 class MembershipStatus(enum.StrEnum):
+    INVITED = "INVITED"
     ACTIVE = "ACTIVE"
     DEACTIVATED = "DEACTIVATED"
 
@@ -127,7 +128,7 @@ class Membership(IdMixin, TimestampMixin, Base):
         CheckConstraint(
             "role IN ('SUPER_ADMIN','SUPPORT','OWNER','ADMIN','MANAGER','EMPLOYEE')", name="role"
         ),
-        CheckConstraint("status IN ('ACTIVE','DEACTIVATED')", name="status"),
+        CheckConstraint("status IN ('INVITED','ACTIVE','DEACTIVATED')", name="status"),
         UniqueConstraint("company_id", "user_id", name="uq_memberships_company_user"),
     )
 
@@ -151,13 +152,20 @@ class LimitOverride(IdMixin, TimestampMixin, Base):
 
 
 class Invitation(IdMixin, TimestampMixin, Base):
+    """An offer to join a company, bound to the ``INVITED`` membership it activates when accepted."""
+
     __tablename__ = "invitations"
     __table_args__ = (Index("ix_invitations_company", "company_id"),)
 
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    membership_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("memberships.id", ondelete="SET NULL"), index=True
+    )
     email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     role: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 import asyncpg
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.auth.models import User
@@ -92,11 +92,15 @@ async def membership_of_user(
     return result.scalar_one_or_none()
 
 
-async def count_active(session: AsyncSession, company_id: CompanyId, role: str | None = None) -> int:
+async def count_active(
+    session: AsyncSession, company_id: CompanyId, role: str | None = None, *, with_invited: bool = False
+) -> int:
+    """Active members (with ``role``); ``with_invited`` also counts those yet to accept."""
+    statuses = ("ACTIVE", "INVITED") if with_invited else ("ACTIVE",)
     query = (
         select(func.count())
         .select_from(Membership)
-        .where(Membership.company_id == company_id, Membership.status == "ACTIVE")
+        .where(Membership.company_id == company_id, Membership.status.in_(statuses))
     )
     if role is not None:
         query = query.where(Membership.role == role)
@@ -116,6 +120,62 @@ async def invitation_by_hash(session: AsyncSession, token_hash: str) -> Invitati
         text("SELECT set_config('app.lookup_invitation_hash', :v, true)"), {"v": token_hash}
     )
     result = await session.execute(select(Invitation).where(Invitation.token_hash == token_hash))
+    return result.scalar_one_or_none()
+
+
+async def pending_invitations(
+    session: AsyncSession, company_id: CompanyId, limit: int, offset: int
+) -> list[Invitation]:
+    """Invitations neither accepted nor revoked (expired ones included), newest first."""
+    result = await session.execute(
+        select(Invitation)
+        .where(
+            Invitation.company_id == company_id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .order_by(Invitation.created_at.desc(), Invitation.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(result.scalars())
+
+
+async def get_invitation(
+    session: AsyncSession, company_id: CompanyId, invitation_id: uuid.UUID
+) -> Invitation | None:
+    result = await session.execute(
+        select(Invitation).where(Invitation.company_id == company_id, Invitation.id == invitation_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def revoke_pending_invitations(session: AsyncSession, membership_id: uuid.UUID) -> None:
+    """Revoke every invitation of the membership that is still open."""
+    await session.execute(
+        update(Invitation)
+        .where(
+            Invitation.membership_id == membership_id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=func.now())
+    )
+
+
+async def delete(session: AsyncSession, row: object) -> None:
+    await session.delete(row)
+    await session.flush()
+
+
+async def get_membership(
+    session: AsyncSession, company_id: CompanyId, membership_id: uuid.UUID | None
+) -> Membership | None:
+    if membership_id is None:
+        return None
+    result = await session.execute(
+        select(Membership).where(Membership.company_id == company_id, Membership.id == membership_id)
+    )
     return result.scalar_one_or_none()
 
 

@@ -111,15 +111,27 @@ class CompanyRead(BaseModel):
     created_at: datetime
 
 
+class CompanyCreated(CompanyRead):
+    owner_invitation_token: str | None = Field(
+        default=None, description="Shown once when the first OWNER was invited rather than created."
+    )
+
+
 class MemberAdd(BaseModel):
+    """Invite a person: they join once they accept (a new account sets its password, an existing one
+    accepts signed in)."""
+
     model_config = ConfigDict(extra="forbid")
 
     email: str = Field(pattern=EMAIL_PATTERN, max_length=320)
-    name: str = Field(default="", max_length=200)
+    name: str = Field(default="", max_length=200, description="Name for a new account")
     role: AnyRole = "EMPLOYEE"
-    password: str | None = Field(
-        default=None, max_length=256, description="Set to create the account directly"
-    )
+
+
+class MemberProvision(MemberAdd):
+    """The operator's provisioning: with a password, an address without an account gets one, active."""
+
+    password: str | None = Field(default=None, max_length=256)
 
 
 class MemberUpdate(BaseModel):
@@ -130,26 +142,48 @@ class MemberUpdate(BaseModel):
 
 class MemberRead(BaseModel):
     id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None = Field(description="None while INVITED: who holds the address is not shown")
     email: str
     name: str
     role: str
-    status: str
+    status: str = Field(description="INVITED until the person accepts, then ACTIVE; or DEACTIVATED")
     created_at: datetime
 
 
 class MemberAdded(MemberRead):
     invitation_token: str | None = Field(
-        default=None, description="Shown once when the person has no account yet; they accept it to join."
+        default=None, description="Shown once: give it to the person, who accepts it to join."
     )
+    invitation_expires_at: datetime | None = None
 
 
 class InvitationAccept(BaseModel):
+    """Accept an invitation to an address that has no account yet: choose its password."""
+
     model_config = ConfigDict(extra="forbid")
 
     token: str = Field(min_length=10, max_length=200)
     name: str = Field(default="", max_length=200)
     password: str = Field(max_length=256)
+
+
+class InvitationJoin(BaseModel):
+    """Join a company with the account you are signed in with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200)
+
+
+class InvitationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    membership_id: uuid.UUID | None
+    email: str
+    role: str
+    created_at: datetime
+    expires_at: datetime
 
 
 class LimitsRead(BaseModel):

@@ -7,6 +7,7 @@ checked here; RLS underneath makes a forgotten check harmless.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -20,25 +21,25 @@ from aipair.audit.snapshots import snapshot
 from aipair.auth.errors import RoleRequired
 from aipair.auth.models import User
 from aipair.auth.passwords import Passwords
-from aipair.auth.principal import ClientInfo, CompanyId, Principal, readable
-from aipair.auth.service import AuthService
-from aipair.auth.tokens import digest, new_opaque_token
+from aipair.auth.principal import CompanyId, Principal, readable
 from aipair.db.engine import set_tenant
 from aipair.kit.clock import utcnow
 from aipair.kit.money import micro_to_usd, usd_to_micro
 from aipair.kit.periods import current_period
 from aipair.tenancy import repository as repo
-from aipair.tenancy.errors import (
-    AlreadyMember,
-    CompanyNotFound,
-    InvitationInvalid,
-    SlugTaken,
-    UserLimitReached,
-)
+from aipair.tenancy.errors import CompanyNotFound, SlugTaken
+from aipair.tenancy.invitations import Added, InvitationService
 from aipair.tenancy.members import check_role_change
-from aipair.tenancy.models import CUSTOMER_ROLES, Company, CompanyStatus, Invitation, Membership, Plan, Role
+from aipair.tenancy.models import CUSTOMER_ROLES, Company, CompanyStatus, Membership, Plan, Role
 from aipair.tenancy.policy_cache import CompanyPolicyCache
-from aipair.tenancy.schemas import BudgetUpdate, CompanyCreate, CompanyUpdate, CustomLimits, MemberAdd
+from aipair.tenancy.schemas import (
+    BudgetUpdate,
+    CompanyCreate,
+    CompanyUpdate,
+    CustomLimits,
+    MemberAdd,
+    MemberProvision,
+)
 
 TRIAL_DAYS = 14
 BUDGET_FIELDS = ("monthly_budget_micro_usd", "budget_alert_thresholds", "budget_webhook_url")
@@ -52,7 +53,12 @@ class UsageReader(Protocol):
     ) -> dict[str, Any]: ...
 
 
-INVITATION_DAYS = 7
+@dataclass(frozen=True)
+class NewCompany:
+    """A company just created, and its first OWNER's invitation token (shown once) when invited."""
+
+    company: Company
+    owner_invitation_token: str | None
 
 
 class TenancyService:
@@ -64,14 +70,18 @@ class TenancyService:
         self._passwords = passwords
         self._policies = policies
         self._audit = audit
+        self.invitations = InvitationService(passwords, audit)
 
     def _changed(self, company: Company) -> None:
         """Let the gateway see a status, plan, limit or budget change at once in this process."""
         if self._policies is not None:
             self._policies.forget(company.id)
 
-    async def create_company(self, session: AsyncSession, actor: Principal, data: CompanyCreate) -> Company:
-        """Create a company (SUPER_ADMIN only), optionally with its first OWNER."""
+    async def create_company(
+        self, session: AsyncSession, actor: Principal, data: CompanyCreate
+    ) -> NewCompany:
+        """Create a company (SUPER_ADMIN only), optionally with its first OWNER: created with the given
+        password when the address has no account, otherwise invited (the token is returned once)."""
         if actor.platform_role != Role.SUPER_ADMIN:
             raise RoleRequired("Only a SUPER_ADMIN can create companies")
         if await repo.slug_taken(session, data.slug):
@@ -93,12 +103,13 @@ class TenancyService:
             await repo.add(session, company)
         except IntegrityError as exc:
             raise SlugTaken() from exc
+        owner_token: str | None = None
         if data.owner is not None:
             await set_tenant(session, company.id, actor.user_id)
-            owner = MemberAdd(
+            owner = MemberProvision(
                 email=data.owner.email, name=data.owner.name, role="OWNER", password=data.owner.password
             )
-            await self._add_member(session, readable(company.id), actor.user_id, owner)
+            owner_token = (await self.invitations.provision(session, readable(company.id), owner)).token
         after = {**(snapshot(company) or {}), "owner_email": data.owner.email if data.owner else None}
         await self._audit.record(
             session,
@@ -109,7 +120,7 @@ class TenancyService:
             after=after,
             company_id=company.id,
         )
-        return company
+        return NewCompany(company, owner_token)
 
     async def list_companies(self, session: AsyncSession, limit: int, offset: int) -> list[Company]:
         """Companies visible to the caller: its own, or all of them for a SUPER_ADMIN."""
@@ -182,21 +193,23 @@ class TenancyService:
         )
         return company
 
-    async def add_member(
-        self, session: AsyncSession, actor: Principal, data: MemberAdd
-    ) -> tuple[Membership, User, str | None]:
-        """Add a person with a role below the caller's; without an account, an invitation is issued.
+    async def add_member(self, session: AsyncSession, actor: Principal, data: MemberAdd) -> Added:
+        """Invite a person with a role below the caller's; they join when they accept.
         Audited as ``tenancy.member.create``."""
         check_role_change(actor, None, Role(data.role))
-        added = await self._add_member(session, actor.company_id, actor.user_id, data)
+        added = await self.invitations.invite(session, actor.company_id, actor.user_id, data)
         await self._audit_member_added(session, actor, added)
         return added
 
     async def _audit_member_added(
-        self, session: AsyncSession, actor: Principal | Actor, added: tuple[Membership, User, str | None]
+        self, session: AsyncSession, actor: Principal | Actor, added: Added
     ) -> None:
-        membership, user, token = added
-        after = {**(snapshot(membership) or {}), "email": user.email, "invited": token is not None}
+        membership = added.membership
+        after = {
+            **(snapshot(membership) or {}),
+            "email": added.user.email,
+            "invited": added.token is not None,
+        }
         await self._audit.record(
             session,
             actor,
@@ -207,88 +220,6 @@ class TenancyService:
             company_id=membership.company_id,
         )
 
-    async def _add_member(
-        self, session: AsyncSession, company_id: CompanyId, inviter: uuid.UUID | None, data: MemberAdd
-    ) -> tuple[Membership, User, str | None]:
-        limits = await repo.effective_limits(session, company_id)
-        active = await repo.count_active(session, company_id)
-        if limits and limits["max_users"] is not None and active >= limits["max_users"]:
-            raise UserLimitReached(limit=limits["max_users"])
-        user = await AuthService.user_by_email(session, data.email)
-        token: str | None = None
-        if user is None:
-            user = await self._new_user(session, data)
-            if data.password is None:
-                token = await self._invite(session, company_id, inviter, data)
-        elif await repo.membership_of_user(session, company_id, user.id) is not None:
-            raise AlreadyMember()
-        membership = Membership(
-            id=uuid.uuid4(), company_id=company_id, user_id=user.id, role=data.role, status="ACTIVE"
-        )
-        await repo.add(session, membership)
-        return membership, user, token
-
-    async def _new_user(self, session: AsyncSession, data: MemberAdd) -> User:
-        password_hash = None
-        if data.password is not None:
-            self._passwords.check_policy(data.password, data.email)
-            password_hash = await self._passwords.hash(data.password)
-        user = User(
-            id=uuid.uuid4(),
-            email=data.email.strip().lower(),
-            name=data.name,
-            password_hash=password_hash,
-            status="ACTIVE",
-        )
-        await repo.add(session, user)
-        return user
-
-    async def _invite(
-        self, session: AsyncSession, company_id: CompanyId, inviter: uuid.UUID | None, data: MemberAdd
-    ) -> str:
-        token = new_opaque_token()
-        invitation = Invitation(
-            id=uuid.uuid4(),
-            company_id=company_id,
-            email=data.email.lower(),
-            role=data.role,
-            token_hash=digest(token),
-            invited_by=inviter,
-            expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
-        )
-        await repo.add(session, invitation)
-        return token
-
-    async def accept_invitation(
-        self, session: AsyncSession, token: str, name: str, password: str, origin: ClientInfo | None = None
-    ) -> User:
-        """Set the invited person's name and password; the invitation is used up.
-        Audited as ``tenancy.invitation.accept`` by the invited person."""
-        invitation = await repo.invitation_by_hash(session, digest(token))
-        if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= utcnow():
-            raise InvitationInvalid()
-        self._passwords.check_policy(password, invitation.email)
-        await set_tenant(session, invitation.company_id)
-        user = await AuthService.user_by_email(session, invitation.email)
-        if user is None:
-            raise InvitationInvalid()
-        before = snapshot(invitation)
-        user.password_hash = await self._passwords.hash(password)
-        user.name = name or user.name
-        invitation.accepted_at = utcnow()
-        await session.flush()
-        actor = Actor.user(user.id, invitation.company_id, invitation.role, origin)
-        await self._audit.record(
-            session,
-            actor,
-            "tenancy.invitation.accept",
-            "invitation",
-            invitation.id,
-            before=before,
-            after=snapshot(invitation),
-        )
-        return user
-
     async def company_by_slug(self, session: AsyncSession, slug: str) -> Company:
         """A visible company by slug."""
         company = await repo.company_by_slug(session, slug)
@@ -297,14 +228,14 @@ class TenancyService:
         return company
 
     async def provision_member(
-        self, session: AsyncSession, company: Company, data: MemberAdd
+        self, session: AsyncSession, company: Company, data: MemberProvision
     ) -> tuple[Membership, User, str | None]:
-        """Operator provisioning from the console: adds any role the company may hold, no rank check.
-        Audited as ``tenancy.member.create`` by the system."""
+        """Operator provisioning from the console: any role the company may hold, no rank check; an
+        existing account is invited like anywhere else. Audited as ``tenancy.member.create`` by the system."""
         await set_tenant(session, company.id)
-        added = await self._add_member(session, readable(company.id), None, data)
+        added = await self.invitations.provision(session, readable(company.id), data)
         await self._audit_member_added(session, Actor(ActorType.SYSTEM, company.id), added)
-        return added
+        return added.membership, added.user, added.token
 
     async def members_of(
         self, session: AsyncSession, company: Company, limit: int

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 
 from aipair.auth.dependencies import AdminPrincipal, CurrentPrincipal, TenantSession
 from aipair.errors import ValidationFailed
-from aipair.kit.money import micro_to_usd
 from aipair.kit.pagination import Pagination
 from aipair.tenancy.dependencies import Tenancy
 from aipair.tenancy.schemas import BudgetUpdate
@@ -65,14 +64,4 @@ async def budget_alerts(
 ) -> list[BudgetAlertRead]:
     """Budget alerts fired for the company (once per period and threshold), newest first."""
     rows = await usage_service.alerts(session, principal.company_id, page.limit, page.offset)
-    return [
-        BudgetAlertRead(
-            period=r["period"],
-            threshold_percent=r["threshold_percent"],
-            spent_usd=micro_to_usd(r["spent_micro_usd"]),
-            budget_usd=micro_to_usd(r["budget_micro_usd"]),
-            fired_at=r["fired_at"],
-            webhook_status=r["webhook_status"],
-        )
-        for r in rows
-    ]
+    return [BudgetAlertRead.of(r) for r in rows]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from aipair.kit.money import micro_to_usd
 
 GroupBy = Literal["model", "day", "key", "provider"]
 
@@ -48,3 +51,15 @@ class BudgetAlertRead(BaseModel):
     budget_usd: Decimal
     fired_at: datetime
     webhook_status: str | None
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> BudgetAlertRead:
+        """An alert as recorded (micro-USD) in USD."""
+        return cls(
+            period=row["period"],
+            threshold_percent=row["threshold_percent"],
+            spent_usd=micro_to_usd(row["spent_micro_usd"]),
+            budget_usd=micro_to_usd(row["budget_micro_usd"]),
+            fired_at=row["fired_at"],
+            webhook_status=row["webhook_status"],
+        )

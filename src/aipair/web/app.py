@@ -7,11 +7,37 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from aipair.web.pages import account, action_items, dashboard, keys, meetings
+from aipair.web.pages import (
+    account,
+    action_items,
+    companies,
+    company_audit,
+    dashboard,
+    grants,
+    keys,
+    meetings,
+    members,
+    operations,
+    security,
+    settings,
+)
 from aipair.web.rendering import build_environment
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (account.router, dashboard.router, keys.router, meetings.router, action_items.router)
+ROUTERS = (
+    account.router,
+    dashboard.router,
+    keys.router,
+    meetings.router,
+    action_items.router,
+    company_audit.router,
+    companies.router,
+    grants.router,
+    security.router,
+    members.router,
+    settings.router,
+    operations.router,
+)
 
 
 def install_console(app: FastAPI) -> None:

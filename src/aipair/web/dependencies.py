@@ -24,11 +24,10 @@ from aipair.tenancy.service import TenancyService
 from aipair.web.context import Acting, Console
 from aipair.web.csrf import csrf_binding
 from aipair.web.errors import SignInRequired
+from aipair.web.routing import ACTING_COOKIE
 from aipair.web.sessions import SESSION_COOKIE, ConsoleSession, ConsoleSessions
 
 ConsoleAuth = Annotated[ConsoleSessions, provided(ConsoleSessions)]
-ACTING_COOKIE = "aipair_acting"
-"""The customer company platform staff act in (checked against an open grant on every request)."""
 
 
 def _wanted(request: Request) -> str:

@@ -17,10 +17,14 @@ from aipair.auth.errors import CompanyInactive
 from aipair.errors import AppError, NotFound, ValidationFailed
 from aipair.kit.injection import registry_of
 from aipair.security.probes import record_probe
+from aipair.support.errors import NoSupportAccess
 from aipair.web.csrf import csrf_ok
 from aipair.web.errors import CsrfRejected, SignInRequired
 from aipair.web.rendering import SECURITY_HEADERS, render
 from aipair.web.sessions import SESSION_COOKIE, ConsoleSessions
+
+ACTING_COOKIE = "aipair_acting"
+"""The customer company platform staff act in (checked against an open grant on every request)."""
 
 log = structlog.get_logger("aipair.web")
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -77,6 +81,8 @@ def error_page(request: Request, error: AppError) -> Response:
     }
     response = render(request.app.state.console_templates, template, context, status)
     response.headers.update(error.headers)
+    if isinstance(error, NoSupportAccess):
+        response.delete_cookie(ACTING_COOKIE, path="/")  # the grant ended (or never was): leave the company
     return response
 
 

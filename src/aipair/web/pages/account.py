@@ -13,9 +13,9 @@ from aipair.auth.errors import CompanyInactive, InvalidCredentials, InvalidToken
 from aipair.tenancy.models import Role
 from aipair.web.context import redirect
 from aipair.web.csrf import csrf_binding
-from aipair.web.dependencies import ACTING_COOKIE, ConsoleAuth, ConsolePage, SignedIn
+from aipair.web.dependencies import ConsoleAuth, ConsolePage, SignedIn
 from aipair.web.rendering import render
-from aipair.web.routing import ConsoleRoute, safe_next, set_session_cookie
+from aipair.web.routing import ACTING_COOKIE, ConsoleRoute, error_page, safe_next, set_session_cookie
 from aipair.web.sessions import PRE_SESSION_COOKIE, SESSION_COOKIE
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -80,7 +80,9 @@ async def sign_in(
     """Check the password (lockout and audit as for the API) and start a console session."""
     try:
         cookie = await sign_ins.sign_in(email, password, company.strip() or None, client)
-    except (InvalidCredentials, CompanyInactive) as exc:
+    except CompanyInactive as exc:
+        return error_page(request, exc)
+    except InvalidCredentials as exc:
         values = {"email": email, "company": company, "next": next, "error": exc.message}
         return _sign_in_page(request, sign_ins, exc.status_code, **values)
     response = RedirectResponse(safe_next(next), status_code=303)

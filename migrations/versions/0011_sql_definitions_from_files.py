@@ -1,7 +1,7 @@
 """Every SQL function and view re-created from its file beside its domain (``<domain>/sql/``).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-06
 
 The definitions are the ones the earlier migrations left in place, unchanged: from here on each has one
@@ -15,8 +15,8 @@ from alembic import op
 
 from aipair.db.sql_files import sql_text
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
@@ -46,4 +46,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Nothing to undo: the definitions are the ones revision 0009 had."""
+    """Nothing to undo: the definitions are the ones revision 0010 had."""
