@@ -94,3 +94,15 @@ async def company_ai_rows(pool: asyncpg.Pool, company_id: uuid.UUID) -> list[asy
     async with tenant_connection(pool, company_id) as conn:
         rows: list[asyncpg.Record] = await conn.fetch(COMPANY_AI_ROWS, company_id)
         return rows
+
+
+MODEL_PRICES = """
+SELECT provider, model, input_per_million_usd, output_per_million_usd, effective_from, unit
+FROM model_prices
+"""
+
+
+async def model_prices(pool: asyncpg.Pool) -> list[asyncpg.Record]:
+    """Every row of ``model_prices`` (future-dated ones included)."""
+    rows: list[asyncpg.Record] = await pool.fetch(MODEL_PRICES)
+    return rows

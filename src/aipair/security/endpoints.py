@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from aipair.auth.dependencies import CurrentPrincipal, TenantSession
 from aipair.kit.pagination import Page, Pagination
 from aipair.security.dependencies import Security
-from aipair.security.repository import EventFilter
 from aipair.security.schemas import (
+    EventFilter,
     FailedLoginsRead,
     KeyRejectionsRead,
     LockoutsRead,

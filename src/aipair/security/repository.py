@@ -7,13 +7,13 @@ show platform staff what their policies allow (see migration 0003).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.security.models import SecurityEvent
+from aipair.security.schemas import EventFilter
 
 FAILURES_BY_ACCOUNT = text("""
 SELECT user_id, lower(email) AS email, count(*) AS failures, count(DISTINCT ip) AS addresses,
@@ -83,16 +83,6 @@ GROUP BY company_id, api_key_id, kind, detail->>'limit'
 ORDER BY rejections DESC, last_at DESC
 LIMIT :limit
 """)
-
-
-@dataclass(frozen=True)
-class EventFilter:
-    """Which security events to list (None: any)."""
-
-    kind: str | None = None
-    company_id: uuid.UUID | None = None
-    api_key_id: uuid.UUID | None = None
-    reason: str | None = None
 
 
 async def add_event(session: AsyncSession, event: SecurityEvent) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -123,3 +124,13 @@ class SecurityEventRead(BaseModel):
     detail: dict[str, Any]
 
     _ip = field_validator("ip", mode="before")(_text)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which security events to list (None: any)."""
+
+    kind: str | None = None
+    company_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+    reason: str | None = None

@@ -23,7 +23,7 @@ from aipair.observability.metrics import SECURITY_EVENTS
 from aipair.security import repository as repo
 from aipair.security.errors import StaffOnly
 from aipair.security.models import SecurityEvent
-from aipair.security.repository import EventFilter
+from aipair.security.schemas import EventFilter
 
 MAX_ROWS = 500
 

@@ -98,7 +98,7 @@ class InvitationService:
         """Claim an address that has no account yet: set its password and join the company.
         Audited as ``tenancy.invitation.accept`` by the new account."""
         invitation, membership = await self._open(session, token)
-        user = await session.get(User, membership.user_id)
+        user = await repo.user_of(session, membership.user_id)
         if user is None or user.status != "ACTIVE":
             raise InvitationInvalid()
         if user.password_hash is not None:

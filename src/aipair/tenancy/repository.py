@@ -123,6 +123,10 @@ async def invitation_by_hash(session: AsyncSession, token_hash: str) -> Invitati
     return result.scalar_one_or_none()
 
 
+async def user_of(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.get(User, user_id)
+
+
 async def pending_invitations(
     session: AsyncSession, company_id: CompanyId, limit: int, offset: int
 ) -> list[Invitation]:

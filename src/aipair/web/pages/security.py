@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from aipair.security.dependencies import Security
-from aipair.security.repository import EventFilter
 from aipair.security.schemas import (
+    EventFilter,
     FailedLoginsRead,
     KeyRejectionsRead,
     LockoutsRead,
