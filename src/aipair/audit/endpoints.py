@@ -1,4 +1,4 @@
-"""The audit trail of your company (OWNER, ADMIN)."""
+"""The audit trail of your company and what platform staff did in it (OWNER, ADMIN)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from aipair.audit.dependencies import Audit
 from aipair.audit.export import to_csv
 from aipair.audit.schemas import AuditEntryRead, AuditFilters
-from aipair.auth.dependencies import CurrentPrincipal, TenantSession
+from aipair.auth.dependencies import AdminCaller, TenantSession
 from aipair.kit.pagination import Page, Pagination
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
@@ -35,7 +35,7 @@ Filters = Annotated[AuditFilters, Depends(audit_filters)]
 
 @router.get("", response_model=Page[AuditEntryRead])
 async def list_audit(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     audit: Audit,
     page: Pagination,
@@ -50,7 +50,7 @@ async def list_audit(
 
 @router.get("/export.csv", response_class=Response)
 async def export_audit(
-    principal: CurrentPrincipal, session: TenantSession, audit: Audit, filters: Filters
+    principal: AdminCaller, session: TenantSession, audit: Audit, filters: Filters
 ) -> Response:
     """The filtered audit trail as CSV (at most 100,000 rows, newest first)."""
     rows = await audit.export(session, principal, filters)

@@ -1,4 +1,11 @@
-"""``Annotated`` aliases for the caller, its tenant transaction, role guards and the auth services."""
+"""``Annotated`` aliases for the caller, its tenant transaction, the scope and role guards, and the
+auth services (injected by type).
+
+Every authenticated route takes its caller through one of the scoped aliases (:data:`UsageReader`,
+:data:`MeetingsCaller`, :data:`AdminCaller`, :data:`AdminPrincipal`, :data:`OwnerPrincipal`): an API key
+without the route's scope answers 403 ``insufficient_scope`` before anything is read, and the scope
+appears in the route's OpenAPI ``security`` requirement (``bearer: [scope]``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,8 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import replace
 from typing import Annotated, Any, Protocol
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
@@ -107,21 +115,49 @@ async def tenant_session(sessions: Sessions, principal: CurrentPrincipal) -> Asy
 TenantSession = Annotated[AsyncSession, Depends(tenant_session, scope="function")]
 
 
-def require_role(minimum: Role, *, scope: str = "admin") -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A dependency admitting ``minimum`` role or above; API keys also need ``scope``."""
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="An access token from `POST /auth/login`, or a company API key (`aip_…`). The scope an "
+    "API key needs is listed with each route.",
+)
 
-    async def guard(principal: CurrentPrincipal) -> Principal:
-        principal.require(minimum, scope)
+
+async def authorised(
+    security: SecurityScopes,
+    principal: CurrentPrincipal,
+    _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Principal:
+    """The caller, once its API key (if it is one) holds every scope the route declares."""
+    for scope in security.scopes:
+        principal.require_scope(scope)
+    return principal
+
+
+def require_role(minimum: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency admitting ``minimum`` role or above (the scope comes from the ``Security`` using it)."""
+
+    async def guard(principal: Annotated[Principal, Depends(authorised)]) -> Principal:
+        principal.require(minimum)
         return principal
 
     return guard
 
 
-AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
-OwnerPrincipal = Annotated[Principal, Depends(require_role(Role.OWNER))]
+AnyCaller = Annotated[Principal, Security(authorised)]
+"""Any credential, whatever its scopes (the caller asking who it is)."""
+UsageReader = Annotated[Principal, Security(authorised, scopes=["usage:read"])]
+"""Reads of usage, budget, limits and plans: API keys need ``usage:read``."""
+MeetingsCaller = Annotated[Principal, Security(authorised, scopes=["meetings"])]
+"""Meetings and action items: API keys need ``meetings``."""
+AdminCaller = Annotated[Principal, Security(authorised, scopes=["admin"])]
+"""Administration whose role rules the service checks after loading the target (so a foreign id
+answers 404 before any 403): API keys need ``admin``."""
+AdminPrincipal = Annotated[Principal, Security(require_role(Role.ADMIN), scopes=["admin"])]
+OwnerPrincipal = Annotated[Principal, Security(require_role(Role.OWNER), scopes=["admin"])]
 
 
-async def signed_in_user(principal: CurrentPrincipal) -> Principal:
+async def signed_in_user(principal: AnyCaller) -> Principal:
     """A person signed in with an access token (an API key acts for a company, never as a person)."""
     if principal.kind != "user" or principal.user_id is None or principal.support is not None:
         raise PersonRequired()

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Response
 
 from aipair.auth.api_keys import CreatedKey
 from aipair.auth.dependencies import (
+    AdminCaller,
     AdminPrincipal,
+    AnyCaller,
     ApiKeys,
     Auth,
     Client,
-    CurrentPrincipal,
     TenantSession,
     UserPrincipal,
 )
@@ -52,7 +53,10 @@ async def login(body: LoginRequest, auth: Auth, client: Client) -> TokenPair:
 
 
 @router.post("/refresh", response_model=TokenPair)
-async def refresh(body: RefreshRequest, auth: Auth) -> TokenPair:
+async def refresh(
+    body: RefreshRequest,
+    auth: Auth,
+) -> TokenPair:
     """Exchange a refresh token for a new pair. Each refresh token works once; reuse revokes the session."""
     return _pair(await auth.refresh(body.refresh_token))
 
@@ -66,7 +70,7 @@ async def logout(body: RefreshRequest, auth: Auth, client: Client) -> Response:
 
 @router.get("/user", response_model=CurrentUser)
 async def current_user(
-    principal: CurrentPrincipal,
+    principal: AnyCaller,
     session: TenantSession,
     auth: Auth,
 ) -> CurrentUser:
@@ -122,7 +126,10 @@ def _created(created: CreatedKey) -> ApiKeyCreated:
 
 @keys_router.get("", response_model=Page[ApiKeyRead])
 async def list_keys(
-    principal: AdminPrincipal, session: TenantSession, page: Pagination, keys: ApiKeys
+    principal: AdminPrincipal,
+    session: TenantSession,
+    page: Pagination,
+    keys: ApiKeys,
 ) -> Page[ApiKeyRead]:
     """The company's API keys (never their secrets), newest first."""
     rows = await keys.list(session, principal, page.limit, page.offset)
@@ -131,7 +138,10 @@ async def list_keys(
 
 @keys_router.post("", response_model=ApiKeyCreated, status_code=201)
 async def create_key(
-    body: ApiKeyCreate, principal: AdminPrincipal, session: TenantSession, keys: ApiKeys
+    body: ApiKeyCreate,
+    principal: AdminPrincipal,
+    session: TenantSession,
+    keys: ApiKeys,
 ) -> ApiKeyCreated:
     """Create an API key. The `key` field is shown once; only its hash is stored."""
     return _created(await keys.create(session, principal, body))
@@ -139,7 +149,10 @@ async def create_key(
 
 @keys_router.get("/{key_id}", response_model=ApiKeyRead)
 async def get_key(
-    key_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, keys: ApiKeys
+    key_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    keys: ApiKeys,
 ) -> ApiKeyRead:
     """One API key of the company."""
     return ApiKeyRead.model_validate(await keys.get(session, principal, key_id))
@@ -147,7 +160,10 @@ async def get_key(
 
 @keys_router.delete("/{key_id}", response_model=ApiKeyRead)
 async def revoke_key(
-    key_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, keys: ApiKeys
+    key_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    keys: ApiKeys,
 ) -> ApiKeyRead:
     """Revoke an API key at once."""
     return ApiKeyRead.model_validate(await keys.revoke(session, principal, key_id))
@@ -157,7 +173,7 @@ async def revoke_key(
 async def rotate_key(
     key_id: uuid.UUID,
     body: RotateRequest,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     keys: ApiKeys,
 ) -> ApiKeyCreated:

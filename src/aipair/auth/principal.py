@@ -70,15 +70,21 @@ class Principal:
         """True when this principal's role is ``role`` or above."""
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
+    def require_scope(self, scope: str) -> None:
+        """Raise :class:`InsufficientScope` when this is an API key without ``scope`` (people hold all)."""
+        from aipair.auth.errors import InsufficientScope
+
+        if self.kind == "key" and scope not in self.scopes:
+            raise InsufficientScope(f"This API key needs the '{scope}' scope")
+
     def require(self, minimum: Role, scope: str = "admin") -> None:
         """Raise unless this principal holds ``minimum`` or above (keys also need ``scope``).
 
         Services call it after loading the target, so a foreign id answers 404 before any 403.
         """
-        from aipair.auth.errors import InsufficientScope, RoleRequired
+        from aipair.auth.errors import RoleRequired
 
-        if self.kind == "key" and scope not in self.scopes:
-            raise InsufficientScope()
+        self.require_scope(scope)
         if not self.at_least(minimum):
             raise RoleRequired(f"This needs the {minimum.value} role or above")
 

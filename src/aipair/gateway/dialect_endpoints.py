@@ -8,7 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from aipair.gateway import dialect_calls
-from aipair.gateway.endpoints import JSON_BODY, _json, _json_response, _request_id, _serving
+from aipair.gateway.endpoints import (
+    AI_SCOPE,
+    JSON_BODY,
+    _json,
+    _json_response,
+    _request_id,
+    _serving,
+)
 from aipair.gateway.errors import RouteNotOffered
 from aipair.gateway.service import GatewayAnswer, GatewayStream
 
@@ -54,7 +61,7 @@ async def completions(request: Request) -> Response:
     return _send(await dialect_calls.completion(gateway, caller, body, _request_id(request)))
 
 
-@router.get("/models/{model:path}")
+@router.get("/models/{model:path}", openapi_extra=AI_SCOPE)
 async def model(request: Request, model: str) -> Response:
     """One model the company may use (404 `model_not_found` otherwise)."""
     gateway, caller = await _serving(request)
@@ -63,7 +70,7 @@ async def model(request: Request, model: str) -> Response:
 
 @router.post("/moderations", openapi_extra=JSON_BODY)
 @router.post("/audio/speech", openapi_extra=JSON_BODY)
-@router.post("/audio/translations")
+@router.post("/audio/translations", openapi_extra=AI_SCOPE)
 async def not_offered(request: Request) -> Response:
     """Not offered by this gateway: OpenAI's 404 shape, so clients report it plainly."""
     await _serving(request)

@@ -14,24 +14,28 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
 
-from aipair.auth.dependencies import bearer_token, client_ip
+from aipair.auth.dependencies import COMPANY_HEADER, bearer_token, client_ip
 from aipair.auth.service import AuthService
 from aipair.auth.tokens import API_KEY_PREFIX
 from aipair.config import AuthSettings
 from aipair.errors import InvalidJson
 from aipair.gateway.admission import Caller
-from aipair.gateway.errors import InvalidRequest
+from aipair.gateway.errors import CompanyHeaderRefused, InvalidRequest
 from aipair.gateway.idempotency import fingerprint
 from aipair.gateway.service import GatewayAnswer, GatewayService
 from aipair.kit.injection import ServiceRegistry, registry_of
 
 router = APIRouter(prefix="/v1", tags=["AI gateway (OpenAI-compatible)"])
+AI_SCOPE: dict[str, Any] = {"security": [{"bearer": ["ai"]}]}  # API keys need the ``ai`` scope
 JSON_BODY = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+    **AI_SCOPE,
 }
 
 
 async def _caller(request: Request, services: ServiceRegistry, gateway: GatewayService) -> Caller:
+    if COMPANY_HEADER in request.headers:
+        raise CompanyHeaderRefused()
     token = request.headers.get("x-api-key") or bearer_token(request)  # Anthropic's clients: x-api-key
     if token.startswith(API_KEY_PREFIX + "_"):
         caller = await gateway.caller_from_key(token)
@@ -115,7 +119,7 @@ async def embeddings(request: Request) -> Response:
     )
 
 
-@router.post("/audio/transcriptions")
+@router.post("/audio/transcriptions", openapi_extra=AI_SCOPE)
 async def transcriptions(request: Request) -> Response:
     """Transcribe an audio file (multipart: `file`, `model`, optional `language`, `prompt`,
     `response_format`, `temperature`)."""
@@ -135,7 +139,7 @@ async def transcriptions(request: Request) -> Response:
     return _json_response(content, headers)
 
 
-@router.get("/models")
+@router.get("/models", openapi_extra=AI_SCOPE)
 async def models(request: Request) -> Response:
     """The models this company may use: the platform's public models (only those of the company's
     allow-list, when it has one) and the company's own aliases, each with a usable provider."""

@@ -20,6 +20,7 @@ from aipair.errors import AppError
 
 __all__ = [
     "BudgetExceeded",
+    "CompanyHeaderRefused",
     "GatewayError",
     "InvalidApiKey",
     "InvalidRequest",
@@ -116,6 +117,13 @@ class PermissionDenied(GatewayError):
     code = "permission_denied"
     openai_type = "permission_error"
     default_message = "You are not allowed to do this"
+
+
+class CompanyHeaderRefused(PermissionDenied):
+    """``X-Aipair-Company`` on an AI call: AI calls act in the key's (or session's) own company only."""
+
+    code = "company_header_forbidden"
+    default_message = "X-Aipair-Company is not accepted on AI calls: they act in your own company"
 
 
 class ModelNotFound(GatewayError):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import PlainTextResponse
 from pydantic import ValidationError
 
-from aipair.auth.dependencies import CurrentPrincipal, TenantSession
+from aipair.auth.dependencies import MeetingsCaller, TenantSession
 from aipair.errors import ValidationFailed
 from aipair.kit.pagination import Page, Pagination
 from aipair.meetings.dependencies import Meetings
@@ -42,7 +42,7 @@ ReviewFilter = Literal["draft", "confirmed", "edited", "rejected"]
 @router.post("/meetings", response_model=MeetingAccepted, status_code=202)
 async def upload_meeting(
     response: Response,
-    principal: CurrentPrincipal,
+    principal: MeetingsCaller,
     session: TenantSession,
     meetings: Meetings,
     file: Annotated[
@@ -84,7 +84,7 @@ async def upload_meeting(
 
 @router.get("/meetings", response_model=Page[MeetingSummary])
 async def list_meetings(
-    principal: CurrentPrincipal,
+    principal: MeetingsCaller,
     session: TenantSession,
     meetings: Meetings,
     page: Pagination,
@@ -101,7 +101,10 @@ async def list_meetings(
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingDetail)
 async def get_meeting(
-    meeting_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, meetings: Meetings
+    meeting_id: uuid.UUID,
+    principal: MeetingsCaller,
+    session: TenantSession,
+    meetings: Meetings,
 ) -> MeetingDetail:
     """A meeting with its status and progress, its job, the minutes and the action items."""
     return meeting_detail(await meetings.get(session, principal, meeting_id))
@@ -109,7 +112,10 @@ async def get_meeting(
 
 @router.delete("/meetings/{meeting_id}", status_code=204)
 async def delete_meeting(
-    meeting_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, meetings: Meetings
+    meeting_id: uuid.UUID,
+    principal: MeetingsCaller,
+    session: TenantSession,
+    meetings: Meetings,
 ) -> Response:
     """Delete a meeting, its minutes and action items, freeing its storage (ADMIN or OWNER)."""
     await meetings.delete(session, principal, meeting_id)
@@ -119,7 +125,7 @@ async def delete_meeting(
 @router.post("/meetings/{meeting_id}/reprocess", response_model=MeetingAccepted, status_code=202)
 async def reprocess_meeting(
     meeting_id: uuid.UUID,
-    principal: CurrentPrincipal,
+    principal: MeetingsCaller,
     session: TenantSession,
     meetings: Meetings,
     body: ReprocessRequest | None = None,
@@ -132,7 +138,10 @@ async def reprocess_meeting(
 
 @router.get("/meetings/{meeting_id}/export.md", response_class=PlainTextResponse)
 async def export_meeting_markdown(
-    meeting_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, meetings: Meetings
+    meeting_id: uuid.UUID,
+    principal: MeetingsCaller,
+    session: TenantSession,
+    meetings: Meetings,
 ) -> PlainTextResponse:
     """The minutes as Markdown (409 ``minutes_not_ready`` until processing is done)."""
     view = await meetings.export(session, principal, meeting_id)
@@ -144,7 +153,10 @@ async def export_meeting_markdown(
 
 @router.get("/meetings/{meeting_id}/export.json")
 async def export_meeting_json(
-    meeting_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, meetings: Meetings
+    meeting_id: uuid.UUID,
+    principal: MeetingsCaller,
+    session: TenantSession,
+    meetings: Meetings,
 ) -> dict[str, Any]:
     """The meeting and its minutes as JSON (409 ``minutes_not_ready`` until processing is done)."""
     return export_json(await meetings.export(session, principal, meeting_id))
@@ -154,7 +166,7 @@ async def export_meeting_json(
 async def update_action_item(
     item_id: uuid.UUID,
     body: ActionItemUpdate,
-    principal: CurrentPrincipal,
+    principal: MeetingsCaller,
     session: TenantSession,
     meetings: Meetings,
 ) -> ActionItemRead:
@@ -165,7 +177,7 @@ async def update_action_item(
 
 @router.get("/action-items", response_model=Page[ActionItemRead])
 async def list_action_items(
-    principal: CurrentPrincipal,
+    principal: MeetingsCaller,
     session: TenantSession,
     meetings: Meetings,
     page: Pagination,

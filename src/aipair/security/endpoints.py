@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from aipair.auth.dependencies import CurrentPrincipal, TenantSession
+from aipair.auth.dependencies import AdminCaller, TenantSession
 from aipair.kit.pagination import Page, Pagination
 from aipair.security.dependencies import Security
 from aipair.security.schemas import (
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/security", tags=["security"])
 
 @router.get("/failed-logins", response_model=FailedLoginsRead)
 async def failed_logins(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     security: Security,
     minutes: Annotated[int, Query(ge=1, le=7 * 24 * 60, description="Look-back window")] = 60,
@@ -36,7 +36,11 @@ async def failed_logins(
 
 
 @router.get("/lockouts", response_model=LockoutsRead)
-async def lockouts(principal: CurrentPrincipal, session: TenantSession, security: Security) -> LockoutsRead:
+async def lockouts(
+    principal: AdminCaller,
+    session: TenantSession,
+    security: Security,
+) -> LockoutsRead:
     """Accounts and source addresses locked out right now (the lockout threshold reached within its
     window), with the time each lock lifts."""
     return LockoutsRead.model_validate(await security.lockouts(session, principal))
@@ -44,7 +48,7 @@ async def lockouts(principal: CurrentPrincipal, session: TenantSession, security
 
 @router.get("/cross-tenant-probes", response_model=list[ProbeRead])
 async def cross_tenant_probes(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     security: Security,
     hours: Annotated[int, Query(ge=1, le=24 * 90)] = 24,
@@ -56,7 +60,7 @@ async def cross_tenant_probes(
 
 @router.get("/support-activity", response_model=SupportActivityRead)
 async def support_activity(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     security: Security,
     days: Annotated[int, Query(ge=1, le=366)] = 7,
@@ -68,7 +72,7 @@ async def support_activity(
 
 @router.get("/key-rejections", response_model=list[KeyRejectionsRead])
 async def key_rejections(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     security: Security,
     hours: Annotated[int, Query(ge=1, le=24 * 90)] = 24,
@@ -83,7 +87,7 @@ async def key_rejections(
 
 @router.get("/events", response_model=Page[SecurityEventRead])
 async def security_events(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     security: Security,
     page: Pagination,

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from aipair.auth.dependencies import CurrentPrincipal, TenantSession
+from aipair.auth.dependencies import AdminCaller, TenantSession
 from aipair.kit.pagination import Page, Pagination
 from aipair.support.dependencies import Support, SupportActions
 from aipair.support.middleware import mark_support_target
@@ -35,7 +35,7 @@ actions_router = APIRouter(prefix="/api/audit", tags=["audit"])
 async def open_grant(
     body: GrantCreate,
     request: Request,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     support: Support,
 ) -> GrantRead:
@@ -48,7 +48,7 @@ async def open_grant(
 
 @staff_router.get("/grants", response_model=Page[GrantRead])
 async def staff_grants(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     support: Support,
     page: Pagination,
@@ -61,7 +61,10 @@ async def staff_grants(
 
 @staff_router.post("/grants/{grant_id}/revoke", response_model=GrantRead)
 async def revoke_own_grant(
-    grant_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, support: Support
+    grant_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    support: Support,
 ) -> GrantRead:
     """End your grant at once."""
     return GrantRead.of(await support.revoke_as_staff(session, principal, grant_id))
@@ -71,7 +74,7 @@ async def revoke_own_grant(
 async def increase_limit(
     body: LimitIncreaseCreate,
     request: Request,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     support: Support,
 ) -> LimitIncreaseRead:
@@ -96,7 +99,7 @@ async def increase_limit(
 
 @company_router.get("", response_model=Page[GrantRead])
 async def company_grants(
-    principal: CurrentPrincipal, session: TenantSession, support: Support, page: Pagination
+    principal: AdminCaller, session: TenantSession, support: Support, page: Pagination
 ) -> Page[GrantRead]:
     """Support access grants to your company, newest first (OWNER, ADMIN)."""
     rows = await support.company_grants(session, principal, page.limit, page.offset)
@@ -105,7 +108,10 @@ async def company_grants(
 
 @company_router.post("/{grant_id}/approve", response_model=GrantRead)
 async def approve_grant(
-    grant_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, support: Support
+    grant_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    support: Support,
 ) -> GrantRead:
     """Approve a requested grant (OWNER); it runs for its duration from now."""
     return GrantRead.of(await support.approve(session, principal, grant_id))
@@ -113,7 +119,10 @@ async def approve_grant(
 
 @company_router.post("/{grant_id}/revoke", response_model=GrantRead)
 async def revoke_grant(
-    grant_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, support: Support
+    grant_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    support: Support,
 ) -> GrantRead:
     """End a grant to your company at once (OWNER, ADMIN)."""
     return GrantRead.of(await support.revoke_as_company(session, principal, grant_id))
@@ -121,7 +130,7 @@ async def revoke_grant(
 
 @actions_router.get("/support-actions", response_model=Page[SupportActionRead])
 async def support_actions(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     actions: SupportActions,
     page: Pagination,

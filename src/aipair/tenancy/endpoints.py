@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from aipair.auth.dependencies import AdminPrincipal, CurrentPrincipal, TenantSession
+from aipair.auth.dependencies import AdminCaller, AdminPrincipal, TenantSession, UsageReader
 from aipair.auth.models import User
 from aipair.kit.money import micro_to_usd
 from aipair.kit.pagination import Page, Pagination
@@ -46,7 +46,10 @@ def _member(membership: Membership, user: User) -> MemberRead:
 
 @router.get("/companies", response_model=Page[CompanyRead])
 async def list_companies(
-    principal: CurrentPrincipal, session: TenantSession, page: Pagination, tenancy: Tenancy
+    principal: AdminCaller,
+    session: TenantSession,
+    page: Pagination,
+    tenancy: Tenancy,
 ) -> Page[CompanyRead]:
     """Your companies; a SUPER_ADMIN sees every company."""
     rows = await tenancy.list_companies(session, page.limit, page.offset)
@@ -56,7 +59,7 @@ async def list_companies(
 @router.post("/companies", response_model=CompanyCreated, status_code=201)
 async def create_company(
     body: CompanyCreate,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     tenancy: Tenancy,
 ) -> CompanyCreated:
@@ -72,7 +75,10 @@ async def create_company(
 
 @router.get("/companies/{company_id}", response_model=CompanyRead)
 async def get_company(
-    company_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy
+    company_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    tenancy: Tenancy,
 ) -> CompanyRead:
     """One company you belong to (any company for a SUPER_ADMIN); others answer 404."""
     return CompanyRead.model_validate(await tenancy.get_company(session, company_id))
@@ -82,7 +88,7 @@ async def get_company(
 async def update_company(
     company_id: uuid.UUID,
     body: CompanyUpdate,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     tenancy: Tenancy,
 ) -> CompanyRead:
@@ -93,7 +99,10 @@ async def update_company(
 
 @router.post("/companies/{company_id}/suspend", response_model=CompanyRead)
 async def suspend_company(
-    company_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy
+    company_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    tenancy: Tenancy,
 ) -> CompanyRead:
     """Suspend a company: its people and keys can no longer act (SUPER_ADMIN only)."""
     company = await tenancy.set_status(session, principal, company_id, CompanyStatus.SUSPENDED)
@@ -102,7 +111,10 @@ async def suspend_company(
 
 @router.post("/companies/{company_id}/activate", response_model=CompanyRead)
 async def activate_company(
-    company_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy
+    company_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    tenancy: Tenancy,
 ) -> CompanyRead:
     """Reactivate a company (SUPER_ADMIN only)."""
     company = await tenancy.set_status(session, principal, company_id, CompanyStatus.ACTIVE)
@@ -111,7 +123,10 @@ async def activate_company(
 
 @router.get("/members", response_model=Page[MemberRead])
 async def list_members(
-    principal: CurrentPrincipal, session: TenantSession, page: Pagination, members: Members
+    principal: AdminCaller,
+    session: TenantSession,
+    page: Pagination,
+    members: Members,
 ) -> Page[MemberRead]:
     """Members of your company."""
     rows = await members.list(session, principal, page.limit, page.offset)
@@ -120,7 +135,10 @@ async def list_members(
 
 @router.post("/members", response_model=MemberAdded, status_code=201)
 async def add_member(
-    body: MemberAdd, principal: AdminPrincipal, session: TenantSession, tenancy: Tenancy
+    body: MemberAdd,
+    principal: AdminPrincipal,
+    session: TenantSession,
+    tenancy: Tenancy,
 ) -> MemberAdded:
     """Invite a person with a role below yours: they show as `INVITED` until they accept the invitation
     (`invitation_token`, shown once, valid 7 days). Someone without an account accepts at
@@ -150,7 +168,7 @@ async def list_invitations(
 @router.delete("/invitations/{invitation_id}", response_model=InvitationRead)
 async def revoke_invitation(
     invitation_id: uuid.UUID,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     tenancy: Tenancy,
 ) -> InvitationRead:
@@ -161,7 +179,10 @@ async def revoke_invitation(
 
 @router.get("/members/{member_id}", response_model=MemberRead)
 async def get_member(
-    member_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, members: Members
+    member_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    members: Members,
 ) -> MemberRead:
     """One member of your company."""
     return _member(*await members.get(session, principal, member_id))
@@ -171,7 +192,7 @@ async def get_member(
 async def change_member_role(
     member_id: uuid.UUID,
     body: MemberUpdate,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     members: Members,
 ) -> MemberRead:
@@ -181,14 +202,21 @@ async def change_member_role(
 
 @router.post("/members/{member_id}/deactivate", response_model=MemberRead)
 async def deactivate_member(
-    member_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, members: Members
+    member_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    members: Members,
 ) -> MemberRead:
     """Deactivate a member; their sessions stop working at once."""
     return _member(*await members.deactivate(session, principal, member_id))
 
 
 @router.get("/limits", response_model=LimitsRead)
-async def limits(principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy) -> LimitsRead:
+async def limits(
+    principal: UsageReader,
+    session: TenantSession,
+    tenancy: Tenancy,
+) -> LimitsRead:
     """Your company's effective limits (override → custom → plan) and current usage."""
     row: dict[str, Any] = await tenancy.effective_limits(session, principal.company_id)
     budget = row.pop("monthly_budget_micro_usd")
@@ -196,6 +224,10 @@ async def limits(principal: CurrentPrincipal, session: TenantSession, tenancy: T
 
 
 @router.get("/plans", response_model=list[PlanRead])
-async def plans(principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy) -> list[PlanRead]:
+async def plans(
+    principal: UsageReader,
+    session: TenantSession,
+    tenancy: Tenancy,
+) -> list[PlanRead]:
     """The plans on offer."""
     return [PlanRead.model_validate(p) for p in await tenancy.list_plans(session)]

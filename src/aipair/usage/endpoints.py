@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from aipair.auth.dependencies import AdminPrincipal, CurrentPrincipal, TenantSession
+from aipair.auth.dependencies import AdminPrincipal, TenantSession, UsageReader
 from aipair.errors import ValidationFailed
 from aipair.kit.pagination import Pagination
 from aipair.tenancy.dependencies import Tenancy
@@ -21,7 +21,7 @@ MAX_RANGE_DAYS = 731
 
 @router.get("/usage", response_model=UsageReport)
 async def usage(
-    principal: CurrentPrincipal,
+    principal: UsageReader,
     session: TenantSession,
     usage_service: Usage,
     start: Annotated[date | None, Query(alias="from", description="First day (default: 30 days ago)")] = None,
@@ -39,7 +39,10 @@ async def usage(
 
 @router.get("/budget", response_model=BudgetRead)
 async def budget(
-    principal: CurrentPrincipal, session: TenantSession, tenancy: Tenancy, usage_service: Usage
+    principal: UsageReader,
+    session: TenantSession,
+    tenancy: Tenancy,
+    usage_service: Usage,
 ) -> BudgetRead:
     """This period's budget, spend, open reservations and alert settings."""
     return BudgetRead(**await tenancy.budget_view(session, principal.company_id, usage_service))
@@ -60,7 +63,7 @@ async def update_budget(
 
 @router.get("/budget/alerts", response_model=list[BudgetAlertRead])
 async def budget_alerts(
-    principal: CurrentPrincipal, session: TenantSession, usage_service: Usage, page: Pagination
+    principal: UsageReader, session: TenantSession, usage_service: Usage, page: Pagination
 ) -> list[BudgetAlertRead]:
     """Budget alerts fired for the company (once per period and threshold), newest first."""
     rows = await usage_service.alerts(session, principal.company_id, page.limit, page.offset)
