@@ -38,19 +38,31 @@ class ProviderConfig(BaseModel):
     ``timeout`` is per attempt in seconds; ``max_retries`` counts extra attempts on the same provider.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     kind: ProviderKind
+    """Protocol: `openai_compat` (OpenAI, Azure OpenAI, Ollama, vLLM…), `anthropic`, or the offline
+    `local`."""
     base_url: str | None = None
+    """Base URL, version path included (`https://api.openai.com/v1`); required for `openai_compat`."""
     api_key: SecretStr | None = None
+    """The platform's key for this provider."""
     requires_api_key: bool = True
+    """Leave the provider out while it has no key (false for keyless local servers)."""
     timeout: float = Field(default=60.0, gt=0, le=600)
+    """Timeout of one attempt, in seconds."""
     max_retries: int = Field(default=2, ge=0, le=10)
+    """Extra attempts on this provider before the alias's next target."""
     headers: dict[str, str] = Field(default_factory=dict)
+    """Headers added to every call."""
     api_version: str | None = None
+    """API version (Azure's `api-version`, Anthropic's `anthropic-version`)."""
     azure: bool = False
+    """Azure OpenAI: `api-key` header and deployment URLs."""
     default_max_tokens: int = Field(default=4096, ge=1)
+    """`max_tokens` sent when a request names none (Anthropic requires one)."""
     embedding_dims: int = Field(default=256, ge=1, le=4096)
+    """Dimensions of the `local` provider's embeddings."""
 
     @model_validator(mode="after")
     def _check_base_url(self) -> ProviderConfig:
@@ -69,10 +81,12 @@ class ProviderConfig(BaseModel):
 class ModelTarget(BaseModel):
     """One step of an alias: send to ``provider`` as upstream ``model``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     provider: str
+    """A configured provider's name."""
     model: str
+    """The upstream model id."""
 
 
 class RetryConfig(BaseModel):
@@ -82,11 +96,14 @@ class RetryConfig(BaseModel):
     next target at once.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     base_delay_s: float = Field(default=0.2, ge=0)
+    """First backoff between attempts, in seconds (doubled per attempt, with full jitter)."""
     max_delay_s: float = Field(default=2.0, ge=0)
+    """Longest backoff between attempts, in seconds."""
     max_retry_after_s: float = Field(default=5.0, ge=0)
+    """An upstream `Retry-After` up to this is waited out; a longer one moves to the next target."""
 
 
 class CircuitBreakerConfig(BaseModel):
@@ -98,12 +115,16 @@ class CircuitBreakerConfig(BaseModel):
     ``window`` is how many recent calls the health report's success rate covers.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     failure_threshold: int = Field(default=5, ge=1)
+    """Consecutive failures that open a breaker."""
     provider_min_companies: int = Field(default=2, ge=1)
+    """Companies whose calls must have failed before a provider's shared breaker opens."""
     cooldown_s: float = Field(default=30.0, gt=0)
+    """How long an open breaker waits before letting one probe through, in seconds."""
     window: int = Field(default=100, ge=1, le=10_000)
+    """Recent calls the health report's success rate covers."""
 
 
 def _same(provider: str, *models: str) -> dict[str, list[ModelTarget]]:
@@ -158,12 +179,18 @@ class GatewayProvidersConfig(BaseModel):
     alias target names a configured provider, and adds the ``local`` provider and alias when missing.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     openai_api_key: SecretStr | None = None
+    """Shortcut: the platform's key of the `openai` provider."""
     anthropic_api_key: SecretStr | None = None
+    """Shortcut: the platform's key of the `anthropic` provider."""
     providers: dict[str, ProviderConfig] = Field(default_factory=default_providers)
+    """Providers by name (JSON object of `ProviderConfig`, below); defaults: `openai`, `anthropic` (inactive
+    until a key is set) and `local`."""
     aliases: dict[str, list[ModelTarget]] = Field(default_factory=default_aliases)
+    """Public model names → ordered targets (JSON object of lists of `ModelTarget`, below); defaults: the
+    common OpenAI and Anthropic models and `local`."""
     retry: RetryConfig = Field(default_factory=RetryConfig)
     breaker: CircuitBreakerConfig = Field(default_factory=CircuitBreakerConfig)
 
