@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,10 @@ def test_the_documented_variables_are_the_ones_the_settings_read(monkeypatch: py
     read = Settings(_env_file=None)  # type: ignore[call-arg]
     assert {"AIPAIR_HTTP__PORT", "AIPAIR_SUPPORT__GRANT_MAX_MINUTES"} <= set(variables)
     assert (read.http.port, read.support.grant_max_minutes) == (18299, 90)
+
+
+def test_the_example_env_file_names_only_real_settings() -> None:
+    example = (DOCS.parents[1] / ".env.example").read_text()
+    named = set(re.findall(r"^#?\s*(AIPAIR_[A-Z0-9_]+)=", example, flags=re.M))
+    variables = {s.variable for _, group in settings_of(Settings) for s in group}
+    assert named and named <= variables, named - variables

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -31,6 +31,7 @@ from aipair.support.middleware import SupportActionsMiddleware
 from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
 from aipair.web.app import install_console
+from aipair.worker.background import background_worker
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,7 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.services = runtime.services
         runtime.key_signals.start()  # stopped (and flushed) by runtime.close()
         try:
-            yield
+            async with AsyncExitStack() as jobs:
+                if settings.worker.in_process:
+                    await jobs.enter_async_context(background_worker(runtime.services, settings.worker))
+                yield
         finally:
             await runtime.close()
             if server and started:

@@ -113,6 +113,9 @@ class WorkerSettings(SettingsGroup):
     """On SIGTERM, how long running jobs may finish before they are put back in the queue, in seconds."""
     job_retention_days: int = Field(default=14, ge=1)
     """Finished jobs and their logs are deleted after this many days."""
+    in_process: bool = False
+    """Run a worker inside each `aipair serve` process (what `make run` does with `--with-worker`). Off:
+    jobs wait for `aipair worker` processes, as in production."""
 
 
 class MeetingSettings(SettingsGroup):
