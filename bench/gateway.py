@@ -64,6 +64,13 @@ TARGETS = {
     "cpu_ms_per_request": 0.7,
     "rss_growth_mib": 5.0,
 }
+PREVIOUS = {
+    "throughput_rps": 1092.0,
+    "added_p50_c1_ms": 3.74,
+    "added_p95_c10_ms": 14.2,
+    "cpu_ms_per_request": 0.70,
+}
+"""The figures before the set-based usage batch and settlement after sending (same benchmark)."""
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
 
@@ -221,7 +228,9 @@ def verdict(name: str, value: float, higher_is_better: bool = False) -> str:
 
 def print_target(label: str, value: float, unit: str, name: str, higher_is_better: bool = False) -> None:
     digits = 0 if unit == "req/s" else 2 if unit == "ms" and name != "cpu_ms_per_request" else 3
-    print(f"  {label:<25}{value:8.{digits}f} {unit:<6}  {verdict(name, value, higher_is_better)}")
+    before = PREVIOUS.get(name)
+    previous = f"  previously {before:g} {unit}" if before is not None else ""
+    print(f"  {label:<25}{value:8.{digits}f} {unit:<6}  {verdict(name, value, higher_is_better)}{previous}")
 
 
 def requests_until(url: str, key: str, connections: int, total: int, stream_every: int) -> int:

@@ -12,7 +12,7 @@ from aipair.auth.endpoints import keys_router
 from aipair.auth.endpoints import router as auth_router
 from aipair.composition import start_runtime
 from aipair.config import Settings, load_settings
-from aipair.db.urls import embedded_server, resolve_urls
+from aipair.db.urls import resolve_urls
 from aipair.error_handlers import install_error_handlers
 from aipair.gateway.dialect_endpoints import router as dialects_router
 from aipair.gateway.endpoints import router as gateway_router
@@ -23,6 +23,7 @@ from aipair.meetings.endpoints import router as meetings_router
 from aipair.observability.endpoints import router as metrics_router
 from aipair.observability.logging import configure_logging
 from aipair.observability.middleware import RequestContextMiddleware
+from aipair.ops.backups.wal import archiving_embedded_server
 from aipair.security.endpoints import router as security_router
 from aipair.support.endpoints import actions_router as support_actions_router
 from aipair.support.endpoints import company_router as support_grants_router
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level, settings.log_json)
-        server = embedded_server(settings) if settings.embedded else None
+        server = archiving_embedded_server(settings) if settings.embedded else None
         started = server.ensure_running() if server else False
         runtime = await start_runtime(settings, resolve_urls(settings))
         app.state.services = runtime.services

@@ -41,7 +41,7 @@ def test_every_function_and_view_of_the_database_has_one_current_file(owner: psy
 
 def test_the_database_holds_the_current_definition_of_each(owner: psycopg.Connection) -> None:
     before = database_objects(owner)
-    for definition in current_definitions().values():
+    for definition in set(current_definitions().values()):
         owner.execute(definition.text())  # type: ignore[call-overload]
     assert database_objects(owner) == before
 
@@ -58,6 +58,17 @@ def test_references_name_existing_versions_only() -> None:
     for reference in ("usage/gateway_reserve.v999", "gateway_reserve.v1", "usage/../db/app_lookup.v1"):
         with pytest.raises(SqlDefinitionError):
             sql_definition(reference)
+
+
+def test_a_function_created_by_two_current_files_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "usage" / "sql").mkdir(parents=True)
+    for name in ("first", "second"):
+        (tmp_path / "usage" / "sql" / f"{name}.v1.sql").write_text(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n"
+            "CREATE OR REPLACE FUNCTION shared_helper() RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;\n"
+        )
+    with pytest.raises(SqlDefinitionError, match="shared_helper"):
+        current_definitions(tmp_path)
 
 
 def test_a_name_defined_in_two_domains_is_refused(tmp_path: Path) -> None:

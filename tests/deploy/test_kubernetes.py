@@ -211,7 +211,14 @@ def test_graceful_shutdown_outlasts_the_worker_grace_and_the_app_pre_stop() -> N
 def test_every_aipair_container_runs_a_real_command_of_the_image() -> None:
     runner, app = CliRunner(), build_app()
     commands = {tuple(c["args"]) for t in aipair_templates() for c in t.containers()}
-    assert {("serve",), ("worker",), ("db", "upgrade"), ("init",)} <= commands
+    assert {
+        ("serve",),
+        ("worker",),
+        ("db", "upgrade"),
+        ("init",),
+        ("backup", "create"),
+        ("backup", "prune"),
+    } <= commands
     for args in commands:
         result = runner.invoke(app, [*args, "--help"])
         assert result.exit_code == 0, f"aipair {' '.join(args)}: {result.output}"
@@ -221,6 +228,20 @@ def test_the_migration_job_upgrades_the_schema_before_anything_else_runs_in_it()
     job = TEMPLATES[("Job", "migrate")]
     assert [c["args"] for c in job.spec["initContainers"]] == [["db", "upgrade"]]
     assert job.spec["restartPolicy"] == "Never"
+
+
+def test_the_backup_runs_daily_one_at_a_time_and_prunes_after_it_succeeded() -> None:
+    cron = OBJECTS[("CronJob", "backup")]["spec"]
+    assert cron["schedule"].split()[2:] == ["*", "*", "*"] and cron["concurrencyPolicy"] == "Forbid"
+    backup = TEMPLATES[("CronJob", "backup")]
+    assert [c["args"] for c in backup.containers()] == [["backup", "create"], ["backup", "prune"]]
+    repositories = {
+        container_env(backup, c, OBJECTS)["AIPAIR_BACKUP__REPOSITORY"] for c in backup.containers()
+    }
+    mounts = [{m["mountPath"] for m in c["volumeMounts"]} for c in backup.containers()]
+    assert len(repositories) == 1 and all(repositories <= paths for paths in mounts)
+    claim = next(v for v in backup.spec["volumes"] if "persistentVolumeClaim" in v)["persistentVolumeClaim"]
+    assert ("PersistentVolumeClaim", claim["claimName"]) in OBJECTS
 
 
 def test_every_setting_in_the_manifests_is_one_the_app_reads() -> None:
@@ -239,7 +260,7 @@ def test_secrets_are_referenced_never_committed_and_only_one_shot_pods_hold_the_
             for value in container_env(template, container, OBJECTS).values():
                 if value.startswith("secret:"):
                     holders.setdefault(value.removeprefix("secret:").split("/")[0], set()).add(template.name)
-    assert holders["aipair-owner"] == {"migrate"}
+    assert holders["aipair-owner"] == {"migrate", "backup"}
     assert holders["aipair-app"] == {"app", "app-green", "worker"}
     # The app's owner URL only names the database: it carries no password.
     assert make_url(OBJECTS[("ConfigMap", "app-config")]["data"]["AIPAIR_DATABASE_URL"]).password is None
@@ -265,7 +286,7 @@ def ingress_sources(policy: str) -> set[str]:
 
 
 def test_only_the_application_s_pods_reach_postgresql_and_only_app_and_worker_reach_redis() -> None:
-    assert ingress_sources("postgres") == {"app", "app-green", "worker", "migrate"}
+    assert ingress_sources("postgres") == {"app", "app-green", "worker", "migrate", "backup"}
     assert ingress_sources("redis") == {"app", "app-green", "worker"}
     deny = OBJECTS[("NetworkPolicy", "default-deny-ingress")]["spec"]
     assert deny == {"podSelector": {}, "policyTypes": ["Ingress"]}

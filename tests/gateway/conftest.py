@@ -3,6 +3,7 @@ and a real gateway in front of real mock upstreams."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -90,11 +91,21 @@ def gateway(
         yield live
 
 
-def usage_rows(settings: Settings, company_id: uuid.UUID) -> list[dict[str, object]]:
-    """The company's usage events, read as the owner."""
+def usage_rows(
+    settings: Settings, company_id: uuid.UUID, *, settled_within_s: float = 5.0
+) -> list[dict[str, object]]:
+    """The company's usage events, read as the owner, once none is still reserved (a gateway settles a
+    call just after sending its answer) or ``settled_within_s`` passed."""
     assert settings.database_url is not None
+    deadline = time.monotonic() + settled_within_s
     with psycopg.connect(libpq(settings.database_url.get_secret_value())) as conn:
         conn.row_factory = psycopg.rows.dict_row  # type: ignore[assignment]
-        return list(
-            conn.execute("SELECT * FROM usage_events WHERE company_id = %s ORDER BY created_at", [company_id])
-        )
+        while True:
+            rows = list(
+                conn.execute(
+                    "SELECT * FROM usage_events WHERE company_id = %s ORDER BY created_at", [company_id]
+                )
+            )
+            if time.monotonic() > deadline or all(row["status"] != "reserved" for row in rows):
+                return rows
+            time.sleep(0.02)

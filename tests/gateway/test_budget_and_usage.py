@@ -78,7 +78,9 @@ async def test_usage_api_groups_by_model_day_and_key_and_capacity_query_sees_it(
     by_day = (await client.get("/api/usage", params={"group_by": "day"}, headers=headers)).json()
     assert [i["key"] for i in by_day["items"]] == [datetime.now(UTC).date().isoformat()]
     by_key = (await client.get("/api/usage", params={"group_by": "key"}, headers=headers)).json()
-    assert [i["key"] for i in by_key["items"]] == [key["id"]]
+    assert [(i["key"], i["name"], i["prefix"]) for i in by_key["items"]] == [
+        (key["id"], key["name"], key["prefix"])
+    ]
     assert settings.database_url is not None
     with psycopg.connect(libpq(settings.database_url.get_secret_value())) as conn:
         conn.execute(

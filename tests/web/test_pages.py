@@ -3,7 +3,7 @@ log and its export, operations, the account page, and a session that ended."""
 
 from __future__ import annotations
 
-from playwright.async_api import BrowserContext, Dialog, Page, expect
+from playwright.async_api import Browser, BrowserContext, Dialog, Page, expect
 
 from aipair.composition import Runtime
 from tests.fixtures.staff import make_staff
@@ -98,3 +98,41 @@ async def test_an_ended_session_goes_to_sign_in_and_back_to_the_page_asked_for(
     assert "/sign-in?next=/keys%3Flimit%3D10" in page.url
     await sign_in(page, tenant.emails["ADMIN"])
     assert page.url.endswith("/keys?limit=10")
+
+
+async def test_invited_people_create_their_account_or_join_and_switch_company(
+    page: Page, browser: Browser, console_url: str, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    await sign_in(page, tenant.emails["OWNER"])
+    await page.goto("/members")
+    await page.get_by_label("E-mail").fill(f"fresh.{tenant.slug}@example.com")
+    await page.get_by_role("button", name="Add member").click()
+    link = await page.get_by_test_id("invitation-link").inner_text()
+    await page.get_by_label("E-mail").fill(other_tenant.emails["MANAGER"])  # has an account elsewhere
+    await page.get_by_label("Role", exact=True).select_option("EMPLOYEE")
+    await page.get_by_role("button", name="Add member").click()
+    code = await page.locator("#invitation-token").inner_text()
+
+    newcomer = await (await browser.new_context(base_url=console_url)).new_page()
+    await newcomer.goto(link)
+    await newcomer.get_by_label("Your name").fill("Fresh Face")
+    await newcomer.get_by_label("Choose a password").fill("Brand-New-Pass-91")
+    await review(newcomer, "invitation")
+    await newcomer.get_by_role("button", name="Create my account").click()
+    await expect(newcomer.get_by_role("status").first).to_contain_text("Your account is ready")
+    await sign_in(newcomer, f"fresh.{tenant.slug}@example.com", "Brand-New-Pass-91")
+    assert newcomer.url.endswith("/meetings")
+    await newcomer.context.close()
+
+    existing = await (await browser.new_context(base_url=console_url)).new_page()
+    await sign_in(existing, other_tenant.emails["MANAGER"])
+    await existing.goto("/account")
+    await existing.get_by_label("Invitation code").fill(code)
+    await existing.get_by_role("button", name="Join").click()
+    await expect(existing.get_by_role("status").first).to_contain_text("You joined the company")
+    await expect(existing.get_by_test_id("company-name")).to_have_text(other_tenant.slug)
+    await existing.get_by_label("Company").select_option(tenant.slug)
+    await existing.get_by_role("button", name="Switch").click()
+    await expect(existing.get_by_test_id("company-name")).to_have_text(tenant.slug)
+    assert existing.url.endswith("/meetings")  # an EMPLOYEE there
+    await existing.context.close()

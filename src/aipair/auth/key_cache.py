@@ -15,6 +15,7 @@ import asyncpg
 
 from aipair.auth import repository as repo
 from aipair.auth.errors import InvalidApiKey
+from aipair.auth.principal import CompanyId
 from aipair.auth.tokens import digest
 from aipair.kit.cache import LoadingCache
 
@@ -24,7 +25,7 @@ class ResolvedKey:
     """What the gateway needs to know about a valid key."""
 
     key_id: uuid.UUID
-    company_id: uuid.UUID
+    company_id: CompanyId
     scopes: frozenset[str]
     requests_per_minute: int | None
     tokens_per_minute: int | None
@@ -57,7 +58,7 @@ class ApiKeyResolver:
             return None
         return ResolvedKey(
             key_id=row["id"],
-            company_id=row["company_id"],
+            company_id=CompanyId(row["company_id"]),
             scopes=frozenset(row["scopes"]),
             requests_per_minute=row["requests_per_minute"],
             tokens_per_minute=row["tokens_per_minute"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from aipair.cli import audit, companies, db, init, jobs, report, serve, users, worker
+from aipair.cli import audit, backup, companies, db, init, jobs, report, serve, users, worker
 from aipair.cli.version import package_version
 
 
@@ -39,4 +39,5 @@ def build_app() -> typer.Typer:
     app.add_typer(audit.app, name="audit")
     app.add_typer(report.app, name="report")
     app.add_typer(jobs.app, name="jobs")
+    app.add_typer(backup.app, name="backup")
     return app

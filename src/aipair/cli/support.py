@@ -14,8 +14,9 @@ from aipair.cli.errors import USAGE, CliError
 from aipair.composition import Runtime, start_runtime
 from aipair.config import Settings, load_settings
 from aipair.db.engine import DbContext, transaction
-from aipair.db.urls import DatabaseUrls, embedded_server, resolve_urls
+from aipair.db.urls import DatabaseUrls, resolve_urls
 from aipair.observability.logging import configure_logging
+from aipair.ops.backups.wal import archiving_embedded_server
 from aipair.tenancy.models import Role
 from aipair.tenancy.service import TenancyService
 
@@ -39,7 +40,7 @@ def settings() -> Settings:
 @contextmanager
 def database(config: Settings, keep_running: bool = False) -> Iterator[DatabaseUrls]:
     """The database URLs; an embedded server is started when needed and stopped again afterwards."""
-    server = embedded_server(config) if config.embedded else None
+    server = archiving_embedded_server(config) if config.embedded else None
     started = server.ensure_running() if server else False
     try:
         yield resolve_urls(config)

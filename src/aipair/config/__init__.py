@@ -183,12 +183,57 @@ class SecuritySignalSettings(SettingsGroup):
     """How long the companies' working hours are cached, in seconds."""
 
 
+class BackupSettings(SettingsGroup):
+    """Backups: the repository, WAL archiving of the embedded server, retention and what is scheduled."""
+
+    repository: str | None = None
+    """Where backups go: a directory, or `s3://bucket/prefix` for an S3-compatible bucket. Unset: `<data
+    dir>/backups`."""
+    s3_endpoint_url: str | None = None
+    """Endpoint of an S3-compatible service (unset: AWS S3)."""
+    s3_region: str = "us-east-1"
+    """Region of the bucket."""
+    s3_access_key_id: SecretStr | None = None
+    """Access key id for the bucket (unset: the usual AWS credential chain)."""
+    s3_secret_access_key: SecretStr | None = None
+    """Secret access key for the bucket."""
+    wal_archiving: bool = True
+    """The embedded server archives every WAL segment into the repository (point-in-time recovery)."""
+    archive_timeout_s: int = Field(default=30, ge=1, le=3600)
+    """A segment is archived at the latest this long after a write: the bound of the recovery point, in
+    seconds."""
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    """Backups older than this are pruned (the newest of each kind stays), with the WAL no kept backup
+    needs."""
+    scheduled_kind: Literal["physical", "logical"] | None = None
+    """What the daily scheduled backup takes. Unset: physical on the embedded server, logical otherwise."""
+    schedule: bool = True
+    """Take the daily backup on schedule."""
+    replication_url: SecretStr | None = None
+    """A role with REPLICATION for `pg_basebackup` on an external server (the embedded one needs none)."""
+
+
+class MaintenanceSettings(SettingsGroup):
+    """Maintenance windows: the announced default, the notice and length rules, how fast replicas agree."""
+
+    default_weekday: int = Field(default=6, ge=0, le=6)
+    """Weekday of the announced maintenance window (Monday 0 … Sunday 6)."""
+    default_start_hour_utc: int = Field(default=2, ge=0, le=23)
+    """Hour (UTC) the announced maintenance window starts."""
+    default_duration_minutes: int = Field(default=120, ge=1, le=24 * 60)
+    """Length of the announced maintenance window."""
+    max_duration_minutes: int = Field(default=120, ge=1, le=24 * 60)
+    """Longest maintenance window that may be scheduled."""
+    notice_hours: int = Field(default=48, ge=0, le=24 * 30)
+    """Notice a scheduled maintenance window needs, in hours."""
+    refresh_s: float = Field(default=5.0, gt=0, le=300)
+    """Every process re-reads the maintenance state this often besides the notification that announces each
+    change, in seconds."""
+
+
 class WebSettings(SettingsGroup):
     """The web console: its session cookie and how long a session lasts."""
 
-    # Browsers accept Secure cookies from http://localhost and 127.0.0.1 (secure contexts), so the flag
-    # stays on everywhere by default; turn it off only to use the console over plain http from another
-    # host name in development. Production refuses it off.
     cookie_secure: bool = True
     """Mark the console's cookies `Secure`. Browsers accept them from `http://localhost`; turn it off only
     for plain http from another host in development (refused in production)."""
@@ -228,6 +273,9 @@ class Settings(BaseSettings):
     secrets_key: SecretStr | None = None
     """AES-256-GCM key (base64 of 32 bytes) sealing secrets at rest, such as companies' provider API keys.
     Unset: generated once for the data directory; set it, the same on every replica, in production."""
+    secrets_previous_keys: SecretStr | None = None
+    """Earlier secrets keys still accepted for opening (a key ring while `aipair secrets rotate` runs): comma-
+    separated base64 keys. New values are always sealed under the current key."""
     database_url: SecretStr | None = None
     """PostgreSQL URL of the owner role, which runs migrations (`postgresql://owner:…@host/db`). Unset: the
     embedded PostgreSQL in the data directory."""
@@ -267,6 +315,8 @@ class Settings(BaseSettings):
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     meetings: MeetingSettings = Field(default_factory=MeetingSettings)
     signals: SecuritySignalSettings = Field(default_factory=SecuritySignalSettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
+    maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
     web: WebSettings = Field(default_factory=WebSettings)
 
     @field_validator("database_url", "database_app_url")
@@ -276,11 +326,12 @@ class Settings(BaseSettings):
             raise ValueError("must be a postgresql:// URL")
         return value
 
-    @field_validator("secrets_key")
+    @field_validator("secrets_key", "secrets_previous_keys")
     @classmethod
     def _thirty_two_bytes(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
-            decode_key(value.get_secret_value())  # ValueError: "must be base64" / "must decode to 32 bytes"
+            for key in filter(None, (part.strip() for part in value.get_secret_value().split(","))):
+                decode_key(key)  # ValueError: "must be base64" / "must decode to 32 bytes"
         return value
 
     @model_validator(mode="after")

@@ -14,7 +14,7 @@ import pwd
 import socket
 import subprocess
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ DATABASE_NAME = "aipair"
 OWNER_ROLE = "aipair_owner"
 SUPERUSER = "postgres"
 SYSTEM_USER = "pgserver"
+PRODUCT_CONF = "aipair.conf"
+INCLUDE_LINE = f"include_if_exists = '{PRODUCT_CONF}'"
 
 
 def _pgserver_utils() -> Any:
@@ -44,6 +46,45 @@ def _bin_dir() -> Path:
     return path
 
 
+def bin_dir() -> Path:
+    """Where the embedded PostgreSQL's programs live (``pg_dump``, ``pg_basebackup``, ``pg_ctl``...)."""
+    return _bin_dir()
+
+
+def server_user() -> str | None:
+    """The system user PostgreSQL servers run as: ``pgserver`` when this process is root, else None."""
+    if platform.system() != "Windows" and os.geteuid() == 0:
+        return SYSTEM_USER
+    return None
+
+
+def give_to_server(path: Path) -> None:
+    """Let the server's system user own ``path`` (and what is inside), when servers run as another user."""
+    if server_user() is None:
+        return
+    entry = _pgserver_utils().ensure_user_exists(SYSTEM_USER)
+    for item in (path, *path.rglob("*")) if path.is_dir() else (path,):
+        os.chown(item, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
+
+
+def write_parameters(pgdata: Path, parameters: dict[str, str]) -> None:
+    """Write ``parameters`` to the product's own configuration file, included by ``postgresql.conf``."""
+    main = pgdata / "postgresql.conf"
+    if INCLUDE_LINE not in main.read_text():
+        with main.open("a") as handle:
+            handle.write(f"\n{INCLUDE_LINE}\n")
+    lines = ["# Written by aipair on every start; edits are overwritten."]
+    lines += [f"{name} = {quote_parameter(value)}" for name, value in sorted(parameters.items())]
+    target = pgdata / PRODUCT_CONF
+    target.write_text("\n".join(lines) + "\n")
+    give_to_server(target)
+
+
+def quote_parameter(value: str) -> str:
+    """A configuration-file literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -57,6 +98,8 @@ class EmbeddedPostgres:
 
     data_dir: Path
     port: int = 5544
+    # Server parameters the product sets (WAL archiving): written to ``aipair.conf`` before each start.
+    parameters: dict[str, str] = field(default_factory=dict)
 
     @property
     def pgdata(self) -> Path:
@@ -64,9 +107,7 @@ class EmbeddedPostgres:
 
     def _run_as(self) -> str | None:
         """The system user the server runs as: PostgreSQL refuses to run as root."""
-        if platform.system() != "Windows" and os.geteuid() == 0:
-            return SYSTEM_USER
-        return None
+        return server_user()
 
     def _exec(self, program: str, *args: str, timeout: float = 60) -> None:
         subprocess.run(
@@ -99,6 +140,7 @@ class EmbeddedPostgres:
             self._prepare_permissions()
             if not (self.pgdata / "PG_VERSION").exists():
                 self._initdb()
+            write_parameters(self.pgdata, self.parameters)
             self._start()
             self._bootstrap_roles()
             return True
@@ -172,6 +214,20 @@ class EmbeddedPostgres:
     def owner_url(self) -> str:
         """URL of the owner role that runs migrations."""
         return self.url(OWNER_ROLE, local_secret(self.data_dir, "db_owner_password"))
+
+    def superuser_url(self, database: str = DATABASE_NAME) -> str:
+        """URL of the bootstrap superuser (base backups need replication rights)."""
+        return self.url(SUPERUSER, local_secret(self.data_dir, "db_superuser_password"), database)
+
+    def running_parameters(self) -> dict[str, str]:
+        """The values the running server uses for the product's parameters (a change needs a restart)."""
+        if not self.parameters:
+            return {}
+        with psycopg.connect(self.superuser_url(), autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)", [list(self.parameters)]
+            ).fetchall()
+        return {name: setting for name, setting in rows}
 
     def _bootstrap_roles(self) -> None:
         admin = self.url(SUPERUSER, local_secret(self.data_dir, "db_superuser_password"), "postgres")

@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "aipair.meetings.models",
     "aipair.gateway.models",
     "aipair.usage.models",
+    "aipair.ops.models",
 )
 
 

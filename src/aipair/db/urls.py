@@ -21,9 +21,10 @@ class DatabaseUrls:
     app_password: str
 
 
-def embedded_server(settings: Settings) -> EmbeddedPostgres:
-    """The embedded server of the configured data directory."""
-    return EmbeddedPostgres(settings.data_path, settings.embedded_db_port)
+def embedded_server(settings: Settings, parameters: dict[str, str] | None = None) -> EmbeddedPostgres:
+    """The embedded server of the configured data directory, started with ``parameters`` (the backup
+    domain's WAL archiving: ``aipair.ops.backups.wal.archiving_embedded_server``)."""
+    return EmbeddedPostgres(settings.data_path, settings.embedded_db_port, parameters or {})
 
 
 def app_password(settings: Settings) -> str:

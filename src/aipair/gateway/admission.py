@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from aipair.auth.principal import CompanyId
 from aipair.gateway.errors import (
     BudgetExceeded,
     InvalidRequest,
@@ -47,7 +48,7 @@ RATE_NAMES = {
 class Caller:
     """Who is calling the gateway: a company, and a key or a signed-in person."""
 
-    company_id: uuid.UUID
+    company_id: CompanyId
     user_id: uuid.UUID | None = None
     key_id: uuid.UUID | None = None
     requests_per_minute: int | None = None

@@ -33,6 +33,7 @@ import orjson
 import structlog
 from pydantic import SecretStr
 
+from aipair.auth.principal import CompanyId
 from aipair.config.providers import GatewayProvidersConfig
 from aipair.gateway import repository as repo
 from aipair.gateway.admission import Admissions
@@ -188,7 +189,7 @@ class CompanyRoutes:
         """The lane of every company without settings of its own."""
         return self._builder.platform
 
-    async def lane(self, company_id: uuid.UUID) -> Lane:
+    async def lane(self, company_id: CompanyId) -> Lane:
         """The company's lane (two dict reads while its settings are cached)."""
         rows = await self._rows.get(company_id)
         built = self._lanes.get(company_id)

@@ -3,6 +3,7 @@ made as a governed chat completion: same limits, budget reservation, routing, us
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aipair.gateway.admission import Caller
@@ -38,7 +39,7 @@ async def message(
         )
     answer = await gateway.chat(caller, chat, request_id, "messages")
     reply = chat_to_message(answer.body, answer.usage or Usage(), model)
-    return GatewayAnswer(reply, answer.headers, answer.usage)
+    return replace(answer, body=reply)
 
 
 async def count_tokens(gateway: GatewayService, caller: Caller, body: JsonObject) -> JsonObject:
@@ -64,7 +65,7 @@ async def response(
         )
     answer = await gateway.chat(caller, chat, request_id, "responses")
     reply = chat_to_response(answer.body, answer.usage or Usage(), model, body)
-    return GatewayAnswer(reply, answer.headers, answer.usage)
+    return replace(answer, body=reply)
 
 
 async def completion(
@@ -79,7 +80,7 @@ async def completion(
             caller, chat, request_id, "completion", lambda _: CompletionChunks(model)
         )
     answer = await gateway.chat(caller, chat, request_id, "completion")
-    return GatewayAnswer(chat_to_completion(answer.body, model), answer.headers, answer.usage)
+    return replace(answer, body=chat_to_completion(answer.body, model))
 
 
 async def model_detail(gateway: GatewayService, caller: Caller, model: str) -> JsonObject:

@@ -15,6 +15,7 @@ from aipair.gateway.endpoints import (
     _json_response,
     _request_id,
     _serving,
+    send_answer,
 )
 from aipair.gateway.errors import RouteNotOffered
 from aipair.gateway.service import GatewayAnswer, GatewayStream
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/v1", tags=["AI gateway (other dialects)"])
 def _send(result: GatewayAnswer | GatewayStream) -> Response:
     if isinstance(result, GatewayStream):
         return StreamingResponse(result.events, media_type="text/event-stream", headers=result.headers)
-    return _json_response(result.body, result.headers)
+    return send_answer(result)
 
 
 @router.post("/messages", openapi_extra=JSON_BODY)

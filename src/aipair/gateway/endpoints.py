@@ -9,10 +9,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
+import anyio
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.datastructures import UploadFile
+from starlette.types import Receive, Scope, Send
 
 from aipair.auth.dependencies import COMPANY_HEADER, bearer_token, client_ip
 from aipair.auth.service import AuthService
@@ -75,8 +77,7 @@ async def _answer(
     every repeat (billed once)."""
     key = request.headers.get("idempotency-key")
     if key is None:
-        answer = await produce()
-        return _json_response(answer.body, answer.headers)
+        return send_answer(await produce())
     request_print = fingerprint(request.url.path, await request.body())
     raw, headers = await gateway.once(caller, key, request_print, produce)
     return Response(raw, media_type="application/json", headers=headers)
@@ -94,6 +95,31 @@ async def _serving(request: Request) -> tuple[GatewayService, Caller]:
 
 def _json_response(body: dict[str, Any], headers: dict[str, str]) -> Response:
     return Response(orjson.dumps(body), media_type="application/json", headers=headers)
+
+
+class SettledResponse(Response):
+    """A JSON answer whose call is settled once it was sent (the client does not wait for the usage
+    write), whether or not the client stayed to read it."""
+
+    media_type = "application/json"
+
+    def __init__(self, answer: GatewayAnswer) -> None:
+        super().__init__(orjson.dumps(answer.body), headers=answer.headers)
+        self._answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._answer.settle()
+
+
+def send_answer(answer: GatewayAnswer) -> Response:
+    """The response for ``answer``, settling its call after sending."""
+    return (
+        SettledResponse(answer) if answer.after is not None else _json_response(answer.body, answer.headers)
+    )
 
 
 @router.post("/chat/completions", openapi_extra=JSON_BODY)

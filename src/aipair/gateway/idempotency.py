@@ -9,12 +9,12 @@ Keys expire after ``ttl``; an expired key is claimed afresh.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 import asyncpg
 
+from aipair.auth.principal import CompanyId
 from aipair.gateway import idempotency_repository as repo
 from aipair.gateway.errors import GatewayError
 
@@ -52,7 +52,7 @@ class IdempotencyKeys:
         self._pool = pool
         self._ttl = ttl
 
-    async def claim(self, company_id: uuid.UUID, key: str, print_: bytes) -> Replay | None:
+    async def claim(self, company_id: CompanyId, key: str, print_: bytes) -> Replay | None:
         """Claim ``key`` for a new call (None), or the first call's answer to replay; 409 otherwise."""
         if not key or len(key) > MAX_KEY_LENGTH:
             raise IdempotencyKeyInUse(
@@ -69,10 +69,10 @@ class IdempotencyKeys:
             raise IdempotencyKeyInUse("The streamed answer of this Idempotency-Key was already delivered")
         return Replay(int(row["status_code"]), bytes(row["response"]))
 
-    async def complete(self, company_id: uuid.UUID, key: str, status_code: int, body: bytes | None) -> None:
+    async def complete(self, company_id: CompanyId, key: str, status_code: int, body: bytes | None) -> None:
         """Store the answer of the key's call (``None``: a stream, delivered and not replayable)."""
         await repo.complete(self._pool, company_id, key, status_code, body)
 
-    async def release(self, company_id: uuid.UUID, key: str) -> None:
+    async def release(self, company_id: CompanyId, key: str) -> None:
         """Free the key of a call that failed (nothing billed): the client may send it again."""
         await repo.release(self._pool, company_id, key)

@@ -7,16 +7,16 @@ reservation is always released and the usage event always written.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import anyio
 import orjson
 
 from aipair.auth.key_cache import ApiKeyResolver
-from aipair.auth.principal import Principal
+from aipair.auth.principal import CompanyId, Principal
 from aipair.gateway.admission import Admission, Admissions, Caller
 from aipair.gateway.company_routes import CompanyRoutes
 from aipair.gateway.dialects.base import OpenAIChunks, StreamDialect
@@ -36,11 +36,21 @@ BYTES_PER_AUDIO_SECOND_FLOOR = 2_000  # 16 kbit/s: no supported format packs mor
 
 @dataclass(frozen=True, slots=True)
 class GatewayAnswer:
-    """A JSON answer with the headers the client should see (rate limits), and what it used."""
+    """A JSON answer with the headers the client should see (rate limits), and what it used.
+
+    ``after`` is the call's settlement, left for once the answer is on its way: whoever delivers the
+    answer must await it (the endpoints do after sending; :meth:`GatewayService.chat_internal` at once).
+    """
 
     body: JsonObject
     headers: dict[str, str]
     usage: Usage | None = None
+    after: Callable[[], Awaitable[None]] | None = None
+
+    async def settle(self) -> None:
+        """Run the settlement left for after delivery (if any)."""
+        if self.after is not None:
+            await self.after()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +124,7 @@ class GatewayService:
                 await self._idempotency.release(caller.company_id, key)
             raise
         raw = orjson.dumps(answer.body)
+        await answer.settle()
         await self._idempotency.complete(caller.company_id, key, 200, raw)
         return raw, answer.headers
 
@@ -150,10 +161,12 @@ class GatewayService:
             with anyio.CancelScope(shield=True):
                 await self._admissions.settle(admission, None, None, None, "cancelled")
             raise
-        await self._admissions.settle(admission, routed.provider, routed.model, routed.result.usage)
         response = routed.result.response
         response["model"] = model
-        return GatewayAnswer(response, admission.headers, routed.result.usage)
+        settle = partial(
+            self._admissions.settle, admission, routed.provider, routed.model, routed.result.usage
+        )
+        return GatewayAnswer(response, admission.headers, routed.result.usage, settle)
 
     async def stream_chat(
         self,
@@ -222,10 +235,12 @@ class GatewayService:
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise
-        await self._admissions.settle(admission, routed.provider, routed.model, routed.result.usage)
         response = routed.result.response
         response["model"] = model
-        return GatewayAnswer(response, admission.headers)
+        settle = partial(
+            self._admissions.settle, admission, routed.provider, routed.model, routed.result.usage
+        )
+        return GatewayAnswer(response, admission.headers, routed.result.usage, settle)
 
     async def transcribe(
         self,
@@ -260,13 +275,15 @@ class GatewayService:
     ) -> JsonObject:
         """A governed chat completion on behalf of a workflow (usage tagged with ``operation``)."""
         caller = self.caller_from_principal(principal)
-        return (await self.chat(caller, body, request_id, operation)).body
+        answer = await self.chat(caller, body, request_id, operation)
+        await answer.settle()
+        return answer.body
 
     def estimate_cost(self, model: str, input_tokens: int, max_output_tokens: int) -> int:
         """The worst-case cost in micro-USD of a call to ``model`` (for estimates before a job starts)."""
         return self._admissions.worst_case(model, input_tokens, max_output_tokens)
 
-    async def budget_headroom(self, company_id: uuid.UUID) -> int | None:
+    async def budget_headroom(self, company_id: CompanyId) -> int | None:
         """Micro-USD left in the company's budget this period; None when it has no budget."""
         policy = await self._admissions.policy(Caller(company_id))
         if policy.budget_micro_usd is None:

@@ -1,0 +1,1 @@
+"""Operations: backups and restore drills, maintenance windows, incident records, key rotation."""

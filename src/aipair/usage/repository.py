@@ -15,26 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aipair.db.raw import tenant_connection
 from aipair.usage.models import NO_KEY
 
-RESERVE = "SELECT gateway_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-SETTLE = (
-    "SELECT gateway_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-    " $15::text::smallint[])"
-)
 EXPIRE = "SELECT gateway_expire_reservations(make_interval(mins => $1), $2)"
-USAGE_BATCH = "SELECT settled, reserved FROM gateway_usage_batch($1::text::jsonb, $2::text::jsonb)"
+USAGE_APPLY = "SELECT reserved, crossed::text FROM gateway_usage_apply($1::text::jsonb, $2::text::jsonb)"
 GROUP_COLUMNS = {"model": "model", "day": "day::text", "key": "api_key_id::text", "provider": "provider"}
-
-
-async def reserve(pool: asyncpg.Pool, *args: Any) -> str:
-    """Run ``gateway_reserve``: 'ok', 'duplicate', 'quota', 'budget' or 'key_budget'."""
-    result: str = await pool.fetchval(RESERVE, *args)
-    return result
-
-
-async def settle(pool: asyncpg.Pool, *args: Any) -> list[int] | None:
-    """Run ``gateway_settle``: the budget thresholds crossed now, or None when already settled."""
-    result = await pool.fetchval(SETTLE, *args)
-    return list(result) if result is not None else None
 
 
 async def expire_reservations(pool: asyncpg.Pool, older_than_minutes: int, limit: int) -> int:
@@ -43,50 +26,23 @@ async def expire_reservations(pool: asyncpg.Pool, older_than_minutes: int, limit
     return closed
 
 
-def _lock_order(rows: Sequence[Sequence[Any]], key_column: int | None) -> list[int]:
-    """Row indexes by company, then key: the order the counter rows must be locked in (no deadlocks)."""
-    if key_column is None:
-        return sorted(range(len(rows)), key=lambda i: rows[i][0])
-    return sorted(range(len(rows)), key=lambda i: (rows[i][0], rows[i][key_column] or NO_KEY))
-
-
-def _json_rows(rows: Sequence[Sequence[Any]], order: list[int]) -> str:
-    """The rows, in ``order``, as a JSON array of argument arrays (UUIDs and dates as strings)."""
-    return orjson.dumps([rows[i] for i in order], default=str).decode()
-
-
-def _in_row_order(values: Sequence[Any], order: list[int]) -> list[Any]:
-    result: list[Any] = [None] * len(order)
-    for position, index in enumerate(order):
-        result[index] = values[position]
-    return result
-
-
 async def apply_batch(
     db: asyncpg.Connection | asyncpg.Pool,
     settlements: Sequence[Sequence[Any]],
     reservations: Sequence[Sequence[Any]],
-) -> tuple[list[list[int] | None], list[str]]:
-    """``gateway_settle`` and ``gateway_reserve`` for every row (their arguments) in one transaction.
+) -> tuple[dict[str, list[int]], list[str]]:
+    """Settle and reserve a batch in one statement (``gateway_usage_apply``, set-based per company).
 
-    Rows are sent in lock order (company, then key); results come back in the order given: the
-    thresholds each settlement crossed (None: already settled) and each reservation's outcome.
+    Returns the budget thresholds each company crossed now (by company id) and each reservation's
+    outcome ('ok', 'quota', 'budget', 'key_budget', 'duplicate'), in the order given.
     """
-    settle_order = _lock_order(settlements, None)
-    reserve_order = _lock_order(reservations, 4)
     row = await db.fetchrow(
-        USAGE_BATCH, _json_rows(settlements, settle_order), _json_rows(reservations, reserve_order)
+        USAGE_APPLY,
+        orjson.dumps(settlements, default=str).decode(),
+        orjson.dumps(reservations, default=str).decode(),
     )
-    settled = _in_row_order(row["settled"], settle_order)
-    return [_thresholds(value) for value in settled], _in_row_order(row["reserved"], reserve_order)
-
-
-def _thresholds(value: str | None) -> list[int] | None:
-    """``'{50,80}'`` (a ``smallint[]`` sent as text) as ``[50, 80]``; None stays None (already settled)."""
-    if value is None:
-        return None
-    inner = value.strip("{}")
-    return [int(part) for part in inner.split(",")] if inner else []
+    crossed: dict[str, list[int]] = orjson.loads(row["crossed"])
+    return crossed, list(row["reserved"])
 
 
 REFUSAL_ALERT = """
@@ -134,7 +90,10 @@ async def mark_alert(
 async def summary(
     session: AsyncSession, company_id: uuid.UUID, start: date, end: date, group_by: str
 ) -> list[dict[str, Any]]:
-    """Totals per group from the daily roll-up: cost independent of how many events exist."""
+    """Totals per group from the daily roll-up: cost independent of how many events exist (by key:
+    with the key's name and prefix)."""
+    if group_by == "key":
+        return await _summary_by_key(session, company_id, start, end)
     column = GROUP_COLUMNS[group_by]
     result = await session.execute(
         text(
@@ -142,6 +101,22 @@ async def summary(
             " sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,"
             " sum(cost_micro_usd) AS cost_micro_usd FROM usage_daily"
             " WHERE company_id = :c AND day BETWEEN :s AND :e GROUP BY 1 ORDER BY 1"
+        ),
+        {"c": company_id, "s": start, "e": end},
+    )
+    return [dict(row) for row in result.mappings()]
+
+
+async def _summary_by_key(
+    session: AsyncSession, company_id: uuid.UUID, start: date, end: date
+) -> list[dict[str, Any]]:
+    result = await session.execute(
+        text(
+            "SELECT u.api_key_id::text AS key, k.name, k.prefix, sum(u.requests) AS requests,"
+            " sum(u.errors) AS errors, sum(u.input_tokens) AS input_tokens,"
+            " sum(u.output_tokens) AS output_tokens, sum(u.cost_micro_usd) AS cost_micro_usd"
+            " FROM usage_daily u LEFT JOIN api_keys k ON k.id = u.api_key_id AND k.company_id = u.company_id"
+            " WHERE u.company_id = :c AND u.day BETWEEN :s AND :e GROUP BY 1, 2, 3 ORDER BY 1"
         ),
         {"c": company_id, "s": start, "e": end},
     )

@@ -16,6 +16,8 @@ GroupBy = Literal["model", "day", "key", "provider"]
 
 class UsageRow(BaseModel):
     key: str | None
+    name: str | None = Field(default=None, description="Grouped by key: the API key's name")
+    prefix: str | None = Field(default=None, description="Grouped by key: the API key's visible prefix")
     requests: int
     errors: int
     input_tokens: int

@@ -1,10 +1,9 @@
 """Usage accounting: reserve the worst case before a provider call, settle to the real cost after.
 
-Each step is one statement (``gateway_reserve`` / ``gateway_settle``), never a transaction held
-across the provider call. Concurrent requests of the process share that statement: the settlements and
-reservations that arrive while the previous one is in flight go together in the next
-(``gateway_usage_batch``: one transaction, one WAL flush and one lock of the company's counter row for
-all of them), each still checked exactly.
+Never a transaction held across the provider call. Concurrent requests of the process share one
+statement: the settlements and reservations that arrive while the previous one is in flight go together
+in the next (``gateway_usage_apply``: one transaction, one WAL flush, and per company one lock of its
+counter rows and one update of each, whatever the batch holds), each still checked exactly.
 Budget alerts fire once per period and threshold, recorded in ``budget_alerts`` and sent to the
 company's webhook.
 """
@@ -23,6 +22,7 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aipair.auth.principal import CompanyId
 from aipair.errors import Conflict
 from aipair.gateway.errors import BudgetExceeded, KeyBudgetExceeded, QuotaExceeded
 from aipair.kit.batching import Coalescer
@@ -45,7 +45,7 @@ class DuplicateRequest(Conflict):
 class Reservation:
     """The worst case of one AI request, held against quota and budgets until settled."""
 
-    company_id: uuid.UUID
+    company_id: CompanyId
     period: date
     request_id: str
     user_id: uuid.UUID | None
@@ -162,13 +162,17 @@ class UsageService:
         self._spawn(self.settle(r, released))
 
     async def _apply(self, batch: Sequence[_Write]) -> list[_Outcome]:
-        """Settle and reserve a batch in one statement; results in batch order."""
+        """Settle and reserve a batch in one statement; results in batch order.
+
+        A company's crossed budget thresholds go to the first of its settlements in the batch (its
+        alerts are sent once); the others get none.
+        """
         settles = [i for i, (_, s) in enumerate(batch) if s is not None]
         reserves = [i for i, (_, s) in enumerate(batch) if s is None]
         if self._writer is None:
             self._writer = await self._pool.acquire()
         try:
-            settled, reserved = await repo.apply_batch(
+            crossed, reserved = await repo.apply_batch(
                 self._writer,
                 [_settle_args(*_settlement(batch[i])) for i in settles],
                 [_reserve_args(batch[i][0]) for i in reserves],
@@ -182,8 +186,8 @@ class UsageService:
             await self._release_writer()  # broken or cancelled mid-statement: the pool recovers it
             raise
         results: list[_Outcome] = [None] * len(batch)
-        for i, value in zip(settles, settled, strict=True):
-            results[i] = value
+        for i in settles:
+            results[i] = crossed.pop(str(batch[i][0].company_id), [])
         for i, outcome in zip(reserves, reserved, strict=True):
             results[i] = outcome
         return results
@@ -197,9 +201,10 @@ class UsageService:
         r, s = write
         try:
             if s is None:
-                outcome: str = await repo.reserve(self._pool, *_reserve_args(r))
+                _, [outcome] = await repo.apply_batch(self._pool, [], [_reserve_args(r)])
                 return outcome
-            return await repo.settle(self._pool, *_settle_args(r, s))
+            crossed, _ = await repo.apply_batch(self._pool, [_settle_args(r, s)], [])
+            return crossed.get(str(r.company_id), [])
         except asyncpg.PostgresError as exc:
             error: Exception = exc
             return error
@@ -302,6 +307,8 @@ class UsageService:
 def _usage_row(values: dict[str, Any]) -> UsageRow:
     return UsageRow(
         key=values.get("key"),
+        name=values.get("name"),
+        prefix=values.get("prefix"),
         requests=int(values["requests"] or 0),
         errors=int(values["errors"] or 0),
         input_tokens=int(values["input_tokens"] or 0),
@@ -343,6 +350,7 @@ def _settle_args(r: Reservation, s: Settlement) -> tuple[Any, ...]:
         r.budget_micro_usd,
         r.key_budget_micro_usd,
         None if r.alert_thresholds is None else "{" + ",".join(map(str, r.alert_thresholds)) + "}",
+        r.key_id,
     )
 
 

@@ -14,6 +14,7 @@ from aipair.web.pages import (
     company_audit,
     dashboard,
     grants,
+    invitations,
     keys,
     meetings,
     members,
@@ -37,6 +38,7 @@ ROUTERS = (
     members.router,
     settings.router,
     operations.router,
+    invitations.router,
 )
 
 

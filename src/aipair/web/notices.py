@@ -24,6 +24,8 @@ NOTICES = {
     "password_changed": "Your password was changed.",
     "left_company": "You left the customer company.",
     "signed_out": "You are signed out.",
+    "invitation_accepted": "Your account is ready: sign in with your e-mail and the password you chose.",
+    "invitation_joined": "You joined the company: choose it in the company switcher.",
 }
 
 

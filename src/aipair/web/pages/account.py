@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
@@ -14,6 +14,7 @@ from aipair.tenancy.models import Role
 from aipair.web.context import redirect
 from aipair.web.csrf import csrf_binding
 from aipair.web.dependencies import ConsoleAuth, ConsolePage, SignedIn
+from aipair.web.notices import notice_text
 from aipair.web.rendering import render
 from aipair.web.routing import ACTING_COOKIE, ConsoleRoute, error_page, safe_next, set_session_cookie
 from aipair.web.sessions import PRE_SESSION_COOKIE, SESSION_COOKIE
@@ -36,29 +37,42 @@ async def root(page: ConsolePage) -> Response:
     return redirect(home_for(page.principal.role, page.principal.platform_role))
 
 
-def _sign_in_page(request: Request, sign_ins: ConsoleAuth, status: int = 200, **values: str) -> Response:
+def public_page(
+    request: Request, sign_ins: ConsoleAuth, template: str, status: int = 200, **values: Any
+) -> Response:
+    """A page for people not signed in (yet), its forms bound to a pre-session cookie."""
     pre = request.cookies.get(PRE_SESSION_COOKIE) or sign_ins.new_pre_session()
     request.state.pre_session = pre
     context = {
         "console": None,
-        "notice": None,
-        "title": "Sign in",
+        "notice": notice_text(request.query_params.get("notice")),
         "csrf": sign_ins.csrf_token(csrf_binding(request, sign_ins)),
-        "next": safe_next(values.get("next") or request.query_params.get("next")),
-        "email": values.get("email", ""),
-        "company": values.get("company", ""),
-        "error": values.get("error"),
+        **values,
     }
-    response = render(request.app.state.console_templates, "sign_in.html", context, status)
+    response = render(request.app.state.console_templates, template, context, status)
     response.set_cookie(
         PRE_SESSION_COOKIE,
         pre,
-        path="/sign-in",
+        path="/",
         secure=sign_ins.settings.cookie_secure,
         httponly=True,
         samesite="strict",
     )
     return response
+
+
+def _sign_in_page(request: Request, sign_ins: ConsoleAuth, status: int = 200, **values: str) -> Response:
+    return public_page(
+        request,
+        sign_ins,
+        "sign_in.html",
+        status,
+        title="Sign in",
+        next=safe_next(values.get("next") or request.query_params.get("next")),
+        email=values.get("email", ""),
+        company=values.get("company", ""),
+        error=values.get("error"),
+    )
 
 
 @router.get("/sign-in")
@@ -88,7 +102,7 @@ async def sign_in(
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(request, response, cookie)
     response.delete_cookie(ACTING_COOKIE, path="/")
-    response.delete_cookie(PRE_SESSION_COOKIE, path="/sign-in")
+    response.delete_cookie(PRE_SESSION_COOKIE, path="/")
     return response
 
 

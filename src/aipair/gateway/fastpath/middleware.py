@@ -1,12 +1,12 @@
 """The gateway's hot routes served without FastAPI's per-request routing and dependency machinery.
 
-``POST /v1/chat/completions`` and ``POST /v1/embeddings`` are the calls every AI request of every company
-makes. FastAPI serves them correctly but spends, per request, more CPU on matching the path against
-every route of the application, solving dependencies and wrapping the call than the gateway spends on
-governance. :class:`GatewayFastPath` calls the very same endpoint functions directly and renders their
-errors with the application's own exception handlers, through Starlette's ``ExceptionMiddleware``, so
-answers, status codes, headers and error bodies are identical; FastAPI still documents the routes and
-serves every other request.
+The routes of :data:`~aipair.gateway.fastpath.routes.HOT_ROUTES` are the calls every AI request of
+every company makes. FastAPI serves them correctly but spends, per request, more CPU on matching the
+path against every route of the application, solving dependencies and wrapping the call than the
+gateway spends on governance. :class:`GatewayFastPath` calls the very same endpoint functions
+directly and renders their errors with the application's own exception handlers, through Starlette's
+``ExceptionMiddleware``, so answers, status codes, headers and error bodies are identical; FastAPI
+still documents the routes and serves every other request.
 
 It sits inside the request-context middleware (request id, body limits, access log) and outside the
 support-actions middleware, which never logs ``/v1`` calls: those authenticate by key or token and
@@ -16,7 +16,7 @@ middleware, as it would from FastAPI's router.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -24,36 +24,42 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from aipair.gateway.endpoints import chat_completions, embeddings
+from aipair.gateway.fastpath.routes import HOT_ROUTES, Endpoint
 
-__all__ = ["HOT_ROUTES", "GatewayFastPath"]
+__all__ = ["GatewayFastPath", "RequestCheck"]
 
-Endpoint = Callable[[Request], Awaitable[Response]]
-HOT_ROUTES: dict[str, Endpoint] = {
-    "/v1/chat/completions": chat_completions,
-    "/v1/embeddings": embeddings,
-}
-"""POST routes served directly (every other request goes through FastAPI)."""
+RequestCheck = Callable[[Request], Awaitable[Response | None]]
+"""A check every hot request passes before its endpoint: None to go on, or the response to send instead
+(e.g. 503 during maintenance). Checks run in order and must be cheap: they run on every AI call."""
 
 
 class _DirectEndpoints:
-    """Calls the endpoint of the request's path and sends what it returns."""
+    """Runs the checks, then calls the endpoint of the request's path and sends what it returns."""
 
-    def __init__(self, routes: dict[str, Endpoint]) -> None:
+    def __init__(self, routes: dict[str, Endpoint], checks: Sequence[RequestCheck]) -> None:
         self._routes = routes
+        self._checks = tuple(checks)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        endpoint = self._routes[_route_path(scope)]
-        response = await endpoint(Request(scope, receive, send))
+        request = Request(scope, receive, send)
+        for check in self._checks:  # the one place per-request checks of AI calls sit
+            refused = await check(request)
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
+        response = await self._routes[_route_path(scope)](request)
         await response(scope, receive, send)
 
 
 class GatewayFastPath:
     """ASGI middleware: hot gateway routes straight to their endpoints, everything else to ``app``."""
 
-    def __init__(self, app: ASGIApp, routes: dict[str, Endpoint] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, routes: dict[str, Endpoint] | None = None, checks: Sequence[RequestCheck] = ()
+    ) -> None:
         self.app = app
         self._routes = dict(HOT_ROUTES if routes is None else routes)
+        self._checks = checks
         self._direct: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -62,7 +68,8 @@ class GatewayFastPath:
             return
         if self._direct is None:
             self._direct = ExceptionMiddleware(
-                _DirectEndpoints(self._routes), handlers=_handled_errors(scope["app"].exception_handlers)
+                _DirectEndpoints(self._routes, self._checks),
+                handlers=_handled_errors(scope["app"].exception_handlers),
             )
         await self._direct(scope, receive, send)
 

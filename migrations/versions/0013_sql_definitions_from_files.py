@@ -1,7 +1,7 @@
 """Every SQL function and view re-created from its file beside its domain (``<domain>/sql/``).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06
 
 The definitions are the ones the earlier migrations left in place, unchanged: from here on each has one
@@ -15,8 +15,8 @@ from alembic import op
 
 from aipair.db.sql_files import sql_text
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
@@ -37,6 +37,7 @@ DEFINITIONS = (
     "usage/gateway_settle.v1",
     "usage/gateway_usage_batch.v1",
     "usage/gateway_expire_reservations.v1",
+    "ops/maintenance_windows_notify.v1",
 )
 
 
@@ -46,4 +47,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Nothing to undo: the definitions are the ones revision 0010 had."""
+    """Nothing to undo: the definitions are the ones revision 0012 had."""

@@ -1,0 +1,63 @@
+"""``aipair backup verify`` names what is wrong with a backup, and ``restore`` refuses to use it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.ops.conftest import Source, aipair, repository, switch_wal
+
+
+def damaged_copy(source: Source, name: str) -> Path:
+    """A copy of the repository to damage (the original stays good for the other tests)."""
+    copy = source.settings.data_path / name
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(repository(source), copy)
+    return copy
+
+
+def test_a_flipped_byte_is_named_and_the_backup_is_not_restored(source: Source, base_backup: str) -> None:
+    copy = damaged_copy(source, "repo-flipped-byte")
+    tarball = copy / "backups" / base_backup / "base.tar.gz"
+    data = bytearray(tarball.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    tarball.write_bytes(bytes(data))
+    env = source.env(AIPAIR_BACKUP__REPOSITORY=str(copy))
+
+    verified = aipair(env, "backup", "verify", base_backup, check=False)
+    assert verified.returncode == 1
+    assert f"backups/{base_backup}/base.tar.gz is damaged: SHA-256" in verified.stdout
+
+    target = source.settings.data_path / "restore-from-flipped"
+    restored = aipair(env, "backup", "restore", "--latest", "--target-dir", str(target), check=False)
+    assert restored.returncode == 1
+    assert "cannot be restored" in restored.stderr and "base.tar.gz is damaged" in restored.stderr
+    assert not target.exists()
+
+
+def test_a_missing_wal_segment_is_named_and_the_backup_is_not_restored(
+    source: Source, base_backup: str
+) -> None:
+    switch_wal(source, times=3)
+    copy = damaged_copy(source, "repo-missing-wal")
+    segments = sorted(p for p in (copy / "wal").glob("*.gz") if len(p.name) == 27)
+    missing = segments[-2]  # not the newest: a restore would replay past it
+    missing.unlink()
+    env = source.env(AIPAIR_BACKUP__REPOSITORY=str(copy))
+
+    verified = aipair(env, "backup", "verify", base_backup, check=False)
+    assert verified.returncode == 1
+    assert f"WAL segment {missing.name.removesuffix('.gz')} is missing from the archive" in verified.stdout
+
+    target = source.settings.data_path / "restore-without-wal"
+    restored = aipair(env, "backup", "restore", "--latest", "--target-dir", str(target), check=False)
+    assert restored.returncode == 1
+    assert f"WAL segment {missing.name.removesuffix('.gz')} is missing" in restored.stderr
+    assert not target.exists()
+
+
+def test_an_intact_backup_verifies_with_its_wal(source: Source, base_backup: str) -> None:
+    verified = aipair(source.env(), "backup", "verify", base_backup)
+    assert f"ok      {base_backup}" in verified.stdout
+    listed = aipair(source.env(), "backup", "list").stdout
+    assert base_backup in listed and "ok (" in listed

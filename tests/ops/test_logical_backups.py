@@ -1,0 +1,44 @@
+"""Logical backups (``pg_dump -Fc``): restored into an empty database they equal the source, and the
+runbook's ``pg_restore --list`` reads them."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from aipair.db.embedded import OWNER_ROLE
+from aipair.ops.backups.fingerprint import fingerprint
+from aipair.ops.backups.pgtools import program, run
+from tests.fixtures.tenants import Tenant
+from tests.ops.conftest import Source, repository
+
+
+def empty_database(source: Source, name: str) -> str:
+    """A new, empty database on the source's server, owned by the owner role; its URL."""
+    with source.superuser() as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(OWNER_ROLE))
+        )
+    return source.server.url(OWNER_ROLE, source.urls.owner.split(":")[2].split("@")[0], name)
+
+
+def test_a_dump_restored_into_an_empty_database_equals_the_source(
+    source: Source, populated: list[Tenant]
+) -> None:
+    operations = source.operations()
+    with source.owner() as original:  # nothing writes meanwhile: the dump sees this state
+        expected = fingerprint(original)
+    manifest = operations.create("logical")
+    target = empty_database(source, "restored_logical")
+
+    operations.restore_database(target)
+
+    with psycopg.connect(target) as restored:
+        assert fingerprint(restored, manifest.tables) == expected
+    assert int(expected["public.companies"][0]) >= 3 and int(expected["public.audit_logs"][0]) > 0
+
+    dump = repository(source) / "backups" / manifest.label / "aipair.dump"
+    listing = run([program("pg_restore"), "--list", str(dump)])  # the runbook's line
+    for table in ("companies", "memberships", "usage_events", "audit_logs"):
+        assert f"TABLE DATA public {table} " in listing
