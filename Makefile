@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test check format bench clean system-deps
+.PHONY: install run test check format bench eval clean system-deps
 
 $(UV):
 	$(PY) -m pip install --quiet --user uv || $(PY) -m pip install --quiet uv
@@ -40,6 +40,9 @@ format: install
 
 bench: install system-deps ## reproducible benchmarks (PRODUCT.md section 7)
 	$(BIN)/python -m bench
+
+eval: install ## quality of the meeting minutes on the evaluation set (docs/meetings.md)
+	$(BIN)/python -m bench.minutes_eval
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -13,7 +13,8 @@ from aipair.auth.endpoints import router as auth_router
 from aipair.composition import start_runtime
 from aipair.config import Settings, load_settings
 from aipair.db.urls import resolve_urls
-from aipair.error_handlers import install_error_handlers
+from aipair.edge import UnstorableInputGuard
+from aipair.error_handlers import error_response, install_error_handlers
 from aipair.gateway.dialect_endpoints import router as dialects_router
 from aipair.gateway.endpoints import router as gateway_router
 from aipair.gateway.fastpath import GatewayFastPath
@@ -70,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SupportActionsMiddleware)
     # The hot /v1 routes straight to their endpoints (inside the request context, see its docstring).
     app.add_middleware(GatewayFastPath)
+    # Characters the database cannot store are refused before any route (inside the request context).
+    app.add_middleware(UnstorableInputGuard, render=error_response)
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.http.max_body_bytes,

@@ -9,12 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
+from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import StatementError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
+from starlette.types import Scope
 
+from aipair.edge import UnstorableInput, is_unstorable_error
 from aipair.errors import HTTP_CODES, AppError, InvalidJson, NotFound, ValidationFailed
 from aipair.gateway.dialects.anthropic_messages import anthropic_error
 from aipair.security.probes import record_probe
@@ -30,6 +34,11 @@ OPENAI_TYPES = {
     422: "invalid_request_error",
     429: "rate_limit_error",
 }
+
+
+def error_response(scope: Scope, error: AppError) -> JSONResponse:
+    """The response for ``error`` on the request of ``scope`` (for middleware that answers itself)."""
+    return _render(Request(scope), error)
 
 
 def _render(request: Request, error: AppError) -> JSONResponse:
@@ -70,6 +79,24 @@ def _validation(exc: RequestValidationError) -> AppError:
     return ValidationFailed(message, errors=details)
 
 
+async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+    # The last line behind the edge guard (multipart text fields): the database refused a character.
+    if not is_unstorable_error(exc):
+        raise exc
+    return _render(request, UnstorableInput())
+
+
+def _install_unstorable(app: FastAPI) -> None:
+    refusals = (
+        StatementError,
+        UnicodeEncodeError,
+        CharacterNotInRepertoireError,
+        UntranslatableCharacterError,
+    )
+    for refusal in refusals:
+        app.add_exception_handler(refusal, _unstorable)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
@@ -96,6 +123,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def client_gone(request: Request, exc: ClientDisconnect) -> Response:
         # The client hung up before its body arrived: nothing to answer, nothing went wrong here.
         return Response(status_code=499)
+
+    _install_unstorable(app)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

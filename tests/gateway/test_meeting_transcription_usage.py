@@ -7,12 +7,12 @@ import httpx
 import psycopg
 from bench.mock_upstream import MockUpstream
 
-from aipair.composition import Runtime, start_runtime
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.urls import libpq
 from tests.fixtures.live_gateway import with_mock_provider
 from tests.fixtures.tenants import Tenant
-from tests.meetings.helpers import run_jobs, sample, upload
+from tests.meetings.helpers import processed_through_gateway, sample
 
 
 async def test_a_meetings_audio_is_transcribed_through_the_gateway_and_billed_as_meeting_processing(
@@ -21,16 +21,9 @@ async def test_a_meetings_audio_is_transcribed_through_the_gateway_and_billed_as
     upstream = MockUpstream()
     port = await upstream.start()
     configured = with_mock_provider(settings, port, "openai", "whisper-1", transcription_model="whisper-1")
-    gateway_runtime = await start_runtime(configured, runtime.urls)
-    try:
-        accepted = await upload(client, tenant, "EMPLOYEE", "call.wav", sample("spoken.wav"), "audio/wav")
-        assert accepted.status_code == 202, accepted.text
-        await run_jobs(gateway_runtime)
-    finally:
-        await gateway_runtime.close()
-    detail = (
-        await client.get(f"/api/meetings/{accepted.json()['id']}", headers=tenant.auth("EMPLOYEE"))
-    ).json()
+    detail = await processed_through_gateway(
+        client, runtime, configured, tenant, "call.wav", sample("spoken.wav"), "audio/wav"
+    )
     assert detail["status"] == "done", detail
     assert upstream.behaviour.calls == {"/v1/audio/transcriptions": 1}
     with psycopg.connect(libpq(runtime.urls.owner)) as conn:

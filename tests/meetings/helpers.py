@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 
 from aipair.cli.support import system_session
-from aipair.composition import Runtime
+from aipair.composition import Runtime, start_runtime
+from aipair.config import Settings
 from aipair.tenancy.schemas import MemberProvision
 from aipair.worker.registry import load_registry
 from aipair.worker.runner import Worker
@@ -63,6 +64,30 @@ async def processed_meeting(
     await run_jobs(runtime)
     detail = await client.get(f"/api/meetings/{response.json()['id']}", headers=tenant.auth(role))
     assert detail.status_code == 200, detail.text
+    body: dict[str, Any] = detail.json()
+    return body
+
+
+async def processed_through_gateway(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    configured: Settings,
+    tenant: Tenant,
+    filename: str,
+    data: bytes,
+    content_type: str = "application/octet-stream",
+    **form: str,
+) -> dict[str, Any]:
+    """Upload as an EMPLOYEE, run the jobs with a runtime built from ``configured`` (its gateway in front
+    of mock upstreams), return the meeting detail."""
+    gateway_runtime = await start_runtime(configured, runtime.urls)
+    try:
+        accepted = await upload(client, tenant, "EMPLOYEE", filename, data, content_type, **form)
+        assert accepted.status_code == 202, accepted.text
+        await run_jobs(gateway_runtime)
+    finally:
+        await gateway_runtime.close()
+    detail = await client.get(f"/api/meetings/{accepted.json()['id']}", headers=tenant.auth("EMPLOYEE"))
     body: dict[str, Any] = detail.json()
     return body
 

@@ -40,9 +40,7 @@ async def test_owners_list_their_items_and_confirm_them(
 ) -> None:
     detail = await processed_meeting(client, runtime, tenant, role="EMPLOYEE")
     mine = (await client.get("/api/action-items?owner=me", headers=team["priya_auth"])).json()["items"]
-    assert [(i["task"], i["due_date"]) for i in mine] == [
-        ("Prepare the hiring budget by the end of the month", "2026-03-31")
-    ]
+    assert [(i["task"], i["due_date"]) for i in mine] == [("Prepare the hiring budget", "2026-03-31")]
     assert mine[0]["sources"][0]["index"] == 2
     confirmed = await client.patch(
         f"/api/action-items/{mine[0]['id']}", json={"status": "confirmed"}, headers=team["priya_auth"]
@@ -104,7 +102,7 @@ async def test_owner_me_needs_a_person_and_lists_only_the_callers_items(
 ) -> None:
     await processed_meeting(client, runtime, tenant, role="EMPLOYEE")
     bobs = (await client.get("/api/action-items?owner=me", headers=team["bob_auth"])).json()["items"]
-    assert [i["task"] for i in bobs] == ["Send the roadmap to the board tomorrow"]
+    assert [i["task"] for i in bobs] == ["Send the roadmap to the board"]
     everything = (await client.get("/api/action-items", headers=tenant.auth("MANAGER"))).json()["items"]
     assert len(everything) == 2
     bad = await client.get("/api/action-items?owner=someone", headers=tenant.auth("MANAGER"))

@@ -50,7 +50,7 @@ def test_english_deadlines(sentence: str, expected: str, words: str) -> None:
         ("Lo vemos el próximo lunes.", "2026-03-09", "el próximo lunes"),
         ("Entregarlo en dos semanas.", "2026-03-16", "en dos semanas"),
         ("Pasado mañana lo tengo.", "2026-03-04", "Pasado mañana"),
-        ("Hoy mismo lo mando.", "2026-03-02", "Hoy"),
+        ("Hoy mismo lo mando.", "2026-03-02", "Hoy mismo"),
     ],
 )
 def test_spanish_deadlines(sentence: str, expected: str, words: str) -> None:

@@ -6,19 +6,14 @@ mock OpenAI-compatible upstream on loopback and checks the call is billed once, 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 import psycopg
 import pytest
 from bench.mock_upstream import MockUpstream
 
-from aipair.composition import Runtime, start_runtime
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.urls import libpq
 from aipair.meetings.chunking import chunk_segments
@@ -28,51 +23,8 @@ from aipair.meetings.parsing import Segment
 from aipair.meetings.pipeline import MeetingPipeline
 from tests.fixtures.live_gateway import with_mock_provider
 from tests.fixtures.tenants import Tenant
-from tests.meetings.helpers import run_jobs, sample, upload
-
-Answer = Callable[[dict[str, Any]], str]
-
-
-def extraction_for(body: dict[str, Any]) -> str:
-    """A valid answer citing the first segment number of the prompt."""
-    prompt = body["messages"][1]["content"]
-    first = int(prompt.split("[", 1)[1].split("]", 1)[0])
-    return json.dumps(
-        {
-            "summary": [f"Segment {first} was discussed."],
-            "decisions": [{"text": f"Decision from segment {first}", "segment_refs": [first]}],
-            "action_items": [
-                {"task": f"Follow up on segment {first}", "owner_name": "Bob Chen", "segment_refs": [first]}
-            ],
-            "topics": ["roadmap"],
-        }
-    )
-
-
-@dataclass
-class FakeModel:
-    """A model client answering with ``answer`` after ``delay_s``, recording concurrency and calls."""
-
-    answer: Answer = extraction_for
-    delay_s: float = 0.0
-    headroom: int | None = None
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    in_flight: int = 0
-    peak: int = 0
-
-    async def chat(self, body: dict[str, Any], *, request_id: str) -> dict[str, Any]:
-        self.calls.append(body)
-        self.in_flight += 1
-        self.peak = max(self.peak, self.in_flight)
-        await asyncio.sleep(self.delay_s)
-        self.in_flight -= 1
-        return {"choices": [{"message": {"role": "assistant", "content": self.answer(body)}}]}
-
-    def estimate_cost(self, model: str, input_tokens: int, max_output_tokens: int) -> int:
-        return input_tokens + max_output_tokens
-
-    async def budget_headroom(self) -> int | None:
-        return self.headroom
+from tests.meetings.fake_model import FakeModel, extraction_for
+from tests.meetings.helpers import processed_through_gateway, run_jobs, sample, upload
 
 
 def segments(count: int) -> list[Segment]:
@@ -193,17 +145,8 @@ async def test_through_the_gateway_to_a_mock_upstream_each_chunk_is_billed_once(
     port = await upstream.start()
     upstream.behaviour.answers = [extraction_for({"messages": [{}, {"content": "[0] x"}]})]
     configured = with_mock_provider(settings, port, "mock", "mock-chat", llm_model="mock-chat")
-    gateway_runtime = await start_runtime(configured, runtime.urls)
-    try:
-        accepted = await upload(
-            client, tenant, "EMPLOYEE", "d.vtt", sample("teams.vtt") + b"\nNOTE d\n", engine="llm"
-        )
-        await run_jobs(gateway_runtime)
-    finally:
-        await gateway_runtime.close()
-    detail = (
-        await client.get(f"/api/meetings/{accepted.json()['id']}", headers=tenant.auth("EMPLOYEE"))
-    ).json()
+    data = sample("teams.vtt") + b"\nNOTE d\n"
+    detail = await processed_through_gateway(client, runtime, configured, tenant, "d.vtt", data, engine="llm")
     assert detail["status"] == "done", detail
     assert detail["action_items"][0]["owner_name"] == "Bob Chen"
     assert upstream.behaviour.calls == {"/v1/chat/completions": 1}

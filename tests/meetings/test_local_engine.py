@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from aipair.meetings.chunking import chunk_segments
-from aipair.meetings.engines import build_minutes, extract_chunk
+from aipair.meetings.engines import build_minutes, extract_chunk, prepare_meeting
 from aipair.meetings.engines.rules import detect_language
 from aipair.meetings.minutes import ActionItem, Minutes, merge_extractions
 from aipair.meetings.parsing import Segment, parse_transcript
@@ -53,9 +53,9 @@ def test_english_sync_action_items_have_owner_due_date_priority_and_source(sampl
     assert pricing.priority == "high"  # "It's urgent." right after the request
     assert pricing.segment_refs == [5]
 
-    shared = _action(minutes, "Check the analytics dashboard numbers")
-    assert (shared.owner_name, shared.due_date, shared.due_text) == (None, None, None)
-    assert len(minutes.action_items) == 3  # "Sure, I can do that." is not a task
+    # "We need to check the analytics dashboard numbers again." names nobody and no date: discussion,
+    # not an action item; "Sure, I can do that." takes Priya's request on, it is not a second task.
+    assert len(minutes.action_items) == 2
 
 
 def test_english_sync_decisions_questions_next_steps_and_header(sample_bytes: Read) -> None:
@@ -168,9 +168,9 @@ def test_owner_is_never_invented() -> None:
     )
     actions = extract_chunk(segments, WEDNESDAY, "en").action_items
 
-    assert [(a.task, a.owner_name) for a in actions] == [
-        ("Review the contract by Friday", None),  # Carlos is not a participant
-        ("Prepare the budget tomorrow", None),
+    assert [(a.task, a.owner_name, a.due_text) for a in actions] == [
+        ("Review the contract", None, "by Friday"),  # Carlos is not a participant
+        ("Prepare the budget", None, "tomorrow"),
     ]
 
 
@@ -199,9 +199,9 @@ def test_spanish_first_person_and_named_commitments() -> None:
     )
     actions = extract_chunk(segments, MONDAY, None).action_items
     assert [(a.task, a.owner_name, a.due_date, a.priority, a.segment_refs) for a in actions] == [
-        ("Revisar el contrato mañana", "Ana García", dt.date(2026, 3, 3), "medium", [0]),
-        ("Llamar al proveedor el lunes, es urgente", "Ana García", dt.date(2026, 3, 9), "high", [1]),
-        ("Mandar las facturas antes del 15 de marzo", "Luis Pérez", dt.date(2026, 3, 15), "medium", [2]),
+        ("Revisar el contrato", "Ana García", dt.date(2026, 3, 3), "medium", [0]),
+        ("Llamar al proveedor", "Ana García", dt.date(2026, 3, 9), "high", [1]),
+        ("Mandar las facturas", "Luis Pérez", dt.date(2026, 3, 15), "medium", [2]),
     ]
 
 
@@ -221,13 +221,17 @@ def test_minutes_are_deterministic(sample_bytes: Read) -> None:
 
 @pytest.mark.parametrize("max_tokens", [30, 60, 400])
 def test_chunked_extraction_finds_the_same_actions_and_decisions(sample_bytes: Read, max_tokens: int) -> None:
-    segments = parse_transcript("sync.txt", sample_bytes("product_sync.txt"))
-    everyone = sorted({s.speaker for s in segments if s.speaker})
-    whole = extract_chunk(segments, WEDNESDAY, "en")
-    chunks = chunk_segments(segments, max_tokens)
-    parts = [extract_chunk(c.segments, WEDNESDAY, "en", attendees=everyone) for c in chunks]
+    prepared = prepare_meeting(parse_transcript("sync.txt", sample_bytes("product_sync.txt")))
+    whole = extract_chunk(prepared.segments, WEDNESDAY, "en", attendees=prepared.attendees)
+    chunks = chunk_segments(prepared.segments, max_tokens)
+    parts = [extract_chunk(c.segments, WEDNESDAY, "en", attendees=prepared.attendees) for c in chunks]
     merged = merge_extractions(parts)
-    assert merged.action_items == whole.action_items
+
+    def found(actions: list[ActionItem]) -> list[tuple[object, ...]]:
+        # a reply cut off by a chunk boundary may leave a request less certain, never different
+        return [(a.task, a.owner_name, a.due_date, a.priority, a.segment_refs) for a in actions]
+
+    assert found(merged.action_items) == found(whole.action_items)
     assert merged.decisions == whole.decisions
 
 

@@ -179,12 +179,12 @@ async def test_exports_wait_for_the_minutes_then_give_markdown_and_json(
     assert markdown.status_code == 200 and markdown.headers["content-type"].startswith("text/markdown")
     text = markdown.text
     assert text.startswith("# Q3 sync") and "## Decisions" in text and "## Action items" in text
-    assert "| Send the roadmap to the board tomorrow | Bob Chen | 2026-03-05 (tomorrow) |" in text
+    assert "| Send the roadmap to the board | Bob Chen | 2026-03-05 (tomorrow) |" in text
     document = (
         await client.get(f"/api/meetings/{queued['id']}/export.json", headers=tenant.auth("EMPLOYEE"))
     ).json()
     assert document["minutes"]["title"] == "Q3 sync"
-    assert {item["task"] for item in document["action_items"]} >= {"Send the roadmap to the board tomorrow"}
+    assert {item["task"] for item in document["action_items"]} >= {"Send the roadmap to the board"}
     assert "job" not in document
 
 
@@ -208,3 +208,21 @@ async def test_reprocessing_replaces_the_minutes_without_duplicating_anything(
             {"m": detail["id"]},
         ).fetchone()
     assert counts == (1, len(detail["action_items"]), detail["segment_count"])
+
+
+async def test_a_spanish_meeting_gets_its_language_stored_and_each_action_item_a_confidence(
+    client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant
+) -> None:
+    accepted = await upload(client, tenant, "EMPLOYEE", "presupuesto.txt", sample("reunion_presupuesto.txt"))
+    assert accepted.status_code == 202, accepted.text
+    before = await client.get(f"/api/meetings/{accepted.json()['id']}", headers=tenant.auth("EMPLOYEE"))
+    assert before.json()["language"] is None  # not given at upload
+    await run_jobs(runtime)
+    detail = (
+        await client.get(f"/api/meetings/{accepted.json()['id']}", headers=tenant.auth("EMPLOYEE"))
+    ).json()
+    assert (detail["language"], detail["minutes"]["language"]) == ("es", "es")
+    assert detail["minutes"]["title"].startswith("Reunión 2026-03-04")
+    confidences = [item["confidence"] for item in detail["action_items"]]
+    assert confidences and all(0 < c <= 1 for c in confidences)
+    assert [i["confidence"] for i in detail["minutes"]["action_items"]] == confidences

@@ -19,6 +19,7 @@ __all__ = [
     "split_sentences",
     "tokenize_words",
     "word_count",
+    "word_set",
 ]
 
 # A run of terminators, optionally followed by closing quotes/brackets, then whitespace.
@@ -67,12 +68,13 @@ _CHARS_PER_TOKEN = 4
 _LOOKBACK = 16
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, *, lowercase_continues: bool = True) -> list[str]:
     """Split ``text`` into stripped, non-empty sentences, in order.
 
     A sentence ends at ``.``/``!``/``?``/``…`` followed by whitespace, or at a blank line. A single
     ``.`` does not end a sentence after a known abbreviation ("Dr.", "e.g.", "Sra."), after a single
-    capital initial ("J. Smith"), or when the next word starts in lower case. Spanish ``¿``/``¡``
+    capital initial ("J. Smith"), or (unless ``lowercase_continues`` is false, as for transcribed
+    speech, where case carries nothing) when the next word starts in lower case. Spanish ``¿``/``¡``
     stay attached to the sentence they open. Linear in ``len(text)``.
     """
     sentences: list[str] = []
@@ -80,7 +82,7 @@ def split_sentences(text: str) -> list[str]:
         start = 0
         for match in _BOUNDARY.finditer(paragraph):
             end = match.end()
-            if _is_sentence_end(paragraph, match.start(), match.group(), end):
+            if _is_sentence_end(paragraph, match.start(), match.group(), end, lowercase_continues):
                 _append_sentence(sentences, paragraph[start:end])
                 start = end
         _append_sentence(sentences, paragraph[start:])
@@ -93,13 +95,15 @@ def _append_sentence(sentences: list[str], raw: str) -> None:
         sentences.append(cleaned)
 
 
-def _is_sentence_end(text: str, term_start: int, terminator: str, end: int) -> bool:
+def _is_sentence_end(
+    text: str, term_start: int, terminator: str, end: int, lowercase_continues: bool
+) -> bool:
     nxt = _next_visible_char(text, end)
     if nxt is None:
         return True
     if terminator.rstrip("\"'»”’)]") != ".":
         return True  # "?", "!", "…", "..." always end a sentence
-    if nxt.islower():
+    if nxt.islower() and lowercase_continues:
         return False
     word = _word_before(text, term_start)
     if word.lower() in _ABBREVIATIONS:
@@ -119,6 +123,11 @@ def _word_before(text: str, pos: int) -> str:
     while i > floor and not text[i - 1].isspace() and text[i - 1] not in "([\"'¿¡«“‘":
         i -= 1
     return text[i:pos]
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text`` as a set (for word lists written as one string)."""
+    return frozenset(text.split())
 
 
 def word_count(text: str) -> int:

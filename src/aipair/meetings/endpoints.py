@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import PlainTextResponse
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
 
 from aipair.auth.dependencies import MeetingsCaller, TenantSession
+from aipair.edge import storable
 from aipair.errors import ValidationFailed
 from aipair.kit.pagination import Page, Pagination
 from aipair.meetings.dependencies import Meetings
@@ -48,10 +49,12 @@ async def upload_meeting(
     file: Annotated[
         UploadFile, File(description="Transcript (txt, vtt, srt, json) or audio (wav, mp3, m4a, webm)")
     ],
-    title: Annotated[str | None, Form(max_length=300)] = None,
+    title: Annotated[str | None, Form(max_length=300), AfterValidator(storable)] = None,
     date: Annotated[dt.date | None, Form(description="Meeting date (default: today)")] = None,
     language: Annotated[Literal["en", "es"] | None, Form(description="Detected when omitted")] = None,
-    attendees: Annotated[str | None, Form(description="JSON list or comma-separated names")] = None,
+    attendees: Annotated[
+        str | None, Form(description="JSON list or comma-separated names"), AfterValidator(storable)
+    ] = None,
     engine: Annotated[
         Literal["local", "llm"], Form(description="local (offline) or llm (gateway)")
     ] = "local",

@@ -42,6 +42,7 @@ def action_item_read(item: MeetingActionItem, sources: Sources) -> ActionItemRea
         due_date=item.due_date,
         due_text=item.due_text,
         priority=item.priority,
+        confidence=item.confidence,
         status=item.status,
         segment_refs=list(item.segment_refs),
         sources=[segment_read(s) for s in cited],
@@ -83,6 +84,7 @@ def _minutes_item(item: ActionItemRead) -> dict[str, Any]:
         "due_date": item.due_date.isoformat() if item.due_date else None,
         "due_text": item.due_text,
         "priority": item.priority,
+        "confidence": item.confidence,
         "status": item.status,
         "segment_refs": item.segment_refs,
     }

@@ -1,9 +1,12 @@
 """The ``llm`` engine: each chunk is sent to a model through the gateway, answers are checked.
 
-Chunks go out concurrently (at most ``concurrency`` at a time). An answer that is not valid JSON or
-breaks the extraction schema is asked for again with the problem stated, at most ``answer_retries``
-more times; then the chunk fails and with it the whole run (the job is retried by the queue). The
-prompt numbers every line with its segment index so answers can cite segments.
+The model reads what the local engine reads: normalised turns under the participants' names (see
+:mod:`~aipair.meetings.engines.prepare`), with the list of participants; its answer is held to the
+same rules (:func:`~aipair.meetings.engines.model_answers.tidy_answer`: clean text, owners only
+participants). Chunks go out concurrently (at most ``concurrency`` at a time). An answer that is not
+valid JSON or breaks the extraction schema is asked for again with the problem stated, at most
+``answer_retries`` more times; then the chunk fails and with it the whole run (the job is retried by
+the queue). The prompt numbers every line with its segment index so answers can cite segments.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any, Protocol
 
 from aipair.kit.text import estimate_tokens
 from aipair.meetings.chunking import Chunk, render_segment
+from aipair.meetings.engines.model_answers import tidy_answer
 from aipair.meetings.errors import ModelAnswerInvalid
 from aipair.meetings.minutes import CHUNK_EXTRACTION_SCHEMA, ChunkExtraction, validate_chunk_answer
 
@@ -25,13 +29,19 @@ JsonObject = dict[str, Any]
 ChunkDone = Callable[[int], Awaitable[None]]
 
 _SYSTEM = """You write meeting minutes. You receive part of a meeting transcript; each line starts with
-its segment number in brackets. Answer with ONE JSON object and nothing else, matching this JSON Schema:
+its segment number in brackets, then the speaker. Answer with ONE JSON object and nothing else, matching
+this JSON Schema:
 {schema}
 Rules: use only what the transcript says. "segment_refs" lists the bracketed numbers an item comes from.
-An action item's "owner_name" is the participant who will do it, exactly as named in the transcript, or
-null when nobody was named: never guess. Set "due_date" (YYYY-MM-DD) only when a deadline was stated, and
-then "due_text" holds the words used; the meeting took place on {date}. "summary" holds up to five short
-sentences; "topics" up to eight short noun phrases. Write in the transcript's language ({language})."""
+Action items are commitments ("I'll send the budget") and tasks given to someone ("Bob, can you…"),
+never talk about the meeting itself ("let's move on", "I'll share my screen"), hypotheticals or
+questions. An action item's "owner_name" is the participant who will do it, written exactly as in the
+participants list, or null when no participant takes it: never guess. Set "due_date" (YYYY-MM-DD) only
+when a deadline was stated, and then "due_text" holds the words used; the meeting took place on {date}.
+"confidence" (0 to 1) says how sure you are that an action item is real. Decisions are explicit
+agreements ("we decided", "the motion is carried"), never conditionals. "open_questions" are questions
+nobody answered. "summary" holds up to five short sentences; "topics" up to eight short noun phrases.
+Write in the transcript's language ({language})."""
 
 
 class MeetingModelClient(Protocol):
@@ -103,7 +113,8 @@ class LlmEngine:
             answer = ""
             try:
                 answer = await self._ask(messages)
-                return validate_chunk_answer(answer, segment_range=refs)
+                extraction = validate_chunk_answer(answer, segment_range=refs)
+                return tidy_answer(extraction, self.attendees, self.language)
             except ModelAnswerInvalid as invalid:
                 if attempt == self.answer_retries:
                     raise
@@ -131,7 +142,7 @@ class LlmEngine:
         return _SYSTEM.format(schema=schema, date=self.meeting_date.isoformat(), language=self.language)
 
     def _transcript(self, chunk: Chunk) -> str:
-        people = f"Attendees: {', '.join(self.attendees)}\n" if self.attendees else ""
+        people = f"Participants: {', '.join(self.attendees)}\n" if self.attendees else ""
         lines = "".join(f"[{s.index}] {render_segment(s)}" for s in chunk.segments)
         return f"{people}Transcript (segments {chunk.first_segment}-{chunk.last_segment}):\n{lines}"
 

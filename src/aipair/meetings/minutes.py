@@ -11,12 +11,14 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationError, model_validator
 
 from aipair.kit.text import rank_sentences
 from aipair.meetings.errors import ModelAnswerInvalid
+from aipair.meetings.similarity import near_duplicates, stems
 
 Priority = Literal["low", "medium", "high"]
 _PRIORITY_RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
@@ -44,6 +46,8 @@ class ActionItem(_Strict):
     ``owner_name`` is a meeting participant or ``None`` (never guessed). ``due_date`` is set only when
     a deadline was stated, and then ``due_text`` holds the words used ("by Friday", "el 3 de marzo");
     ``due_text`` alone means a deadline was stated but could not be resolved to a date.
+    ``confidence`` (0–1) says how sure the engine is that this is a real action item, so reviewers
+    can look at the doubtful ones first.
     """
 
     task: str = Field(min_length=1, max_length=_MAX_TEXT)
@@ -51,6 +55,7 @@ class ActionItem(_Strict):
     due_date: dt.date | None = None
     due_text: str | None = Field(default=None, max_length=200)
     priority: Priority = "medium"
+    confidence: float | None = Field(default=None, ge=0, le=1)
     segment_refs: SegmentRefs = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -77,6 +82,7 @@ class Minutes(_Strict):
 
     title: str = Field(min_length=1, max_length=300)
     date: dt.date
+    language: str | None = Field(default=None, max_length=8)
     attendees: list[str] = Field(default_factory=list)
     summary: str = ""
     key_points: list[MinuteItem] = Field(default_factory=list)
@@ -113,23 +119,50 @@ def _merge_items(groups: Iterable[Sequence[MinuteItem]]) -> list[MinuteItem]:
 
 def _merge_action(known: ActionItem, item: ActionItem) -> ActionItem:
     update: dict[str, Any] = {"segment_refs": _union_refs(known.segment_refs, item.segment_refs)}
+    if known.owner_name is None and item.owner_name is not None:
+        update["owner_name"] = item.owner_name
     if known.due_date is None and item.due_date is not None:
         update |= {"due_date": item.due_date, "due_text": item.due_text}
     elif not known.due_text and item.due_text:
         update["due_text"] = item.due_text
     if _PRIORITY_RANK[item.priority] > _PRIORITY_RANK[known.priority]:
         update["priority"] = item.priority
+    if item.confidence is not None and (known.confidence is None or item.confidence > known.confidence):
+        update["confidence"] = item.confidence
     return known.model_copy(update=update)
 
 
+@dataclass(frozen=True, slots=True)
+class _ActionKey:
+    task: str
+    owner: str
+    stems: frozenset[str]
+
+    @classmethod
+    def of(cls, item: ActionItem) -> _ActionKey:
+        return cls(normalise_key(item.task), normalise_key(item.owner_name), stems(item.task))
+
+    def same(self, other: _ActionKey) -> bool:
+        if self.owner and other.owner and self.owner != other.owner:
+            return False
+        if self.task == other.task:
+            return self.owner == other.owner
+        return near_duplicates(self.stems, other.stems)
+
+
 def _merge_actions(groups: Iterable[Sequence[ActionItem]]) -> list[ActionItem]:
-    merged: dict[tuple[str, str], ActionItem] = {}
+    merged: list[ActionItem] = []
+    keys: list[_ActionKey] = []
     for items in groups:
         for item in items:
-            key = (normalise_key(item.task), normalise_key(item.owner_name))
-            known = merged.get(key)
-            merged[key] = _merge_action(known, item) if known else item
-    return list(merged.values())
+            key = _ActionKey.of(item)
+            same = next((i for i, known in enumerate(keys) if known.same(key)), None)
+            if same is None:
+                merged.append(item)
+                keys.append(key)
+            else:
+                merged[same] = _merge_action(merged[same], item)
+    return merged
 
 
 def _unique_strings(groups: Iterable[Sequence[str]]) -> list[str]:
@@ -144,8 +177,10 @@ def merge_extractions(extractions: Sequence[ChunkExtraction]) -> ChunkExtraction
     """Union of chunk extractions, in first-seen order, de-duplicated.
 
     Texts are compared case- and whitespace-insensitively; duplicates keep the first wording and the
-    union of ``segment_refs``. Action items are the same when task and owner match that way; the
-    merged item keeps the first stated due date and the highest priority. Linear in the item count.
+    union of ``segment_refs``. Action items are the same when their tasks match that way or are near
+    duplicates (:func:`~aipair.meetings.similarity.near_duplicates`), and their owners do not differ;
+    the merged item keeps the first wording, the owner, the first stated due date, the highest
+    priority and confidence.
     """
     return ChunkExtraction(
         summary=_unique_strings(e.summary for e in extractions),
@@ -164,17 +199,25 @@ def assemble_minutes(
     title: str,
     meeting_date: dt.date,
     attendees: Sequence[str],
+    language: str | None = None,
+    summary: str | None = None,
     summary_sentences: int = 5,
     max_topics: int = 10,
 ) -> Minutes:
-    """Minutes from a merged extraction: the summary is its best ``summary_sentences`` sentences
-    (ranked with :func:`aipair.kit.text.rank_sentences`, kept in transcript order)."""
-    chosen = rank_sentences(merged.summary, summary_sentences)
+    """Minutes from a merged extraction.
+
+    The summary is ``summary`` when given, else the best ``summary_sentences`` of the extraction's
+    candidate sentences (ranked with :func:`aipair.kit.text.rank_sentences`, kept in order).
+    """
+    if summary is None:
+        chosen = rank_sentences(merged.summary, summary_sentences)
+        summary = " ".join(merged.summary[i] for i in chosen)
     return Minutes(
         title=title,
         date=meeting_date,
+        language=language,
         attendees=_unique_strings([attendees]),
-        summary=" ".join(merged.summary[i] for i in chosen),
+        summary=summary,
         key_points=merged.key_points,
         decisions=merged.decisions,
         action_items=merged.action_items,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     CHAR,
     BigInteger,
+    CheckConstraint,
     Date,
     DateTime,
     Double,
@@ -144,6 +145,9 @@ class MeetingActionItem(IdMixin, TimestampMixin, Base):
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     due_text: Mapped[str | None] = mapped_column(String(200))
     priority: Mapped[str] = mapped_column(String(8), default="medium", server_default="medium")
+    confidence: Mapped[float | None] = mapped_column(
+        Double, CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range")
+    )
     segment_refs: Mapped[list[int]] = mapped_column(
         ARRAY(Integer), default=list, server_default=text("'{}'::integer[]")
     )

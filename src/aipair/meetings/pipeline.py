@@ -30,17 +30,11 @@ from aipair.gateway.errors import BudgetExceeded, ModelNotFound, QuotaExceeded, 
 from aipair.kit.clock import utcnow
 from aipair.meetings import repository as repo
 from aipair.meetings.chunking import Chunk, chunk_segments, render_transcript, verify_coverage
-from aipair.meetings.engines.local import default_title, extract_chunk
-from aipair.meetings.engines.rules import detect_language
+from aipair.meetings.engines.local import LocalEngine, finish_minutes
+from aipair.meetings.engines.prepare import PreparedMeeting, prepare_meeting
 from aipair.meetings.errors import NoTranscriptionProvider
 from aipair.meetings.llm import LlmEngine, MeetingModelClient
-from aipair.meetings.minutes import (
-    MINUTES_JSON_SCHEMA,
-    ChunkExtraction,
-    Minutes,
-    assemble_minutes,
-    merge_extractions,
-)
+from aipair.meetings.minutes import MINUTES_JSON_SCHEMA, ChunkExtraction, Minutes
 from aipair.meetings.models import Engine, Meeting, MeetingActionItem, MeetingMinutes, MeetingStatus
 from aipair.meetings.owners import Member, OwnerResolver
 from aipair.meetings.parsing import Segment, parse_transcript
@@ -53,7 +47,6 @@ from aipair.worker.errors import PermanentFailure, RetryLater
 ModelClients = Callable[[Principal], MeetingModelClient]
 Transcribers = Callable[[Principal], Sequence[Transcriber]]
 T = TypeVar("T")
-_DETECTION_SEGMENTS = 400
 _MAX_MEMBERS = 10_000
 
 
@@ -122,11 +115,9 @@ class MeetingPipeline:
             await run.log("meeting no longer exists; nothing to do")
             return
         segments = await self._segments(run, meeting)
-        chunks = chunk_segments(segments, self._settings.chunk_max_tokens)
-        verify_coverage(chunks, len(render_transcript(segments)))
-        language = meeting.row.language or detect_language(
-            " ".join(s.text for s in segments[:_DETECTION_SEGMENTS])
-        )
+        prepared = prepare_meeting(segments, meeting.row.attendees, meeting.row.language)
+        chunks = chunk_segments(prepared.segments, self._settings.chunk_max_tokens)
+        verify_coverage(chunks, len(render_transcript(prepared.segments)))
         await self._state(
             run,
             meeting,
@@ -136,9 +127,12 @@ class MeetingPipeline:
             segment_count=len(segments),
             chunk_count=len(chunks),
         )
-        await run.log(f"{len(segments)} segments in {len(chunks)} chunks, engine {meeting.row.engine}")
-        extractions, model = await self._extract(run, meeting, chunks, language)
-        minutes = self._assemble(meeting, segments, extractions, language)
+        await run.log(
+            f"{len(segments)} segments in {len(chunks)} chunks, language {prepared.language},"
+            f" engine {meeting.row.engine}"
+        )
+        extractions, model = await self._extract(run, meeting, chunks, prepared)
+        minutes = self._assemble(meeting, prepared, extractions)
         await self._save(run, meeting, segments, minutes, model)
         await run.log(f"minutes saved: {len(minutes.action_items)} action items")
 
@@ -200,27 +194,24 @@ class MeetingPipeline:
         raise PermanentFailure(f"{NoTranscriptionProvider.code}: {NoTranscriptionProvider.default_message}")
 
     async def _extract(
-        self, run: ProcessingRun, meeting: LoadedMeeting, chunks: Sequence[Chunk], language: str
-    ) -> tuple[list[ChunkExtraction], str | None]:
-        total = len(chunks)
+        self, run: ProcessingRun, meeting: LoadedMeeting, chunks: Sequence[Chunk], prepared: PreparedMeeting
+    ) -> tuple[list[ChunkExtraction] | LocalEngine, str | None]:
+        total = max(1, len(chunks))
 
         async def chunk_done(done: int) -> None:
             await self._state(run, meeting, progress=10 + 85 * done // total, stage=f"chunk {done}/{total}")
 
         if meeting.row.engine == Engine.LLM:
-            engine = self._llm_engine(meeting, language)
+            engine = self._llm_engine(meeting, prepared)
             await self._check_budget(run, meeting, engine, chunks)
             return await self._governed(
                 run, meeting, engine.extract_all(chunks, self._slowed(chunk_done))
             ), engine.model
-        everyone = _everyone(meeting.row.attendees, [s for c in chunks for s in c.segments])
-        extractions = []
+        local = LocalEngine(prepared, meeting.row.meeting_date)
         for position, chunk in enumerate(chunks, start=1):
-            extractions.append(
-                extract_chunk(chunk.segments, meeting.row.meeting_date, language, attendees=everyone)
-            )
+            local.extract(chunk.segments)
             await self._slowed(chunk_done)(position)
-        return extractions, None
+        return local, None
 
     def _slowed(self, chunk_done: Callable[[int], Any]) -> Callable[[int], Any]:
         delay = self._settings.chunk_delay_s
@@ -232,7 +223,7 @@ class MeetingPipeline:
 
         return report
 
-    def _llm_engine(self, meeting: LoadedMeeting, language: str) -> LlmEngine:
+    def _llm_engine(self, meeting: LoadedMeeting, prepared: PreparedMeeting) -> LlmEngine:
         settings = self._settings
         return LlmEngine(
             client=self._model_clients(meeting.principal()),
@@ -241,8 +232,8 @@ class MeetingPipeline:
             max_output_tokens=settings.llm_max_output_tokens,
             answer_retries=settings.llm_answer_retries,
             meeting_date=meeting.row.meeting_date,
-            language=language,
-            attendees=meeting.row.attendees,
+            language=prepared.language,
+            attendees=prepared.attendees,
         )
 
     async def _check_budget(
@@ -321,18 +312,16 @@ class MeetingPipeline:
     def _assemble(
         self,
         meeting: LoadedMeeting,
-        segments: Sequence[Segment],
-        extractions: Sequence[ChunkExtraction],
-        language: str,
+        prepared: PreparedMeeting,
+        extracted: Sequence[ChunkExtraction] | LocalEngine,
     ) -> Minutes:
-        merged = merge_extractions(extractions)
+        """Whole-meeting minutes: the local engine summarises the whole meeting; the model's
+        summary sentences are ranked."""
         row = meeting.row
-        minutes = assemble_minutes(
-            merged,
-            title=row.title or default_title(language, row.meeting_date, merged.topics),
-            meeting_date=row.meeting_date,
-            attendees=_everyone(row.attendees, segments),
-        )
+        if isinstance(extracted, LocalEngine):
+            minutes = extracted.minutes(row.title)
+        else:
+            minutes = finish_minutes(prepared, extracted, meeting_date=row.meeting_date, title=row.title)
         jsonschema.validate(minutes.model_dump(mode="json"), MINUTES_JSON_SCHEMA)
         return minutes
 
@@ -370,6 +359,7 @@ class MeetingPipeline:
                 progress=100,
                 stage=None,
                 error=None,
+                language=minutes.language,
                 processed_at=utcnow(),
             )
         await run.progress(100, "done")
@@ -396,14 +386,10 @@ def _item(meeting: LoadedMeeting, position: int, action: Any, owners: OwnerResol
         due_date=action.due_date,
         due_text=action.due_text,
         priority=action.priority,
+        confidence=action.confidence,
         segment_refs=list(action.segment_refs),
         status="draft",
     )
-
-
-def _everyone(attendees: Sequence[str], segments: Sequence[Segment]) -> list[str]:
-    """Given attendees, then every speaker, without duplicates."""
-    return list(dict.fromkeys([*attendees, *(s.speaker for s in segments if s.speaker)]))
 
 
 def meeting_date_default() -> dt.date:

@@ -126,6 +126,9 @@ class ActionItemRead(BaseModel):
     due_date: dt.date | None
     due_text: str | None
     priority: str
+    confidence: float | None = Field(
+        default=None, description="How sure the engine is that this is a real action item (0–1)"
+    )
     status: str
     segment_refs: list[int]
     sources: list[SegmentRead] = Field(default_factory=list)

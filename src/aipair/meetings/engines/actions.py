@@ -1,39 +1,76 @@
-"""Recognising action items in one sentence: the cue, the owner, the task words, priority.
+"""Recognising an action item in one sentence: the cue, its kind, the owner, the task words.
 
 Cues are tried in this order, the first that applies wins:
 
 1. a label ("Action item:", "TODO:", "Tarea:"): owner is the first participant named after it, else
    the speaker if the sentence is a first-person commitment, else nobody;
-2. a participant's name followed by a commitment ("Maria will…", "Luis va a…"): owner is that person;
-3. a first-person commitment ("I'll…", "voy a…", "me encargo…"): owner is the speaker;
-4. a request ("can you…", "please…", "¿puedes…"): owner is the person addressed by name
-   ("Bob, can you…", "can you, Bob, …", "…, Bob?"), else nobody;
-5. a shared obligation ("we need to…", "hay que…", "TODO"): nobody.
+2. a participant's name followed by a commitment ("Maria will…", "Luis va a…"): that person;
+3. a first-person commitment ("I'll…", "voy a…", "me encargo…", and Spanish present or future forms
+   of a verb of work: "La redacto yo", "les escribo", "enviaré"): the speaker; "I can…",
+   "I need to…" are weaker;
+4. a request ("can you…", "you should…", "¿puedes…", "le pido que…"): the person addressed by name
+   ("Bob, can you…", "…, Bob?"), else nobody yet (a reply may take it on);
+5. the speaker committing their side to a verb of work ("we'll send you…", "vamos a publicar…"):
+   the speaker;
+6. a shared obligation ("we need to…", "hay que…"): nobody yet;
+7. someone who is not a participant ("The clerk will invite…", "La letrada enviará…"): nobody.
 
-A cue followed by a verb that narrates the meeting itself ("I'll share my screen", "voy a explicar",
-"let me know") is not an action. Owners are always participants (see :class:`NameIndex`).
+A request needs a verb of work ("can you send…", not "can you hear us"); so does a named
+participant in the present tense ("Amara updates the mockups", "Ana escribe la sección").
+
+Not actions: a cue under a condition ("if we…", "si…"), a negated one ("I won't"), one followed by
+a verb or phrase that narrates the meeting ("I'll share my screen", "we'll come back to that",
+"pasamos al siguiente punto"). Owners are always participants (see :class:`NameIndex`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
+from aipair.kit.text import word_set
 from aipair.meetings.engines.people import Mention, NameIndex, is_vocative
 from aipair.meetings.engines.rules import LanguageRules
+from aipair.meetings.engines.verbs import (
+    SPANISH_COMMITMENT_FORMS,
+    SPANISH_SINGULAR_FORMS,
+    SPANISH_THIRD_PERSON_FORMS,
+    english_third_person,
+    is_work_verb,
+)
 from aipair.meetings.minutes import Priority
 
+CueKind = Literal["label", "named", "self", "weak", "request", "group", "third", "obligation"]
+
 _NEXT_WORD = re.compile(r"[\s,]*([^\W\d_][\w'’]*)")
-_TRAILING = re.compile(r"[\s,;:.!?…]+$")
-_MIN_TASK_WORDS = 2
+_WORD = re.compile(r"[^\W\d_][\w'’]*")
+_CLITICS = word_set("me te le les lo la los las se nos os")
+_YOU = re.compile(r"[\s,]*(?:you|tú|usted)\b", re.IGNORECASE)
+_NOT_ASKED = word_set(
+    "hear see tell imagine believe remember understand agree confirm give start begin go explain "
+    "oír oírme escuchar ver imaginar creer recordar entender empezar explicar"
+)
+_ASKING = frozenset({"pido", "pedimos", "ruego", "rogamos"})
+_OPENING_WORDS = word_set("y e pues entonces ya hoy mañana luego después también vale bueno")
+_THIRD_PARTY = {
+    "en": re.compile(
+        r"\b(?:the|my|our|your|his|her|their)\s+(?:[a-z]+\s+){0,2}?(?:will|is\s+going\s+to|are\s+going\s+to)\b"
+    ),
+    "es": re.compile(r"\b(?:el|la|los|las|mi|mis|nuestr[oa]s?)\s+(?:\w+\s+){0,2}?(?=\w+á\b)"),
+}
 
 
 @dataclass(frozen=True, slots=True)
 class ActionCue:
-    """An action found in a sentence: its owner (a participant or ``None``) and its task words."""
+    """An action found in a sentence: kind of cue, owner (participant or ``None``), where the cue
+    starts and ends, and the words after it."""
 
+    kind: CueKind
     owner: str | None
-    task: str
+    start: int
+    end: int
+    rest: str
 
 
 def _verb_after(rules: LanguageRules, sentence: str, position: int) -> str:
@@ -48,102 +85,180 @@ def _verb_after(rules: LanguageRules, sentence: str, position: int) -> str:
     return ""
 
 
-def _first_real(pattern: re.Pattern[str], rules: LanguageRules, sentence: str) -> re.Match[str] | None:
-    """The first match of ``pattern`` not followed by a narration verb."""
+def _allowed(rules: LanguageRules, sentence: str, start: int, end: int) -> bool:
+    """Not under a condition, not negated, not narrating the meeting."""
+    before = sentence[:start]
+    if rules.condition.search(before) or rules.negation.search(before):
+        return False
+    if _verb_after(rules, sentence, end) in rules.narration | {"not", "no"}:
+        return False
+    return not rules.narration_phrase.search(sentence, start)
+
+
+def _first(pattern: re.Pattern[str], rules: LanguageRules, sentence: str) -> re.Match[str] | None:
     for match in pattern.finditer(sentence):
-        if _verb_after(rules, sentence, match.end()) not in rules.narration:
+        if _allowed(rules, sentence, match.start(), match.end()):
             return match
     return None
 
 
-def _named_commitment(rules: LanguageRules, sentence: str, mentions: list[Mention]) -> ActionCue | None:
-    for mention in mentions:
-        match = rules.named_commitment.match(sentence, mention.end)
-        if match and _verb_after(rules, sentence, match.end()) not in rules.narration:
-            return ActionCue(mention.name, sentence[match.end() :])
+def _spanish_present(rules: LanguageRules, sentence: str) -> tuple[int, int, bool] | None:
+    """A Spanish first-person form of a verb of work that commits: after a clitic pronoun, next to
+    "yo", or opening the sentence ("La redacto yo", "les escribo", "Yo preparo", "Llamo mañana").
+    Returns (start, end, singular)."""
+    words = list(_WORD.finditer(sentence))
+    for position, word in enumerate(words):
+        form = word.group().lower()
+        if form not in SPANISH_COMMITMENT_FORMS:
+            continue
+        before = [w.group().lower() for w in words[max(0, position - 2) : position]]
+        after = words[position + 1].group().lower() if position + 1 < len(words) else ""
+        if after == "que" or (form in _ASKING and " que " in sentence[word.end() : word.end() + 80]):
+            continue  # "creo que", "le pido a la concejala que…": thinking or asking, not doing
+        singular = form in SPANISH_SINGULAR_FORMS
+        clitic = bool(before) and before[-1] in _CLITICS
+        with_yo = "yo" in before or after == "yo"
+        opening = all(w in _OPENING_WORDS for w in before) and position == len(before)
+        begin = words[position - 1].start() if clitic else word.start()
+        if (clitic or (singular and (with_yo or opening))) and _allowed(rules, sentence, begin, word.start()):
+            return word.start(), word.start(), singular
     return None
 
 
-def _addressee(
-    sentence: str, mentions: list[Mention], request: re.Match[str], speaker: str | None
-) -> str | None:
+def _third_person(rules: LanguageRules, word: str) -> bool:
+    if rules.language == "es":
+        return word in SPANISH_THIRD_PERSON_FORMS
+    return english_third_person(word)
+
+
+def _named(rules: LanguageRules, sentence: str, mentions: list[Mention]) -> ActionCue | None:
+    for mention in mentions:
+        match = rules.named_commitment.match(sentence, mention.end)
+        if match and _allowed(rules, sentence, mention.start, match.end()):
+            return ActionCue("named", mention.name, mention.start, match.end(), sentence[match.end() :])
+        verb = _NEXT_WORD.match(sentence, mention.end)
+        if (
+            verb
+            and _third_person(rules, verb.group(1).lower())
+            and _allowed(rules, sentence, mention.start, mention.end)
+        ):
+            return ActionCue("named", mention.name, mention.start, mention.end, sentence[verb.start(1) :])
+    return None
+
+
+def _addressee(sentence: str, mentions: list[Mention], start: int, speaker: str | None) -> str | None:
     for mention in mentions:
         if mention.name == speaker:
             continue
-        leading = (
-            not sentence[: mention.start].strip(" ¿¡") and not sentence[mention.end : request.start()].strip()
+        leading = not sentence[: mention.start].strip(" ¿¡") and not sentence[mention.end : start].strip(
+            " ,¿¡"
         )
         if leading or is_vocative(sentence, mention):
             return mention.name
     return None
 
 
-def _request_cue(
+def _request(
     rules: LanguageRules, sentence: str, speaker: str | None, mentions: list[Mention]
 ) -> ActionCue | None:
-    request = _first_real(rules.request, rules, sentence)
-    if request is None:
+    match = _first(rules.request, rules, sentence)
+    if match is None:
+        return _assignment(rules, sentence, speaker, mentions)
+    if _verb_after(rules, sentence, match.end()) in _NOT_ASKED:
         return None
-    return ActionCue(_addressee(sentence, mentions, request, speaker), sentence[request.end() :])
+    owner = _addressee(sentence, mentions, match.start(), speaker)
+    return ActionCue("request", owner, match.start(), match.end(), sentence[match.end() :])
 
 
-def _owner_cue(
+def _assignment(
+    rules: LanguageRules, sentence: str, speaker: str | None, mentions: list[Mention]
+) -> ActionCue | None:
+    """ "PhD B, you write the results section": a participant addressed, then told what to do."""
+    for mention in mentions:
+        if mention.name == speaker or not is_vocative(sentence, mention):
+            continue
+        match = _YOU.match(sentence, mention.end)
+        if match and is_work_verb(_verb_after(rules, sentence, match.end()), rules.language):
+            return ActionCue("request", mention.name, mention.start, match.end(), sentence[match.end() :])
+    return None
+
+
+def _label(
     rules: LanguageRules, sentence: str, speaker: str | None, mentions: list[Mention]
 ) -> ActionCue | None:
     label = rules.action_label.search(sentence)
-    if label is not None:
-        named = [m for m in mentions if m.start >= label.end()]
-        first_person = rules.self_commitment.search(sentence, label.end())
-        owner = named[0].name if named else (speaker if first_person else None)
-        return ActionCue(owner, sentence[label.end() :])
-    named_cue = _named_commitment(rules, sentence, mentions)
-    if named_cue is not None:
-        return named_cue
-    own = _first_real(rules.self_commitment, rules, sentence)
-    if own is not None:
-        return ActionCue(speaker, sentence[own.end() :])
-    request = _request_cue(rules, sentence, speaker, mentions)
-    if request is not None:
-        return request
-    shared = _first_real(rules.shared_task, rules, sentence)
-    return ActionCue(None, sentence[shared.end() :]) if shared is not None else None
+    if label is None:
+        return None
+    named = [m for m in mentions if m.start >= label.end()]
+    first_person = rules.self_commitment.search(sentence, label.end())
+    owner = named[0].name if named else (speaker if first_person else None)
+    return ActionCue("label", owner, label.start(), label.end(), sentence[label.end() :])
 
 
-def find_action(
+def _own(rules: LanguageRules, sentence: str, speaker: str | None) -> ActionCue | None:
+    kinds: tuple[tuple[CueKind, re.Pattern[str]], ...] = (
+        ("self", rules.self_commitment),
+        ("weak", rules.weak_commitment),
+    )
+    for kind, pattern in kinds:
+        match = _first(pattern, rules, sentence)
+        if match is not None:
+            return ActionCue(kind, speaker, match.start(), match.end(), sentence[match.end() :])
+    if rules.language == "es":
+        found = _spanish_present(rules, sentence)
+        if found is not None:
+            start, end, singular = found
+            return ActionCue("self" if singular else "group", speaker, start, end, sentence[end:])
+    return None
+
+
+def _does_work(rules: LanguageRules, sentence: str, end: int) -> bool:
+    """Whether the verb after a cue is a verb of work ("can you send…"), or the cue asks "que…"."""
+    verb = _verb_after(rules, sentence, end)
+    return verb == "que" or sentence[:end].lower().endswith("que") or is_work_verb(verb, rules.language)
+
+
+def _third_party(rules: LanguageRules, sentence: str) -> ActionCue | None:
+    """ "The clerk will invite…", "La letrada enviará…": a task for someone who is not a participant."""
+    for match in _THIRD_PARTY[rules.language].finditer(sentence.lower()):
+        verb = _verb_after(rules, sentence, match.end())
+        if rules.language == "es" and verb not in SPANISH_THIRD_PERSON_FORMS:
+            continue
+        if (rules.language == "es" or is_work_verb(verb, "en")) and _allowed(
+            rules, sentence, match.start(), match.end()
+        ):
+            return ActionCue("third", None, match.start(), match.end(), sentence[match.end() :])
+    return None
+
+
+def _shared(rules: LanguageRules, sentence: str, speaker: str | None) -> ActionCue | None:
+    group = _first(rules.group_commitment, rules, sentence)
+    if group is not None and _does_work(rules, sentence, group.end()):
+        return ActionCue("group", speaker, group.start(), group.end(), sentence[group.end() :])
+    duty = _first(rules.obligation, rules, sentence)
+    if duty is not None:
+        return ActionCue("obligation", None, duty.start(), duty.end(), sentence[duty.end() :])
+    return None
+
+
+def find_cue(
     rules: LanguageRules, sentence: str, speaker: str | None, names: NameIndex, *, question: bool = False
 ) -> ActionCue | None:
-    """The action item stated in ``sentence``, or ``None``; ``speaker`` must be canonical or ``None``.
+    """The action cue of ``sentence``, or ``None``; ``speaker`` must be canonical or ``None``.
 
     For a ``question`` only a request counts ("Bob, can you…?"); other questions are not actions.
     """
     mentions = names.find(sentence)
-    finder = _request_cue if question else _owner_cue
-    cue = finder(rules, sentence, speaker, mentions)
-    if cue is None:
-        return None
-    task = _task_text(rules, cue.task, cue.owner, names)
-    minimum = 1 if rules.action_label.search(sentence) else _MIN_TASK_WORDS
-    return ActionCue(cue.owner, task) if len(task.split()) >= minimum else None
-
-
-def _task_text(rules: LanguageRules, rest: str, owner: str | None, names: NameIndex) -> str:
-    """The words after the cue, minus a leading owner name, a trailing vocative and filler words.
-
-    "Sure, I can do that" leaves one word ("that"), which the caller rejects as no task at all.
-    """
-    task = rules.task_lead.sub("", rest, count=1)
-    mentions = names.find(task)
-    if mentions and mentions[0].start == 0 and mentions[0].name == owner:
-        task = rules.task_lead.sub("", task[mentions[0].end :], count=1)
-    mentions = names.find(task)
-    if (
-        mentions
-        and not _TRAILING.sub("", task[mentions[-1].end :])
-        and task[: mentions[-1].start].rstrip().endswith(",")
-    ):
-        task = task[: mentions[-1].start].rstrip().removesuffix(",")  # "…, Bob?"
-    task = _TRAILING.sub("", task).strip()
-    return task[:1].upper() + task[1:]
+    if question:
+        return _request(rules, sentence, speaker, mentions)
+    return (
+        _label(rules, sentence, speaker, mentions)
+        or _named(rules, sentence, mentions)
+        or _own(rules, sentence, speaker)
+        or _request(rules, sentence, speaker, mentions)
+        or _shared(rules, sentence, speaker)
+        or _third_party(rules, sentence)
+    )
 
 
 def priority_of(rules: LanguageRules, sentence: str) -> Priority:

@@ -6,7 +6,10 @@ Resolution rules, relative to the meeting date M:
 - weekday ("Friday", "el viernes"): the first such day strictly after M; "next Friday" /
   "el próximo viernes" / "el viernes que viene": that day if it falls in the week after M's week,
   otherwise one week later;
-- "today"/"hoy"/"end of day" → M; "tomorrow"/"mañana" (not "la mañana") → M+1; "pasado mañana" → M+2;
+- "today"/"hoy"/"end of day"/"this afternoon"/"esta tarde" → M ("this morning"/"esta mañana" may well
+  be past, so they are no deadline); "tomorrow"/"mañana" (not "la mañana") → M+1; "pasado mañana" → M+2;
+- "by the 20th", "by the twentieth", "para el día 10" → that day of M's month, or of the next month
+  when it is already past; a weekday after "the" ("the Saturday shifts") is no deadline;
 - "end of the week"/"this week" → Friday of M's week (or the next Friday on a weekend);
   "next week"/"la próxima semana" → Friday of the following week;
 - "end of the month/quarter/year" → its last day; "next month"/"el mes que viene" → last day of it;
@@ -41,9 +44,17 @@ _NUMBERS = {
 }  # fmt: skip
 _RELATIVE_DAYS = {
     "today": 0, "tonight": 0, "end of day": 0, "end of the day": 0, "eod": 0, "tomorrow": 1,
-    "the day after tomorrow": 2, "hoy": 0, "mañana": 1, "manana": 1, "pasado mañana": 2,
-    "pasado manana": 2,
+    "this afternoon": 0, "this evening": 0, "later today": 0,
+    "the day after tomorrow": 2, "hoy": 0, "hoy mismo": 0, "mañana": 1, "manana": 1,
+    "pasado mañana": 2, "pasado manana": 2, "esta tarde": 0, "esta noche": 0,
 }  # fmt: skip
+_ORDINAL_WORDS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth twenty-first "
+    "twenty-second twenty-third twenty-fourth twenty-fifth twenty-sixth twenty-seventh "
+    "twenty-eighth twenty-ninth thirtieth thirty-first"
+)
+_ORDINALS = {word: number for number, word in enumerate(_ORDINAL_WORDS.split(" "), start=1)}
 
 _EN_MONTH = (
     r"(?P<month>january|february|march|april|may|june|july|august|september|october|november|december"
@@ -98,6 +109,19 @@ def _day_month(match: re.Match[str], meeting: dt.date) -> dt.date | None:
     except ValueError:
         return None
     return resolved
+
+
+def _day_of_month(match: re.Match[str], meeting: dt.date) -> dt.date | None:
+    """ "by the 20th", "para el día 10": this month, or next month when the day is past."""
+    raw = match["day"].lower()
+    day = int(raw) if raw.isdigit() else _ORDINALS[raw]
+    year, month = meeting.year, meeting.month
+    if day < meeting.day:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _relative_day(match: re.Match[str], meeting: dt.date) -> dt.date | None:
@@ -190,11 +214,23 @@ _ENGLISH: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     (
         _rx(
             r"\b(?:(?:by|before|until)\s+)?",
-            r"(?P<word>the\s+day\s+after\s+tomorrow|tomorrow|today|tonight|end\s+of\s+(?:the\s+)?day|eod)\b",
+            r"(?P<word>the\s+day\s+after\s+tomorrow|tomorrow|today|tonight|end\s+of\s+(?:the\s+)?day|eod",
+            r"|this\s+(?:afternoon|evening)|later\s+today)\b",
         ),
         _relative_day,
     ),
-    (_rx(r"\b", _EN_PREP, r"(?:(?P<next>next|coming)\s+|this\s+)?", _EN_WEEKDAY, r"\b"), _weekday),
+    (
+        _rx(
+            r"\b(?:by|on|before|until|till|for)\s+the\s+(?P<day>\d{1,2}(?=st|nd|rd|th)|",
+            "|".join(sorted(_ORDINALS, key=len, reverse=True)),
+            r")(?:st|nd|rd|th)?\b(?!\s+[^\W\d_])",
+        ),
+        _day_of_month,
+    ),
+    (
+        _rx(r"\b", _EN_PREP, r"(?<!the\s)(?:(?P<next>next|coming)\s+|this\s+)?", _EN_WEEKDAY, r"\b"),
+        _weekday,
+    ),
     (_rx(r"\b(?:by\s+)?this\s+week\b"), _this_week),
     (_rx(r"\b(?:in|within)\s+", _NUMBER_WORD, r"\s+(?P<unit>days?|weeks?)\b"), _in_span),
 )
@@ -219,9 +255,14 @@ _SPANISH: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     (
         _rx(
             r"\b(?:(?:para|antes\s+de|hasta)\s+)?(?<!la\s)(?<!esta\s)(?<!una\s)",
-            r"(?P<word>pasado\s+ma[ñn]ana|ma[ñn]ana|hoy)\b",
+            r"(?P<word>pasado\s+ma[ñn]ana|ma[ñn]ana|hoy\s+mismo|hoy)\b",
         ),
         _relative_day,
+    ),
+    (_rx(r"\b(?P<word>esta\s+(?:tarde|noche))\b"), _relative_day),
+    (
+        _rx(r"\b(?:(?:para|antes\s+del?|hasta)\s+)?(?:el\s+)?día\s+(?P<day>\d{1,2})\b(?!\s+de\s)"),
+        _day_of_month,
     ),
     (
         _rx(
@@ -233,7 +274,7 @@ _SPANISH: tuple[tuple[re.Pattern[str], Resolver], ...] = (
         ),
         _weekday,
     ),
-    (_rx(r"\b(?:para\s+)?esta\s+semana\b"), _this_week),
+    (_rx(r"\b(?:para\s+)?esta\s+(?:misma\s+)?semana\b"), _this_week),
     (_rx(r"\b(?:en|dentro\s+de)\s+", _NUMBER_WORD, r"\s+(?P<unit>días?|dias?|semanas?)\b"), _in_span),
 )
 

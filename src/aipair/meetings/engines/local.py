@@ -1,76 +1,35 @@
 """The offline ``local`` engine: rule-based, deterministic minutes in English and Spanish.
 
-Each segment is split into sentences (:func:`aipair.kit.text.split_sentences`) and every sentence is
-classified once, in a single linear pass:
+It reads a :class:`~aipair.meetings.engines.prepare.PreparedMeeting` (normalised turns, canonical
+speakers). Each turn is split into sentences and every sentence is classified once, in one pass:
 
-- a question ("…?") is an action when it is a request ("Bob, can you…?"), otherwise an *open
-  question* unless one of the next three segments, by someone else, answers it (starts with
-  "yes"/"no"/"claro"… or shares two content words with it); questions under four words are ignored;
-- a statement with a decision cue (not negated: "we haven't decided" is not a decision) is a decision;
-- a statement with an action cue is an action item (owner, due date, priority: see
-  :mod:`~aipair.meetings.engines.actions` and :mod:`~aipair.meetings.engines.due_dates`), otherwise
-  with a next-step cue a next step;
-- the remaining statements of six words or more are ranked (:func:`aipair.kit.text.rank_sentences`)
-  into key points; summary candidates are the best statements including decisions and actions;
-- topics are the most frequent content words and word pairs, names and fillers excluded.
+- a question is an action only when it is a request ("Bob, can you…?"), otherwise an open question
+  when nobody answers it (:mod:`~aipair.meetings.engines.decisions`);
+- a statement may state a decision (or sit in a list of decisions) and may carry an action cue
+  (:mod:`~aipair.meetings.engines.actions`); candidates are settled together, replies taking tasks
+  on (:mod:`~aipair.meetings.engines.followups`); otherwise a next-step cue makes a next step;
+- what remains, when it is a whole thought, may become a key point.
 
-Every item's ``segment_refs`` holds the index of the segment it came from. A 3-hour meeting
-(~30,000 words) takes well under a second; see ``bench/meetings_local.py``.
+Summary (:mod:`~aipair.meetings.engines.summary`), topics and title
+(:mod:`~aipair.meetings.engines.topics`) are taken over the whole meeting. Every item's
+``segment_refs`` holds the index of the segment it came from. A 3-hour meeting (~30,000 words)
+takes a few seconds at most; see ``bench/meetings_local.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from aipair.kit.text import (
-    STOPWORDS,
-    content_words,
-    rank_sentences,
-    split_sentences,
-    tokenize_words,
-    word_count,
-)
-from aipair.meetings.engines.actions import find_action, priority_of
-from aipair.meetings.engines.due_dates import find_due_date
-from aipair.meetings.engines.people import NameIndex
-from aipair.meetings.engines.rules import LanguageRules, detect_language, rules_for
-from aipair.meetings.minutes import (
-    ActionItem,
-    ChunkExtraction,
-    MinuteItem,
-    Minutes,
-    assemble_minutes,
-    merge_extractions,
-)
+from aipair.meetings.engines.passes import extract_segments
+from aipair.meetings.engines.prepare import PreparedMeeting, meeting_language, prepare_meeting
+from aipair.meetings.engines.rules import rules_for
+from aipair.meetings.engines.summary import summarise
+from aipair.meetings.engines.topics import find_topics, title_for
+from aipair.meetings.minutes import ChunkExtraction, Minutes, assemble_minutes, merge_extractions
 from aipair.meetings.parsing.segments import Segment
 
-_MIN_STATEMENT_WORDS = 6
-_MIN_QUESTION_WORDS = 4
-_ANSWER_WINDOW = 3
-_SHARED_WORDS_FOR_ANSWER = 1
-_MAX_TOPICS = 8
-_MIN_TOPIC_COUNT = 2
-_DETECTION_SEGMENTS = 400
-_PRIORITY_FOLLOWER_WORDS = 5  # "… by Monday? It's urgent." — a short next sentence sets the priority
-
-
-@dataclass(slots=True)
-class _Pass:
-    """What one pass over the segments collects (local to one call, never shared)."""
-
-    rules: LanguageRules
-    names: NameIndex
-    meeting_date: dt.date
-    segments: Sequence[Segment]
-    decisions: list[MinuteItem] = field(default_factory=list)
-    actions: list[ActionItem] = field(default_factory=list)
-    next_steps: list[MinuteItem] = field(default_factory=list)
-    questions: list[MinuteItem] = field(default_factory=list)
-    statements: list[tuple[str, int]] = field(default_factory=list)
-    summary_pool: list[tuple[str, int]] = field(default_factory=list)
+__all__ = ["LocalEngine", "build_minutes", "extract_chunk", "finish_minutes"]
 
 
 def extract_chunk(
@@ -80,26 +39,70 @@ def extract_chunk(
     *,
     attendees: Sequence[str] = (),
 ) -> ChunkExtraction:
-    """Extract decisions, action items, questions, next steps, key points and topics from segments.
+    """Decisions, action items, questions, next steps and key points of prepared turns.
 
-    ``language`` is ``"en"``/``"es"`` or ``None`` to detect it. Owners are the speaker or a named
-    participant only: ``attendees`` plus this chunk's speakers, so when extracting chunk by chunk pass
-    every attendee and every speaker of the meeting. Due dates only when stated. Deterministic and
-    linear in the text.
+    ``chunk_segments`` are turns of a :class:`PreparedMeeting` (normalised, canonical speakers);
+    ``language`` is detected from them when ``None``. Owners are the speaker or a named participant
+    only: ``attendees`` plus this chunk's speakers, so when extracting chunk by chunk pass every
+    participant of the meeting. Repeated items are merged. Deterministic.
     """
-    segments = list(chunk_segments)
-    rules = rules_for(language or _detect(segments))
-    speakers = [s.speaker for s in segments if s.speaker]
-    state = _Pass(rules, NameIndex([*attendees, *speakers]), meeting_date, segments)
-    for position, segment in enumerate(segments):
-        sentences = split_sentences(segment.text)
-        for number, sentence in enumerate(sentences):
-            follower = sentences[number + 1] if number + 1 < len(sentences) else ""
-            context = (
-                f"{sentence} {follower}" if word_count(follower) <= _PRIORITY_FOLLOWER_WORDS else sentence
-            )
-            _classify(state, position, segment, sentence, context)
-    return merge_extractions([_finish(state)])
+    rules = rules_for(language or meeting_language(chunk_segments))
+    return merge_extractions([extract_segments(chunk_segments, meeting_date, rules, attendees).extraction()])
+
+
+def finish_minutes(
+    prepared: PreparedMeeting,
+    extractions: Sequence[ChunkExtraction],
+    *,
+    meeting_date: dt.date,
+    title: str | None,
+    summary: str | None = None,
+) -> Minutes:
+    """Minutes of a whole meeting from its chunks' extractions.
+
+    ``summary`` replaces the summary the chunks suggest (the local engine summarises the whole
+    meeting at once); topics come from the whole meeting and make the title when none is given.
+    """
+    merged = merge_extractions(extractions)
+    topics = find_topics(prepared.segments, prepared.attendees) or merged.topics
+    return assemble_minutes(
+        merged.model_copy(update={"topics": topics}),
+        title=title or title_for(rules_for(prepared.language), meeting_date, topics),
+        meeting_date=meeting_date,
+        attendees=prepared.attendees,
+        language=prepared.language,
+        summary=summary,
+    )
+
+
+class LocalEngine:
+    """The local engine on one prepared meeting, chunk by chunk (progress can be reported between
+    chunks); it keeps where decisions, actions and small talk were, for the whole-meeting summary."""
+
+    def __init__(self, prepared: PreparedMeeting, meeting_date: dt.date) -> None:
+        self._prepared = prepared
+        self._meeting_date = meeting_date
+        self._rules = rules_for(prepared.language)
+        self._extractions: list[ChunkExtraction] = []
+        self._highlights: set[tuple[int, int]] = set()
+        self._small_talk: set[tuple[int, int]] = set()
+
+    def extract(self, chunk_segments: Sequence[Segment]) -> ChunkExtraction:
+        """One chunk's findings (kept for :meth:`minutes`, and returned)."""
+        found = extract_segments(chunk_segments, self._meeting_date, self._rules, self._prepared.attendees)
+        self._highlights |= found.highlights
+        self._small_talk |= found.small_talk
+        extraction = merge_extractions([found.extraction()])
+        self._extractions.append(extraction)
+        return extraction
+
+    def minutes(self, title: str | None) -> Minutes:
+        """The minutes of every chunk extracted so far, summarised as one meeting."""
+        segments = self._prepared.segments
+        summary = summarise(segments, highlights=self._highlights, skip=self._small_talk)
+        return finish_minutes(
+            self._prepared, self._extractions, meeting_date=self._meeting_date, title=title, summary=summary
+        )
 
 
 def build_minutes(
@@ -111,130 +114,10 @@ def build_minutes(
 ) -> Minutes:
     """Minutes of a whole meeting with the local engine (one pass over every segment).
 
-    Attendees are the given ones followed by every speaker, without duplicates. Without a ``title``
-    one is made from the meeting date and the main topics.
+    Attendees are the given ones followed by every speaker, one spelling each. Without a ``title``
+    one is made from the meeting date and the main topics; without a ``language`` it is detected.
     """
-    rules = rules_for(language or _detect(segments))
-    extraction = extract_chunk(segments, meeting_date, rules.language, attendees=attendees)
-    everyone = [*attendees, *(s.speaker for s in segments if s.speaker)]
-    return assemble_minutes(
-        extraction,
-        title=title or _default_title(rules, meeting_date, extraction.topics),
-        meeting_date=meeting_date,
-        attendees=list(dict.fromkeys(everyone)),
-    )
-
-
-def default_title(language: str, meeting_date: dt.date, topics: Sequence[str]) -> str:
-    """ "Meeting 2026-03-04: roadmap, hiring" (or "Reunión …"): the title when none was given."""
-    return _default_title(rules_for(language), meeting_date, topics)
-
-
-def _detect(segments: Sequence[Segment]) -> str:
-    return detect_language(" ".join(s.text for s in segments[:_DETECTION_SEGMENTS]))
-
-
-def _default_title(rules: LanguageRules, meeting_date: dt.date, topics: Sequence[str]) -> str:
-    about = ", ".join(topics[:3])
-    return f"{rules.meeting_word} {meeting_date.isoformat()}" + (f": {about}" if about else "")
-
-
-def _classify(state: _Pass, position: int, segment: Segment, sentence: str, context: str) -> None:
-    """File ``sentence`` under at most one of question/action/next step, plus decision/statement."""
-    speaker = state.names.canonical(segment.speaker) if segment.speaker else None
-    ref = [segment.index]
-    if sentence.rstrip("\"'”’»)").endswith("?"):
-        if not _add_action(state, segment, sentence, context, speaker, question=True):
-            _maybe_open_question(state, position, segment, sentence)
-        return
-    rules = state.rules
-    is_decision = bool(rules.decision.search(sentence)) and not rules.decision_negated.search(sentence)
-    if is_decision:
-        state.decisions.append(MinuteItem(text=sentence, segment_refs=ref))
-    is_action = _add_action(state, segment, sentence, context, speaker, question=False)
-    if not is_action and not is_decision and rules.next_step.search(sentence):
-        state.next_steps.append(MinuteItem(text=sentence, segment_refs=ref))
-    elif word_count(sentence) >= _MIN_STATEMENT_WORDS:
-        state.summary_pool.append((sentence, segment.index))
-        if not is_action and not is_decision:
-            state.statements.append((sentence, segment.index))
-
-
-def _add_action(
-    state: _Pass, segment: Segment, sentence: str, context: str, speaker: str | None, *, question: bool
-) -> bool:
-    cue = find_action(state.rules, sentence, speaker, state.names, question=question)
-    if cue is None:
-        return False
-    due = find_due_date(sentence, state.meeting_date, state.rules.language)
-    state.actions.append(
-        ActionItem(
-            task=cue.task,
-            owner_name=cue.owner,
-            due_date=due.date if due else None,
-            due_text=due.text if due else None,
-            priority=priority_of(state.rules, context),
-            segment_refs=[segment.index],
-        )
-    )
-    return True
-
-
-def _maybe_open_question(state: _Pass, position: int, segment: Segment, question: str) -> None:
-    if word_count(question) < _MIN_QUESTION_WORDS or _is_answered(state, position, segment, question):
-        return
-    state.questions.append(MinuteItem(text=question, segment_refs=[segment.index]))
-
-
-def _is_answered(state: _Pass, position: int, segment: Segment, question: str) -> bool:
-    asked = {w for w in content_words(question) if len(w) > 3}
-    for later in state.segments[position + 1 : position + 1 + _ANSWER_WINDOW]:
-        if segment.speaker is not None and later.speaker == segment.speaker:
-            continue
-        if state.rules.answer_opening.match(later.text):
-            return True
-        if len(asked.intersection(content_words(later.text[:1000]))) >= _SHARED_WORDS_FOR_ANSWER:
-            return True
-    return False
-
-
-def _finish(state: _Pass) -> ChunkExtraction:
-    key_count = min(8, max(1, len(state.statements) // 20))
-    summary_count = min(5, max(1, len(state.summary_pool) // 30))
-    key_points = [state.statements[i] for i in rank_sentences([s for s, _ in state.statements], key_count)]
-    summary = [
-        state.summary_pool[i][0] for i in rank_sentences([s for s, _ in state.summary_pool], summary_count)
-    ]
-    return ChunkExtraction(
-        summary=summary,
-        key_points=[MinuteItem(text=text, segment_refs=[index]) for text, index in key_points],
-        decisions=state.decisions,
-        action_items=state.actions,
-        next_steps=state.next_steps,
-        open_questions=state.questions,
-        topics=_topics(state),
-    )
-
-
-def _topics(state: _Pass) -> list[str]:
-    """Most frequent word pairs (then words) over the segments, names and fillers excluded."""
-    excluded = state.rules.fillers | {w.lower() for name in state.names.names for w in name.split()}
-    words: Counter[str] = Counter()
-    pairs: Counter[str] = Counter()
-    for segment in state.segments:
-        tokens = tokenize_words(segment.text)
-        keep = [len(w) > 3 and w not in excluded and w not in STOPWORDS for w in tokens]
-        words.update(w for w, kept in zip(tokens, keep, strict=True) if kept)
-        pairs.update(
-            f"{tokens[i]} {tokens[i + 1]}"
-            for i in range(len(tokens) - 1)
-            if keep[i] and keep[i + 1] and tokens[i] != tokens[i + 1]
-        )
-    chosen = [p for p, n in pairs.most_common(_MAX_TOPICS // 2) if n >= _MIN_TOPIC_COUNT + 1]
-    covered = {w for p in chosen for w in p.split()}
-    for word, count in sorted(words.items(), key=lambda item: (-item[1], item[0])):
-        if len(chosen) >= _MAX_TOPICS or count < _MIN_TOPIC_COUNT:
-            break
-        if word not in covered:
-            chosen.append(word)
-    return chosen
+    prepared = prepare_meeting(segments, attendees, language)
+    engine = LocalEngine(prepared, meeting_date)
+    engine.extract(prepared.segments)
+    return engine.minutes(title)

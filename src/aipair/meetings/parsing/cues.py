@@ -100,7 +100,7 @@ def cues_to_segments(cues: list[Cue]) -> list[Segment]:
             speaker, body = who, text
             if who is None and use_labels:
                 label = match_label(text)
-                if label is not None:
+                if label is not None and label.certain:
                     speaker, body = label.speaker, label.rest
             rows.append((speaker, cue.start, cue.end, body))
     return build_segments(rows)

@@ -2,9 +2,10 @@
 
 When the file uses speaker turns (heuristic in :mod:`aipair.meetings.parsing.speakers`), every turn
 line starts a segment and the following non-turn lines (wrapped text, blank lines, "Note: …") continue
-it; lines before the first turn form a segment without speaker. Otherwise no speaker is ever set and
-each paragraph (text between blank lines) is one segment. Plain text has no end times; a leading clock
-("[00:01:05] Ana: …") gives the start.
+it; lines before the first turn form a segment without speaker. A line whose label is uncertain
+starts a segment without speaker that keeps the whole line, so it never joins the previous turn.
+Otherwise no speaker is ever set and each paragraph (text between blank lines) is one segment.
+Plain text has no end times; a leading clock ("[00:01:05] Ana: …") gives the start.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ def _turn_rows(lines: list[str], labels: list[SpeakerLabel | None]) -> list[Row]
             parts.append(line)
             continue
         rows.append((speaker, start, None, " ".join(parts)))
-        speaker, start, parts = label.speaker, label.start, [label.rest]
+        if label.certain:
+            speaker, start, parts = label.speaker, label.start, [label.rest]
+        else:
+            speaker, start, parts = None, label.start, [line]
     rows.append((speaker, start, None, " ".join(parts)))
     return rows
 

@@ -1,16 +1,21 @@
 """Recognising ``Name: text`` speaker labels without inventing speakers.
 
-A line is a *candidate turn* when it starts with a short name-like label followed by ``:`` and a space
-(or the end of the line): one to four words, each capitalised or a digit run ("Speaker 2",
-"SPEAKER_01", "Dr. Smith", "María de la Cruz"; lowercase particles like "de", "van" are allowed),
-optionally followed by a parenthesised role or timestamp ("Ana (PM):", "Ana (00:01:05):"). Common
-labels that are not people ("Note", "TODO", "Action item", "Agenda", "Fecha"…) are never speakers.
+A line is a *candidate turn* when it starts with a label followed by ``:`` and a space (or the end of
+the line), optionally with a parenthesised role, riding or timestamp of any length before the colon.
+A label is *certain* when it names a person, a role or a group (:func:`~.names.looks_like_name`):
+honorifics and titles ("Mr.", "Hon.", "Dra.", "La señora"), particles and elisions ("d'Arcy",
+"de la Cruz", "van der Berg", "O'Neill"), all-caps names, digit runs ("Speaker 2", "SPEAKER_01"),
+role labels ("Project Manager", "Grad B"), groups ("Some hon. members"). Common labels that are not
+people ("Note", "TODO", "Action item", "Agenda", "Fecha"…) are never speakers. Any other short
+capitalised label is *uncertain*: it is not taken as a speaker, but in a transcript of turns it
+still starts a segment of its own (without speaker), so a turn is never silently merged into the
+previous speaker's.
 
-A file *uses speaker turns* (see :func:`uses_speaker_turns`) only when there are at least two candidate
+A file *uses speaker turns* (see :func:`uses_speaker_turns`) only when there are at least two certain
 turns and either they make up half of the non-empty lines, or at least two different names appear,
 one of them more than once, and turns make up at least a fifth of the lines. So a stray
 "Budget: over by 10%" inside prose stays text, while a transcript with wrapped paragraphs still counts.
-Only the first 120 characters of a line are examined, so huge lines cost nothing extra.
+Only the first 200 characters of a line are examined, so huge lines cost nothing extra.
 """
 
 from __future__ import annotations
@@ -20,17 +25,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aipair.meetings.parsing.names import looks_like_name
 from aipair.meetings.parsing.timecodes import parse_clock
 
-_PREFIX_LIMIT = 120
-_MAX_NAME_WORDS = 4
+_PREFIX_LIMIT = 200
+_MAX_UNCERTAIN_WORDS = 5
 
-_LABEL = re.compile(r"(?P<name>[^\W\d_][\w.'’\- ]{0,39}?)\s*(?:\((?P<paren>[^()\n]{1,24})\))?\s*:(?=\s|$)\s*")
+_LABEL = re.compile(
+    r"(?P<name>[^\W\d_][\w.'’\- ]{0,59}?)\s*(?:\((?P<paren>[^()\n]{1,120})\))?\s*:(?=\s|$)\s*"
+)
 _LEADING_CLOCK = re.compile(r"[\[(]?(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)[\])]?\s+(?:-\s+)?")
 
-_PARTICLES = frozenset(
-    {"de", "del", "la", "las", "los", "y", "van", "von", "der", "den", "da", "di", "du", "le"}
-)
 _NOT_SPEAKERS = frozenset(
     {
         "note", "notes", "nota", "notas", "n.b", "nb", "ps", "p.s", "fyi", "todo", "to do", "tbd",
@@ -52,19 +57,23 @@ _NOT_SPEAKERS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class SpeakerLabel:
-    """A recognised ``Name:`` prefix: the name, an optional start time, and the text after it."""
+    """A ``Name:`` prefix: the label, an optional start time, the text after it, and whether the
+    label is certain to name a speaker (an uncertain one only marks where a turn may start)."""
 
     speaker: str
     start: float | None
     rest: str
+    certain: bool = True
 
 
-def _looks_like_name(name: str) -> bool:
+def _kind(name: str) -> bool | None:
+    """``True`` for a certain label, ``False`` for an uncertain one, ``None`` for no label."""
+    if name.lower().rstrip(".") in _NOT_SPEAKERS:
+        return None
+    if looks_like_name(name):
+        return True
     words = name.split()
-    significant = [w for w in words if w not in _PARTICLES]
-    if not significant or len(significant) > _MAX_NAME_WORDS or name.lower().rstrip(".") in _NOT_SPEAKERS:
-        return False
-    return all(w[0].isupper() or w[0].isdigit() for w in significant)
+    return False if len(words) <= _MAX_UNCERTAIN_WORDS and words[0][0].isupper() else None
 
 
 def match_label(line: str, *, allow_clock: bool = False) -> SpeakerLabel | None:
@@ -81,7 +90,8 @@ def match_label(line: str, *, allow_clock: bool = False) -> SpeakerLabel | None:
             start = parse_clock(clock["clock"])
             stripped = stripped[clock.end() :]
     match = _LABEL.match(stripped, 0, _PREFIX_LIMIT)
-    if match is None or not _looks_like_name(match["name"].strip()):
+    kind = _kind(match["name"].strip()) if match is not None else None
+    if match is None or kind is None:
         return None
     speaker = match["name"].strip()
     paren = match["paren"]
@@ -91,16 +101,17 @@ def match_label(line: str, *, allow_clock: bool = False) -> SpeakerLabel | None:
             speaker = f"{speaker} ({paren.strip()})"
         elif start is None:
             start = paren_clock
-    return SpeakerLabel(speaker, start, stripped[match.end() :])
+    return SpeakerLabel(speaker, start, stripped[match.end() :], certain=kind)
 
 
 def uses_speaker_turns(labels: Sequence[SpeakerLabel | None], nonempty_lines: int) -> bool:
     """Whether the candidate ``labels`` (one per examined line) show a real turn structure.
 
-    Documented heuristic, see the module docstring: ≥ 2 turns and (turns ≥ ½ of the non-empty lines,
-    or ≥ 2 distinct names with one repeated and turns ≥ ⅕ of the lines).
+    Documented heuristic, see the module docstring (uncertain labels do not count): ≥ 2 turns and
+    (turns ≥ ½ of the non-empty lines, or ≥ 2 distinct names with one repeated and turns ≥ ⅕ of the
+    lines).
     """
-    names = Counter(label.speaker for label in labels if label is not None)
+    names = Counter(label.speaker for label in labels if label is not None and label.certain)
     turns = sum(names.values())
     if turns < 2 or nonempty_lines <= 0:
         return False

@@ -1,0 +1,105 @@
+"""Decisions and open questions in normalised sentences.
+
+A decision is explicit agreement ("we decided", "let's go with", "the motion is carried", "se
+aprueba", "decidimos"), not negated ("we haven't decided"), not under a condition ("if we decided
+to go for…", "si decidiéramos…"), not about an earlier meeting ("we decided last week…"), and not a
+question. A sentence that announces a list of decisions ("The decisions: …", "Acuerdos: …") makes the
+following sentences of the same turn decisions too; a recap ("To wrap up: …") does the same for
+those that are not someone's task.
+
+An open question is one nobody answered: asked by someone, then in the next two turns by others
+no reply opens like an answer ("Yes…", "Because…", "Sí…") or shares a content word with it, or the
+reply says nobody knows ("I don't know", "no lo sé", "good question"). Short questions and the
+meeting's own small talk ("Can everyone see it?", "¿Empiezas tú?") are never open questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aipair.kit.text import content_words, word_count, word_set
+from aipair.meetings.engines.rules import LanguageRules
+from aipair.meetings.parsing.segments import Segment
+
+_MIN_QUESTION_WORDS = 4
+_ANSWER_WINDOW = 2
+_MIN_SHARED_WORD = 4
+_MIN_LIST_ITEM_WORDS = 2
+
+
+def is_question(sentence: str) -> bool:
+    """Whether ``sentence`` asks ("…?", "¿…")."""
+    return sentence.rstrip("\"'”’»)").endswith("?") or sentence.lstrip().startswith("¿")
+
+
+def is_decision(rules: LanguageRules, sentence: str) -> bool:
+    """Whether ``sentence`` states a decision taken now (see the module docstring)."""
+    cue = rules.decision.search(sentence)
+    if cue is None or is_question(sentence) or rules.decision_negated.search(sentence):
+        return False
+    return not rules.condition.search(sentence, 0, cue.start()) and not rules.past.search(sentence)
+
+
+def list_opening(rules: LanguageRules, sentence: str) -> tuple[bool, str] | None:
+    """``(is_recap, first item)`` when ``sentence`` announces a list of decisions, else ``None``."""
+    for recap, pattern in ((False, rules.decision_list), (True, rules.recap)):
+        match = pattern.search(sentence)
+        if match is not None:
+            rest = sentence[match.end() :].strip(" :,")
+            return recap, rest if word_count(rest) >= _MIN_LIST_ITEM_WORDS else ""
+    return None
+
+
+def is_open_question(rules: LanguageRules, segments: Sequence[Segment], position: int, question: str) -> bool:
+    """Whether ``question`` (asked in ``segments[position]``) stayed unanswered."""
+    if word_count(question) < _MIN_QUESTION_WORDS or rules.chatter_question.search(question):
+        return False
+    asker = segments[position].speaker
+    asked = {w for w in content_words(question) if len(w) >= _MIN_SHARED_WORD}
+    replies = [
+        s
+        for s in segments[position + 1 : position + 1 + _ANSWER_WINDOW]
+        if asker is None or s.speaker != asker
+    ]
+    for reply in replies:
+        if rules.non_answer.search(reply.text):
+            return True
+        if rules.answer_opening.match(reply.text) or asked & set(content_words(reply.text[:1000])):
+            return False
+    return True
+
+
+_SHORT_DECISION_WORDS = 10
+_MIN_PROPOSAL_WORDS = 4
+_PROCEDURE_WORDS = word_set(
+    "motion amendment proposal resolution minutes moción enmienda proposición propuesta acta"
+)
+_VOTE_WORDS = _PROCEDURE_WORDS | word_set(
+    "carried approved adopted agreed unanimously amended queda quedan aprobado aprobada aprobados aprobadas "
+    "aprueba aprueban aprobó unanimidad mayoría ley"
+)
+_POINTING = ("that", "this", "it", "eso", "esto", "ello")
+
+
+def explain(decision: str, proposals: Sequence[str], *, after: str = "", before: str = "") -> str:
+    """A short decision with what it decides: "The motion is carried — “I move that we buy…”".
+
+    A short vote result that names nothing but the procedure ("The amendment is carried.", "Se
+    aprueba la proposición no de ley.") quotes the latest
+    proposal naming the same thing (motion, amendment, proposición…), else the latest proposal; a
+    decision pointing back ("let's go with that") quotes the next sentence of the turn, else the
+    sentence before. Anything else is returned as it is.
+    """
+    words = [w.strip(".,;:!?¡¿").lower() for w in decision.split()]
+    if len(words) > _SHORT_DECISION_WORDS:
+        return decision
+    if words and words[-1] in _POINTING:
+        quoted = after if word_count(after) >= _MIN_PROPOSAL_WORDS else before
+        return f"{decision} — “{quoted}”" if quoted else decision
+    if set(content_words(decision)) - _VOTE_WORDS:
+        return decision  # it says what it decides
+    usable = [p for p in proposals if word_count(p) >= _MIN_PROPOSAL_WORDS]
+    named = set(words) & _PROCEDURE_WORDS
+    same = [p for p in usable if named & {w.strip(".,;:").lower() for w in p.split()}]
+    chosen = (same or usable)[-1:] if usable else []
+    return f"{decision} — “{chosen[0]}”" if chosen else decision

@@ -1,0 +1,72 @@
+"""Quality floors of the local engine on the evaluation set (``make eval`` prints the same figures).
+
+A change that makes the minutes worse for English or Spanish fails the build here. The floors of the
+whole set are the product's promise; those of the meetings kept out of rule writing catch rules that
+only fit the meetings they were written against.
+"""
+
+from __future__ import annotations
+
+import pytest
+from bench.minutes_eval.report import Evaluation, evaluate
+
+LANGUAGES = ("en", "es")
+# (attribute, floor) for every meeting of a language
+WHOLE_SET = (
+    ("precision", 0.85),
+    ("recall", 0.75),
+    ("owner_accuracy", 0.95),
+    ("due_accuracy", 0.90),
+    ("decision_recall", 0.70),
+)
+KEPT_OUT = (("precision", 0.80), ("recall", 0.75), ("owner_accuracy", 0.90), ("due_accuracy", 0.85))
+
+
+@pytest.fixture(scope="module")
+def evaluation() -> Evaluation:
+    return evaluate()
+
+
+def test_the_set_has_at_least_twenty_meetings_in_both_languages_and_a_kept_out_third(
+    evaluation: Evaluation,
+) -> None:
+    meetings = evaluation.meetings
+    assert len(meetings) >= 20
+    for language in LANGUAGES:
+        ours = [m for m in meetings if m.language == language]
+        assert len({m.kind for m in ours}) >= 4
+        assert 3 * sum(m.split == "heldout" for m in ours) >= len(ours)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_action_items_owners_due_dates_and_decisions_stay_above_their_floors(
+    evaluation: Evaluation, language: str
+) -> None:
+    whole, kept_out = evaluation.groups[(language, "all")], evaluation.groups[(language, "heldout")]
+    below = [(name, getattr(whole, name)) for name, floor in WHOLE_SET if getattr(whole, name) < floor]
+    below += [
+        (f"kept out {name}", getattr(kept_out, name))
+        for name, floor in KEPT_OUT
+        if getattr(kept_out, name) < floor
+    ]
+    assert below == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_markup_filler_or_stutter_reaches_any_output(evaluation: Evaluation, language: str) -> None:
+    whole = evaluation.groups[(language, "all")]
+    assert (whole.markup, whole.fillers, whole.stutters, whole.markup_examples) == (0, 0, 0, [])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_summaries_beat_the_first_sentences_of_the_meeting(evaluation: Evaluation, language: str) -> None:
+    whole = evaluation.groups[(language, "all")]
+    assert whole.rouge1 > whole.lead1 and whole.rouge2 > whole.lead2 and whole.rougelsum > whole.leadlsum
+    assert 80 <= whole.mean(whole.summary_words) <= 250
+
+
+def test_every_meeting_gets_a_language_and_a_title_from_its_topics(evaluation: Evaluation) -> None:
+    for meeting in evaluation.meetings:
+        minutes = evaluation.minutes[meeting.id]
+        assert minutes.language == meeting.language, meeting.id
+        assert minutes.title.split(": ", 1)[1:], meeting.id
