@@ -150,7 +150,7 @@ def test_serve_with_worker_says_where_it_answers_and_runs_the_jobs(
     banner = out.read_text()
     assert f"listening on http://127.0.0.1:{port}" in banner
     assert f"API docs  http://127.0.0.1:{port}/docs" in banner
-    assert f"database  embedded PostgreSQL on 127.0.0.1:{fresh_env['AIPAIR_EMBEDDED_DB_PORT']}/" in banner
+    assert f"database  embedded PostgreSQL on 127.0.0.1:{fresh_env['AIPAIR_EMBEDDED_DB_PORT']}," in banner
     assert "worker    running in this process" in banner
 
 

@@ -9,7 +9,6 @@ import typer
 
 if TYPE_CHECKING:
     from aipair.config import Settings
-    from aipair.db.urls import DatabaseUrls
 
 
 def serve(
@@ -26,8 +25,9 @@ def serve(
     import uvicorn
 
     from aipair.cli.errors import CliError
-    from aipair.cli.support import database, settings
+    from aipair.cli.support import settings
     from aipair.kit.ports import port_is_free
+    from aipair.ops.backups.wal import archiving_embedded_server
 
     if with_worker:
         os.environ["AIPAIR_WORKER__IN_PROCESS"] = "true"  # read by each server process's settings
@@ -39,31 +39,34 @@ def serve(
             f"port {bind_port} on {bind_host} is taken: set AIPAIR_HTTP__PORT or pass --port, "
             "or stop what listens there",
         )
-    with database(config) as urls:
-        typer.echo(banner(config, urls, bind_host, bind_port))
-        uvicorn.run(
-            "aipair.app:create_app",
-            factory=True,
-            host=bind_host,
-            port=bind_port,
-            workers=workers,
-            log_level="warning",
-            access_log=False,
-            proxy_headers=config.auth.trust_forwarded_for,
-        )
+    if config.embedded:
+        archiving_embedded_server(config).check_port()  # the application starts and stops it
+    typer.echo(banner(config, bind_host, bind_port))
+    uvicorn.run(
+        "aipair.app:create_app",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=config.auth.trust_forwarded_for,
+    )
 
 
-def banner(config: Settings, urls: DatabaseUrls, host: str, port: int) -> str:
+def banner(config: Settings, host: str, port: int) -> str:
     """What a person starting the server needs to know: where it answers, its database, its jobs."""
     from sqlalchemy.engine import make_url
 
     from aipair.cli.version import package_version
 
     base = f"http://{_reachable(host)}:{port}"
-    database = make_url(urls.owner)
-    where = f"{database.host}:{database.port}/{database.database}"
-    if config.embedded:
-        where = f"embedded PostgreSQL on {where}, data in {config.data_path / 'pgdata'}"
+    if config.database_url is not None:
+        database = make_url(config.database_url.get_secret_value())
+        where = f"{database.host}:{database.port or 5432}/{database.database}"
+    else:
+        listens = f"127.0.0.1:{config.embedded_db_port}" if config.embedded_db_port else "a free port"
+        where = f"embedded PostgreSQL on {listens}, data in {config.data_path / 'pgdata'}"
     if config.worker.in_process:
         jobs = f"running in this process ({config.worker.concurrency} at a time)"
     else:

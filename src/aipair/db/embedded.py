@@ -136,7 +136,7 @@ class EmbeddedPostgres:
         with file_lock(self.data_dir / ".pg.lock"):
             if self.running_port() is not None:
                 return False
-            self._check_port()
+            self.check_port()
             self._prepare_permissions()
             if not (self.pgdata / "PG_VERSION").exists():
                 self._initdb()
@@ -189,7 +189,10 @@ class EmbeddedPostgres:
         finally:
             pwfile.unlink(missing_ok=True)
 
-    def _check_port(self) -> None:
+    def check_port(self) -> None:
+        """Raise :class:`PortInUse` when the server is not running and its port is taken by something else."""
+        if self.running_port() is not None:
+            return
         if not port_is_free("127.0.0.1", self.port):
             raise PortInUse(
                 f"port {self.port} on 127.0.0.1 is taken, so the embedded PostgreSQL cannot start: set "
