@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from aipair.composition import Runtime
+from tests.fixtures.ops import platform_record_ids
 from tests.fixtures.staff import foreign_grant_ids
 from tests.fixtures.tenants import CUSTOMER_ROLES, Tenant, make_api_key, unique
 from tests.meetings.helpers import foreign_meeting_ids
@@ -18,8 +19,11 @@ from tests.meetings.helpers import foreign_meeting_ids
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("PATCH", "/api/companies/{company_id}"): {"name": "Renamed"},
     ("PATCH", "/api/members/{member_id}"): {"role": "EMPLOYEE"},
+    ("POST", "/api/members/{member_id}/unlock"): {"reason": "forgot"},
     ("POST", "/api/keys/{key_id}/rotate"): {},
     ("PATCH", "/api/action-items/{item_id}"): {"status": "confirmed"},
+    ("POST", "/api/ops/incidents/{incident_id}/notes"): {"body": "Probing"},
+    ("POST", "/api/ops/incidents/{incident_id}/resolve"): {"resolution": "Probing"},
 }
 
 
@@ -46,6 +50,7 @@ async def foreign_ids(client: httpx.AsyncClient, victim: Tenant, runtime: Runtim
         "key_id": uuid.UUID(str(key["id"])),
         **await foreign_meeting_ids(client, victim, runtime),
         **await foreign_grant_ids(client, victim, runtime),
+        **await platform_record_ids(runtime),  # platform records: customers learn nothing of them
     }
 
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from aipair.audit.endpoints import router as audit_router
 from aipair.auth.endpoints import keys_router
 from aipair.auth.endpoints import router as auth_router
-from aipair.composition import start_runtime
+from aipair.composition import access_tokens, start_runtime
 from aipair.config import Settings, load_settings
 from aipair.db.urls import resolve_urls
 from aipair.edge import UnstorableInputGuard
@@ -24,7 +24,12 @@ from aipair.meetings.endpoints import router as meetings_router
 from aipair.observability.endpoints import router as metrics_router
 from aipair.observability.logging import configure_logging
 from aipair.observability.middleware import RequestContextMiddleware
+from aipair.ops.backups.endpoints import router as backups_router
 from aipair.ops.backups.wal import archiving_embedded_server
+from aipair.ops.incidents.endpoints import router as incidents_router
+from aipair.ops.maintenance.endpoints import router as maintenance_router
+from aipair.ops.maintenance.gate import MaintenanceGate
+from aipair.ops.maintenance.state import MaintenanceState, maintenance_watcher
 from aipair.security.endpoints import router as security_router
 from aipair.support.endpoints import actions_router as support_actions_router
 from aipair.support.endpoints import company_router as support_grants_router
@@ -33,6 +38,7 @@ from aipair.support.middleware import SupportActionsMiddleware
 from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
 from aipair.web.app import install_console
+from aipair.web.routing import maintenance_page
 from aipair.worker.background import background_worker
 
 
@@ -48,12 +54,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime = await start_runtime(settings, resolve_urls(settings))
         app.state.services = runtime.services
         runtime.key_signals.start()  # stopped (and flushed) by runtime.close()
+        watcher = maintenance_watcher(settings, runtime.urls, maintenance)
+        await watcher.start()
         try:
             async with AsyncExitStack() as jobs:
                 if settings.worker.in_process:
-                    await jobs.enter_async_context(background_worker(runtime.services, settings.worker))
+                    worker = background_worker(runtime.services, settings.worker, lambda: maintenance.active)
+                    await jobs.enter_async_context(worker)
                 yield
         finally:
+            await watcher.stop()
             await runtime.close()
             if server and started:
                 server.stop()
@@ -73,6 +83,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GatewayFastPath)
     # Characters the database cannot store are refused before any route (inside the request context).
     app.add_middleware(UnstorableInputGuard, render=error_response)
+    # In front of every route, the /v1 fast path included; inside the request context (request id).
+    maintenance = MaintenanceState()
+    app.state.maintenance = maintenance
+    app.add_middleware(
+        MaintenanceGate, state=maintenance, tokens=lambda: access_tokens(settings), page=maintenance_page
+    )
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.http.max_body_bytes,
@@ -92,14 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         usage_router,
         ai_settings_router,
     )
-    audit_routers = (
-        audit_router,
-        support_actions_router,
-        support_router,
-        support_grants_router,
-        security_router,
-    )
-    for router in (*routers, meetings_router, *audit_routers):
+    audit_routers = (audit_router, support_actions_router, support_router, support_grants_router)
+    ops_routers = (maintenance_router, incidents_router, backups_router)
+    for router in (*routers, meetings_router, *audit_routers, security_router, *ops_routers):
         app.include_router(router)
     install_console(app)
     return app

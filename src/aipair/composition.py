@@ -46,6 +46,9 @@ from aipair.kit.sealing import SecretBox, decode_key, derive_key
 from aipair.meetings.pipeline import MeetingPipeline
 from aipair.meetings.service import MeetingService
 from aipair.meetings.wiring import build_meetings
+from aipair.ops.backups.records import BackupRecords
+from aipair.ops.incidents.service import IncidentService
+from aipair.ops.maintenance.service import MaintenanceService
 from aipair.security.monitor import KeySignalMonitor
 from aipair.security.service import SecurityService
 from aipair.security.signals import KeySignals
@@ -91,6 +94,9 @@ class Runtime:
     support_actions: SupportActionsLog
     health: HealthService
     console: ConsoleSessions
+    maintenance: MaintenanceService
+    incidents: IncidentService
+    backups: BackupRecords
     jobs: JobsService = field(default_factory=JobsService)
     meetings: MeetingService = field(init=False)
     meeting_pipeline: MeetingPipeline = field(init=False)
@@ -135,6 +141,11 @@ class Runtime:
         await self.engine.dispose()
 
 
+def access_tokens(settings: Settings) -> AccessTokens:
+    """The verifier (and issuer) of access tokens."""
+    return AccessTokens(jwt_secret(settings), timedelta(minutes=settings.auth.access_token_minutes))
+
+
 def jwt_secret(settings: Settings) -> str:
     """The token signing secret: from settings, else generated once for the data directory."""
     if settings.auth.jwt_secret is not None:
@@ -165,7 +176,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     upstream = build_upstream_client()
     limiter = build_limiter(settings.redis_url.get_secret_value() if settings.redis_url else None)
     passwords = Passwords(settings.auth)
-    tokens = AccessTokens(jwt_secret(settings), timedelta(minutes=settings.auth.access_token_minutes))
+    tokens = access_tokens(settings)
     keys = ApiKeyResolver(pg, settings.gateway.cache_ttl_s)
     policies = CompanyPolicyCache(pg, settings.gateway.cache_ttl_s)
     usage = UsageService(pg, http)
@@ -202,7 +213,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
             timedelta(hours=settings.auth.api_key_rotation_grace_hours), keys, audit=audit
         ),
         tenancy=tenancy,
-        members=MemberService(audit),
+        members=MemberService(audit, auth),
         platform=PlatformService(passwords, audit),
         policies=policies,
         usage=usage,
@@ -215,6 +226,9 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         support_actions=SupportActionsLog(sessions),
         health=HealthService(engine, urls, settings.db_max_overflow, router, limiter),
         console=ConsoleSessions(auth, tokens, settings.web, jwt_secret(settings)),
+        maintenance=MaintenanceService(audit, settings.maintenance),
+        incidents=IncidentService(audit),
+        backups=BackupRecords(),
     )
     runtime.meetings, runtime.meeting_pipeline = build_meetings(
         settings.meetings,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ import pytest
 from fastapi import FastAPI
 
 from aipair.composition import Runtime
+from aipair.kit.clock import utcnow
 from tests.fixtures.operators import OwnerSql
 from tests.fixtures.staff import Staff, open_grant
 from tests.fixtures.tenants import PASSWORD, Tenant, make_api_key, make_tenant, unique
@@ -103,6 +105,25 @@ async def _revoke_invitation(ctx: Ctx) -> Call:
     pending = await ctx.client.get("/api/invitations", headers=ctx.tenant.auth("OWNER"))
     invitation = pending.json()["items"][0]["id"]
     return Call(f"/api/invitations/{invitation}", ctx.tenant.auth("OWNER"), None)
+
+
+async def lock_out(ctx: Ctx, email: str) -> None:
+    for _ in range(10):
+        await ctx.client.post("/auth/login", json={"email": email, "password": "Not-The-Password-1"})
+
+
+@sample("POST", "/api/security/lockouts/lift")
+async def _lift_lock(ctx: Ctx) -> Call:
+    await lock_out(ctx, ctx.tenant.emails["MANAGER"])
+    body = {"email": ctx.tenant.emails["MANAGER"], "reason": "ticket 7"}
+    return Call("/api/security/lockouts/lift", ctx.super_admin.auth(), body)
+
+
+@sample("POST", "/api/members/{member_id}/unlock")
+async def _unlock_member(ctx: Ctx) -> Call:
+    await lock_out(ctx, ctx.tenant.emails["EMPLOYEE"])
+    url = f"/api/members/{ctx.tenant.member_ids['EMPLOYEE']}/unlock"
+    return Call(url, ctx.tenant.auth("OWNER"), {"reason": "forgot"})
 
 
 @sample("POST", "/api/keys")
@@ -278,6 +299,72 @@ async def _review_action_item(ctx: Ctx) -> Call:
     detail = await processed_meeting(ctx.client, ctx.runtime, ctx.tenant, role="EMPLOYEE")
     item_id = detail["action_items"][0]["id"]
     return Call(f"/api/action-items/{item_id}", ctx.tenant.auth("EMPLOYEE"), {"status": "confirmed"})
+
+
+async def _staff_post(ctx: Ctx, url: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = await ctx.client.post(url, json=body, headers=ctx.super_admin.auth())
+    assert response.status_code < 300, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def _in_days(days: int) -> str:
+    return (utcnow() + timedelta(days=days)).isoformat()
+
+
+@sample("POST", "/api/maintenance/windows")
+async def _schedule_window(ctx: Ctx) -> Call:
+    body = {"starts_at": _in_days(30), "duration_minutes": 30, "reason": "audit sample"}
+    return Call("/api/maintenance/windows", ctx.super_admin.auth(), body)
+
+
+@sample("POST", "/api/maintenance/windows/{window_id}/cancel")
+async def _cancel_window(ctx: Ctx) -> Call:
+    body = {"starts_at": _in_days(40), "duration_minutes": 30, "reason": "audit sample"}
+    window = await _staff_post(ctx, "/api/maintenance/windows", body)
+    return Call(f"/api/maintenance/windows/{window['id']}/cancel", ctx.super_admin.auth(), None)
+
+
+@sample("POST", "/api/maintenance/on")
+async def _maintenance_on(ctx: Ctx) -> Call:
+    # A window of two seconds: no other test in the session meets it.
+    until = (utcnow() + timedelta(seconds=2)).isoformat()
+    return Call(
+        "/api/maintenance/on", ctx.super_admin.auth(), {"emergency": True, "reason": "sample", "until": until}
+    )
+
+
+@sample("POST", "/api/maintenance/off")
+async def _maintenance_off(ctx: Ctx) -> Call:
+    until = (utcnow() + timedelta(seconds=30)).isoformat()
+    await _staff_post(ctx, "/api/maintenance/on", {"emergency": True, "reason": "sample", "until": until})
+    return Call("/api/maintenance/off", ctx.super_admin.auth(), None)
+
+
+@sample("POST", "/api/ops/incidents")
+async def _open_incident(ctx: Ctx) -> Call:
+    return Call("/api/ops/incidents", ctx.support.auth(), {"severity": "P2", "title": "Audit sample"})
+
+
+async def _incident(ctx: Ctx) -> str:
+    opened = await _staff_post(ctx, "/api/ops/incidents", {"severity": "P3", "title": "Audit sample"})
+    return str(opened["id"])
+
+
+@sample("POST", "/api/ops/incidents/{incident_id}/ack")
+async def _ack_incident(ctx: Ctx) -> Call:
+    return Call(f"/api/ops/incidents/{await _incident(ctx)}/ack", ctx.support.auth(), None)
+
+
+@sample("POST", "/api/ops/incidents/{incident_id}/notes")
+async def _note_incident(ctx: Ctx) -> Call:
+    return Call(f"/api/ops/incidents/{await _incident(ctx)}/notes", ctx.support.auth(), {"body": "Looking"})
+
+
+@sample("POST", "/api/ops/incidents/{incident_id}/resolve")
+async def _resolve_incident(ctx: Ctx) -> Call:
+    url = f"/api/ops/incidents/{await _incident(ctx)}/resolve"
+    return Call(url, ctx.support.auth(), {"resolution": "Restarted"})
 
 
 def mutating_routes(app: FastAPI) -> set[tuple[str, str]]:

@@ -8,7 +8,20 @@ from __future__ import annotations
 
 import typer
 
-from aipair.cli import audit, backup, companies, db, init, jobs, report, serve, users, worker
+from aipair.cli import (
+    audit,
+    backup,
+    companies,
+    db,
+    incident,
+    init,
+    jobs,
+    maintenance,
+    report,
+    serve,
+    users,
+    worker,
+)
 from aipair.cli.version import package_version
 
 
@@ -40,4 +53,6 @@ def build_app() -> typer.Typer:
     app.add_typer(report.app, name="report")
     app.add_typer(jobs.app, name="jobs")
     app.add_typer(backup.app, name="backup")
+    app.add_typer(maintenance.app, name="maintenance")
+    app.add_typer(incident.app, name="incident")
     return app

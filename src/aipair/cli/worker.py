@@ -33,16 +33,28 @@ async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
     import signal
 
     from aipair.composition import start_runtime
+    from aipair.ops.maintenance.state import MaintenanceState, maintenance_watcher
     from aipair.worker.registry import load_registry
     from aipair.worker.runner import Worker
 
     runtime = await start_runtime(config, urls)
+    maintenance = MaintenanceState()  # no job starts during a maintenance window
+    watcher = maintenance_watcher(config, urls, maintenance)
+    await watcher.start()
     runtime.key_signals.start()  # the meetings' AI calls are refused and signalled like any other
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await Worker(runtime.services, load_registry(), config.worker, concurrency=concurrency).run(stop)
+        worker = Worker(
+            runtime.services,
+            load_registry(),
+            config.worker,
+            concurrency=concurrency,
+            paused=lambda: maintenance.active,
+        )
+        await worker.run(stop)
     finally:
+        await watcher.stop()
         await runtime.close()

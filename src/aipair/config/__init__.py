@@ -7,7 +7,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aipair.config.providers import GatewayProvidersConfig
@@ -23,7 +32,7 @@ class SettingsGroup(BaseModel):
 
 
 class AuthSettings(SettingsGroup):
-    """Tokens, passwords and lockout."""
+    """Tokens, passwords, lockout and where client addresses come from."""
 
     jwt_secret: SecretStr | None = None
     """Secret signing access tokens. Unset: generated once for the data directory (`secrets.json`); set it,
@@ -32,10 +41,28 @@ class AuthSettings(SettingsGroup):
     """Lifetime of an access token (JWT), in minutes."""
     refresh_token_days: int = Field(default=14, ge=1, le=365)
     """Lifetime of a refresh token, in days; each works once and is rotated on use."""
-    lockout_threshold: int = Field(default=10, ge=1)
+    lockout_threshold: int = Field(
+        default=10, ge=1, description="Failed sign-ins of one account within the window that lock it"
+    )
     """Failed sign-ins, per account and per source address, that lock it for the rest of the window."""
-    lockout_window_minutes: int = Field(default=60, ge=1)
+    lockout_window_minutes: int = Field(default=60, ge=1, description="Window the failures are counted in")
     """The window over which failed sign-ins are counted, in minutes."""
+    lockout_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="How long a lock lasts (attempts while locked never extend it)",
+    )
+    address_throttle_threshold: int = Field(
+        default=50, ge=1, description="Failed sign-ins from one address within the window before it is slowed"
+    )
+    address_throttle_max_delay_s: int = Field(
+        default=60, ge=1, le=3600, description="Longest wait imposed between attempts from a slowed address"
+    )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="Reverse proxies (addresses or networks, JSON list) whose X-Forwarded-For is believed",
+    )
     password_min_length: int = Field(default=12, ge=8, le=128)
     """Shortest password accepted."""
     argon2_time_cost: int = Field(default=3, ge=1)
@@ -46,9 +73,6 @@ class AuthSettings(SettingsGroup):
     """argon2id lanes per hash."""
     api_key_rotation_grace_hours: int = Field(default=24, ge=0, le=24 * 30)
     """How long a rotated API key keeps working beside its successor, by default."""
-    trust_forwarded_for: bool = False
-    """Take the caller's address from `X-Forwarded-For` (only behind a proxy you trust); off: the peer's
-    address."""
 
 
 class PlatformSettings(SettingsGroup):

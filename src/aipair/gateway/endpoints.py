@@ -44,7 +44,7 @@ async def _caller(request: Request, services: ServiceRegistry, gateway: GatewayS
     else:
         principal = await services.get(AuthService).principal_from_access_token(token)
         caller = gateway.caller_from_principal(principal)
-    return replace(caller, ip=client_ip(request, services.get(AuthSettings).trust_forwarded_for))
+    return replace(caller, ip=client_ip(request, services.get(AuthSettings).trusted_proxies))
 
 
 async def _json(request: Request) -> dict[str, Any]:

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from aipair.auth.dependencies import AdminCaller, TenantSession
+from aipair.auth.dependencies import AdminCaller, Auth, TenantSession
+from aipair.auth.schemas import LockLift, LocksLifted
 from aipair.kit.pagination import Page, Pagination
 from aipair.security.dependencies import Security
 from aipair.security.schemas import (
@@ -41,9 +42,22 @@ async def lockouts(
     session: TenantSession,
     security: Security,
 ) -> LockoutsRead:
-    """Accounts and source addresses locked out right now (the lockout threshold reached within its
-    window), with the time each lock lifts."""
+    """Accounts locked out right now (each until a fixed time), and source addresses slowed down
+    (over the address threshold within the window: slowed, never locked)."""
     return LockoutsRead.model_validate(await security.lockouts(session, principal))
+
+
+@router.post("/lockouts/lift", response_model=LocksLifted)
+async def lift_lock(
+    body: LockLift,
+    principal: AdminCaller,
+    session: TenantSession,
+    auth: Auth,
+) -> LocksLifted:
+    """Lift an account's sign-in lock now (SUPER_ADMIN). The failed sign-ins stay in
+    `auth.failed_logins`; the lift is audited (`auth.lock.lift`) with who, when and the reason."""
+    lifted = await auth.operator_lifts_lock(session, principal, body.email, body.reason)
+    return LocksLifted(lifted=len(lifted))
 
 
 @router.get("/cross-tenant-probes", response_model=list[ProbeRead])

@@ -20,6 +20,7 @@ import os
 import socket
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -83,9 +84,17 @@ class Worker:
     """Runs up to ``concurrency`` jobs at once from the shared queue."""
 
     def __init__(
-        self, services: ServiceRegistry, registry: JobRegistry, settings: WorkerSettings, *, concurrency: int
+        self,
+        services: ServiceRegistry,
+        registry: JobRegistry,
+        settings: WorkerSettings,
+        *,
+        concurrency: int,
+        paused: Callable[[], bool] | None = None,
     ) -> None:
         self.sessions: async_sessionmaker[AsyncSession] = services.get(async_sessionmaker)
+        # True while no job may start (a maintenance window); running jobs go on.
+        self._paused = paused or (lambda: False)
         self.registry = registry
         self.settings = settings
         self.concurrency = concurrency
@@ -111,7 +120,8 @@ class Worker:
         while not stop.is_set():
             try:
                 await self._tick_schedules()
-                if len(self._running) < self.concurrency and await self._start_next():
+                room = len(self._running) < self.concurrency and not self._paused()
+                if room and await self._start_next():
                     continue
             except Exception:  # the database may be briefly unreachable: keep polling
                 log.exception("worker_poll_failed", worker=self.name)

@@ -1,7 +1,7 @@
 """Every SQL function and view re-created from its file beside its domain (``<domain>/sql/``).
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06
 
 The definitions are the ones the earlier migrations left in place, unchanged: from here on each has one
@@ -15,8 +15,8 @@ from alembic import op
 
 from aipair.db.sql_files import sql_text
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
@@ -47,4 +47,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Nothing to undo: the definitions are the ones revision 0013 had."""
+    """Nothing to undo: the definitions are the ones revision 0015 had."""

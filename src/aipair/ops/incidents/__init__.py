@@ -1,0 +1,1 @@
+"""Incident records with the runbook's severities, response deadlines and a timeline."""

@@ -1,0 +1,1 @@
+"""Maintenance windows: announced ahead, shared by every replica, enforced on every request."""
