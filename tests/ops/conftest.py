@@ -130,7 +130,7 @@ class running:  # noqa: N801  (used as ``async with running(source)``)
             platform = self.source.settings.platform.model_copy(update={"admin_password": None})
             await self.runtime.platform.initialise(session, platform)
         app = create_app(self.source.settings)
-        app.state.runtime = self.runtime
+        app.state.services = self.runtime.services
         transport = httpx.ASGITransport(app=app, client=(random_ip(), 40000))
         self.client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
         return self.runtime, self.client
