@@ -12,8 +12,8 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 
+from aipair.composition import Runtime
 from aipair.config import Settings
-from aipair.runtime import Runtime
 from tests.fixtures.processes import gateway_env, served_gateways
 from tests.fixtures.tenants import Tenant
 
