@@ -19,12 +19,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import Scope
 
-from aipair.audit.middleware import record_probe
+from aipair.db.database import Database
 from aipair.db.failures import DatabaseUnavailable, as_unavailable
 from aipair.edge import UnstorableInput, is_unstorable_error
 from aipair.errors import HTTP_CODES, AppError, InvalidJson, NotFound, ValidationFailed
 from aipair.gateway.dialects.anthropic_messages import anthropic_error
 from aipair.observability.metrics import DB_ERRORS
+from aipair.security.probes import record_probe
 from aipair.web.routing import browsing, error_page
 
 log = structlog.get_logger("aipair.errors")
@@ -96,9 +97,9 @@ Handled here rather than by the last-resort handler, so the connection stays ope
 
 def _report_outage(request: Request, error: DatabaseUnavailable) -> None:
     """Count the failure and let the process's database watch probe now (it logs the outage once)."""
-    database = getattr(getattr(request.app.state, "runtime", None), "database", None)
-    if database is not None:
-        database.watch.report(error.kind)
+    services = getattr(request.app.state, "services", None)
+    if services is not None and Database in services:
+        services.get(Database).watch.report(error.kind)
 
 
 def _internal_error(request: Request, exc: Exception) -> JSONResponse:

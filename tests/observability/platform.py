@@ -18,12 +18,12 @@ from typing import IO, Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from aipair.composition import start_runtime
 from aipair.config import PlatformSettings, Settings
 from aipair.db import migrate
 from aipair.db.embedded import EmbeddedPostgres
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import resolve_urls
-from aipair.runtime import start_runtime
 from aipair.tenancy.models import Role
 from tests.fixtures.live_gateway import free_port, providers_config
 from tests.fixtures.processes import UpstreamProcess, gateway_env

@@ -13,9 +13,9 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from aipair.cli.app import build_app
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.urls import DatabaseUrls, libpq
-from aipair.runtime import Runtime
 from aipair.usage.service import Reservation
 from tests.fixtures.staff import make_staff
 from tests.fixtures.tenants import Tenant

@@ -8,10 +8,13 @@ MODEL_MODULES = (
     "aipair.tenancy.models",
     "aipair.auth.models",
     "aipair.audit.models",
+    "aipair.support.models",
+    "aipair.security.models",
     "aipair.worker.models",
     "aipair.meetings.models",
     "aipair.gateway.models",
     "aipair.observability.models",
+    "aipair.usage.models",
     "aipair.ops.models",
 )
 

@@ -7,31 +7,68 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from aipair.db.migrate import schema_status
+from aipair.db.urls import DatabaseUrls
+from aipair.db.watch import DatabaseWatch
+from aipair.gateway.ratelimit import RateLimiter
 from aipair.gateway.ratelimit_fallback import FallbackLimiter
 from aipair.gateway.routing import Router
-from aipair.runtime import Runtime
+from aipair.health import repository as repo
 
 HEALTH_DB_TIMEOUT_S = 0.9
 
 
-async def database_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
-    """A real query as the application role, pool usage and the migration state, answered within a
-    second: during an outage at once, from the database watch."""
+class HealthService:
+    """What the health routes look at: the database, the AI providers, the integrations."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        urls: DatabaseUrls,
+        max_overflow: int,
+        router: Router,
+        limiter: RateLimiter,
+        watch: DatabaseWatch | None = None,
+    ):
+        self._engine = engine
+        self._watch = watch
+        self._urls = urls
+        self._max_overflow = max_overflow
+        self._router = router
+        self._limiter = limiter
+
+    async def database(self) -> tuple[bool, dict[str, Any]]:
+        """A real query as the application role, pool usage and the migration state, within a second:
+        during an outage at once, from the database watch."""
+        if self._watch is not None and not self._watch.up:
+            details = {"pool": _pool_usage(self._engine, self._max_overflow), "status": "unavailable"}
+            return False, {**details, "error": "DatabaseUnavailable", "message": "the database probe fails"}
+        return await database_health(self._engine, self._urls, self._max_overflow)
+
+    def ai(self) -> tuple[bool, dict[str, Any]]:
+        """Provider states from recent traffic."""
+        return ai_health(self._router)
+
+    async def integrations(self) -> tuple[bool, dict[str, Any]]:
+        """Each configured external integration."""
+        return await integrations_health(self._limiter)
+
+
+async def database_health(
+    engine: AsyncEngine, urls: DatabaseUrls, max_overflow: int
+) -> tuple[bool, dict[str, Any]]:
+    """A real query as the application role, pool usage and the migration state."""
     started = time.perf_counter()
-    details: dict[str, Any] = {"pool": _pool_usage(runtime)}
-    if not runtime.database.watch.up:
-        details.update(status="unavailable", error="DatabaseUnavailable", message="the database probe fails")
-        return False, details
+    details: dict[str, Any] = {"pool": _pool_usage(engine, max_overflow)}
     try:
-        revision = await asyncio.wait_for(_current_revision(runtime), HEALTH_DB_TIMEOUT_S)
+        revision = await asyncio.wait_for(repo.schema_revision(engine), HEALTH_DB_TIMEOUT_S)
     except Exception as exc:  # health must report, never raise
         details.update(status="error", error=type(exc).__name__, message=str(exc)[:200])
         return False, details
-    schema = schema_status(runtime.urls, revision)
+    schema = schema_status(urls, revision)
     details.update(
         status="migrations_pending" if schema.state == "behind" else "ok",
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -40,20 +77,11 @@ async def database_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
     return schema.state != "behind", details
 
 
-async def _current_revision(runtime: Runtime) -> str | None:
-    async with runtime.engine.connect() as conn:
-        await conn.execute(text("SELECT 1"))
-        revision: str | None = (
-            await conn.execute(text("SELECT version_num FROM alembic_version"))
-        ).scalar_one_or_none()
-    return revision
-
-
-def _pool_usage(runtime: Runtime) -> dict[str, Any]:
-    pool = runtime.engine.sync_engine.pool
+def _pool_usage(engine: AsyncEngine, max_overflow: int) -> dict[str, Any]:
+    pool = engine.sync_engine.pool
     if not isinstance(pool, QueuePool):
         return {}
-    capacity = pool.size() + runtime.settings.db_max_overflow
+    capacity = pool.size() + max_overflow
     in_use = pool.checkedout()
     return {
         "size": pool.size(),
@@ -78,11 +106,10 @@ def ai_health(router: Router) -> tuple[bool, dict[str, Any]]:
     }
 
 
-async def integrations_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
+async def integrations_health(limiter: RateLimiter) -> tuple[bool, dict[str, Any]]:
     """Each configured integration. Redis down is ``degraded`` (200) while rate limits fall back to
     in-process counting, ``unhealthy`` (503) when AI calls are refused meanwhile."""
     integrations: dict[str, Any] = {}
-    limiter = runtime.limiter
     if isinstance(limiter, FallbackLimiter):
         try:
             latency = await asyncio.wait_for(limiter.ping(), 1.0)

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.audit.errors import StaffOnly
 from aipair.auth.principal import Principal
+from aipair.security.errors import StaffOnly
 from aipair.usage import repository as repo
 
 

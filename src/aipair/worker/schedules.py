@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 from aipair.worker.jobs import Schedule
 
 CHECK_EVERY_S = 15.0

@@ -16,8 +16,6 @@ from typing import Any
 
 import asyncpg
 import structlog
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.db.connector import Connector
 from aipair.db.failures import DatabaseUnavailable
@@ -26,11 +24,6 @@ log = structlog.get_logger("aipair.worker")
 
 CHANNEL = "aipair_jobs"
 RELISTEN_EVERY_S = 5.0
-
-
-async def notify_ready(session: AsyncSession, name: str) -> None:
-    """Tell listening workers, when the caller's transaction commits, that ``name`` has a ready job."""
-    await session.execute(text("SELECT pg_notify(:channel, :name)"), {"channel": CHANNEL, "name": name})
 
 
 class QueueWakeup:

@@ -22,7 +22,7 @@ import structlog
 from aipair.config import Settings
 from aipair.db.connector import Connector
 from aipair.db.failures import DatabaseUnavailable, failure_kind
-from aipair.ops.maintenance.repository import CURRENT_OR_NEXT
+from aipair.ops.maintenance import repository as repo
 
 log = structlog.get_logger("aipair.maintenance")
 CHANNEL = "aipair_maintenance"
@@ -94,9 +94,9 @@ class MaintenanceWatcher:
     async def _reload(self) -> None:
         try:
             conn = await self._connection()
-            row = await conn.fetchrow(CURRENT_OR_NEXT)
+            row = await repo.current_or_next_window(conn)
             if self.state.platform_company_id is None:
-                self.state.platform_company_id = await _platform_company(conn, self._slug)
+                self.state.platform_company_id = await repo.platform_company_id(conn, self._slug)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnavailable) as exc:
             if failure_kind(exc) is None:  # a database outage is logged once, by the database watch
                 log.warning("maintenance_state_unavailable", error=type(exc).__name__)
@@ -118,13 +118,6 @@ class MaintenanceWatcher:
         conn, self._conn = self._conn, None
         if conn is not None:
             conn.terminate()  # nothing to flush; a paused server must not hold the watcher
-
-
-async def _platform_company(conn: Any, slug: str) -> uuid.UUID | None:
-    async with conn.transaction():
-        await conn.execute("SELECT set_config('app.platform_role', 'SUPER_ADMIN', true)")
-        found: uuid.UUID | None = await conn.fetchval("SELECT id FROM companies WHERE slug = $1", slug)
-        return found
 
 
 def maintenance_watcher(
