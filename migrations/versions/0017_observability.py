@@ -1,8 +1,8 @@
 """Observability: what the metrics read at scrape time, the reporting role and its views, the runbook's
 connection counts, platform usage across companies, and abandoned reservations closed sooner.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-02
 
 - ``principal_activity``: when each user and API key was last seen (written by every process about
@@ -20,17 +20,19 @@ Create Date: 2026-12-02
   a support grant.
 - ``gateway_expire_reservations``: the floor under the age of a reservation it may close goes from five
   minutes to one (the setting's minimum); the worker runs it every minute.
+
+The functions come from their files (``observability/sql/``, ``usage/sql/``).
 """
 
 from __future__ import annotations
 
 from alembic import op
-from sqlalchemy import text
 
 from aipair.db.migration_helpers import app_role, reporting_role
+from aipair.db.sql_files import sql_text
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
@@ -43,55 +45,6 @@ CREATE TABLE principal_activity (
     CONSTRAINT ck_principal_activity_kind CHECK (kind IN ('user', 'key'))
 );
 CREATE INDEX ix_principal_activity_last_seen_at ON principal_activity (last_seen_at);
-
-CREATE FUNCTION record_activity(p_kinds text[], p_ids uuid[], p_seen timestamptz[]) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    INSERT INTO principal_activity (kind, principal_id, last_seen_at)
-    SELECT k, i, s FROM unnest(p_kinds, p_ids, p_seen) AS t(k, i, s)
-    ON CONFLICT (kind, principal_id)
-    DO UPDATE SET last_seen_at = greatest(principal_activity.last_seen_at, excluded.last_seen_at);
-    DELETE FROM principal_activity WHERE last_seen_at < now() - interval '1 day';
-$$;
-
-CREATE FUNCTION observability_snapshot() RETURNS TABLE (name text, label text, value double precision)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT 'jobs', state::text, count(*)::double precision FROM jobs GROUP BY state
-    UNION ALL
-    SELECT 'jobs_oldest_ready_age', '', coalesce(extract(epoch FROM now() - min(run_after)), 0)
-      FROM jobs WHERE state = 'queued' AND run_after <= now()
-    UNION ALL
-    SELECT 'active_principals', kind, count(*) FROM principal_activity
-     WHERE last_seen_at > now() - interval '5 minutes' GROUP BY kind
-    UNION ALL
-    SELECT 'connections', coalesce(state, 'background'), count(*) FROM pg_stat_activity
-     WHERE datname = current_database() GROUP BY coalesce(state, 'background')
-    UNION ALL
-    SELECT 'connections_max', '', current_setting('max_connections')::double precision
-$$;
-"""
-
-PLATFORM_USAGE = """
-CREATE FUNCTION platform_usage(p_over bigint) RETURNS TABLE (
-    company_id uuid, slug text, name text, plan text, status text, users bigint, ai_requests bigint,
-    ai_requests_limit bigint, tokens bigint, cost_micro_usd bigint, budget_micro_usd bigint
-) LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    IF coalesce(current_setting('app.platform_role', true), '') NOT IN ('SUPER_ADMIN', 'SUPPORT') THEN
-        RAISE EXCEPTION 'platform staff only' USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    RETURN QUERY
-    SELECT l.company_id, l.slug::text, c.name::text, l.plan::text, l.status::text,
-           (l.current_usage->>'users')::bigint, (l.current_usage->>'ai_requests')::bigint,
-           l.ai_requests_per_month::bigint, (l.current_usage->>'tokens')::bigint,
-           coalesce(u.cost_micro_usd, 0)::bigint, l.monthly_budget_micro_usd::bigint
-      FROM company_limits l
-      JOIN companies c ON c.id = l.company_id
-      LEFT JOIN usage_counters u ON u.company_id = l.company_id
-       AND u.api_key_id = '00000000-0000-0000-0000-000000000000'
-       AND u.period = date_trunc('month', now() AT TIME ZONE c.time_zone)::date
-     WHERE (l.current_usage->>'ai_requests')::bigint > p_over
-     ORDER BY (l.current_usage->>'ai_requests')::bigint DESC, l.slug;
-END $$;
 """
 
 REPORTING_VIEWS = """
@@ -163,16 +116,12 @@ BEGIN
 END $$;
 """
 
-EXPIRE = "'gateway_expire_reservations(interval, integer)'::regprocedure"
-FLOORS = ("interval '5 minutes'", "interval '1 minute'")
-
-
-def _expiry_floor(old: str, new: str) -> None:
-    """Recreate ``gateway_expire_reservations`` (as migration 0008 defined it) with another floor."""
-    definition = op.get_bind().execute(text(f"SELECT pg_get_functiondef({EXPIRE})")).scalar_one()
-    if old not in definition:
-        raise RuntimeError(f"gateway_expire_reservations has no {old} floor to change")
-    op.execute(definition.replace(old, new))
+# Functions of this revision, from their files (``aipair.db.sql_files``).
+DEFINITIONS = (
+    "observability/record_activity.v1",
+    "observability/observability_snapshot.v1",
+    "usage/platform_usage.v1",
+)
 
 
 def _grant_functions() -> None:
@@ -186,7 +135,8 @@ def upgrade() -> None:
     for table in OWNER_READ:
         op.execute(f"CREATE POLICY owner_reporting_read ON {table} FOR SELECT TO CURRENT_USER USING (true)")
     op.execute(ACTIVITY)
-    op.execute(PLATFORM_USAGE)
+    for reference in DEFINITIONS:
+        op.execute(sql_text(reference))
     _grant_functions()
     op.execute(REPORTING_VIEWS)
     op.execute(f"GRANT USAGE ON SCHEMA reporting TO {reporting_role()}")
@@ -195,11 +145,11 @@ def upgrade() -> None:
     # A view's readers call its functions themselves (this one reads company_limits as the owner).
     op.execute(f"GRANT EXECUTE ON FUNCTION reporting.company_limits() TO {reporting_role()}")
     op.execute(STATS_ACCESS.replace("{app}", "'" + app_role().strip('"') + "'"))
-    _expiry_floor(*FLOORS)
+    op.execute(sql_text("usage/gateway_expire_reservations.v2"))
 
 
 def downgrade() -> None:
-    _expiry_floor(*reversed(FLOORS))
+    op.execute(sql_text("usage/gateway_expire_reservations.v1"))
     op.execute("DROP SCHEMA reporting CASCADE")
     op.execute("DROP FUNCTION platform_usage(bigint)")
     op.execute("DROP FUNCTION observability_snapshot()")
