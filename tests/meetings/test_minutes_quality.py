@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from bench.minutes_eval.report import Evaluation, evaluate
+from bench.minutes_eval.scoring import Tally
 
 LANGUAGES = ("en", "es")
 # (attribute, floor) for every meeting of a language
@@ -79,23 +80,20 @@ def test_the_blind_part_stays_above_what_it_achieved(evaluation: Evaluation, lan
     assert below == []
 
 
-@pytest.mark.parametrize("split", ("all", "blind"))
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_no_markup_filler_or_stutter_reaches_any_output(
-    evaluation: Evaluation, language: str, split: str
-) -> None:
-    whole = evaluation.groups[(language, split)]
-    assert (whole.markup, whole.fillers, whole.stutters, whole.markup_examples) == (0, 0, 0, [])
+@pytest.fixture(params=[(language, split) for language in LANGUAGES for split in ("all", "blind")], ids=str)
+def group(request: pytest.FixtureRequest, evaluation: Evaluation) -> Tally:
+    """The counts of one language in the whole set, then in its blind part."""
+    key: tuple[str, str] = request.param
+    return evaluation.groups[key]
 
 
-@pytest.mark.parametrize("split", ("all", "blind"))
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_summaries_beat_the_first_sentences_of_the_meeting(
-    evaluation: Evaluation, language: str, split: str
-) -> None:
-    whole = evaluation.groups[(language, split)]
-    assert whole.rouge1 > whole.lead1 and whole.rouge2 > whole.lead2 and whole.rougelsum > whole.leadlsum
-    assert 80 <= whole.mean(whole.summary_words) <= 250
+def test_no_markup_filler_or_stutter_reaches_any_output(group: Tally) -> None:
+    assert (group.markup, group.fillers, group.stutters, group.markup_examples) == (0, 0, 0, [])
+
+
+def test_summaries_beat_the_first_sentences_of_the_meeting(group: Tally) -> None:
+    assert group.rouge1 > group.lead1 and group.rouge2 > group.lead2 and group.rougelsum > group.leadlsum
+    assert 80 <= group.mean(group.summary_words) <= 250
 
 
 def test_every_meeting_gets_a_language_and_a_title_from_its_topics(evaluation: Evaluation) -> None:
