@@ -72,7 +72,7 @@ class AuthService:
         """The caller's account (None for an API key) and its active memberships."""
         if principal.user_id is None:
             return None, []
-        user = await session.get(User, principal.user_id)
+        user = await repo.user_by_id(session, principal.user_id)
         return user, await repo.memberships_of(session, principal.user_id)
 
     @staticmethod
@@ -120,6 +120,15 @@ class AuthService:
             after = json_safe({**lock, "email": email, "reason": reason, "lifted": True})
             await self._audit.record(session, actor, "auth.lock.lift", "login_lock", lock["id"], after=after)
         return lifted
+
+    async def set_password_by_operator(
+        self, session: AsyncSession, company_id: uuid.UUID, user: User, password: str
+    ) -> None:
+        """The operator sets an account's password (policy checked); its sessions in ``company_id`` end."""
+        self.passwords.check_policy(password, user.email)
+        user.password_hash = await self.passwords.hash(password)
+        await session.flush()
+        await repo.revoke_sessions_of(session, company_id, user.id)
 
     async def operator_lifts_lock(
         self, session: AsyncSession, principal: Principal, email: str, reason: str

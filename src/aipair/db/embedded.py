@@ -21,7 +21,9 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from aipair.errors import PortInUse
 from aipair.kit.local_secrets import file_lock, local_secret
+from aipair.kit.ports import port_is_free
 
 DATABASE_NAME = "aipair"
 OWNER_ROLE = "aipair_owner"
@@ -29,6 +31,7 @@ SUPERUSER = "postgres"
 SYSTEM_USER = "pgserver"
 PRODUCT_CONF = "aipair.conf"
 INCLUDE_LINE = f"include_if_exists = '{PRODUCT_CONF}'"
+STOP_TIMEOUT_S = 300
 
 
 def _pgserver_utils() -> Any:
@@ -134,6 +137,7 @@ class EmbeddedPostgres:
         with file_lock(self.data_dir / ".pg.lock"):
             if self.running_port() is not None:
                 return False
+            self.check_port()
             self._prepare_permissions()
             if not (self.pgdata / "PG_VERSION").exists():
                 self._initdb()
@@ -147,7 +151,22 @@ class EmbeddedPostgres:
         with file_lock(self.data_dir / ".pg.lock"):
             if self.running_port() is None:
                 return
-            self._exec("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop")
+            # A fast shutdown still writes a checkpoint and, with WAL archiving on, waits for the last
+            # segments to reach the backup repository: on a busy disk that outlasts pg_ctl's default
+            # 60 seconds, so it gets longer.
+            wait = str(STOP_TIMEOUT_S)
+            self._exec(
+                "pg_ctl",
+                "-D",
+                str(self.pgdata),
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                wait,
+                "stop",
+                timeout=STOP_TIMEOUT_S + 30,
+            )
 
     def _prepare_permissions(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -185,6 +204,16 @@ class EmbeddedPostgres:
             )
         finally:
             pwfile.unlink(missing_ok=True)
+
+    def check_port(self) -> None:
+        """Raise :class:`PortInUse` when the server is not running and its port is taken by something else."""
+        if self.running_port() is not None:
+            return
+        if not port_is_free("127.0.0.1", self.port):
+            raise PortInUse(
+                f"port {self.port} on 127.0.0.1 is taken, so the embedded PostgreSQL cannot start: set "
+                "AIPAIR_EMBEDDED_DB_PORT to a free port (0 picks one), or stop what listens there"
+            )
 
     def _start(self) -> None:
         port = self.port or _free_port()
