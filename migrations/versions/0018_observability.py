@@ -1,8 +1,8 @@
 """Observability: what the metrics read at scrape time, the reporting role and its views, the runbook's
 connection counts, platform usage across companies, and abandoned reservations closed sooner.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-02
 
 - ``principal_activity``: when each user and API key was last seen (written by every process about
@@ -31,8 +31,8 @@ from alembic import op
 from aipair.db.migration_helpers import app_role, reporting_role
 from aipair.db.sql_files import sql_text
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
