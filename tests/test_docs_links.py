@@ -27,5 +27,6 @@ def test_every_link_between_documents_leads_to_a_file() -> None:
 
 
 def test_links_in_code_and_to_the_web_are_not_files() -> None:
-    text = "[a](docs/api.md) `[b](c.md)` [d](https://example.com/x) [e](settings.md#auth)\n```\n[f](g.md)\n```"
+    text = "[a](docs/api.md) `[b](c.md)` [d](https://example.com/x) [e](settings.md#auth)"
+    text += "\n```\n[f](g.md)\n```"
     assert local_links(text) == ["docs/api.md", "settings.md"]
