@@ -23,7 +23,8 @@ def mounted(service: Obj, container_path: str) -> Path:
     target = PurePosixPath(container_path)
     for volume in service.get("volumes", []):
         source, inside = volume.split(":")[:2]
-        if source.startswith(".") and (target == PurePosixPath(inside) or PurePosixPath(inside) in target.parents):
+        within = target == PurePosixPath(inside) or PurePosixPath(inside) in target.parents
+        if source.startswith(".") and within:
             return DEPLOY / source / target.relative_to(inside)
     raise AssertionError(f"{container_path} is not mounted from the repository")
 
