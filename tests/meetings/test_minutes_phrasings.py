@@ -119,3 +119,44 @@ def test_a_task_for_all_of_us_has_no_owner() -> None:
         MONDAY,
     )
     assert [(a.owner_name, a.due_date) for a in minutes.action_items] == [(None, dt.date(2026, 3, 24))]
+
+
+def test_role_labels_in_spanish_and_names_after_unknown_titles_find_their_person() -> None:
+    minutes = minutes_of(
+        "Presidente de la comunidad (Antonio Gil): Luis, revisa el presupuesto del ascensor mañana.\n"
+        "D. Luis García: Vale. Y le quedo en mandar el acta a la administradora.\n"
+        "Administradora de fincas: Yo pediré los tres presupuestos esta semana.\n"
+        "HR (Ana Ruiz): Y yo lo checaré con el seguro.\n",
+    )
+    assert minutes.attendees == ["Antonio Gil", "D. Luis García", "Administradora de fincas", "Ana Ruiz"]
+    assert [(a.owner_name, a.due_date) for a in minutes.action_items] == [
+        ("D. Luis García", dt.date(2026, 3, 5)),
+        ("D. Luis García", None),
+        ("Administradora de fincas", dt.date(2026, 3, 6)),
+        ("Ana Ruiz", None),
+    ]
+    assert minutes.action_items[0].task == "Revisar el presupuesto del ascensor"
+
+
+def test_an_order_given_by_name_is_an_action_for_that_person() -> None:
+    minutes = minutes_of(
+        "Marcus Hill: The pool size is what broke.\n"
+        "Priya Natarajan: Marcus, add the range check to CI by Monday.\n"
+        "Priya Natarajan: Tom, take us through the timeline.\n"
+        "Priya Natarajan: Lena, do you have the numbers?\n"
+        "Tom Becker: Sure, thanks for that.\n",
+    )
+    assert tasks(minutes) == [("Add the range check to CI", "Marcus Hill", dt.date(2026, 3, 9))]
+
+
+def test_rejected_and_bare_vote_results_are_decisions() -> None:
+    minutes = minutes_of(
+        "Cllr. Ruth Ellison: I move that the committee close the east car park on Sundays.\n"
+        "The Chair (Cllr. Dana Whitfield): Those in favour? Two. Against? Four. The motion is defeated.\n"
+        "Cllr. Peter Quinn: I move that we approve the summer fair budget as presented.\n"
+        "The Chair (Cllr. Dana Whitfield): All in favour? Carried.\n"
+    )
+    decisions = [d.text for d in minutes.decisions]
+    assert len(decisions) == 2
+    assert decisions[0].startswith("The motion is defeated") and "east car park" in decisions[0]
+    assert decisions[1].startswith("Carried") and "summer fair budget" in decisions[1]

@@ -35,7 +35,7 @@ BLIND = {
     "es": (
         ("precision", 0.75),
         ("recall", 0.55),
-        ("owner_accuracy", 0.70),
+        ("owner_accuracy", 0.75),
         ("due_accuracy", 0.90),
         ("decision_recall", 0.40),
     ),

@@ -33,6 +33,7 @@ from aipair.kit.text import word_set
 from aipair.meetings.engines.people import HONORIFIC_WORDS, Mention, NameIndex, is_vocative
 from aipair.meetings.engines.rules import LanguageRules
 from aipair.meetings.engines.verbs import (
+    ENGLISH_WORK_VERBS,
     SPANISH_ADDRESSED_FORMS,
     SPANISH_ADDRESSED_INFINITIVE_OF,
     SPANISH_COMMITMENT_FORMS,
@@ -40,8 +41,10 @@ from aipair.meetings.engines.verbs import (
     SPANISH_THIRD_INFINITIVE_OF,
     SPANISH_THIRD_PERSON_FORMS,
     english_third_person,
+    first_person_future,
     first_person_infinitive,
     is_work_verb,
+    spanish_imperative,
 )
 from aipair.meetings.minutes import Priority
 
@@ -61,6 +64,7 @@ _OPENING_WORDS = word_set(
     "eso esto"
 )
 _OBJECT_CLITICS = word_set("te le les lo la los las os")
+_PRONOUNS = word_set("i you we he she they it")
 _ALL_OF_US = re.compile(r"\b(?:entre\s+tod[oa]s|tod[oa]s\s+junt[oa]s|all\s+of\s+us|between\s+us)\b", re.I)
 _ADDRESS_WORDS = word_set("y e tú tu vos usted ustedes") | _CLITICS
 _THIRD_PARTY = {
@@ -133,6 +137,15 @@ def _spanish_present(rules: LanguageRules, sentence: str) -> tuple[int, int, boo
     for position, word in enumerate(words):
         form = word.group().lower()
         guessed = None if form in SPANISH_COMMITMENT_FORMS else _guessed(words, position)
+        future = (
+            first_person_future(form) if guessed is None and form not in SPANISH_COMMITMENT_FORMS else None
+        )
+        if (
+            future is not None
+            and future not in rules.narration
+            and _allowed(rules, sentence, word.start(), word.start())
+        ):
+            return word.start(), word.end(), not form.endswith("mos"), future  # "checaré", "lo mandaremos"
         if form not in SPANISH_COMMITMENT_FORMS and guessed is None:
             continue
         before = [w.group().lower() for w in words[max(0, position - 2) : position]]
@@ -233,13 +246,32 @@ def _request(
 def _assignment(
     rules: LanguageRules, sentence: str, speaker: str | None, mentions: list[Mention]
 ) -> ActionCue | None:
-    """ "PhD B, you write the results section": a participant addressed, then told what to do."""
+    """ "PhD B, you write the results section", "Marcus, add the check", "Luis, revisa el
+    presupuesto": a participant addressed, then told what to do."""
     for mention in mentions:
         if mention.name == speaker or not is_vocative(sentence, mention):
             continue
         match = _YOU.match(sentence, mention.end)
         if match and is_work_verb(_verb_after(rules, sentence, match.end()), rules.language):
             return ActionCue("request", mention.name, mention.start, match.end(), sentence[match.end() :])
+        imperative = _imperative(rules, sentence, mention.end)
+        if imperative is not None and _allowed(rules, sentence, mention.start, mention.end):
+            return ActionCue("request", mention.name, mention.start, mention.end, imperative)
+    return None
+
+
+def _imperative(rules: LanguageRules, sentence: str, position: int) -> str | None:
+    """The task when the words at ``position`` (after ", ") start with an imperative of a verb of work."""
+    words = _WORD.findall(sentence[position : position + 60])
+    lead = sentence[position:].lstrip()
+    if len(words) < 2 or not lead.startswith(","):
+        return None
+    verb, following = words[0].lower(), words[1].lower()
+    if rules.language == "es":
+        infinitive = spanish_imperative(verb) if following != "falta" else None
+        return f"{infinitive}{lead[1:].lstrip()[len(verb) :]}" if infinitive else None
+    if verb in ENGLISH_WORK_VERBS and following not in _PRONOUNS:
+        return lead[1:].lstrip()
     return None
 
 

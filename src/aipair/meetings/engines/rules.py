@@ -70,7 +70,9 @@ ENGLISH = LanguageRules(
         r"|(?:is|are|was|were|has\s+been|have\s+been)\s+(?:approved|adopted|carried|deferred|postponed",
         r"|tabled|passed|ratified|endorsed)",
         r"|(?:motion|amendment|resolution|minutes)\s+(?:is\s+|was\s+)?(?:agreed\s+to|carried|adopted|approved)",
-        r"|(?:motion|amendment|resolution|recommendation)\s+(?:carries|passes)",
+        r"|(?:motion|amendment|resolution|recommendation)\s+(?:carries|passes|fails|is\s+(?:defeated|lost|rejected))",
+        r"|^\W*(?:carried|approved|adopted|passed|defeated)(?:\s+unanimously)?(?=\W*$)",
+        r"|(?:we(?:'ll|\s+will)|let'?s|we(?:'re|\s+are))\s+(?:go(?:ing)?\s+ahead|proceed(?:ing)?|stick(?:ing)?)\s+with",
         r"|carried\s+unanimously|unanimously|so\s+decided|let'?s\s+aim\s+(?:to|for)",
         r"|we(?:'re|\s+are)\s+(?:all\s+)?agreed|by\s+\w+\s+votes?\s+to\s+\w+",
         r"|^(?:the\s+|a\s+)?[\w'-]+(?:\s+[\w'-]+){0,3}(?<!\bas)(?<!\bwhat)(?<!\bhow)(?<!\bthat)",
@@ -81,7 +83,7 @@ ENGLISH = LanguageRules(
     decision_negated=_rx(
         r"\b(?:haven't|have\s+not|hasn't|has\s+not|didn't|did\s+not|not\s+yet|never|nobody|no\s+one|won't)\b",
         r"[^.?!]{0,30}?\b(?:decided|agreed|approved|decide|agree|approve|carried)\b",
-        r"|\bnot\s+(?:been\s+)?(?:decided|agreed|approved|carried)\b|\bis\s+defeated\b",
+        r"|\bnot\s+(?:been\s+)?(?:decided|agreed|approved|carried)\b",
     ),
     decision_list=_rx(
         r"\b(?:the\s+decisions?(?:\s+(?:are|is|were))?\s*:|decisions?\s*:|we(?:'ve|\s+have)?\s+",
@@ -126,6 +128,8 @@ ENGLISH = LanguageRules(
         r"|\bwrap\s+up\b|\bget\s+started\b|\bwait\s+until\b|\bthe\s+agenda\b|\bmy\s+screen\b",
         r"|\bthe\s+next\s+bit\b|\bturn\s+it\s+over\b|\bthe\s+floor\b|\bkick\s+off\b|\bgo\s+ahead\b",
         r"|\b(?:talk|speak)\s+about\b|\bthe\s+round\b|\bgo\s+(?:around|over)\s+the\b|\bin\s+mind\b",
+        r"|\btell\s+you\s+(?:that|what|how|why|honestly)\b|\bask\s+(?:you\s+)?(?:a|one|another)\s+question\b",
+        r"|\bbe\s+(?:honest|quick|brief)\b|\badmit\b|\b(?:take|walk|talk|bring)\s+(?:us|me|everyone)\s+through\b",
     ),
     agenda=_rx(r"\b(?:today|this\s+meeting|this\s+session|now)\b"),
     small_talk=_rx(
@@ -200,12 +204,13 @@ SPANISH = LanguageRules(
         r"|vamos\s+con|nos\s+quedamos\s+con|la\s+decisión\s+(?:es|final)|decisión:",
         r"|estamos\s+de\s+acuerdo\s+en|(?:pues|entonces|vale)\s*,?\s+acordado|^\W*acordado\b",
         r"|por\s+unanimidad|por\s+mayoría|por\s+\w+\s+votos?\s+(?:a\s+favor\s+)?contra\s+\w+",
-        r"|(?:queda|quedan)\s+(?:aplazad[oa]s?|pospuest[oa]s?)|se\s+(?:aplaza|pospone)n?)\b",
+        r"|(?:queda|quedan)\s+(?:aplazad[oa]s?|pospuest[oa]s?|rechazad[oa]s?)|se\s+(?:aplaza|pospone|rechaza)n?",
+        r"|^\W*(?:aprobad[oa]|rechazad[oa])s?(?=\W*$)|sale\s+adelante|salió\s+adelante)\b",
     ),
     decision_negated=_rx(
         r"\b(?:no|todavía\s+no|aún\s+no|nadie)\s+(?:\w+\s+){0,2}?",
         r"(?:decidid[oa]|acordad[oa]|aprobad[oa]|decidimos|acordamos|decidir|acordar|aprueba)\b",
-        r"|\bqueda\s+rechazad[oa]\b",
+        r"|\bno\s+queda\s+rechazad[oa]\b",
     ),
     decision_list=_rx(
         r"\b(?:(?:las\s+)?decisiones(?:\s+son)?\s*:|(?:los\s+)?acuerdos(?:\s+son)?\s*:",
@@ -220,7 +225,8 @@ SPANISH = LanguageRules(
     condition=_rx(r"\b(?:si|a\s+menos\s+que|en\s+caso\s+de|suponiendo|salvo\s+que)\b"),
     self_commitment=_rx(
         r"\b(?:(?:yo\s+)?voy\s+a|(?:yo\s+)?me\s+encargo|(?:yo\s+)?me\s+ocupo|lo\s+hago\s+yo|yo\s+lo\s+hago",
-        r"|me\s+comprometo\s+a|me\s+pongo\s+con|me\s+reúno\s+con|me\s+apunto)\b",
+        r"|me\s+comprometo\s+a|me\s+pongo\s+con|me\s+reúno\s+con|me\s+apunto|quedo\s+en|me\s+toca",
+        r"|(?:yo\s+)?me\s+hago\s+cargo|cuenta\s+conmigo\s+para|déjamelo\s+a\s+mí|me\s+lo\s+(?:pido|apunto|llevo))\b",
     ),
     weak_commitment=_rx(r"\b(?:(?:yo\s+)?tengo\s+que|(?:yo\s+)?puedo|(?:yo\s+)?debo)\b"),
     group_commitment=_rx(r"\b(?:vamos\s+a|nos\s+encargamos|nos\s+ocupamos)\b"),
