@@ -41,7 +41,7 @@ def test_a_request_to_anyone_belongs_to_who_answers_on_it() -> None:
     assert tasks(minutes) == [("Book the demo room for the launch call", "Nadia Kapoor", None)]
 
 
-def test_votes_and_agreed_questions_are_decisions() -> None:
+def test_votes_either_way_and_agreed_questions_are_decisions() -> None:
     minutes = minutes_of(
         "Cllr. Ruth Ellison: I move that the committee recommend releasing the reserve to replace the "
         "climbing frame.\n"
@@ -52,12 +52,18 @@ def test_votes_and_agreed_questions_are_decisions() -> None:
         "Priya Natarajan: Okay, so we're agreed: the payments canary goes to ten percent.\n"
         "Sam Rivera: Are we all happy with the ninth as the launch date?\n"
         "Jo Lindqvist: No, that's too early for legal.\n"
+        "Cllr. Ruth Ellison: I move that the committee close the east car park on Sundays.\n"
+        "The Chair (Cllr. Dana Whitfield): Those in favour? Two. Against? Four. The motion is defeated.\n"
+        "Cllr. Peter Quinn: I move that we approve the summer fair budget as presented.\n"
+        "The Chair (Cllr. Dana Whitfield): All in favour? Carried.\n"
     )
     decisions = [d.text for d in minutes.decisions]
-    assert len(decisions) == 3
+    assert len(decisions) == 5
     assert "climbing frame" in decisions[0] and decisions[0].startswith("The motion carries")
     assert decisions[1].startswith("Officers to add the river bins to the weekend round")
     assert "canary goes to ten percent" in decisions[2]
+    assert decisions[3].startswith("The motion is defeated") and "east car park" in decisions[3]
+    assert decisions[4].startswith("Carried") and "summer fair budget" in decisions[4]
 
 
 def test_a_bare_agreement_quotes_what_was_agreed() -> None:
@@ -148,15 +154,3 @@ def test_an_order_given_by_name_is_an_action_for_that_person() -> None:
     )
     assert tasks(minutes) == [("Add the range check to CI", "Marcus Hill", dt.date(2026, 3, 9))]
 
-
-def test_rejected_and_bare_vote_results_are_decisions() -> None:
-    minutes = minutes_of(
-        "Cllr. Ruth Ellison: I move that the committee close the east car park on Sundays.\n"
-        "The Chair (Cllr. Dana Whitfield): Those in favour? Two. Against? Four. The motion is defeated.\n"
-        "Cllr. Peter Quinn: I move that we approve the summer fair budget as presented.\n"
-        "The Chair (Cllr. Dana Whitfield): All in favour? Carried.\n"
-    )
-    decisions = [d.text for d in minutes.decisions]
-    assert len(decisions) == 2
-    assert decisions[0].startswith("The motion is defeated") and "east car park" in decisions[0]
-    assert decisions[1].startswith("Carried") and "summer fair budget" in decisions[1]
