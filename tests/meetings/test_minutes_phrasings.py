@@ -153,4 +153,3 @@ def test_an_order_given_by_name_is_an_action_for_that_person() -> None:
         "Tom Becker: Sure, thanks for that.\n",
     )
     assert tasks(minutes) == [("Add the range check to CI", "Marcus Hill", dt.date(2026, 3, 9))]
-
