@@ -183,8 +183,5 @@ BUILD_INFO = Gauge(
 )
 
 # --- operations -------------------------------------------------------------------------------------
-BACKUP_LAST_SUCCESS = Gauge(
-    "aipair_backup_last_success_timestamp_seconds",
-    "When the last backup succeeded (Unix time; 0 until one has)",
-    multiprocess_mode="livemax",
-)
+# Backup age and maintenance state are read from the database at each scrape (``snapshot.py``): backups
+# and windows are recorded by whichever process made them, and every replica reports the same value.
