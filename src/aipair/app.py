@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from aipair.audit.endpoints import router as audit_router
 from aipair.auth.endpoints import keys_router
@@ -39,6 +40,7 @@ from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
 from aipair.web.app import install_console
 from aipair.web.routing import maintenance_page
+from aipair.webhooks.endpoints import router as webhooks_router
 from aipair.worker.background import background_worker
 
 
@@ -95,6 +97,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_upload_bytes=settings.http.max_upload_bytes,
         max_ai_body_bytes=settings.http.max_ai_body_bytes,
     )
+    if settings.http.cors_origins:  # outermost: preflights are answered before anything else runs
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.http.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["authorization", "content-type", "idempotency-key", "x-request-id"],
+            allow_credentials=False,  # the API takes bearer tokens, never the console's cookies
+            max_age=600,
+        )
     install_error_handlers(app)
     # The AI gateway first: routes are matched in order, and its calls are the hot path.
     routers = (
@@ -107,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tenancy_router,
         usage_router,
         ai_settings_router,
+        webhooks_router,
     )
     audit_routers = (audit_router, support_actions_router, support_router, support_grants_router)
     ops_routers = (maintenance_router, incidents_router, backups_router)

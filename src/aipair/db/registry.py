@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "aipair.gateway.models",
     "aipair.usage.models",
     "aipair.ops.models",
+    "aipair.webhooks.models",
 )
 
 
