@@ -28,7 +28,7 @@ from aipair.gateway.pricing import Price, PriceLookup, cost_micro_usd, worst_cas
 from aipair.gateway.providers.base import Usage
 from aipair.gateway.ratelimit import Decision, RateLimiter, Window
 from aipair.gateway.routing import Router
-from aipair.gateway.tokens import RequestEstimate
+from aipair.gateway.tokens import UNKNOWN_MODEL_MAX_OUTPUT, RequestEstimate
 from aipair.kit.periods import PeriodClock
 from aipair.security.service import SecurityEventKind
 from aipair.security.signals import KeySignals
@@ -106,6 +106,15 @@ class Admissions:
             if (price := self._prices.lookup(target.provider, target.model, today)) is not None
         ]
         return max(costs, default=0)
+
+    def output_limit(self, public_model: str) -> int:
+        """The most completion tokens a call to the model may ask for: the largest any of its targets
+        writes, as the price catalog says (a target it does not limit counts as the generous default)."""
+        today = datetime.now(UTC).date()
+        return max(
+            self._prices.output_limit(target.provider, target.model, today) or UNKNOWN_MODEL_MAX_OUTPUT
+            for target in self._router.registry.resolve(public_model)
+        )
 
     async def admit(
         self, caller: Caller, operation: str, public_model: str, request_id: str, estimate: RequestEstimate
