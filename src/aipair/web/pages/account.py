@@ -145,7 +145,7 @@ async def switch_company(
 @router.get("/account")
 async def account(page: ConsolePage) -> Response:
     """Your account: name, e-mail, companies and roles; the form to change your password."""
-    return page.page("account.html", title="Your account")
+    return page.page("account.html", title="Your account", password_error=None)
 
 
 @router.post("/account/password")
