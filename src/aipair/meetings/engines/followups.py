@@ -3,9 +3,11 @@ pronoun stands for, and which candidates are kept, with what confidence.
 
 - A request or shared obligation answered in one of the next two turns by someone who accepts
   ("Sure.", "Sí, sin problema.", or a first-person commitment) belongs to that person — unless it was
-  addressed to someone else — and takes the reply's deadline when it had none; the reply's own
-  commitment to the same thing ("I'll send it by Friday", or whatever the reply opens with) is
-  folded into it, not listed twice.
+  addressed to someone else, or the reply hands it to a third person; a suggestion ("we should…")
+  needs a reply that commits, not only agrees — and takes the reply's deadline when it had none;
+  the reply's own commitment to the same thing ("I'll send it by Friday", or whatever the reply opens with) is
+  folded into it, not listed twice; when the request only pointed at the task ("Could you clean
+  those up?"), the reply's words name it.
 - A task that only names a pronoun ("La redacto yo", "I can move them up") quotes the sentence it
   refers to: the last informative sentence before it, in the same turn or the previous one.
 - A task that points back ("add that check") quotes the same way.
@@ -30,6 +32,7 @@ from aipair.meetings.minutes import ActionItem, Priority, fit
 from aipair.meetings.parsing.segments import Segment
 
 _REPLY_WINDOW = 2
+_CONTEXT_TURNS = 3
 _REPLY_SENTENCES = 2
 _MIN_CONTEXT_WORDS = 3
 _MAX_CONTEXT_WORDS = 40
@@ -44,7 +47,9 @@ _BASE_CONFIDENCE = {
     "group": 0.55,
     "third": 0.5,
     "obligation": 0.45,
+    "suggestion": 0.4,
 }
+_ASKS = ("request", "obligation", "suggestion")  # nobody's yet: a reply may take them on
 DueFinder = Callable[[str], DueDate | None]
 
 
@@ -66,6 +71,7 @@ class Candidate:
     accepted: bool = False
     absorbed: bool = False
     context: str = ""
+    context_at: tuple[int, int] | None = None  # (position, sentence) of the quoted sentence
 
 
 def _sentences(segment: Segment) -> list[str]:
@@ -96,19 +102,35 @@ def _accept(
     takes_on = (
         rules.self_commitment.search(first[0]) or rules.weak_commitment.search(first[0]) if first else None
     )
-    if not own and not takes_on and not rules.acceptance.match(reply.text):
-        return False
+    if (
+        not own
+        and not takes_on
+        and (candidate.cue.kind == "suggestion" or not rules.acceptance.match(reply.text))
+    ):
+        return False  # "We should add a leaf icon." "Yeah.": agreeing with an idea is not taking it on
+    if any(r.cue.kind == "request" and r.owner not in (None, acceptor) for r in replies):
+        return False  # "Sí, eso. Becaria C, ¿te ocupás vos…?": the reply hands it to someone else
     candidate.owner, candidate.accepted = acceptor, True
     asked = set(content_words(candidate.task))
     for commitment in own:
         if commitment.sentence == 0 or commitment.pronominal or asked & set(content_words(commitment.task)):
             commitment.absorbed = True
             candidate.due = candidate.due or commitment.due
+            if _vaguer(candidate, commitment):  # "Could you clean those up?" "I'll delete the old ones."
+                candidate.task, candidate.pronominal = commitment.task, False
+                candidate.refers_back = commitment.refers_back
     if candidate.due is None:
         candidate.due = next(
             (d for d in map(due_in, _sentences(reply)[:_REPLY_SENTENCES]) if d is not None), None
         )
     return True
+
+
+def _vaguer(asked: Candidate, commitment: Candidate) -> bool:
+    """Whether the reply names the task the request only pointed at."""
+    pointing = asked.pronominal or asked.refers_back or not names_a_task(asked.task)
+    more = len(content_words(commitment.task)) > len(content_words(asked.task))
+    return pointing and names_a_task(commitment.task) and (not commitment.pronominal or more)
 
 
 def link_replies(
@@ -122,7 +144,7 @@ def link_replies(
     for candidate in candidates:
         by_position.setdefault(candidate.position, []).append(candidate)
     for found_here in by_position.values():
-        asks = [c for c in found_here if c.cue.kind in ("request", "obligation") and not c.absorbed]
+        asks = [c for c in found_here if c.cue.kind in _ASKS and not c.absorbed]
         if not asks:
             continue
         reply = _reply(asks[-1], segments)
@@ -135,25 +157,27 @@ def _informative(sentence: str) -> bool:
 
 
 def add_context(candidate: Candidate, segments: Sequence[Segment]) -> None:
-    """Quote what a pronominal task refers to: earlier in the turn, else the previous turn."""
-    here = _sentences(segments[candidate.position])[: candidate.sentence]
-    earlier = next((s for s in reversed(here) if _informative(s)), None)
-    if earlier is None and candidate.position > 0:
-        previous = _sentences(segments[candidate.position - 1])
-        earlier = next((s for s in reversed(previous) if _informative(s)), None)
-    candidate.context = earlier or ""
+    """Quote what a pronominal task refers to: earlier in the turn, else in the last few turns."""
+    for position in range(candidate.position, max(-1, candidate.position - 1 - _CONTEXT_TURNS), -1):
+        sentences = _sentences(segments[position])
+        if position == candidate.position:
+            sentences = sentences[: candidate.sentence]
+        for number in range(len(sentences) - 1, -1, -1):
+            if _informative(sentences[number]):
+                candidate.context, candidate.context_at = sentences[number], (position, number)
+                return
 
 
 def _keep(candidate: Candidate) -> bool:
     if candidate.absorbed or (candidate.pronominal and not candidate.context and not candidate.accepted):
         return False
-    if candidate.agenda and candidate.cue.kind in ("group", "obligation"):
+    if candidate.agenda and candidate.cue.kind in ("group", "obligation", "suggestion"):
         return False
     if candidate.pronominal:
         return True
     if not names_a_task(candidate.task):
         return False
-    if candidate.accepted or candidate.cue.kind not in ("request", "obligation"):
+    if candidate.accepted or candidate.cue.kind not in _ASKS:
         return True
     return candidate.owner is not None or candidate.due is not None
 
@@ -168,15 +192,33 @@ def confidence(candidate: Candidate) -> float:
     return round(min(0.95, max(0.05, score)), 2)
 
 
+def _fold_restatements(candidates: list[Candidate]) -> None:
+    """A pronominal task quoting a task of the same turn ("Eso lo hago yo. Lo meto en el boletín de
+    junio.") is that task said again: folded into it (its deadline kept when the first had none)."""
+    by_place = {(c.position, c.sentence): c for c in candidates if not c.absorbed}
+    for candidate in candidates:
+        first = by_place.get(candidate.context_at) if candidate.context_at else None
+        if (
+            candidate.pronominal
+            and first is not None
+            and first.position == candidate.position
+            and _keep(first)
+        ):
+            candidate.absorbed = True
+            first.due = first.due or candidate.due
+
+
 def settle(
     candidates: list[Candidate], segments: Sequence[Segment], rules: LanguageRules, due_in: DueFinder
 ) -> list[ActionItem]:
     """The action items among ``candidates``, in order (see the module docstring)."""
     link_replies(candidates, segments, rules, due_in)
-    items: list[ActionItem] = []
     for candidate in candidates:
         if (candidate.pronominal or candidate.refers_back) and not candidate.absorbed:
             add_context(candidate, segments)
+    _fold_restatements(candidates)
+    items: list[ActionItem] = []
+    for candidate in candidates:
         if not _keep(candidate) or not candidate.task:
             continue
         task = f"{candidate.task} — “{candidate.context}”" if candidate.context else candidate.task
