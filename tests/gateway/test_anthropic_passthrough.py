@@ -24,6 +24,7 @@ from tests.fixtures.live_gateway import (
 )
 from tests.fixtures.tenants import Tenant, make_api_key
 from tests.gateway.conftest import usage_rows
+from tests.gateway.messages_api import WEATHER, message_of
 
 pytestmark = pytest.mark.usefixtures("healthy_upstreams")
 COST = 21 * 3 + 6 * 15
@@ -74,10 +75,10 @@ def received(mock: MockUpstream) -> list[dict[str, Any]]:
     return [item["body"] for item in seen if item["path"] == "/v1/messages"]
 
 
-async def claude(
-    gateway: LiveGateway, client: httpx.AsyncClient, tenant: Tenant, **key: object
-) -> anthropic.AsyncAnthropic:
-    api_key = str((await make_api_key(client, tenant, **key))["key"])
+@pytest.fixture
+async def api(gateway: LiveGateway, client: httpx.AsyncClient, tenant: Tenant) -> anthropic.AsyncAnthropic:
+    """The official SDK with a key of the tenant (sent as ``x-api-key``)."""
+    api_key = str((await make_api_key(client, tenant))["key"])
     return anthropic.AsyncAnthropic(base_url=gateway.url, api_key=api_key, max_retries=0, timeout=20)
 
 
@@ -88,64 +89,34 @@ def billed(settings: Settings, tenant: Tenant) -> list[tuple[object, ...]]:
     ]
 
 
+@pytest.mark.parametrize("streamed", [False, True])
 async def test_a_message_passes_through_to_anthropic_unchanged_and_is_billed(
-    gateway: LiveGateway,
-    client: httpx.AsyncClient,
-    tenant: Tenant,
-    settings: Settings,
-    recorded: MockUpstream,
+    api: anthropic.AsyncAnthropic, tenant: Tenant, settings: Settings, recorded: MockUpstream, streamed: bool
 ) -> None:
-    api = await claude(gateway, client, tenant)
-    message = await api.messages.create(**REQUEST)
+    message = await message_of(api, REQUEST, streamed)
     assert message.id == "msg_mock" and message.model == "claude-sonnet-4"
     assert message.content[0].type == "text" and message.content[0].text == "Hello from the mock Claude."
     assert (message.usage.input_tokens, message.usage.output_tokens) == (21, 6)
+    assert message.stop_reason == "end_turn"
     [sent] = received(recorded)
-    assert sent == {**SENT, "stream": False}
+    assert sent == {**SENT, "stream": streamed}
     assert calls(recorded, "/v1/chat/completions") == 0
     assert billed(settings, tenant) == [("messages", "succeeded", "anthropic", "claude-sonnet-4", COST)]
 
 
-async def test_a_streamed_message_passes_anthropics_events_through_and_is_billed(
-    gateway: LiveGateway,
-    client: httpx.AsyncClient,
-    tenant: Tenant,
-    settings: Settings,
-    recorded: MockUpstream,
-) -> None:
-    api = await claude(gateway, client, tenant)
+async def test_a_stream_carries_anthropics_own_events(api: anthropic.AsyncAnthropic) -> None:
     async with api.messages.stream(**REQUEST) as stream:
         kinds = [event.type async for event in stream]
-        final = await stream.get_final_message()
-    assert final.content[0].type == "text" and final.content[0].text == "Hello from the mock Claude."
-    assert final.model == "claude-sonnet-4" and final.usage.output_tokens == 6
-    assert final.stop_reason == "end_turn"
     assert kinds[0] == "message_start" and kinds[-1] == "message_stop"
-    [sent] = received(recorded)
-    assert sent == {**SENT, "stream": True}
-    assert billed(settings, tenant) == [("messages", "succeeded", "anthropic", "claude-sonnet-4", COST)]
+    assert "content_block_start" in kinds and "message_delta" in kinds
 
 
 @pytest.mark.parametrize("streamed", [False, True])
 async def test_tool_use_passes_through(
-    gateway: LiveGateway,
-    upstreams: tuple[MockUpstream, MockUpstream],
-    client: httpx.AsyncClient,
-    tenant: Tenant,
-    streamed: bool,
+    api: anthropic.AsyncAnthropic, upstreams: tuple[MockUpstream, MockUpstream], streamed: bool
 ) -> None:
     control(upstreams[0], tool_call={"name": "get_weather", "arguments": '{"city": "Oslo"}'})
-    tool = {
-        "name": "get_weather",
-        "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
-    }
-    api = await claude(gateway, client, tenant)
-    body = {**REQUEST, "tools": [tool]}
-    if streamed:
-        async with api.messages.stream(**body) as stream:
-            message = await stream.get_final_message()
-    else:
-        message = await api.messages.create(**body)
+    message = await message_of(api, {**REQUEST, "tools": [WEATHER]}, streamed)
     assert message.stop_reason == "tool_use"
     [block] = message.content
     assert block.type == "tool_use" and block.name == "get_weather" and block.input == {"city": "Oslo"}
@@ -158,7 +129,8 @@ async def test_a_message_the_budget_refuses_never_reaches_anthropic(
     settings: Settings,
     recorded: MockUpstream,
 ) -> None:
-    api = await claude(gateway, client, tenant, monthly_budget_usd="0.000100")  # 100 micro-USD < worst case
+    key = str((await make_api_key(client, tenant, monthly_budget_usd="0.000100"))["key"])  # < worst case
+    api = anthropic.AsyncAnthropic(base_url=gateway.url, api_key=key, max_retries=0)
     with pytest.raises(anthropic.RateLimitError) as refused:
         await api.messages.create(**REQUEST)
     assert refused.value.body["error"]["type"] == "rate_limit_error"  # type: ignore[index]
