@@ -128,6 +128,10 @@ class GatewayService:
         await self._idempotency.complete(caller.company_id, key, 200, raw)
         return raw, answer.headers
 
+    async def purge_expired_idempotency_keys(self) -> int:
+        """Delete expired ``Idempotency-Key`` records of every company; how many were."""
+        return await self._idempotency.purge_expired()
+
     async def check_model(self, caller: Caller, model: str) -> None:
         """The caller's company may use AI and ``model`` (403 or 404 otherwise); nothing is counted."""
         await self._admissions.policy(caller)
