@@ -30,6 +30,7 @@ from aipair.gateway.ratelimit import Decision, RateLimiter, Window
 from aipair.gateway.routing import Router
 from aipair.gateway.tokens import UNKNOWN_MODEL_MAX_OUTPUT, RequestEstimate
 from aipair.kit.periods import PeriodClock
+from aipair.observability.ai_metrics import AiMetrics
 from aipair.security.service import SecurityEventKind
 from aipair.security.signals import KeySignals
 from aipair.tenancy.policy_cache import CompanyPolicy, CompanyPolicyCache
@@ -81,6 +82,7 @@ class Admissions:
         usage: UsageService,
         *,
         signals: KeySignals,
+        metrics: AiMetrics | None = None,
     ):
         self._router = router
         self._prices = prices
@@ -88,6 +90,7 @@ class Admissions:
         self._limiter = limiter
         self._usage = usage
         self._signals = signals
+        self._metrics = metrics
         self._periods = PeriodClock()
 
     async def policy(self, caller: Caller) -> CompanyPolicy:
@@ -187,6 +190,9 @@ class Admissions:
         tokens = usage or Usage()
         cost = cost_micro_usd(price, tokens.input_tokens, tokens.output_tokens) if price else 0
         r = admission.reservation
+        if self._metrics is not None:
+            code = error_code if error_code is not None or served else "unknown"
+            self._metrics.settled(provider, model, code, tokens.input_tokens, tokens.output_tokens, cost)
         await self._usage.settle(
             r,
             Settlement(
