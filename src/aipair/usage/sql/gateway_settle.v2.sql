@@ -1,4 +1,4 @@
--- gateway_settle, version 2 (revision 0018): the daily roll-up keeps the model as the caller named it.
+-- gateway_settle, version 2 (revision 0019): the daily roll-up keeps the model as the caller named it.
 CREATE OR REPLACE FUNCTION gateway_settle(
     p_company uuid, p_period date, p_request_id text, p_status text, p_provider text, p_model text,
     p_input integer, p_output integer, p_cost bigint, p_latency_ms integer, p_error text, p_day date,

@@ -1,4 +1,4 @@
--- gateway_usage_apply, version 3 (revision 0018): a gateway batch of settlements and reservations;
+-- gateway_usage_apply, version 3 (revision 0019): a gateway batch of settlements and reservations;
 -- the daily roll-up keeps the model as the caller named it (public_model) beside the provider's.
 --
 -- Arguments are JSON arrays of argument arrays: a settlement is (company, period, request id, status,

@@ -1,7 +1,7 @@
 """AI gateway: expired ``Idempotency-Key`` records are deleted by the worker.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06
 
 A key expires a day after its call (a later call with it is claimed afresh), but its record stayed in
@@ -18,8 +18,8 @@ from alembic import op
 from aipair.db.migration_helpers import app_role
 from aipair.db.sql_files import sql_text
 
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

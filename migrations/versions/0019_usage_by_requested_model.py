@@ -1,7 +1,7 @@
 """Usage: the daily roll-up keeps the model as the caller named it, beside the provider's model.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-06
 
 ``usage_daily.public_model`` is the name the call asked for (an alias such as ``local``, or a company's
@@ -17,8 +17,8 @@ from alembic import op
 
 from aipair.db.sql_files import sql_text
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
