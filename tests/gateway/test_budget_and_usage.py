@@ -16,7 +16,7 @@ from aipair.config import Settings
 from aipair.db.urls import libpq
 from tests.fixtures.live_gateway import LiveGateway, control
 from tests.fixtures.tenants import Tenant, make_api_key
-from tests.gateway.conftest import MESSAGES, sdk
+from tests.gateway.conftest import MESSAGES, sdk, usage_rows
 
 pytestmark = pytest.mark.usefixtures("healthy_upstreams")
 RUNBOOK_CAPACITY_QUERY = """SELECT company_id, 
@@ -71,6 +71,7 @@ async def test_usage_api_groups_by_model_day_and_key_and_capacity_query_sees_it(
     api = sdk(gateway, str(key["key"]))
     for model in ("gpt-4o-mini", "gpt-4o-mini", "resilient", "local"):
         await api.chat.completions.create(model=model, messages=MESSAGES)
+    assert len(usage_rows(settings, tenant.id)) == 4  # settled (just after each answer was sent)
     headers = tenant.auth("ADMIN")
     by_model = (await client.get("/api/usage", params={"group_by": "model"}, headers=headers)).json()
     # Grouped by the name each call asked for (an alias too), not by the provider's model behind it.
