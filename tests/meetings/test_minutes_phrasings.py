@@ -153,3 +153,28 @@ def test_an_order_given_by_name_is_an_action_for_that_person() -> None:
         "Tom Becker: Sure, thanks for that.\n",
     )
     assert tasks(minutes) == [("Add the range check to CI", "Marcus Hill", dt.date(2026, 3, 9))]
+
+
+def test_agreeing_with_a_suggestion_is_not_taking_it_on_but_committing_is() -> None:
+    minutes = minutes_of(
+        "User Interface: I think we should put a leaf icon on the screen in eco mode.\n"
+        "Marketing: Yeah.\n"
+        "Jorge Salinas: Hay que avisar a soporte de la migración antes del jueves.\n"
+        "Alicia Ponce: Vale.\n"
+        "Irene Castells: Habría que pasar el dominio a la tarjeta de la empresa.\n"
+        "Pablo Gil: Esta semana lo gestiono yo con administración.\n"
+    )
+    assert [(a.owner_name, a.due_date) for a in minutes.action_items] == [
+        ("Alicia Ponce", dt.date(2026, 3, 5)),
+        ("Pablo Gil", dt.date(2026, 3, 6)),
+    ]
+    assert "dominio" in minutes.action_items[1].task
+
+
+def test_choices_stated_as_going_for_or_opting_are_decisions() -> None:
+    english = minutes_of("Project Manager: Okay, we'll go for the rubber case then.\nMarketing: Sure.\n")
+    spanish = minutes_of(
+        "Lucía Fernández: Al final optamos por el proveedor de Valencia.\nDiego Romero: Vale.\n"
+    )
+    assert [d.text for d in english.decisions] == ["We'll go for the rubber case then."]
+    assert [d.text for d in spanish.decisions] == ["Al final optamos por el proveedor de Valencia."]
