@@ -194,3 +194,21 @@ def test_telling_someone_outside_and_impersonal_settlements_in_spanish() -> None
     assert [a.owner_name for a in minutes.action_items] == ["Vecino del 2ºB"]
     assert "portero" in minutes.action_items[0].task
     assert [d.text for d in minutes.decisions] == ["Se contrata a la empresa de pintura para septiembre."]
+
+
+def test_the_person_asked_answering_with_a_date_or_a_bare_me_takes_the_task_on() -> None:
+    minutes = minutes_of(
+        "Marta Iglesias: Ana Belén, ¿puedes preparar la oferta para Elena?\n"
+        "Ana Belén Soto: La tengo el lunes.\n"
+        "Marta Iglesias: ¿Y quién puede mandar el informe a la Junta antes del día treinta?\n"
+        "Carlos Ruiz: Yo.\n"
+        "Marta Iglesias: Luis, ¿puedes revisar el contrato del almacén?\n"
+        "Luis Herrero: No, esta semana no puedo.\n",
+        MONDAY,
+    )
+    assert tasks(minutes) == [
+        ("Preparar la oferta para Elena", "Ana Belén Soto", dt.date(2026, 3, 30)),
+        ("Mandar el informe a la Junta", "Carlos Ruiz", dt.date(2026, 3, 30)),
+        ("Revisar el contrato del almacén", "Luis Herrero", None),
+    ]
+    assert [a.confidence < 0.8 for a in minutes.action_items] == [False, False, True]
