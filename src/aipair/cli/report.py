@@ -41,3 +41,21 @@ def security() -> None:
         )
     for section in sections:
         _print(section)
+
+
+@app.command("keys")
+def keys() -> None:
+    """Key age: API keys older than a quarter, and the last rotation of the database password
+    (bi-annually) and of the secrets key (annually) against the runbook's rotation schedule."""
+    import psycopg
+
+    from aipair.cli.support import database, settings
+    from aipair.db.urls import libpq
+    from aipair.ops.keys.report import key_report
+    from aipair.runtime import secret_box
+
+    config = settings()
+    with database(config) as urls, psycopg.connect(libpq(urls.owner)) as conn:
+        sections = key_report(conn, secret_box(config))
+    for section in sections:
+        _print(section)
