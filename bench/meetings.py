@@ -20,6 +20,7 @@ import httpx
 
 from aipair.config import MeetingSettings
 from aipair.meetings.chunking import chunk_segments, render_transcript, verify_coverage
+from aipair.meetings.engines import prepare_meeting
 from aipair.meetings.llm import LlmEngine
 from aipair.meetings.minutes import assemble_minutes, merge_extractions
 from aipair.meetings.parsing import parse_transcript
@@ -61,8 +62,9 @@ async def llm_engine_run() -> tuple[int, int, float, int]:
     """(chunks, concurrency, wall seconds, action items) for the 3-hour meeting through the mock."""
     settings = MeetingSettings()
     segments = parse_transcript("meeting.vtt", meetings_local.generate_vtt().encode())
-    chunks = chunk_segments(segments, settings.chunk_max_tokens)
-    verify_coverage(chunks, len(render_transcript(segments)))
+    prepared = prepare_meeting(segments)
+    chunks = chunk_segments(prepared.segments, settings.chunk_max_tokens)
+    verify_coverage(chunks, len(render_transcript(prepared.segments)))
     upstream = MockUpstream()
     port = upstream.start_in_thread()  # its own loop and thread, like a real upstream
     upstream.behaviour.delay_s = CALL_DELAY_S
@@ -75,7 +77,8 @@ async def llm_engine_run() -> tuple[int, int, float, int]:
             max_output_tokens=settings.llm_max_output_tokens,
             answer_retries=settings.llm_answer_retries,
             meeting_date=dt.date(2026, 3, 4),
-            language="en",
+            language=prepared.language,
+            attendees=prepared.attendees,
         )
 
         async def progress(done: int) -> None:

@@ -3,7 +3,8 @@
 Tokens are lower-cased runs of letters and digits (accents kept, so Spanish words stay whole); no
 stemming, no stop words removed. ROUGE-Lsum splits both texts into sentences and takes, for each
 reference sentence, the union of its longest common subsequences with every candidate sentence,
-each token counted at most as often as it occurs on both sides.
+each token counted at most as often as it occurs on both sides. On English text (where its
+tokenisation is the same) it gives the same F1 as the ``rouge-score`` package without stemming.
 """
 
 from __future__ import annotations

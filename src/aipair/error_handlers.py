@@ -22,6 +22,7 @@ from aipair.audit.middleware import record_probe
 from aipair.edge import UnstorableInput, is_unstorable_error
 from aipair.errors import HTTP_CODES, AppError, InvalidJson, NotFound, ValidationFailed
 from aipair.gateway.dialects.anthropic_messages import anthropic_error
+from aipair.web.routing import browsing, error_page
 
 log = structlog.get_logger("aipair.errors")
 ANTHROPIC_PATHS = "/v1/messages"
@@ -111,7 +112,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return _render(request, _validation(exc))
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 404 and browsing(request):
+            return error_page(request, NotFound("There is no such page"))
         if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
             return _render(request, InvalidJson("Request body is not valid UTF-8 JSON"))
         error = AppError(str(exc.detail), headers=dict(exc.headers or {}))

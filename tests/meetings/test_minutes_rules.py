@@ -168,3 +168,11 @@ def test_summary_is_whole_sentences_in_meeting_order_with_a_length_that_follows_
     assert "Good morning" not in summary and "Yeah" not in summary
     assert "Bob Chen: I'll update the onboarding mockups" in summary
     assert 30 <= len(summary.split()) <= 120
+
+
+def test_a_transcript_without_punctuation_gives_items_of_readable_length() -> None:
+    rambling = "I will review the " + " ".join(["numbers of the north region"] * 400)
+    minutes = minutes_of(f"Ana Ruiz: {rambling}\nBob Chen: Okay.\n")
+    assert [(a.owner_name, len(a.task) <= 300, a.task.endswith("…")) for a in minutes.action_items] == [
+        ("Ana Ruiz", True, True)
+    ]

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,35 +37,39 @@ def console_env(settings: Settings, data_dir: Path, upstream_port: int) -> dict[
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def server_env(settings: Settings, data_dir: Path) -> Iterator[dict[str, str]]:
     with upstream_processes(1) as (upstream,):
         yield console_env(settings, data_dir, upstream.port)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def console_url(server_env: dict[str, str], urls: object) -> Iterator[str]:
-    """One ``aipair serve`` for the module (the database is migrated first)."""
-    with served_gateways(server_env, 1) as (url,):
+    """One ``aipair serve`` for the console's tests (the database is migrated first), and an
+    ``aipair worker`` beside it, started together; both stop when the console's tests end, so that no
+    other test shares the job queue with them."""
+    with worker_process(server_env), served_gateways(server_env, 1) as (url,):
         yield url
 
 
-@pytest.fixture(scope="module")
-def worker(server_env: dict[str, str]) -> Iterator[None]:
-    """An ``aipair worker`` process processing the meetings uploaded through the console (its log is
-    left in ``var/console-tests/worker.log``)."""
+@contextmanager
+def worker_process(server_env: dict[str, str]) -> Iterator[None]:
+    """An ``aipair worker`` processing the meetings uploaded through the console (its log is left in
+    ``var/console-tests/worker.log``)."""
     LOGS.mkdir(parents=True, exist_ok=True)
     log = (LOGS / "worker.log").open("wb")
     # Each chunk takes a while, so a person (and the test) can watch the state change in place.
     env = {**server_env, "AIPAIR_MEETINGS__CHUNK_DELAY_S": "2"}
     process = subprocess.Popen([sys.executable, "-m", "aipair", "worker"], env=env, stdout=log, stderr=log)
-    yield
-    process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        yield
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from aipair.web.app import ROUTERS
 from aipair.web.routing import ConsoleRoute
 from tests.fixtures.staff import foreign_grant_ids, make_staff, open_grant
 from tests.fixtures.tenants import Tenant, make_api_key
-from tests.meetings.helpers import processed_meeting
+from tests.meetings.helpers import processed_meeting, wait_for_status
 from tests.web.console_client import ConsoleUser, set_cookies, signed_in
 
 FORMS = {"/members/{member_id}/role": {"role": "MANAGER"}, "/action-items/{item_id}": {"status": "confirmed"}}
@@ -33,7 +33,8 @@ def console_routes(app: FastAPI) -> list[APIRoute]:
 
 async def foreign_ids(client: httpx.AsyncClient, runtime: Runtime, victim: Tenant) -> dict[str, uuid.UUID]:
     """One id of each kind, all belonging to ``victim``."""
-    meeting = await processed_meeting(client, runtime, victim, role="OWNER")
+    uploaded = await processed_meeting(client, runtime, victim, role="OWNER")
+    meeting = await wait_for_status(client, victim, uploaded["id"], {"done"})  # whoever ran its job
     key = await make_api_key(client, victim)
     return {
         "meeting_id": uuid.UUID(meeting["id"]),
@@ -144,3 +145,13 @@ async def test_pages_below_the_role_answer_403(client: httpx.AsyncClient, tenant
     employee = await signed_in(client, tenant.emails["EMPLOYEE"])
     for path in ("/dashboard", "/members", "/keys", "/audit", "/platform/companies", "/operations"):
         assert (await employee.get(path)).status_code == 403, path
+
+
+async def test_an_unknown_page_is_an_error_page_for_browsers_and_json_for_programs(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/no/such/page", headers={"accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and "There is no such page" in page.text
+    assert page.headers["content-type"].startswith("text/html")
+    api = await client.get("/api/no-such-thing", headers={"accept": "text/html"})
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"

@@ -14,7 +14,7 @@ SAMPLE = "tests/meetings/samples/product_sync.txt"
 
 
 async def test_employee_uploads_watches_the_job_and_confirms_an_action_item(
-    page: Page, tenant: Tenant, runtime: Runtime, worker: None
+    page: Page, tenant: Tenant, runtime: Runtime
 ) -> None:
     await add_named_member(runtime, tenant, "Bob Chen")
     await sign_in(page, f"bob.chen.{tenant.slug}@example.com")

@@ -97,6 +97,16 @@ CHUNK_EXTRACTION_SCHEMA: dict[str, Any] = ChunkExtraction.model_json_schema()
 MINUTES_JSON_SCHEMA: dict[str, Any] = Minutes.model_json_schema()
 
 
+def fit(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, "…" marking the cut
+    (transcripts without punctuation make sentences of any length)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
+
+
 def normalise_key(text: str | None) -> str:
     """Comparison key: case-folded, whitespace collapsed, trailing ``.``/``!`` removed."""
     return " ".join((text or "").split()).casefold().rstrip(".!")

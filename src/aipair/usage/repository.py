@@ -18,6 +18,7 @@ NO_KEY = uuid.UUID(int=0)
 
 EXPIRE = "SELECT gateway_expire_reservations(make_interval(mins => $1), $2)"
 USAGE_APPLY = "SELECT reserved, crossed::text FROM gateway_usage_apply($1::text::jsonb, $2::text::jsonb)"
+USAGE_SINGLE = "SELECT settled, reserved FROM gateway_usage_batch($1::text::jsonb, $2::text::jsonb)"
 GROUP_COLUMNS = {"model": "model", "day": "day::text", "key": "api_key_id::text", "provider": "provider"}
 
 
@@ -32,18 +33,34 @@ async def apply_batch(
     settlements: Sequence[Sequence[Any]],
     reservations: Sequence[Sequence[Any]],
 ) -> tuple[dict[str, list[int]], list[str]]:
-    """Settle and reserve a batch in one statement (``gateway_usage_apply``, set-based per company).
+    """Settle and reserve a batch in one statement.
 
     Returns the budget thresholds each company crossed now (by company id) and each reservation's
-    outcome ('ok', 'quota', 'budget', 'key_budget', 'duplicate'), in the order given.
+    outcome ('ok', 'quota', 'budget', 'key_budget', 'duplicate'), in the order given. A batch of
+    several items goes through ``gateway_usage_apply`` (set-based, one update per counter row and
+    company); a lone item through ``gateway_usage_batch``, the per-request functions, which cost less
+    for one. Both take the same locks in the same order and apply the same rules.
     """
-    row = await db.fetchrow(
-        USAGE_APPLY,
+    payload = (
         orjson.dumps(settlements, default=str).decode(),
         orjson.dumps(reservations, default=str).decode(),
     )
-    crossed: dict[str, list[int]] = orjson.loads(row["crossed"])
+    if len(settlements) + len(reservations) > 1:
+        row = await db.fetchrow(USAGE_APPLY, *payload)
+        crossed: dict[str, list[int]] = orjson.loads(row["crossed"])
+        return crossed, list(row["reserved"])
+    row = await db.fetchrow(USAGE_SINGLE, *payload)
+    crossed = {}
+    for args, value in zip(settlements, row["settled"], strict=True):
+        if thresholds := _thresholds(value):
+            crossed[str(args[0])] = thresholds
     return crossed, list(row["reserved"])
+
+
+def _thresholds(value: str | None) -> list[int]:
+    """``'{50,80}'`` (a ``smallint[]`` sent as text) as ``[50, 80]``; None (already settled) as []."""
+    inner = (value or "").strip("{}")
+    return [int(part) for part in inner.split(",")] if inner else []
 
 
 REFUSAL_ALERT = """

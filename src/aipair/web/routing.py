@@ -85,6 +85,17 @@ def error_page(request: Request, error: AppError) -> Response:
     return response
 
 
+API_PREFIXES = ("/api/", "/v1/", "/auth/", "/health", "/metrics", "/docs", "/openapi", "/static/")
+
+
+def browsing(request: Request) -> bool:
+    """A person's browser asking for a page (not an API client): it gets an error page, not JSON."""
+    accepts = request.headers.get("accept", "")
+    return (
+        request.method == "GET" and "text/html" in accepts and not request.url.path.startswith(API_PREFIXES)
+    )
+
+
 def _validation(exc: RequestValidationError) -> ValidationFailed:
     errors = exc.errors()
     first = errors[0] if errors else {}

@@ -26,7 +26,7 @@ from aipair.meetings.engines.actions import ActionCue
 from aipair.meetings.engines.due_dates import DueDate
 from aipair.meetings.engines.rules import LanguageRules
 from aipair.meetings.engines.wording import names_a_task
-from aipair.meetings.minutes import ActionItem, Priority
+from aipair.meetings.minutes import ActionItem, Priority, fit
 from aipair.meetings.parsing.segments import Segment
 
 _REPLY_WINDOW = 2
@@ -34,6 +34,7 @@ _REPLY_SENTENCES = 2
 _MIN_CONTEXT_WORDS = 3
 _MAX_CONTEXT_WORDS = 40
 _RAMBLING_WORDS = 20
+_MAX_TASK_CHARS = 300
 _BASE_CONFIDENCE = {
     "label": 0.9,
     "named": 0.8,
@@ -181,7 +182,7 @@ def settle(
         task = f"{candidate.task} — “{candidate.context}”" if candidate.context else candidate.task
         items.append(
             ActionItem(
-                task=task,
+                task=fit(task, _MAX_TASK_CHARS),
                 owner_name=candidate.owner,
                 due_date=candidate.due.date if candidate.due else None,
                 due_text=candidate.due.text if candidate.due else None,

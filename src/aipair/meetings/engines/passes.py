@@ -27,10 +27,11 @@ from aipair.meetings.engines.followups import Candidate, settle
 from aipair.meetings.engines.people import NameIndex
 from aipair.meetings.engines.rules import LanguageRules
 from aipair.meetings.engines.wording import clause_end, is_pronominal, refers_back, task_words
-from aipair.meetings.minutes import ChunkExtraction, MinuteItem
+from aipair.meetings.minutes import ChunkExtraction, MinuteItem, fit
 from aipair.meetings.parsing.segments import Segment
 
 _MIN_STATEMENT_WORDS = 6
+_MAX_ITEM_CHARS = 600
 _MAX_KEY_POINTS = 8
 _STATEMENTS_PER_KEY_POINT = 20
 _FOLLOWER_WORDS = 8  # "…by Monday? It's urgent." / "Os cuento el martes.": a short next sentence counts
@@ -111,10 +112,8 @@ def _turn(state: MeetingPass, position: int, segment: Segment) -> None:
         decided = _decide(state, place, segment, sentence, listing, acted, around)
         if state.rules.proposal.search(sentence):
             state.proposals.append(sentence)
-        if not acted and not decided and state.rules.next_step.search(sentence):
-            state.next_steps.append(MinuteItem(text=sentence, segment_refs=[segment.index]))
-        elif not acted and not decided and word_count(sentence) >= _MIN_STATEMENT_WORDS:
-            state.statements.append((sentence, segment.index))
+        if not acted and not decided:
+            _statement(state, place, segment, sentence)
 
 
 _CLAUSE_LINK = re.compile(r",\s+(?:and|y|e)\s+", re.IGNORECASE)
@@ -130,6 +129,14 @@ def _clauses(state: MeetingPass, sentence: str) -> list[str]:
             clauses.append(sentence[start : link.start()])
             start = link.end()
     return [*clauses, sentence[start:]]
+
+
+def _statement(state: MeetingPass, place: Place, segment: Segment, sentence: str) -> None:
+    """A sentence that is neither action nor decision: a next step, or a key point candidate."""
+    if state.rules.next_step.search(sentence):
+        state.next_steps.append(_item(sentence, segment))
+    elif word_count(sentence) >= _MIN_STATEMENT_WORDS and place not in state.small_talk:
+        state.statements.append((fit(sentence, _MAX_ITEM_CHARS), segment.index))
 
 
 def _last_sentence(state: MeetingPass, position: int) -> str:
@@ -160,8 +167,12 @@ def _decide(
 
 
 def _decision(state: MeetingPass, place: Place, segment: Segment, text: str) -> None:
-    state.decisions.append(MinuteItem(text=_capitalised(_AND.sub("", text)), segment_refs=[segment.index]))
+    state.decisions.append(_item(_capitalised(_AND.sub("", text)), segment))
     state.highlights.add(place)
+
+
+def _item(text: str, segment: Segment) -> MinuteItem:
+    return MinuteItem(text=fit(text, _MAX_ITEM_CHARS), segment_refs=[segment.index])
 
 
 _AND = re.compile(r"^(?:and|also|y|también)\s+", re.IGNORECASE)
@@ -181,7 +192,7 @@ def _question(
     if _action(state, position, number, segment, sentence, follower, question=True):
         return
     if is_open_question(state.rules, state.segments, position, sentence):
-        state.questions.append(MinuteItem(text=sentence, segment_refs=[segment.index]))
+        state.questions.append(_item(sentence, segment))
 
 
 def _due(state: MeetingPass, sentence: str, follower: str) -> DueDate | None:
