@@ -28,6 +28,7 @@ from aipair.observability.endpoints import router as metrics_router
 from aipair.observability.logging import configure_logging
 from aipair.observability.middleware import RequestContextMiddleware
 from aipair.ops.backups.endpoints import router as backups_router
+from aipair.ops.gauges import GaugeRefresher
 from aipair.ops.incidents.endpoints import router as incidents_router
 from aipair.ops.maintenance.endpoints import router as maintenance_router
 from aipair.ops.maintenance.gate import MaintenanceGate
@@ -52,9 +53,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime.key_signals.start()  # stopped (and flushed) by runtime.close()
         watcher = maintenance_watcher(settings, runtime.urls, maintenance)
         await watcher.start()
+        gauges = GaugeRefresher(runtime, maintenance)
+        gauges.start()
         try:
             yield
         finally:
+            await gauges.stop()
             await watcher.stop()
             await runtime.close()
             if server and started:

@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 
 from aipair.worker.jobs import JobGroup, JobSpec, Schedule
 
-JOB_MODULES = ("aipair.worker.housekeeping", "aipair.meetings.tasks", "aipair.usage.tasks")
+JOB_MODULES = (
+    "aipair.worker.housekeeping",
+    "aipair.meetings.tasks",
+    "aipair.usage.tasks",
+    "aipair.ops.tasks",
+)
 
 
 @dataclass
