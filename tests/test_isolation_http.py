@@ -19,6 +19,7 @@ from tests.meetings.helpers import foreign_meeting_ids
 SAMPLE_BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("PATCH", "/api/companies/{company_id}"): {"name": "Renamed"},
     ("PATCH", "/api/members/{member_id}"): {"role": "EMPLOYEE"},
+    ("POST", "/api/members/{member_id}/unlock"): {"reason": "forgot"},
     ("POST", "/api/keys/{key_id}/rotate"): {},
     ("PATCH", "/api/action-items/{item_id}"): {"status": "confirmed"},
     ("POST", "/api/ops/incidents/{incident_id}/notes"): {"body": "Probing"},

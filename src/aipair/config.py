@@ -7,7 +7,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aipair.gateway.provider_config import GatewayProvidersConfig
@@ -17,19 +25,36 @@ SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 
 
 class AuthSettings(BaseModel):
-    """Tokens, passwords and lockout."""
+    """Tokens, passwords, lockout and where client addresses come from."""
 
     jwt_secret: SecretStr | None = None
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=14, ge=1, le=365)
-    lockout_threshold: int = Field(default=10, ge=1)
-    lockout_window_minutes: int = Field(default=60, ge=1)
+    lockout_threshold: int = Field(
+        default=10, ge=1, description="Failed sign-ins of one account within the window that lock it"
+    )
+    lockout_window_minutes: int = Field(default=60, ge=1, description="Window the failures are counted in")
+    lockout_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="How long a lock lasts (attempts while locked never extend it)",
+    )
+    address_throttle_threshold: int = Field(
+        default=50, ge=1, description="Failed sign-ins from one address within the window before it is slowed"
+    )
+    address_throttle_max_delay_s: int = Field(
+        default=60, ge=1, le=3600, description="Longest wait imposed between attempts from a slowed address"
+    )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="Reverse proxies (addresses or networks, JSON list) whose X-Forwarded-For is believed",
+    )
     password_min_length: int = Field(default=12, ge=8, le=128)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=1024)
     argon2_parallelism: int = Field(default=2, ge=1)
     api_key_rotation_grace_hours: int = Field(default=24, ge=0, le=24 * 30)
-    trust_forwarded_for: bool = False
 
 
 class PlatformSettings(BaseModel):

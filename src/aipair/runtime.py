@@ -174,7 +174,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
             timedelta(hours=settings.auth.api_key_rotation_grace_hours), keys, audit=audit
         ),
         tenancy=tenancy,
-        members=MemberService(audit),
+        members=MemberService(audit, auth),
         platform=PlatformService(passwords, audit),
         policies=policies,
         usage=usage,

@@ -107,6 +107,25 @@ async def _revoke_invitation(ctx: Ctx) -> Call:
     return Call(f"/api/invitations/{invitation}", ctx.tenant.auth("OWNER"), None)
 
 
+async def lock_out(ctx: Ctx, email: str) -> None:
+    for _ in range(10):
+        await ctx.client.post("/auth/login", json={"email": email, "password": "Not-The-Password-1"})
+
+
+@sample("POST", "/api/security/lockouts/lift")
+async def _lift_lock(ctx: Ctx) -> Call:
+    await lock_out(ctx, ctx.tenant.emails["MANAGER"])
+    body = {"email": ctx.tenant.emails["MANAGER"], "reason": "ticket 7"}
+    return Call("/api/security/lockouts/lift", ctx.super_admin.auth(), body)
+
+
+@sample("POST", "/api/members/{member_id}/unlock")
+async def _unlock_member(ctx: Ctx) -> Call:
+    await lock_out(ctx, ctx.tenant.emails["EMPLOYEE"])
+    url = f"/api/members/{ctx.tenant.member_ids['EMPLOYEE']}/unlock"
+    return Call(url, ctx.tenant.auth("OWNER"), {"reason": "forgot"})
+
+
 @sample("POST", "/api/keys")
 async def _create_key(ctx: Ctx) -> Call:
     return Call("/api/keys", ctx.tenant.auth("ADMIN"), {"name": "ci"})

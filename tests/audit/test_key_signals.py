@@ -8,6 +8,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from ipaddress import ip_network
 from typing import Any, TypeVar
 
 import httpx
@@ -34,7 +35,7 @@ SIGNALS = SecuritySignalSettings(
 
 @pytest.fixture(scope="module")
 def signals_settings(settings: Settings, upstreams: tuple[MockUpstream, MockUpstream]) -> Settings:
-    auth = settings.auth.model_copy(update={"trust_forwarded_for": True})
+    auth = settings.auth.model_copy(update={"trusted_proxies": [ip_network("127.0.0.1/32")]})
     return gateway_settings(settings, upstreams, signals=SIGNALS, auth=auth)
 
 

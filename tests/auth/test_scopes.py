@@ -22,6 +22,7 @@ PUBLIC = {
     ("POST", "/auth/refresh"),
     ("POST", "/auth/logout"),
     ("POST", "/auth/invitations/accept"),
+    ("GET", "/api/maintenance"),  # announced windows, readable by anyone, also during one
 }
 # Any credential may ask who it is; joining a company needs a person, never a key (tested below).
 ANY_CREDENTIAL = {("GET", "/auth/user"), ("POST", "/auth/invitations/join")}

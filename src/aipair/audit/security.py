@@ -11,7 +11,6 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -129,17 +128,17 @@ class SecurityService:
         return {"window_minutes": minutes, "by_account": accounts, "by_ip": addresses}
 
     async def lockouts(self, session: AsyncSession, principal: Principal) -> dict[str, Any]:
-        """Accounts and addresses locked out right now, and until when (staff only)."""
+        """Accounts locked out right now and until when, and addresses being slowed (staff only)."""
         _require_staff(principal)
         window = self._auth.lockout_window_minutes
-        threshold = self._auth.lockout_threshold
-        accounts, addresses = await repo.failures(session, window, threshold, MAX_ROWS)
-        for row in (*accounts, *addresses):
-            row["locked_until"] = row["nth_latest"] + timedelta(minutes=window)
+        address_threshold = self._auth.address_throttle_threshold
+        _, addresses = await repo.failures(session, window, address_threshold, MAX_ROWS)
         return {
-            "threshold": threshold,
+            "threshold": self._auth.lockout_threshold,
             "window_minutes": window,
-            "accounts": accounts,
+            "lock_minutes": self._auth.lockout_minutes,
+            "address_threshold": address_threshold,
+            "accounts": await repo.active_locks(session, MAX_ROWS),
             "addresses": addresses,
         }
 

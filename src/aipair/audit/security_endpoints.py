@@ -18,6 +18,7 @@ from aipair.audit.security_schemas import (
     SupportActivityRead,
 )
 from aipair.auth.dependencies import AdminCaller, RuntimeDep, TenantSession
+from aipair.auth.schemas import LockLift, LocksLifted
 from aipair.kit.pagination import Page, Pagination
 
 router = APIRouter(prefix="/api/security", tags=["security"])
@@ -36,9 +37,19 @@ async def failed_logins(
 
 @router.get("/lockouts", response_model=LockoutsRead)
 async def lockouts(principal: AdminCaller, session: TenantSession, runtime: RuntimeDep) -> LockoutsRead:
-    """Accounts and source addresses locked out right now (the lockout threshold reached within its
-    window), with the time each lock lifts."""
+    """Accounts locked out right now (each until a fixed time), and source addresses slowed down
+    (over the address threshold within the window: slowed, never locked)."""
     return LockoutsRead.model_validate(await runtime.security.lockouts(session, principal))
+
+
+@router.post("/lockouts/lift", response_model=LocksLifted)
+async def lift_lock(
+    body: LockLift, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
+) -> LocksLifted:
+    """Lift an account's sign-in lock now (SUPER_ADMIN). The failed sign-ins stay in
+    `auth.failed_logins`; the lift is audited (`auth.lock.lift`) with who, when and the reason."""
+    lifted = await runtime.auth.operator_lifts_lock(session, principal, body.email, body.reason)
+    return LocksLifted(lifted=len(lifted))
 
 
 @router.get("/cross-tenant-probes", response_model=list[ProbeRead])

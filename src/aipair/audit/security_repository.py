@@ -37,6 +37,13 @@ HAVING count(*) >= :threshold
 ORDER BY failures DESC, last_attempt DESC
 LIMIT :limit
 """)
+ACTIVE_LOCKS = text("""
+SELECT user_id, email, failures, locked_at, locked_until
+FROM auth.login_locks
+WHERE lifted_at IS NULL AND locked_until > now()
+ORDER BY locked_at DESC
+LIMIT :limit
+""")
 PROBES = text("""
 SELECT company_id, user_id, api_key_id, count(*) AS probes, count(DISTINCT path) AS routes,
        max(created_at) AS last_at, (array_agg(DISTINCT path))[1:5] AS sample_paths
@@ -155,3 +162,9 @@ async def list_events(
         query.order_by(SecurityEvent.created_at.desc(), SecurityEvent.id.desc()).limit(limit).offset(offset)
     )
     return list((await session.execute(query)).scalars())
+
+
+async def active_locks(session: AsyncSession, limit: int) -> list[dict[str, Any]]:
+    """Sign-in locks holding now, newest first."""
+    result = await session.execute(ACTIVE_LOCKS, {"limit": limit})
+    return [dict(row) for row in result.mappings()]

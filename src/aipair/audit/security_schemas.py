@@ -34,19 +34,21 @@ class FailedLoginsRead(BaseModel):
     by_ip: list[AddressFailures]
 
 
-class LockedAccount(AccountFailures):
-    locked_until: datetime
-
-
-class LockedAddress(AddressFailures):
+class LockedAccount(BaseModel):
+    user_id: uuid.UUID | None
+    email: str
+    failures: int
+    locked_at: datetime
     locked_until: datetime
 
 
 class LockoutsRead(BaseModel):
     threshold: int
     window_minutes: int
+    lock_minutes: int
+    address_threshold: int
     accounts: list[LockedAccount]
-    addresses: list[LockedAddress]
+    addresses: list[AddressFailures]
 
 
 class ProbeRead(BaseModel):

@@ -8,7 +8,7 @@ appears in the route's OpenAPI ``security`` requirement (``bearer: [scope]``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -20,6 +20,7 @@ from aipair.auth.errors import InvalidToken, PersonRequired
 from aipair.auth.principal import ClientInfo, Principal
 from aipair.auth.tokens import API_KEY_PREFIX
 from aipair.db.engine import transaction
+from aipair.kit.addresses import Network, client_address
 from aipair.runtime import Runtime
 from aipair.tenancy.models import Role
 
@@ -34,18 +35,17 @@ COMPANY_HEADER = "x-aipair-company"
 """Platform staff select the customer company they act in (inside a support access grant)."""
 
 
-def client_ip(request: Request, trust_forwarded_for: bool) -> str | None:
-    """The caller's address: the first X-Forwarded-For hop when configured to trust it, else the peer."""
-    if trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else None
+def client_ip(request: Request, trusted_proxies: Sequence[Network]) -> str | None:
+    """The caller's address: the peer's, or from X-Forwarded-For when the peer is a trusted proxy."""
+    peer = request.client.host if request.client else None
+    if not trusted_proxies:
+        return peer
+    return client_address(peer, request.headers.get("x-forwarded-for"), trusted_proxies)
 
 
 def client_info(request: Request, runtime: RuntimeDep) -> ClientInfo:
-    """Source address (from X-Forwarded-For only when configured to trust it), user agent, request id."""
-    ip = client_ip(request, runtime.settings.auth.trust_forwarded_for)
+    """Source address (from X-Forwarded-For only through trusted proxies), user agent, request id."""
+    ip = client_ip(request, runtime.settings.auth.trusted_proxies)
     request_id = request.scope.get("state", {}).get("request_id")
     return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent"), request_id=request_id)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aipair.errors import AppError, Forbidden, Unauthorized, ValidationFailed
+from aipair.errors import AppError, Forbidden, TooManyRequests, Unauthorized, ValidationFailed
 
 
 class InvalidCredentials(Unauthorized):
@@ -10,6 +10,20 @@ class InvalidCredentials(Unauthorized):
 
     code = "invalid_credentials"
     default_message = "Invalid email or password"
+
+
+class SignInThrottled(TooManyRequests):
+    """Too many failed sign-ins from this address lately: wait ``Retry-After`` seconds (never a lock)."""
+
+    code = "too_many_attempts"
+    default_message = "Too many failed sign-ins from your address: try again shortly"
+
+
+class AccountShared(Forbidden):
+    """The account belongs to other companies too: only the platform operator may act on it."""
+
+    code = "account_shared"
+    default_message = "This account also belongs to other companies: the platform operator can do this"
 
 
 class InvalidToken(Unauthorized):
@@ -69,6 +83,7 @@ class RoleRequired(Forbidden):
 
 
 __all__ = [
+    "AccountShared",
     "AppError",
     "CompanyInactive",
     "InsufficientScope",
@@ -78,5 +93,6 @@ __all__ = [
     "InvalidToken",
     "PersonRequired",
     "RoleRequired",
+    "SignInThrottled",
     "WeakPassword",
 ]

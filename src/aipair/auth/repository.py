@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,27 +40,78 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return result.scalar_one_or_none()
 
 
-async def recent_failures(
-    session: AsyncSession, email: str, ip: str | None, window: timedelta
-) -> tuple[int, int]:
-    """Failed logins in ``window`` for this e-mail and for this source address."""
-    since = utcnow() - window
-    by_email = await session.scalar(
+LOCK_STATE = text("""
+SELECT max(locked_until) FILTER (WHERE lifted_at IS NULL AND locked_until > now()) AS locked_until,
+       max(coalesce(lifted_at, locked_until)) AS last_end
+FROM auth.login_locks WHERE email = :email
+""")
+ADDRESS_FAILURES = text("""
+SELECT count(*) AS failures, max(created_at) AS last_at
+FROM auth.failed_logins WHERE ip = CAST(:ip AS inet) AND created_at > :since
+""")
+ADD_LOCK = text("""
+INSERT INTO auth.login_locks (id, email, user_id, failures, locked_until)
+SELECT CAST(:id AS uuid), CAST(:email AS varchar), CAST(:user_id AS uuid), CAST(:failures AS integer),
+       now() + make_interval(mins => CAST(:minutes AS integer))
+WHERE NOT EXISTS (SELECT 1 FROM auth.login_locks
+                  WHERE email = CAST(:email AS varchar) AND lifted_at IS NULL AND locked_until > now())
+""")
+LIFT_LOCKS = text("""
+UPDATE auth.login_locks SET lifted_at = now(), lifted_by = :by, lift_reason = :reason
+WHERE email = :email AND lifted_at IS NULL AND locked_until > now()
+RETURNING id, failures, locked_at, locked_until
+""")
+
+
+@dataclass(frozen=True)
+class LockState:
+    """An account's sign-in lock: until when it holds (None: not locked), and when the last one ended."""
+
+    locked_until: datetime | None
+    last_end: datetime | None
+
+
+async def lock_state(session: AsyncSession, email: str) -> LockState:
+    row = (await session.execute(LOCK_STATE, {"email": email})).one()
+    return LockState(row.locked_until, row.last_end)
+
+
+async def failures_since(session: AsyncSession, email: str, since: datetime) -> int:
+    """Failed sign-ins of the account (by e-mail) after ``since``."""
+    found = await session.scalar(
         select(func.count())
         .select_from(FailedLogin)
-        .where(func.lower(FailedLogin.email) == email.lower(), FailedLogin.created_at > since)
+        .where(func.lower(FailedLogin.email) == email, FailedLogin.created_at > since)
     )
-    by_ip = 0
-    if ip is not None:
-        by_ip = (
-            await session.scalar(
-                select(func.count())
-                .select_from(FailedLogin)
-                .where(FailedLogin.ip == ip, FailedLogin.created_at > since)
-            )
-            or 0
-        )
-    return by_email or 0, by_ip
+    return int(found or 0)
+
+
+async def address_failures(session: AsyncSession, ip: str, since: datetime) -> tuple[int, datetime | None]:
+    """Failed sign-ins from ``ip`` after ``since``, and the latest one."""
+    row = (await session.execute(ADDRESS_FAILURES, {"ip": ip, "since": since})).one()
+    return int(row.failures), row.last_at
+
+
+async def add_lock(
+    session: AsyncSession, email: str, user_id: uuid.UUID | None, failures: int, minutes: int
+) -> None:
+    """Lock the account for ``minutes`` unless a lock already holds (concurrent failures lock once)."""
+    params = {
+        "id": uuid.uuid4(),
+        "email": email,
+        "user_id": user_id,
+        "failures": failures,
+        "minutes": minutes,
+    }
+    await session.execute(ADD_LOCK, params)
+
+
+async def lift_locks(
+    session: AsyncSession, email: str, by: uuid.UUID | None, reason: str
+) -> list[dict[str, Any]]:
+    """Lift the account's holding lock (the failed sign-ins stay); the locks lifted."""
+    result = await session.execute(LIFT_LOCKS, {"email": email, "by": by, "reason": reason[:500]})
+    return [dict(row) for row in result.mappings()]
 
 
 async def record_failed_login(

@@ -91,3 +91,22 @@ class RotateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     grace_hours: int | None = Field(default=None, ge=0, le=720)
+
+
+class LockLift(BaseModel):
+    """Lift an account's sign-in lock; the failed sign-ins stay as evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    reason: str = Field(min_length=1, max_length=500, description="Why (kept in the audit trail)")
+
+
+class MemberUnlock(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500, description="Why (kept in the audit trail)")
+
+
+class LocksLifted(BaseModel):
+    lifted: int = Field(description="Locks lifted (0 when the account was not locked)")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aipair.audit.service import Actor, AuditService
+from aipair.audit.snapshots import json_safe
 from aipair.auth import repository as repo
 from aipair.auth.errors import (
     CompanyInactive,
@@ -20,7 +22,10 @@ from aipair.auth.errors import (
     InvalidCredentials,
     InvalidRefreshToken,
     InvalidToken,
+    RoleRequired,
+    SignInThrottled,
 )
+from aipair.auth.lockout import SignInGuard
 from aipair.auth.models import User
 from aipair.auth.passwords import Passwords
 from aipair.auth.principal import ClientInfo, CompanyId, Principal
@@ -58,6 +63,7 @@ class AuthService:
         self.passwords = passwords
         self._tokens = tokens
         self._settings = settings
+        self._guard = SignInGuard(settings)
 
     @staticmethod
     async def account(
@@ -80,26 +86,53 @@ class AuthService:
         """Check the password and issue tokens for one company.
 
         Wrong password, unknown e-mail and a locked account all raise the same
-        :class:`InvalidCredentials`; every such attempt is recorded in ``auth.failed_logins``.
-        A successful sign-in is audited as ``auth.session.create`` in the company.
+        :class:`InvalidCredentials`; every such attempt is recorded in ``auth.failed_logins``. An address
+        with too many recent failures is slowed (:class:`SignInThrottled`), never locked; see
+        :mod:`aipair.auth.lockout`. A successful sign-in is audited as ``auth.session.create``.
         """
         email = email.strip().lower()
-        window = timedelta(minutes=self._settings.lockout_window_minutes)
         async with transaction(self._sessions, DbContext()) as session:
-            by_email, by_ip = await repo.recent_failures(session, email, client.ip, window)
+            state = await self._guard.state(session, email, client.ip)
             user = await repo.user_by_email(session, email)
             password_hash = user.password_hash if user and user.status == "ACTIVE" else None
             user_id = user.id if user else None
-        locked = max(by_email, by_ip) >= self._settings.lockout_threshold
+        if state.wait_s > 0:
+            raise SignInThrottled(retry_after=state.retry_after)
         matches = await self.passwords.verify(password_hash, password)
-        if locked or not matches or user_id is None:
+        if state.locked or not matches or user_id is None:
             async with transaction(self._sessions, DbContext()) as session:
-                await repo.record_failed_login(session, email, user_id, client.ip, client.user_agent)
+                await self._guard.failed(session, email, user_id, client, state)
             FAILED_LOGINS.inc()
-            if locked:
+            if state.locked:
                 LOCKED_LOGINS.inc()
             raise InvalidCredentials()
         return await self._start_session(user_id, company_slug, client)
+
+    async def lift_lock(
+        self, session: AsyncSession, actor: Principal | Actor, email: str, reason: str
+    ) -> list[dict[str, Any]]:
+        """Lift the sign-in lock of ``email`` (the caller checked who may); the failed sign-ins stay as
+        evidence. Audited as ``auth.lock.lift`` when a lock was holding; the locks lifted."""
+        email = email.strip().lower()
+        by = actor.user_id
+        lifted = await repo.lift_locks(session, email, by, reason)
+        for lock in lifted:
+            after = json_safe({**lock, "email": email, "reason": reason, "lifted": True})
+            await self._audit.record(session, actor, "auth.lock.lift", "login_lock", lock["id"], after=after)
+        return lifted
+
+    async def operator_lifts_lock(
+        self, session: AsyncSession, principal: Principal, email: str, reason: str
+    ) -> list[dict[str, Any]]:
+        """A SUPER_ADMIN of the platform lifts any account's sign-in lock (see :meth:`lift_lock`)."""
+        if not principal.in_platform_context or principal.role != Role.SUPER_ADMIN:
+            raise RoleRequired("Only a SUPER_ADMIN of the platform lifts sign-in locks")
+        return await self.lift_lock(session, principal, email, reason)
+
+    async def shared_account(self, user_id: uuid.UUID, company_id: uuid.UUID) -> bool:
+        """True when the account is also a member of a company other than ``company_id``."""
+        async with transaction(self._sessions, DbContext(user_id=user_id)) as session:
+            return any(m.company_id != company_id for m in await repo.memberships_of(session, user_id))
 
     async def _start_session(
         self, user_id: uuid.UUID, company_slug: str | None, client: ClientInfo | None = None

@@ -24,5 +24,5 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,
-        proxy_headers=config.auth.trust_forwarded_for,
+        proxy_headers=False,  # X-Forwarded-For is read only from trusted proxies (auth.trusted_proxies)
     )

@@ -51,3 +51,19 @@ def list_users(company: str = typer.Option(..., help="Slug of the company")) -> 
 
     for line in run_async(settings(), work):
         typer.echo(line)
+
+
+@app.command("unlock")
+def unlock_user(
+    email: str = typer.Argument(..., help="E-mail address of the locked account"),
+    reason: str = typer.Option(..., help="Why (kept in the audit trail)"),
+) -> None:
+    """Lift an account's sign-in lock now; the failed sign-ins stay as evidence."""
+    from aipair.cli.support import run_async, settings, system_session
+
+    async def work(runtime: Runtime) -> int:
+        async with system_session(runtime) as (session, principal):
+            return len(await runtime.auth.lift_lock(session, principal, email, reason))
+
+    lifted = run_async(settings(), work)
+    typer.echo(f"{email}: lock lifted" if lifted else f"{email}: not locked")

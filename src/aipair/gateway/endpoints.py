@@ -42,7 +42,7 @@ async def _caller(request: Request, runtime: Runtime) -> Caller:
     else:
         principal = await runtime.auth.principal_from_access_token(token)
         caller = runtime.gateway.caller_from_principal(principal)
-    return replace(caller, ip=client_ip(request, runtime.settings.auth.trust_forwarded_for))
+    return replace(caller, ip=client_ip(request, runtime.settings.auth.trusted_proxies))
 
 
 async def _json(request: Request) -> dict[str, Any]:

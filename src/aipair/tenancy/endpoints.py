@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from aipair.auth.dependencies import AdminCaller, AdminPrincipal, RuntimeDep, TenantSession, UsageReader
 from aipair.auth.models import User
+from aipair.auth.schemas import LocksLifted, MemberUnlock
 from aipair.kit.money import micro_to_usd
 from aipair.kit.pagination import Page, Pagination
 from aipair.tenancy.models import CompanyStatus, Membership, MembershipStatus, Role
@@ -177,6 +178,19 @@ async def deactivate_member(
 ) -> MemberRead:
     """Deactivate a member; their sessions stop working at once."""
     return _member(*await runtime.members.deactivate(session, principal, member_id))
+
+
+@router.post("/members/{member_id}/unlock", response_model=LocksLifted)
+async def unlock_member(
+    member_id: uuid.UUID,
+    body: MemberUnlock,
+    principal: AdminCaller,
+    session: TenantSession,
+    runtime: RuntimeDep,
+) -> LocksLifted:
+    """Lift a member's sign-in lock (roles below yours); the failed sign-ins stay as evidence. An account
+    that other companies share answers 403 `account_shared`: the platform operator lifts its lock."""
+    return LocksLifted(lifted=await runtime.members.unlock(session, principal, member_id, body.reason))
 
 
 @router.get("/limits", response_model=LimitsRead)

@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.audit.service import AuditService
 from aipair.audit.snapshots import snapshot
+from aipair.auth.errors import AccountShared
 from aipair.auth.models import User
 from aipair.auth.principal import Principal
+from aipair.auth.service import AuthService
 from aipair.tenancy import repository as repo
 from aipair.tenancy.errors import LastOwner, MemberNotFound, RoleNotAllowed
 from aipair.tenancy.models import CUSTOMER_ROLES, PLATFORM_ROLES, Membership, MembershipStatus, Role
@@ -41,10 +43,11 @@ AUDITED = ("id", "user_id", "role", "status")
 
 
 class MemberService:
-    """List, re-role and deactivate members of the caller's company."""
+    """List, re-role, deactivate and unlock members of the caller's company."""
 
-    def __init__(self, audit: AuditService):
+    def __init__(self, audit: AuditService, auth: AuthService):
         self._audit = audit
+        self._auth = auth
 
     async def list(
         self, session: AsyncSession, actor: Principal, limit: int, offset: int
@@ -94,6 +97,18 @@ class MemberService:
         await session.flush()
         await self._record(session, actor, "tenancy.member.deactivate", membership, before)
         return membership, user
+
+    async def unlock(
+        self, session: AsyncSession, actor: Principal, membership_id: uuid.UUID, reason: str
+    ) -> int:
+        """Lift a member's sign-in lock (roles below the caller's). An account other companies share is
+        the platform operator's to unlock (:class:`AccountShared`). Audited as ``auth.lock.lift``."""
+        membership, user = await self.get(session, actor, membership_id)
+        actor.require(Role.ADMIN)
+        check_role_change(actor, Role(membership.role), None)
+        if await self._auth.shared_account(user.id, actor.company_id):
+            raise AccountShared()
+        return len(await self._auth.lift_lock(session, actor, user.email, reason))
 
     async def _record(
         self,

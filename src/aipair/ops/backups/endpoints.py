@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from aipair.auth.dependencies import CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.dependencies import AdminCaller, RuntimeDep, TenantSession
 from aipair.ops.backups.schemas import BackupsOverview
 
 router = APIRouter(prefix="/api/ops/backups", tags=["operations"])
@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api/ops/backups", tags=["operations"])
 
 @router.get("", response_model=BackupsOverview)
 async def backups_overview(
-    principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> BackupsOverview:
     """The newest backups (kind, size, verification) and restore drills (passed, measured RTO and
     RPO against the runbook's 30 min and 5 min)."""

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from aipair.auth.dependencies import CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.dependencies import AdminCaller, RuntimeDep, TenantSession
 from aipair.ops.incidents.schemas import IncidentCreate, IncidentNote, IncidentRead, IncidentResolve
 
 router = APIRouter(prefix="/api/ops/incidents", tags=["operations"])
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/ops/incidents", tags=["operations"])
 
 @router.get("", response_model=list[IncidentRead])
 async def list_incidents(
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
     open_only: Annotated[bool, Query(alias="open", description="Only those not resolved")] = False,
@@ -29,7 +29,7 @@ async def list_incidents(
 
 @router.post("", response_model=IncidentRead, status_code=201)
 async def open_incident(
-    body: IncidentCreate, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    body: IncidentCreate, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> IncidentRead:
     """Open an incident; its response deadline follows from its severity."""
     return await runtime.incidents.open(session, principal, body.severity, body.title, body.note)
@@ -37,7 +37,7 @@ async def open_incident(
 
 @router.get("/{incident_id}", response_model=IncidentRead)
 async def get_incident(
-    incident_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    incident_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> IncidentRead:
     """One incident with its timeline."""
     return await runtime.incidents.get(session, principal, incident_id)
@@ -45,7 +45,7 @@ async def get_incident(
 
 @router.post("/{incident_id}/ack", response_model=IncidentRead)
 async def acknowledge_incident(
-    incident_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    incident_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> IncidentRead:
     """Acknowledge: someone owns it now (after the deadline it shows as acknowledged late)."""
     return await runtime.incidents.acknowledge(session, principal, incident_id)
@@ -55,7 +55,7 @@ async def acknowledge_incident(
 async def note_incident(
     incident_id: uuid.UUID,
     body: IncidentNote,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
 ) -> IncidentRead:
@@ -67,7 +67,7 @@ async def note_incident(
 async def resolve_incident(
     incident_id: uuid.UUID,
     body: IncidentResolve,
-    principal: CurrentPrincipal,
+    principal: AdminCaller,
     session: TenantSession,
     runtime: RuntimeDep,
 ) -> IncidentRead:

@@ -10,7 +10,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from aipair.auth.dependencies import CurrentPrincipal, RuntimeDep, TenantSession
+from aipair.auth.dependencies import AdminCaller, RuntimeDep, TenantSession
 from aipair.ops.maintenance.schemas import MaintenanceOn, MaintenanceStatus, WindowCreate, WindowRead
 
 router = APIRouter(prefix="/api/maintenance", tags=["maintenance"])
@@ -25,7 +25,7 @@ async def maintenance_status(runtime: RuntimeDep) -> MaintenanceStatus:
 
 @router.post("/windows", response_model=WindowRead, status_code=201)
 async def schedule_window(
-    body: WindowCreate, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    body: WindowCreate, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> WindowRead:
     """Announce a window (SUPER_ADMIN): at least 48 hours ahead (default: the next Sunday 02:00 UTC),
     at most 2 hours; `emergency: true` skips the notice and is audited as an emergency."""
@@ -36,7 +36,7 @@ async def schedule_window(
 
 @router.post("/on", response_model=WindowRead)
 async def maintenance_on(
-    body: MaintenanceOn, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    body: MaintenanceOn, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> WindowRead:
     """Maintenance now (SUPER_ADMIN): the announced window in progress, or an emergency window."""
     return await runtime.maintenance.turn_on(
@@ -45,16 +45,14 @@ async def maintenance_on(
 
 
 @router.post("/off", response_model=WindowRead)
-async def maintenance_off(
-    principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
-) -> WindowRead:
+async def maintenance_off(principal: AdminCaller, session: TenantSession, runtime: RuntimeDep) -> WindowRead:
     """End the window in progress now (SUPER_ADMIN); every replica lets traffic in within a second."""
     return await runtime.maintenance.turn_off(session, principal)
 
 
 @router.post("/windows/{window_id}/cancel", response_model=WindowRead)
 async def cancel_window(
-    window_id: uuid.UUID, principal: CurrentPrincipal, session: TenantSession, runtime: RuntimeDep
+    window_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
 ) -> WindowRead:
     """Withdraw an announced window that has not started (SUPER_ADMIN)."""
     return await runtime.maintenance.cancel(session, principal, window_id)
