@@ -28,7 +28,11 @@ def company_routes(app: FastAPI) -> list[tuple[str, str]]:
     for path, operations in app.openapi()["paths"].items():
         if path.startswith("/api/"):
             routes.extend((method.upper(), path) for method in sorted(operations))
-    return routes
+    return [route for route in routes if route not in PUBLIC]
+
+
+# Public notices that act in no company (no sign-in needed): the company header changes nothing there.
+PUBLIC = {("GET", "/api/maintenance")}
 
 
 async def victim_ids(client: httpx.AsyncClient, victim: Tenant) -> dict[str, Any]:

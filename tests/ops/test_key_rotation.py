@@ -18,7 +18,7 @@ from bench.mock_upstream import MockUpstream
 from pydantic import SecretStr
 
 from aipair.config import Settings
-from aipair.db.urls import DatabaseUrls, libpq
+from aipair.db.urls import DatabaseUrls, libpq, resolve_urls
 from aipair.gateway.company_routes import provider_key_context
 from aipair.gateway.provider_config import GatewayProvidersConfig
 from aipair.kit.local_secrets import local_secret
@@ -137,15 +137,16 @@ async def test_rotating_the_secrets_key_keeps_every_company_key_working(
 
 def test_the_application_password_rotates_and_the_report_shows_it(source: Source) -> None:
     env = source.env()
-    old_url = source.urls.app
+    old_url, old_password = source.urls.app, source.urls.app_password
     before = aipair(env, "report", "keys").stdout
     assert "database password (application role) | never" in before
 
     aipair(env, "db", "rotate-password")
+    source.urls = resolve_urls(source.settings)  # what the platform's processes now connect with
 
     new_password = local_secret(source.settings.data_path, "db_app_password")
     assert new_password not in old_url
-    with psycopg.connect(libpq(old_url.replace(source.urls.app_password, new_password))) as conn:
+    with psycopg.connect(libpq(old_url.replace(old_password, new_password))) as conn:
         assert conn.execute("SELECT current_user").fetchone() == (source.urls.app_role,)
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(libpq(old_url), connect_timeout=5).close()
