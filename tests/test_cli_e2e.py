@@ -80,8 +80,8 @@ def test_companies_and_users_from_the_console(fresh_env: dict[str, str]) -> None
         "acme-cli",
         "--owner-email",
         "owner@acme-cli.io",
-        "--owner-password",
-        "Sturdy-Pass-1234",
+        "--password-stdin",
+        stdin="Sturdy-Pass-1234\n",
     )
     aipair(
         fresh_env,

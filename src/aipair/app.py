@@ -37,6 +37,7 @@ from aipair.runtime import access_tokens, start_runtime
 from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
 from aipair.web.app import install_console
+from aipair.web.routing import maintenance_page
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -82,7 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # In front of every route, the /v1 fast path included; inside the request context (request id).
     maintenance = MaintenanceState()
     app.state.maintenance = maintenance
-    app.add_middleware(MaintenanceGate, state=maintenance, tokens=lambda: access_tokens(settings))
+    app.add_middleware(
+        MaintenanceGate, state=maintenance, tokens=lambda: access_tokens(settings), page=maintenance_page
+    )
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.http.max_body_bytes,

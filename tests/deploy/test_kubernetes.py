@@ -177,6 +177,15 @@ def test_runbook_pool_size_patch_reaches_the_app_and_the_worker(monkeypatch: pyt
     assert Settings().db_pool_size == 20
 
 
+def test_behind_the_ingress_the_app_believes_forwarded_addresses_from_its_proxies_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in OBJECTS[("ConfigMap", "app-config")]["data"].items():
+        monkeypatch.setenv(name, value)
+    proxies = Settings().auth.trusted_proxies
+    assert proxies and all(network.is_private for network in proxies)  # the cluster's, never the internet
+
+
 @pytest.mark.parametrize("template", [BLUE, GREEN], ids=["blue", "green"])
 def test_app_probes_liveness_on_health_readiness_on_health_db_and_a_startup_probe(
     template: PodTemplate,

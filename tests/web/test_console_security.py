@@ -21,7 +21,8 @@ from tests.web.console_client import ConsoleUser, set_cookies, signed_in
 FORMS = {"/members/{member_id}/role": {"role": "MANAGER"}, "/action-items/{item_id}": {"status": "confirmed"}}
 NOT_IDS = {"provider", "alias"}
 """Path parameters that name a company's own setting, not a row that could be another company's."""
-STAFF_ONLY = ("/platform/",)
+STAFF_ONLY = ("/platform/", "/operations/")
+"""Platform records (grants, companies, incidents): staff pages, walked in their own tests."""
 
 
 def console_routes(app: FastAPI) -> list[APIRoute]:

@@ -3,6 +3,8 @@ log and its export, operations, the account page, and a session that ended."""
 
 from __future__ import annotations
 
+import asyncio
+
 from playwright.async_api import Browser, BrowserContext, Dialog, Page, expect
 
 from aipair.runtime import Runtime
@@ -71,14 +73,57 @@ async def test_owner_manages_members_budget_and_ai_settings_and_reads_the_audit_
     await review(page, "account")
 
 
-async def test_platform_admin_sees_the_health_of_each_component(page: Page, runtime: Runtime) -> None:
+async def reload_until(page: Page, test_id: str) -> None:
+    """Reload until the element shows (maintenance reaches the server within a second or so)."""
+    for _ in range(40):
+        await page.reload()
+        if await page.get_by_test_id(test_id).count():
+            return
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"{test_id} never showed on {page.url}")
+
+
+async def test_platform_admin_runs_operations_and_customers_see_the_maintenance_page(
+    page: Page, browser: Browser, console_url: str, runtime: Runtime, tenant: Tenant
+) -> None:
+    customer = await (await browser.new_context(base_url=console_url)).new_page()
+    await sign_in(customer, tenant.emails["MANAGER"])
     admin = await make_staff(runtime, "SUPER_ADMIN")
+    page.on("dialog", accept)
     await sign_in(page, admin.email)
     await page.get_by_role("link", name="Operations").click()
     database = page.get_by_test_id("component").filter(has_text="Database")
     await expect(database).to_contain_text("ok")
     await expect(database).to_contain_text("migration")
+    await page.get_by_label("Title").fill("Slow dashboards for one customer")
+    await page.get_by_role("button", name="Open incident").click()
+    incident = page.get_by_test_id("incident").filter(has_text="Slow dashboards")
+    await expect(incident).to_contain_text("open")
+    await incident.get_by_role("button", name="Acknowledge").click()
+    await expect(page.get_by_test_id("incident").filter(has_text="Slow dashboards")).to_contain_text(
+        "acknowledged"
+    )
     await review(page, "operations")
+
+    await (
+        page.locator("form[action='/operations/maintenance/on']")
+        .get_by_label("Reason")
+        .fill("Database upgrade")
+    )
+    await page.get_by_role("button", name="Start emergency maintenance").click()
+    await expect(page.get_by_test_id("maintenance-state")).to_contain_text("In maintenance")
+    try:
+        await reload_until(customer, "maintenance")
+        answer = await customer.request.get("/dashboard", headers={"accept": "text/html"})
+        assert answer.status == 503 and int(answer.headers["retry-after"]) > 0
+        await review(customer, "maintenance")
+        await page.reload()  # staff keep working in the console
+        await expect(page.get_by_test_id("maintenance-state")).to_contain_text("In maintenance")
+    finally:
+        await page.get_by_role("button", name="End maintenance now").click()
+    await expect(page.get_by_test_id("maintenance-state")).to_contain_text("Not in maintenance")
+    await reload_until(customer, "requests")
+    await customer.context.close()
 
 
 async def test_an_ended_session_goes_to_sign_in_and_back_to_the_page_asked_for(

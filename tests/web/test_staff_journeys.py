@@ -50,6 +50,12 @@ async def test_support_sees_nothing_without_a_grant_then_acts_under_the_banner_a
     await expect(banner).to_be_visible()
     await banner.get_by_role("button", name="Leave company").click()
     await expect(page.get_by_test_id("support-banner")).to_have_count(0)
+    increase = page.locator("form[action='/platform/limit-increases']")
+    await increase.get_by_label("Company id").fill(str(tenant.id))
+    await increase.get_by_label("Extra AI requests").fill("100")
+    await increase.get_by_label("Reason").fill("Month-end reporting run")
+    await increase.get_by_role("button", name="Raise limit").click()
+    await expect(page.get_by_test_id("increase")).to_contain_text("from 50,000 to 50,100 until")
 
     owner = await (await browser.new_context(base_url=console_url, viewport=DESKTOP)).new_page()
     await sign_in(owner, tenant.emails["OWNER"])

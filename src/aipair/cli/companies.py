@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from aipair.cli.passwords import PromptOption, StdinOption, new_password
+
 if TYPE_CHECKING:
     from aipair.runtime import Runtime
 
@@ -19,15 +21,19 @@ def create_company(
     slug: str = typer.Option(..., help="URL-safe identifier: lowercase letters, digits, dashes"),
     plan: str = typer.Option("STARTER", help="STARTER, PROFESSIONAL, ENTERPRISE or CUSTOM"),
     owner_email: str | None = typer.Option(None, help="E-mail of the first OWNER"),
-    owner_password: str | None = typer.Option(None, help="Password for a new OWNER (else an invitation)"),
+    prompt_password: bool = PromptOption,
+    password_stdin: bool = StdinOption,
     time_zone: str = typer.Option("UTC", help="IANA time zone for usage periods"),
     budget_usd: Decimal | None = typer.Option(None, help="Monthly AI budget in USD"),
 ) -> None:
-    """Create a company, optionally with its first OWNER."""
+    """Create a company, optionally with its first OWNER: an address without an account gets one with the
+    password given (--prompt-password, --password-stdin or AIPAIR_NEW_PASSWORD); otherwise the OWNER is
+    invited and the invitation token is printed once."""
     from aipair.cli.support import run_async, settings, system_session
     from aipair.tenancy.schemas import CompanyCreate, OwnerSpec
 
-    owner = OwnerSpec(email=owner_email, password=owner_password) if owner_email else None
+    password = new_password(prompt_password, password_stdin) if owner_email else None
+    owner = OwnerSpec(email=owner_email, password=password) if owner_email else None
     data = CompanyCreate.model_validate(
         {
             "name": name,

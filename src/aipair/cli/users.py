@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from aipair.cli.passwords import PromptOption, StdinOption, new_password
+
 if TYPE_CHECKING:
     from aipair.runtime import Runtime
 
@@ -20,12 +22,16 @@ def create_user(
         "EMPLOYEE", help="OWNER, ADMIN, MANAGER, EMPLOYEE (SUPPORT, SUPER_ADMIN: platform)"
     ),
     name: str = typer.Option("", help="Display name"),
-    password: str | None = typer.Option(None, help="Password (else an invitation token is printed)"),
+    prompt_password: bool = PromptOption,
+    password_stdin: bool = StdinOption,
 ) -> None:
-    """Add a user to a company (creating the account when needed)."""
+    """Add a user to a company. An address without an account gets one, active, with the password given
+    (--prompt-password, --password-stdin or AIPAIR_NEW_PASSWORD); any other is invited and the invitation
+    token is printed once."""
     from aipair.cli.support import run_async, settings, system_session
     from aipair.tenancy.schemas import MemberProvision
 
+    password = new_password(prompt_password, password_stdin)
     data = MemberProvision.model_validate({"email": email, "role": role, "name": name, "password": password})
 
     async def work(runtime: Runtime) -> str:

@@ -24,6 +24,11 @@ NOTICES = {
     "password_changed": "Your password was changed.",
     "left_company": "You left the customer company.",
     "signed_out": "You are signed out.",
+    "maintenance_on": "Maintenance started: customers now see the maintenance page.",
+    "maintenance_off": "Maintenance ended: customers are served again.",
+    "window_announced": "The maintenance window was announced.",
+    "incident_opened": "The incident was recorded.",
+    "incident_updated": "The incident was updated.",
     "invitation_accepted": "Your account is ready: sign in with your e-mail and the password you chose.",
     "invitation_joined": "You joined the company: choose it in the company switcher.",
 }

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.responses import RedirectResponse, Response
+from starlette.types import Scope
 
 from aipair.audit.errors import NoSupportAccess
 from aipair.audit.middleware import record_probe
@@ -94,6 +95,20 @@ def browsing(request: Request) -> bool:
     return (
         request.method == "GET" and "text/html" in accepts and not request.url.path.startswith(API_PREFIXES)
     )
+
+
+def maintenance_page(scope: Scope, retry_after: int) -> bytes | None:
+    """The maintenance page for a person's browser (None for API clients, which get JSON)."""
+    request = Request(scope)
+    if not browsing(request):
+        return None
+    context = {
+        "console": None,
+        "notice": None,
+        "title": "Maintenance",
+        "minutes": max(1, -(-retry_after // 60)),
+    }
+    return bytes(render(scope["app"].state.console_templates, "maintenance.html", context, 503).body)
 
 
 def _validation(exc: RequestValidationError) -> ValidationFailed:
