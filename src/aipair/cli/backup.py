@@ -211,6 +211,28 @@ def restore(
     typer.echo(f"restored to {target.describe()} into {target_dir} in {seconds:.1f} s")
 
 
+@app.command("status")
+def status() -> None:
+    """Whether the database archives its WAL into the repository (archive_mode, archive_timeout, the
+    platform's archive command) and how the archiver keeps up; exits 1 when point-in-time recovery is
+    not possible."""
+    with operations() as ops:
+        state = ops.archive_status()
+        where = ops.storage.describe()
+        backups = ops.backups()
+    typer.echo(f"repository: {where} ({len(backups)} backups)")
+    for name, value in sorted(state.settings.items()):
+        typer.echo(f"  {name} = {value}")
+    archived = (
+        f"{state.last_archived_wal} {age(state.last_archived_at)} ago" if state.last_archived_at else "none"
+    )
+    typer.echo(f"archiver: last archived {archived}; failures {state.failed_count}")
+    for problem in state.problems:
+        typer.echo(f"PROBLEM: {problem}")
+    if state.problems:
+        raise typer.Exit(1)
+
+
 @app.command("mark")
 def mark(name: str | None = typer.Argument(None, help="Name of the restore point")) -> None:
     """Write a restore point and record every table's rows and checksum at it; a drill to its time

@@ -31,6 +31,7 @@ from aipair.ops.backups.physical import take_base_backup
 from aipair.ops.backups.progress import Progress, Silent
 from aipair.ops.backups.restore import BackupUnusable, RecoveryTarget, lay_out_physical
 from aipair.ops.backups.source import SourceDatabase, source_database
+from aipair.ops.backups.status import ArchiveStatus, archive_status
 from aipair.ops.backups.storage import BackupStorage, open_storage
 from aipair.ops.backups.verify import VerifyResult, verify_backup
 from aipair.ops.backups.wal import SegmentName
@@ -90,6 +91,10 @@ class BackupOperations:
 
         self._record(save)
         return results
+
+    def archive_status(self) -> ArchiveStatus:
+        """The database's WAL archiving: settings, the archiver's progress, what is wrong."""
+        return archive_status(self.source)
 
     def mark(self, name: str | None = None) -> Mark:
         """A restore point with the state of every table at it (``restore --to-time`` its time)."""
