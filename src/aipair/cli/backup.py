@@ -245,11 +245,14 @@ def mark(name: str | None = typer.Argument(None, help="Name of the restore point
 @app.command("drill")
 def drill(
     to_time: str | None = typer.Option(None, "--to-time", help="A marked time (default: mark now)"),
+    kind: Kind | None = typer.Option(
+        None, help="logical: restore the newest dump (default when no physical)"
+    ),
 ) -> None:
     """Restore into a scratch server, compare every table with the source at the target, verify the
     audit chains, and print the measured RTO and RPO against the runbook. Exits 1 when it fails."""
     with operations() as ops:
-        report = ops.drill(parse_time(to_time))
+        report = ops.drill(parse_time(to_time), kind)
     for line in report.lines():
         typer.echo(line)
     if not report.passed:

@@ -143,9 +143,11 @@ class BackupOperations:
             if self.storage.local_path(manifest.key(DUMP_FILE)) is None:
                 path.unlink(missing_ok=True)
 
-    def drill(self, to_time: datetime | None = None) -> DrillReport:
+    def drill(self, to_time: datetime | None = None, kind: BackupKind | None = None) -> DrillReport:
         """Restore into a scratch server, compare, verify audit chains, measure RTO and RPO; recorded."""
-        report = run_drill(self.settings, self.source, self.storage, self.progress, to_time=to_time)
+        report = run_drill(
+            self.settings, self.source, self.storage, self.progress, to_time=to_time, kind=kind
+        )
         self._record(lambda conn: records.save_drill(conn, report, utcnow()))
         log.info("backup_drill", passed=report.passed, rto_s=report.rto_s, rpo_s=report.rpo_s)
         return report
