@@ -20,18 +20,19 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 system-deps: ## Debian packages the test suite drives for real (redis-server, wrk, pgbouncer, chromium)
 	@bash scripts/system-deps.sh
 
-run: install ## migrate, initialise and serve on the embedded PostgreSQL
+run: install ## migrate, initialise, and serve the API with a worker for background jobs
 	$(BIN)/aipair db upgrade
 	$(BIN)/aipair init
-	$(BIN)/aipair serve
+	$(BIN)/aipair serve --with-worker
 
 test: install system-deps ## the whole suite
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
-check: install ## ruff lint + format check, mypy --strict
+check: install ## ruff lint + format check, mypy --strict, the import contracts (docs/architecture.md)
 	$(BIN)/ruff check src tests bench migrations
 	$(BIN)/ruff format --check src tests bench migrations
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff check --fix src tests bench migrations

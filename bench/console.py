@@ -23,10 +23,10 @@ import psycopg
 from aipair.auth.principal import CompanyId, Principal
 from aipair.auth.schemas import ApiKeyCreate
 from aipair.cli.support import system_session
+from aipair.composition import start_runtime
 from aipair.config import Settings
 from aipair.db.engine import transaction
 from aipair.db.urls import libpq, resolve_urls
-from aipair.runtime import start_runtime
 from aipair.tenancy.models import Role
 from aipair.tenancy.schemas import MemberProvision
 from bench.environment import PYTHON, BenchPlatform, bench_platform, child_env, free_port, process

@@ -20,12 +20,12 @@ import httpx
 
 from aipair.auth.schemas import ApiKeyCreate
 from aipair.cli.support import system_session
+from aipair.composition import start_runtime
 from aipair.config import Settings
 from aipair.db import migrate
 from aipair.db.embedded import EmbeddedPostgres
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import resolve_urls
-from aipair.runtime import start_runtime
 from aipair.tenancy.models import Role
 from aipair.tenancy.schemas import CompanyCreate, CustomLimits
 

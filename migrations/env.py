@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from aipair.db.base import Base
+from aipair.db.migrate import COMPARE_OPTIONS
 from aipair.db.registry import import_all_models
 
 import_all_models()
@@ -27,8 +28,8 @@ def run_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
-            include_schemas=True,
             transaction_per_migration=True,
+            **COMPARE_OPTIONS,
         )
         with context.begin_transaction():
             context.run_migrations()

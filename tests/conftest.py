@@ -11,10 +11,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from aipair.composition import Runtime
 from aipair.config import AuthSettings, Settings
 from aipair.db.embedded import EmbeddedPostgres
 from aipair.db.urls import DatabaseUrls
-from aipair.runtime import Runtime
 from tests.fixtures.database import app_on, initialised_runtime, migrated_urls
 from tests.fixtures.tenants import Tenant, make_tenant, random_ip
 

@@ -12,9 +12,9 @@ import pytest
 from psycopg.rows import dict_row
 
 from aipair.cli.support import system_session
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.urls import libpq
-from aipair.runtime import Runtime
 from aipair.tenancy.schemas import MemberProvision
 from tests.fixtures.tenants import PASSWORD, Tenant, unique
 

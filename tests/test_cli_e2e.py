@@ -126,3 +126,57 @@ def test_serve_brings_the_platform_up_and_health_db_answers_200(fresh_env: dict[
         server.terminate()
         server.wait(timeout=30)
     assert EmbeddedPostgres(Path(fresh_env["AIPAIR_DATA_DIR"]), 0).running_port() is None
+
+
+def test_serve_with_worker_says_where_it_answers_and_runs_the_jobs(
+    fresh_env: dict[str, str], tmp_path: Path
+) -> None:
+    aipair(fresh_env, "db", "upgrade")
+    port = free_port()
+    out = tmp_path / "serve.out"
+    with out.open("w") as stdout:
+        server = subprocess.Popen(
+            [*AIPAIR, "serve", "--port", str(port), "--with-worker"], env=fresh_env, stdout=stdout
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while "succeeded" not in (jobs := aipair(fresh_env, "jobs", "list", "--name", "worker.prune_jobs")):
+            assert server.poll() is None, out.read_text()
+            assert time.monotonic() < deadline, f"no job ran: {jobs}"
+            time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    banner = out.read_text()
+    assert f"listening on http://127.0.0.1:{port}" in banner
+    assert f"API docs  http://127.0.0.1:{port}/docs" in banner
+    assert f"database  embedded PostgreSQL on 127.0.0.1:{fresh_env['AIPAIR_EMBEDDED_DB_PORT']}," in banner
+    assert "worker    running in this process" in banner
+
+
+def test_a_taken_port_is_one_line_naming_the_setting_that_moves_it(
+    fresh_env: dict[str, str], tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        serve = subprocess.run(
+            [*AIPAIR, "serve", "--port", str(port)],
+            env=fresh_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        elsewhere = {**fresh_env, "AIPAIR_DATA_DIR": str(tmp_path), "AIPAIR_EMBEDDED_DB_PORT": str(port)}
+        upgrade = subprocess.run(
+            [*AIPAIR, "db", "upgrade"], env=elsewhere, capture_output=True, text=True, timeout=120
+        )
+    assert serve.returncode == 1 and serve.stderr.strip().splitlines() == [
+        f"error[port_in_use]: port {port} on 127.0.0.1 is taken: set AIPAIR_HTTP__PORT or pass --port, "
+        "or stop what listens there"
+    ]
+    assert upgrade.returncode == 1 and len(upgrade.stderr.strip().splitlines()) == 1
+    assert (
+        f"error[port_in_use]: port {port}" in upgrade.stderr and "AIPAIR_EMBEDDED_DB_PORT" in upgrade.stderr
+    )

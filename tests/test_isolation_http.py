@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from aipair.runtime import Runtime
+from aipair.composition import Runtime
 from tests.fixtures.ops import platform_record_ids
 from tests.fixtures.staff import foreign_grant_ids
 from tests.fixtures.tenants import CUSTOMER_ROLES, Tenant, make_api_key, unique

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from aipair.composition import Runtime
 from aipair.db.urls import DatabaseUrls, libpq
-from aipair.runtime import Runtime
 from tests.fixtures.tenants import Tenant
 
 TENANT_TABLES_SQL = """

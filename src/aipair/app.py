@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
 from aipair.audit.endpoints import router as audit_router
-from aipair.audit.middleware import SupportActionsMiddleware
-from aipair.audit.security_endpoints import router as security_router
-from aipair.audit.support_endpoints import company_router as support_grants_router
-from aipair.audit.support_endpoints import staff_router as support_router
 from aipair.auth.endpoints import keys_router
 from aipair.auth.endpoints import router as auth_router
+from aipair.composition import access_tokens, start_runtime
 from aipair.config import Settings, load_settings
-from aipair.db.urls import embedded_server, resolve_urls
+from aipair.db.urls import resolve_urls
 from aipair.edge import UnstorableInputGuard
 from aipair.error_handlers import error_response, install_error_handlers
 from aipair.gateway.dialect_endpoints import router as dialects_router
@@ -28,16 +25,22 @@ from aipair.observability.endpoints import router as metrics_router
 from aipair.observability.logging import configure_logging
 from aipair.observability.middleware import RequestContextMiddleware
 from aipair.ops.backups.endpoints import router as backups_router
+from aipair.ops.backups.wal import archiving_embedded_server
 from aipair.ops.gauges import GaugeRefresher
 from aipair.ops.incidents.endpoints import router as incidents_router
 from aipair.ops.maintenance.endpoints import router as maintenance_router
 from aipair.ops.maintenance.gate import MaintenanceGate
 from aipair.ops.maintenance.state import MaintenanceState, maintenance_watcher
-from aipair.runtime import access_tokens, start_runtime
+from aipair.security.endpoints import router as security_router
+from aipair.support.endpoints import actions_router as support_actions_router
+from aipair.support.endpoints import company_router as support_grants_router
+from aipair.support.endpoints import staff_router as support_router
+from aipair.support.middleware import SupportActionsMiddleware
 from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
 from aipair.web.app import install_console
 from aipair.web.routing import maintenance_page
+from aipair.worker.background import background_worker
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -47,17 +50,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level, settings.log_json)
-        server = embedded_server(settings) if settings.embedded else None
+        server = archiving_embedded_server(settings) if settings.embedded else None
         started = server.ensure_running() if server else False
         runtime = await start_runtime(settings, resolve_urls(settings))
-        app.state.runtime = runtime
+        app.state.services = runtime.services
         runtime.key_signals.start()  # stopped (and flushed) by runtime.close()
         watcher = maintenance_watcher(settings, runtime.urls, maintenance)
         await watcher.start()
         gauges = GaugeRefresher(runtime, maintenance)
         gauges.start()
         try:
-            yield
+            async with AsyncExitStack() as jobs:
+                if settings.worker.in_process:
+                    worker = background_worker(runtime.services, settings.worker, lambda: maintenance.active)
+                    await jobs.enter_async_context(worker)
+                yield
         finally:
             await gauges.stop()
             await watcher.stop()
@@ -105,9 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         usage_router,
         ai_settings_router,
     )
-    audit_routers = (audit_router, support_router, support_grants_router, security_router)
+    audit_routers = (audit_router, support_actions_router, support_router, support_grants_router)
     ops_routers = (maintenance_router, incidents_router, backups_router)
-    for router in (*routers, meetings_router, *audit_routers, *ops_routers):
+    for router in (*routers, meetings_router, *audit_routers, security_router, *ops_routers):
         app.include_router(router)
     install_console(app)
     return app

@@ -18,10 +18,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import Scope
 
-from aipair.audit.middleware import record_probe
 from aipair.edge import UnstorableInput, is_unstorable_error
 from aipair.errors import HTTP_CODES, AppError, InvalidJson, NotFound, ValidationFailed
 from aipair.gateway.dialects.anthropic_messages import anthropic_error
+from aipair.security.probes import record_probe
 from aipair.web.routing import browsing, error_page
 
 log = structlog.get_logger("aipair.errors")

@@ -139,3 +139,11 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
 }
+
+
+class PortInUse(ServiceUnavailable):
+    """A port the platform must listen on is taken by another program; the message names the setting
+    that moves it."""
+
+    code = "port_in_use"
+    default_message = "A port the platform needs is taken"

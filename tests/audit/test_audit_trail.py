@@ -16,10 +16,10 @@ import pytest
 from aipair.audit.chain import ChainReport, verify_chains
 from aipair.audit.models import ActorType
 from aipair.audit.service import Actor
+from aipair.composition import Runtime
 from aipair.db.engine import DbContext, transaction
-from aipair.db.urls import libpq
-from aipair.runtime import Runtime
-from tests.audit.conftest import Cli, OwnerSql, set_context
+from aipair.db.raw import direct_connection
+from tests.fixtures.operators import Cli, OwnerSql, set_context
 from tests.fixtures.tenants import Tenant, make_api_key
 
 
@@ -68,12 +68,12 @@ async def test_concurrent_writers_of_one_company_never_fork_the_chain(
     await asyncio.gather(*(write(n) for n in range(20)))
     rows = await owner_sql("SELECT seq FROM audit_logs WHERE company_id = %s ORDER BY seq", tenant.id)
     assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))
-    assert verify(runtime, tenant).broken is None
+    assert (await verify(runtime, tenant)).broken is None
 
 
-def verify(runtime: Runtime, tenant: Tenant) -> ChainReport:
-    with psycopg.connect(libpq(runtime.urls.owner)) as conn:
-        (report,) = verify_chains(conn, tenant.id)
+async def verify(runtime: Runtime, tenant: Tenant) -> ChainReport:
+    async with direct_connection(runtime.urls.owner) as conn:
+        (report,) = await verify_chains(conn, tenant.id)
     return report
 
 
@@ -135,7 +135,7 @@ async def test_a_deleted_row_and_a_rehashed_row_are_detected(
         "SELECT id, seq FROM audit_logs WHERE company_id = %s ORDER BY seq DESC LIMIT 3", tenant.id
     )
     await tamper(owner_sql, "DELETE FROM audit_logs WHERE id = %s", rows[1]["id"])
-    broken = verify(runtime, tenant).broken
+    broken = (await verify(runtime, tenant)).broken
     assert broken is not None and broken.row_id == rows[0]["id"] and "missing" in broken.reason
     await tamper(owner_sql, "UPDATE audit_logs SET seq = seq - 1 WHERE id = %s", rows[0]["id"])
     await tamper(
@@ -144,7 +144,7 @@ async def test_a_deleted_row_and_a_rehashed_row_are_detected(
         " encode(sha256(convert_to(a.prev_hash || audit_canonical(a), 'UTF8')), 'hex') WHERE id = %s",
         rows[0]["id"],
     )
-    broken = verify(runtime, tenant).broken
+    broken = (await verify(runtime, tenant)).broken
     assert (
         broken is not None and broken.row_id == rows[0]["id"] and "prev_hash does not match" in broken.reason
     )

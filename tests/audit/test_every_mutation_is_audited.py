@@ -22,9 +22,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from aipair.composition import Runtime
 from aipair.kit.clock import utcnow
-from aipair.runtime import Runtime
-from tests.audit.conftest import OwnerSql
+from tests.fixtures.operators import OwnerSql
 from tests.fixtures.staff import Staff, open_grant
 from tests.fixtures.tenants import PASSWORD, Tenant, make_api_key, make_tenant, unique
 from tests.meetings.helpers import processed_meeting, upload

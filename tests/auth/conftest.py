@@ -12,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 from psycopg.rows import dict_row
 
+from aipair.composition import Runtime
 from aipair.db.urls import libpq
-from aipair.runtime import Runtime
 from tests.fixtures.tenants import PASSWORD
 
 SignIn = Callable[..., Awaitable[dict[str, Any]]]

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.urls import DatabaseUrls
-from aipair.runtime import Runtime
 from tests.auth.conftest import ClientFrom, OwnerSql
 from tests.fixtures.database import app_on, initialised_runtime
 from tests.fixtures.staff import Staff, make_staff

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from aipair.cli.support import system_session
-from aipair.runtime import Runtime
+from aipair.composition import Runtime
 from aipair.tenancy.models import CompanyStatus
 from aipair.tenancy.schemas import MemberProvision
 from tests.auth.conftest import ClientFrom, SignIn

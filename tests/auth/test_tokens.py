@@ -11,8 +11,8 @@ import httpx
 import jwt
 import pytest
 
+from aipair.composition import jwt_secret
 from aipair.config import Settings
-from aipair.runtime import jwt_secret
 from tests.auth.conftest import SignIn
 from tests.fixtures.tenants import Tenant
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from aipair.composition import Runtime
 from aipair.config import Settings
-from aipair.runtime import Runtime
 from tests.auth.conftest import client_from, owner_sql, sign_in  # noqa: F401  (shared fixtures)
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]

@@ -41,7 +41,7 @@ def test_help_lists_every_group_without_loading_the_application() -> None:
         assert f"  {group} " in done.stdout
     loaded = imported_modules(done.stderr)
     assert [m for m in loaded if m.split(".")[0] in HEAVY] == []
-    assert "aipair.runtime" not in loaded
+    assert "aipair.composition" not in loaded
 
 
 def test_help_of_each_group_loads_no_part_of_the_application() -> None:
@@ -51,7 +51,7 @@ def test_help_of_each_group_loads_no_part_of_the_application() -> None:
         assert "Commands:" in done.stdout
         loaded = imported_modules(done.stderr)
         assert [m for m in loaded if m.split(".")[0] in APPLICATION] == []
-        assert "aipair.runtime" not in loaded and "aipair.config" not in loaded
+        assert "aipair.composition" not in loaded and "aipair.config" not in loaded
 
 
 def test_version_prints_the_package_version() -> None:

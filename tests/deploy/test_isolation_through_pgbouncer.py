@@ -15,9 +15,9 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.urls import DatabaseUrls, libpq, resolve_urls
-from aipair.runtime import Runtime
 from tests import test_isolation_http, test_isolation_sql
 from tests.fixtures.database import app_on, initialised_runtime, migrated_urls
 from tests.fixtures.pgbouncer import PgBouncer, pgbouncer

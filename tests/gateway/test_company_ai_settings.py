@@ -14,8 +14,8 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from aipair.composition import Runtime
 from aipair.db.urls import libpq
-from aipair.runtime import Runtime
 from tests.fixtures.staff import make_staff, open_grant
 from tests.fixtures.tenants import Tenant, make_api_key
 

@@ -16,8 +16,8 @@ import pytest
 from bench.mock_upstream import MockUpstream
 
 from aipair.config import Settings
+from aipair.config.providers import GatewayProvidersConfig
 from aipair.db.urls import libpq
-from aipair.gateway.provider_config import GatewayProvidersConfig
 from tests.fixtures.live_gateway import LiveGateway, control, live_gateway
 from tests.fixtures.tenants import Tenant, make_api_key
 from tests.gateway.conftest import MESSAGES, usage_rows

@@ -7,9 +7,9 @@ import httpx
 import psycopg
 from bench.mock_upstream import MockUpstream
 
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.urls import libpq
-from aipair.runtime import Runtime
 from tests.fixtures.live_gateway import with_mock_provider
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import processed_through_gateway, sample

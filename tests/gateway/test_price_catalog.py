@@ -10,9 +10,9 @@ import httpx
 import psycopg
 import pytest
 
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.urls import libpq
-from aipair.runtime import Runtime
 from tests.fixtures.tenants import Tenant, make_api_key
 from tests.gateway.conftest import usage_rows
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr, ValidationError
 
+from aipair.config.providers import GatewayProvidersConfig, ModelTarget, ProviderConfig
 from aipair.gateway.errors import ModelNotFound
-from aipair.gateway.provider_config import GatewayProvidersConfig, ModelTarget, ProviderConfig
 from aipair.gateway.providers.anthropic import AnthropicProvider
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.local import LocalProvider

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
+from aipair.config.providers import CircuitBreakerConfig, RetryConfig
 from aipair.gateway.errors import (
     InvalidRequest,
     ModelNotFound,
@@ -17,7 +18,6 @@ from aipair.gateway.errors import (
     ProviderUnavailable,
     UnsupportedOperation,
 )
-from aipair.gateway.provider_config import CircuitBreakerConfig, RetryConfig
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.local import LocalProvider
 from aipair.gateway.providers.openai_compat import OpenAICompatProvider

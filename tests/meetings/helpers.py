@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 
 from aipair.cli.support import system_session
+from aipair.composition import Runtime, start_runtime
 from aipair.config import Settings
-from aipair.runtime import Runtime, start_runtime
 from aipair.tenancy.schemas import MemberProvision
 from aipair.worker.registry import load_registry
 from aipair.worker.runner import Worker
@@ -46,7 +46,7 @@ async def upload(
 
 async def run_jobs(runtime: Runtime, concurrency: int = 2) -> None:
     """Run every ready job in this process until the queue is idle."""
-    worker = Worker(runtime, load_registry(), runtime.settings.worker, concurrency=concurrency)
+    worker = Worker(runtime.services, load_registry(), runtime.settings.worker, concurrency=concurrency)
     await worker.run_until_idle()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aipair.runtime import Runtime
+from aipair.composition import Runtime
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import add_named_member, processed_meeting
 

@@ -9,8 +9,8 @@ import wave
 
 import httpx
 
+from aipair.composition import Runtime
 from aipair.meetings.transcription import segments_from_transcription, wav_to_pcm16_mono, words_to_rows
-from aipair.runtime import Runtime
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import run_jobs, sample, upload
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from aipair.runtime import Runtime
+from aipair.composition import Runtime
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import foreign_meeting_ids
 

@@ -6,7 +6,6 @@ mock OpenAI-compatible upstream on loopback and checks the call is billed once, 
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 
 import httpx
@@ -14,6 +13,7 @@ import psycopg
 import pytest
 from bench.mock_upstream import MockUpstream
 
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.urls import libpq
 from aipair.meetings.chunking import chunk_segments
@@ -21,7 +21,6 @@ from aipair.meetings.errors import ModelAnswerInvalid
 from aipair.meetings.llm import LlmEngine, MeetingModelClient
 from aipair.meetings.parsing import Segment
 from aipair.meetings.pipeline import MeetingPipeline
-from aipair.runtime import Runtime
 from tests.fixtures.live_gateway import with_mock_provider
 from tests.fixtures.tenants import Tenant
 from tests.meetings.fake_model import FakeModel, extraction_for
@@ -79,8 +78,7 @@ async def test_a_chunk_that_never_answers_validly_fails_the_whole_run() -> None:
 
 def with_model(runtime: Runtime, fake: FakeModel) -> Runtime:
     """The runtime, with a meeting pipeline whose model is ``fake``."""
-    patched = copy.copy(runtime)
-    patched.meeting_pipeline = MeetingPipeline(
+    pipeline = MeetingPipeline(
         runtime.sessions,
         runtime.settings.meetings,
         runtime.members,
@@ -88,7 +86,7 @@ def with_model(runtime: Runtime, fake: FakeModel) -> Runtime:
         lambda p: [],
         audit=runtime.audit,
     )
-    return patched
+    return runtime.replacing(meeting_pipeline=pipeline)
 
 
 async def test_llm_meetings_get_minutes_and_a_failing_chunk_fails_the_job(

@@ -13,12 +13,12 @@ from typing import Any
 import httpx
 from bench.mock_upstream import MockUpstream
 
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.meetings.chunking import chunk_segments
 from aipair.meetings.engines import prepare_meeting
 from aipair.meetings.llm import LlmEngine
 from aipair.meetings.parsing import parse_transcript
-from aipair.runtime import Runtime
 from tests.fixtures.live_gateway import with_mock_provider
 from tests.fixtures.tenants import Tenant
 from tests.meetings.fake_model import FakeModel

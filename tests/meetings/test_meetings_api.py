@@ -8,8 +8,8 @@ import httpx
 import psycopg
 import pytest
 
+from aipair.composition import Runtime
 from aipair.db.urls import libpq
-from aipair.runtime import Runtime
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import processed_meeting, run_jobs, sample, upload
 

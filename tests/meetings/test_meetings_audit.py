@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import psycopg
 
+from aipair.composition import Runtime
 from aipair.db.urls import libpq
-from aipair.runtime import Runtime
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import processed_meeting, run_jobs, sample, upload
 from tests.meetings.test_llm_engine import FakeModel, with_model

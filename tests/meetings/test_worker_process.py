@@ -21,9 +21,9 @@ import psycopg
 import pytest
 from bench.meetings_local import generate_vtt
 
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.urls import libpq
-from aipair.runtime import Runtime
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import add_named_member, sample, upload, wait_for_status
 

@@ -18,13 +18,14 @@ import psycopg
 import pytest
 
 from aipair.app import create_app
+from aipair.composition import Runtime, start_runtime
 from aipair.config import AuthSettings, BackupSettings, Settings
 from aipair.db import migrate
 from aipair.db.embedded import EmbeddedPostgres
 from aipair.db.engine import DbContext, transaction
-from aipair.db.urls import DatabaseUrls, embedded_server, libpq, resolve_urls
+from aipair.db.urls import DatabaseUrls, libpq, resolve_urls
 from aipair.ops.backups.service import BackupOperations
-from aipair.runtime import Runtime, start_runtime
+from aipair.ops.backups.wal import archiving_embedded_server
 from aipair.tenancy.models import Role
 from tests.conftest import FAST_ARGON2
 from tests.fixtures.tenants import Tenant, make_tenant, random_ip
@@ -84,7 +85,7 @@ def source() -> Iterator[Source]:
         backup=BackupSettings(archive_timeout_s=ARCHIVE_TIMEOUT_S),
         log_level="WARNING",
     )
-    server = embedded_server(settings)
+    server = archiving_embedded_server(settings)
     server.ensure_running()
     urls = resolve_urls(settings)
     migrate.upgrade(urls)
@@ -129,7 +130,7 @@ class running:  # noqa: N801  (used as ``async with running(source)``)
             platform = self.source.settings.platform.model_copy(update={"admin_password": None})
             await self.runtime.platform.initialise(session, platform)
         app = create_app(self.source.settings)
-        app.state.runtime = self.runtime
+        app.state.services = self.runtime.services
         transport = httpx.ASGITransport(app=app, client=(random_ip(), 40000))
         self.client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
         return self.runtime, self.client

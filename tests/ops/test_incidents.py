@@ -8,8 +8,8 @@ import httpx
 import psycopg
 import pytest
 
+from aipair.composition import Runtime
 from aipair.db.urls import DatabaseUrls, libpq
-from aipair.runtime import Runtime
 from tests.fixtures.staff import Staff, make_staff
 from tests.fixtures.tenants import Tenant
 

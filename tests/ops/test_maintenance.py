@@ -14,11 +14,12 @@ import httpx
 import psycopg
 import pytest
 
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import DatabaseUrls, libpq
 from aipair.kit.clock import utcnow
-from aipair.runtime import Runtime
+from aipair.worker.tasks import prune_jobs
 from tests.fixtures.processes import gateway_env, served_gateways
 from tests.fixtures.staff import Staff, make_staff
 from tests.fixtures.tenants import Tenant, make_api_key
@@ -121,7 +122,7 @@ async def _customers_refused_staff_and_probes_pass(
 
 async def _enqueue_during_window(runtime: Runtime) -> uuid.UUID:
     async with transaction(runtime.sessions, DbContext()) as session:
-        job = await runtime.jobs.enqueue(session, "worker.prune_jobs", {})
+        job = await prune_jobs.defer(session)
         return job.id
 
 

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 import psycopg
 from sqlalchemy import text
 
+from aipair.composition import Runtime
 from aipair.config import Settings, WorkerSettings
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import libpq
-from aipair.runtime import Runtime
 from aipair.usage.service import Reservation
+from aipair.usage.tasks import expire_reservations
 from aipair.usage.tasks import jobs as usage_jobs
-from aipair.worker import queue
 from aipair.worker.registry import JobRegistry
 from aipair.worker.runner import Worker
 from tests.fixtures.tenants import Tenant
@@ -74,8 +74,8 @@ async def run_expiry_job(runtime: Runtime) -> None:
     registry = JobRegistry()
     registry.add(usage_jobs)
     async with transaction(runtime.sessions, DbContext()) as session:
-        await queue.enqueue(session, "usage.expire_reservations", {})
-    await Worker(runtime, registry, FAST, concurrency=1).run_until_idle()
+        await expire_reservations.defer(session)
+    await Worker(runtime.services, registry, FAST, concurrency=1).run_until_idle()
 
 
 async def test_reservations_a_dead_gateway_left_open_are_billed_as_abandoned_in_every_company(

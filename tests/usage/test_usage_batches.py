@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import pytest
 
 from aipair.auth.principal import CompanyId
+from aipair.composition import Runtime
 from aipair.gateway.errors import BudgetExceeded
-from aipair.runtime import Runtime
 from aipair.usage.service import DuplicateRequest, Reservation, Settlement
 from tests.fixtures.tenants import Tenant
 from tests.usage.test_abandoned_reservations import owner_sql

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from aipair.runtime import Runtime
+from aipair.composition import Runtime
 from aipair.web.app import ROUTERS
 from aipair.web.routing import ConsoleRoute
 from tests.fixtures.staff import foreign_grant_ids, make_staff, open_grant

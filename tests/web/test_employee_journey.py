@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
-from aipair.runtime import Runtime
+from aipair.composition import Runtime
 from tests.fixtures.tenants import Tenant
 from tests.meetings.helpers import add_named_member
 from tests.web.browser import review, sign_in

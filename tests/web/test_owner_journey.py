@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import BrowserContext, Page, expect
 
-from aipair.runtime import Runtime
+from aipair.composition import Runtime
 from tests.fixtures.tenants import Tenant
 from tests.web.browser import review, sign_in
 

@@ -7,7 +7,7 @@ import asyncio
 
 from playwright.async_api import Browser, BrowserContext, Dialog, Page, expect
 
-from aipair.runtime import Runtime
+from aipair.composition import Runtime
 from tests.fixtures.staff import make_staff
 from tests.fixtures.tenants import Tenant
 from tests.web.browser import review, sign_in

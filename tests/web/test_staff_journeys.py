@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, Dialog, Page, expect
 
-from aipair.runtime import Runtime
+from aipair.composition import Runtime
 from tests.fixtures.staff import make_staff
 from tests.fixtures.tenants import Tenant
 from tests.web.browser import DESKTOP, review, sign_in

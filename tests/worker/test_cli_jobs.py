@@ -8,10 +8,10 @@ import sys
 import uuid
 from pathlib import Path
 
+from aipair.composition import Runtime
 from aipair.config import Settings
 from aipair.db.engine import DbContext, transaction
-from aipair.runtime import Runtime
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 
 
 def aipair(settings: Settings, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import aipair
+from aipair.composition import Runtime
 from aipair.config import WorkerSettings
 from aipair.db.engine import DbContext, transaction
-from aipair.runtime import Runtime
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 from aipair.worker.context import JobContext
 from aipair.worker.errors import JobStateConflict, PermanentFailure, RetryLater
-from aipair.worker.jobs import JobGroup
-from aipair.worker.registry import JobRegistry
+from aipair.worker.jobs import JobGroup, JobSpec, QueueOptions
+from aipair.worker.registry import JobRegistry, job_modules, load_registry
 from aipair.worker.runner import Worker
 from aipair.worker.schedules import ScheduleTicker
 
@@ -37,13 +39,16 @@ class Probe:
         return registry
 
     def worker(self, runtime: Runtime, settings: WorkerSettings = FAST, concurrency: int = 2) -> Worker:
-        return Worker(runtime, self.registry(), settings, concurrency=concurrency)
+        return Worker(runtime.services, self.registry(), settings, concurrency=concurrency)
 
 
-async def enqueue(runtime: Runtime, name: str, **options: Any) -> uuid.UUID:
+async def enqueue(runtime: Runtime, job: JobSpec[Any, Any] | str, **options: Any) -> uuid.UUID:
+    """Queue ``job`` through its typed handle (or, for a job no worker declares, by its name)."""
+    args = options.pop("args", {})
     async with transaction(runtime.sessions, DbContext()) as session:
-        job = await queue.enqueue(session, name, options.pop("args", {}), **options)
-        return job.id
+        if isinstance(job, str):
+            return (await queue.enqueue(session, job, args, **options)).id
+        return (await job.configure(QueueOptions(**options)).defer(session, **args)).id
 
 
 async def job_state(runtime: Runtime, job_id: uuid.UUID) -> tuple[str, int]:
@@ -61,7 +66,7 @@ async def test_a_job_exists_only_if_the_enqueuing_transaction_commits(runtime: R
 
     with pytest.raises(RuntimeError):
         async with transaction(runtime.sessions, DbContext()) as session:
-            await queue.enqueue(session, noop.name, {})
+            await noop.defer(session)
             raise RuntimeError("the caller's change failed")
     await probe.worker(runtime).run_until_idle()
     assert probe.calls == []
@@ -76,7 +81,7 @@ async def test_a_job_runs_once_with_its_arguments_and_succeeds(runtime: Runtime)
         await ctx.log(f"got {value}")
         probe.calls.append({"value": value, "attempt": ctx.attempt})
 
-    job_id = await enqueue(runtime, record.name, args={"value": "x"})
+    job_id = await enqueue(runtime, record, args={"value": "x"})
     await probe.worker(runtime).run_until_idle()
     assert probe.calls == [{"value": "x", "attempt": 1}]
     assert await job_state(runtime, job_id) == ("succeeded", 1)
@@ -97,7 +102,7 @@ async def test_a_failing_job_is_retried_then_fails_and_gives_up_once(runtime: Ru
     async def gave_up(ctx: JobContext, reason: str) -> None:
         probe.given_up.append(reason)
 
-    job_id = await enqueue(runtime, flaky.name, max_attempts=3)
+    job_id = await enqueue(runtime, flaky, max_attempts=3)
     await probe.worker(runtime).run_until_idle()
     assert [c["attempt"] for c in probe.calls] == [1, 2, 3]
     assert await job_state(runtime, job_id) == ("failed", 3)
@@ -112,7 +117,7 @@ async def test_a_permanent_failure_is_not_retried(runtime: Runtime) -> None:
         probe.calls.append({})
         raise PermanentFailure("corrupt input")
 
-    job_id = await enqueue(runtime, broken.name, max_attempts=5)
+    job_id = await enqueue(runtime, broken, max_attempts=5)
     await probe.worker(runtime).run_until_idle()
     assert len(probe.calls) == 1
     assert await job_state(runtime, job_id) == ("failed", 1)
@@ -127,7 +132,7 @@ async def test_retry_later_waits_without_using_an_attempt(runtime: Runtime) -> N
         if len(probe.calls) < 3:
             raise RetryLater(0, "waiting for budget")
 
-    job_id = await enqueue(runtime, patient.name, max_attempts=1)
+    job_id = await enqueue(runtime, patient, max_attempts=1)
     await probe.worker(runtime).run_until_idle()
     assert [c["attempt"] for c in probe.calls] == [1, 1, 1]
     assert await job_state(runtime, job_id) == ("succeeded", 1)
@@ -167,7 +172,7 @@ async def test_jobs_sharing_a_lock_never_run_at_the_same_time(runtime: Runtime) 
         running -= 1
 
     for _ in range(3):
-        await enqueue(runtime, exclusive.name, lock="meeting:same")
+        await enqueue(runtime, exclusive, lock="meeting:same")
     await probe.worker(runtime, concurrency=3).run_until_idle()
     assert overlap == 1
 
@@ -189,7 +194,7 @@ async def test_cancelling_a_running_job_stops_it_and_the_worker_cannot_finish_it
         await asyncio.sleep(30)
         probe.calls.append({"finished": True})
 
-    job_id = await enqueue(runtime, endless.name)
+    job_id = await enqueue(runtime, endless)
     worker = probe.worker(runtime, WorkerSettings(poll_interval_s=0.05, lease_s=0.3))
     running = asyncio.create_task(worker.run_until_idle())
     await asyncio.wait_for(started.wait(), 5)
@@ -216,7 +221,7 @@ async def test_sigterm_style_shutdown_puts_unfinished_jobs_back_without_using_an
         started.set()
         await asyncio.sleep(30)
 
-    job_id = await enqueue(runtime, long.name)
+    job_id = await enqueue(runtime, long)
     stop = asyncio.Event()
     running = asyncio.create_task(probe.worker(runtime).run(stop))
     await asyncio.wait_for(started.wait(), 5)
@@ -255,7 +260,7 @@ async def test_a_job_whose_worker_died_on_the_last_attempt_fails_and_gives_up(ru
     async def gave_up(ctx: JobContext, reason: str) -> None:
         probe.given_up.append(reason)
 
-    job_id = await enqueue(runtime, fragile.name, max_attempts=1)
+    job_id = await enqueue(runtime, fragile, max_attempts=1)
     async with transaction(runtime.sessions, DbContext()) as session:
         assert await queue.claim(session, [fragile.name], "doomed-worker", lease_s=0.2) is not None
     await asyncio.sleep(0.3)
@@ -280,8 +285,34 @@ async def test_an_idle_worker_wakes_up_for_a_new_job_without_waiting_for_its_nex
     running = asyncio.create_task(worker.run(stop))
     try:
         await asyncio.sleep(1.0)  # it has polled once and now waits (up to 60 s) for the next poll
-        await enqueue(runtime, prompt.name)
+        await enqueue(runtime, prompt)
         await asyncio.wait_for(ran.wait(), timeout=20)  # woken by the commit, well before 60 s
     finally:
         stop.set()
         await asyncio.wait_for(running, timeout=30)
+
+
+async def test_a_typed_handle_stores_its_arguments_by_name_and_refuses_unknown_ones(runtime: Runtime) -> None:
+    probe = Probe()
+
+    @probe.group.job("pair")
+    async def pair(ctx: JobContext, left: str, *, right: str) -> None:
+        probe.calls.append({"left": left, "right": right})
+
+    async with transaction(runtime.sessions, DbContext()) as session:
+        job = await pair.defer(session, "a", right="b")
+        assert job.name == pair.name and job.args == {"left": "a", "right": "b"}
+        with pytest.raises(TypeError):
+            await pair.defer(session, "a", wrong="b")  # type: ignore[call-arg]
+    await probe.worker(runtime).run_until_idle()
+    assert probe.calls == [{"left": "a", "right": "b"}]
+
+
+def test_every_domains_tasks_module_is_found() -> None:
+    tasks = sorted(
+        f"aipair.{path.parent.name}.tasks" for path in (Path(aipair.__file__).parent).glob("*/tasks.py")
+    )
+    assert job_modules() == tasks and "aipair.meetings.tasks" in tasks
+    assert {"meetings.process_meeting", "usage.expire_reservations", "worker.prune_jobs"} <= set(
+        load_registry().names
+    )

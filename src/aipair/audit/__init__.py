@@ -1,8 +1,3 @@
-"""Audit trail, audited support access and security signals.
-
-- :class:`~aipair.audit.service.AuditService` appends to the hash-chained ``audit_logs`` inside the
-  caller's transaction.
-- :class:`~aipair.audit.support.SupportService` opens, approves and revokes support access grants
-  and lets platform staff act inside a company only while one is open.
-- :class:`~aipair.audit.security.SecurityService` records and reports security signals.
-"""
+"""The audit trail: :class:`~aipair.audit.service.AuditService` appends hash-chained entries to
+``audit_logs`` inside the caller's transaction; companies read and export theirs, operators verify the
+chains (``aipair audit verify``)."""

@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-import psycopg
+import asyncpg
+
+from aipair.audit import chain_repository as repo
 
 GENESIS = "0" * 64
-ROWS = """
-SELECT a.company_id, a.id, a.seq, a.prev_hash, a.hash, audit_canonical(a)
-FROM audit_logs a {where}
-ORDER BY a.company_id, a.seq
-"""
 
 
 @dataclass(frozen=True)
@@ -64,19 +60,22 @@ def _check(
     report.broken = ChainBreak(row_id, seq, reason)
 
 
-def verify_chains(conn: psycopg.Connection, company_id: uuid.UUID | None = None) -> Iterator[ChainReport]:
+async def verify_chains(conn: asyncpg.Connection, company_id: uuid.UUID | None = None) -> list[ChainReport]:
     """Walk every company's chain (or one company's), streaming rows; one report per company."""
-    where = "WHERE a.company_id = %s" if company_id else ""
-    current: ChainReport | None = None
-    with conn.cursor(name="audit_chain") as cursor:
-        cursor.itersize = 5000
-        cursor.execute(ROWS.format(where=where), [company_id] if company_id else None)
-        for company, row_id, seq, prev_hash, stored, canonical in cursor:
-            if current is None or current.company_id != company:
-                if current is not None:
-                    yield current
-                current = ChainReport(company)
-            if current.broken is None:
-                _check(current, row_id, seq, prev_hash, stored, canonical)
-    if current is not None:
-        yield current
+    reports: list[ChainReport] = []
+    async for company, row_id, seq, prev_hash, stored, canonical in repo.chain_rows(conn, company_id):
+        if not reports or reports[-1].company_id != company:
+            reports.append(ChainReport(company))
+        if reports[-1].broken is None:
+            _check(reports[-1], row_id, seq, prev_hash, stored, canonical)
+    return reports
+
+
+async def company_id_by_slug(conn: asyncpg.Connection, slug: str) -> uuid.UUID | None:
+    """The id of the company with ``slug`` (None when there is none)."""
+    return await repo.company_id_by_slug(conn, slug)
+
+
+async def company_slugs(conn: asyncpg.Connection) -> dict[uuid.UUID, str]:
+    """Every company's slug by id, for naming the chains."""
+    return await repo.company_slugs(conn)

@@ -8,9 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from aipair.audit.dependencies import Audit
 from aipair.audit.export import to_csv
-from aipair.audit.schemas import AuditEntryRead, AuditFilters, SupportActionRead
-from aipair.auth.dependencies import AdminCaller, RuntimeDep, TenantSession
+from aipair.audit.schemas import AuditEntryRead, AuditFilters
+from aipair.auth.dependencies import AdminCaller, TenantSession
 from aipair.kit.pagination import Page, Pagination
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
@@ -36,39 +37,25 @@ Filters = Annotated[AuditFilters, Depends(audit_filters)]
 async def list_audit(
     principal: AdminCaller,
     session: TenantSession,
-    runtime: RuntimeDep,
+    audit: Audit,
     page: Pagination,
     filters: Filters,
 ) -> Page[AuditEntryRead]:
     """Every change in your company, newest first: who (user, API key, platform staff or system),
     what (`domain.entity.verb`), on what, before and after, from where. Rows are append-only and
     hash-chained (`seq`, `hash`)."""
-    rows = await runtime.audit.entries(session, principal, filters, page.limit, page.offset)
+    rows = await audit.entries(session, principal, filters, page.limit, page.offset)
     return Page.of([AuditEntryRead.model_validate(r) for r in rows], page)
 
 
 @router.get("/export.csv", response_class=Response)
 async def export_audit(
-    principal: AdminCaller, session: TenantSession, runtime: RuntimeDep, filters: Filters
+    principal: AdminCaller, session: TenantSession, audit: Audit, filters: Filters
 ) -> Response:
     """The filtered audit trail as CSV (at most 100,000 rows, newest first)."""
-    rows = await runtime.audit.export(session, principal, filters)
+    rows = await audit.export(session, principal, filters)
     return Response(
         to_csv(rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
     )
-
-
-@router.get("/support-actions", response_model=Page[SupportActionRead])
-async def support_actions(
-    principal: AdminCaller,
-    session: TenantSession,
-    runtime: RuntimeDep,
-    page: Pagination,
-    company_id: Annotated[uuid.UUID | None, Query(description="Platform staff: only this company")] = None,
-) -> Page[SupportActionRead]:
-    """Every request platform staff made inside your company — reads included, failed ones too —
-    newest first. Platform staff see their own actions across companies (a SUPER_ADMIN everyone's)."""
-    rows = await runtime.audit.support_actions(session, principal, company_id, page.limit, page.offset)
-    return Page.of([SupportActionRead.model_validate(r) for r in rows], page)

@@ -1,14 +1,13 @@
-"""Every SQL statement of the audit trail and the support actions log. Flushes, never commits."""
+"""Every SQL statement of the audit trail. Flushes, never commits."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import Select, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.audit.models import AuditLog, SupportAction
+from aipair.audit.models import AuditLog
 from aipair.audit.schemas import AuditFilters
 from aipair.auth.principal import CompanyId
 
@@ -42,22 +41,4 @@ async def list_entries(
 ) -> list[AuditLog]:
     """The company's audit rows matching ``filters``, newest first."""
     query = _filtered(company_id, filters).order_by(AuditLog.seq.desc()).limit(limit).offset(offset)
-    return list((await session.execute(query)).scalars())
-
-
-async def add_support_action(session: AsyncSession, row: SupportAction) -> None:
-    session.add(row)
-    await session.flush()
-
-
-async def list_support_actions(
-    session: AsyncSession, company_id: uuid.UUID | None, limit: int, offset: int
-) -> list[SupportAction]:
-    """Support actions visible to this transaction (RLS decides), optionally of one company, newest first."""
-    query = select(SupportAction)
-    if company_id is not None:
-        query = query.where(SupportAction.target_company_id == company_id)
-    query = (
-        query.order_by(SupportAction.created_at.desc(), SupportAction.id.desc()).limit(limit).offset(offset)
-    )
     return list((await session.execute(query)).scalars())

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.audit import repository as repo
-from aipair.audit.models import ActorType, AuditLog, SupportAction
+from aipair.audit.models import ActorType, AuditLog
 from aipair.audit.schemas import AuditFilters
 from aipair.auth.principal import ClientInfo, Principal
 from aipair.kit.ids import new_id
@@ -119,21 +119,3 @@ class AuditService:
         """Up to ``MAX_EXPORT_ROWS`` entries for a CSV export, newest first."""
         principal.require(Role.ADMIN)
         return await repo.list_entries(session, principal.company_id, filters, MAX_EXPORT_ROWS, 0)
-
-    async def support_actions(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        company_id: uuid.UUID | None,
-        limit: int,
-        offset: int,
-    ) -> list[SupportAction]:
-        """What platform staff did inside companies, newest first.
-
-        Company OWNER/ADMIN see their company's rows; staff (from the platform company) see
-        their own rows, a SUPER_ADMIN every row, optionally of one ``company_id``.
-        """
-        if not principal.in_platform_context:
-            principal.require(Role.ADMIN)
-            company_id = principal.company_id
-        return await repo.list_support_actions(session, company_id, limit, offset)

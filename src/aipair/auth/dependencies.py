@@ -1,4 +1,5 @@
-"""``Annotated`` aliases for the caller, its tenant transaction, and the scope and role guards.
+"""``Annotated`` aliases for the caller, its tenant transaction, the scope and role guards, and the
+auth services (injected by type).
 
 Every authenticated route takes its caller through one of the scoped aliases (:data:`UsageReader`,
 :data:`MeetingsCaller`, :data:`AdminCaller`, :data:`AdminPrincipal`, :data:`OwnerPrincipal`): an API key
@@ -10,27 +11,40 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Scope
 
+from aipair.auth.api_keys import ApiKeyService
 from aipair.auth.errors import InvalidToken, PersonRequired
 from aipair.auth.principal import ClientInfo, Principal
+from aipair.auth.service import AuthService
 from aipair.auth.tokens import API_KEY_PREFIX
+from aipair.config import AuthSettings
+from aipair.db.dependencies import Sessions
 from aipair.db.engine import transaction
 from aipair.kit.addresses import Network, client_address
-from aipair.runtime import Runtime
+from aipair.kit.injection import provided
 from aipair.tenancy.models import Role
 
 
-async def get_runtime(request: Request) -> Runtime:  # async: a sync dependency costs a thread hop
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+class StaffAccess(Protocol):
+    """How platform staff enter a customer company (support access provides it)."""
+
+    async def enter_company(self, principal: Principal, raw_company: str) -> Principal:
+        """The principal acting inside ``raw_company``; raises when the caller may not."""
+
+    def check_access(self, principal: Principal, method: str) -> None:
+        """Raise when the open grant does not allow ``method``."""
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+Auth = Annotated[AuthService, provided(AuthService)]
+ApiKeys = Annotated[ApiKeyService, provided(ApiKeyService)]
+AuthConfig = Annotated[AuthSettings, provided(AuthSettings)]
+Staff = Annotated[StaffAccess, provided(StaffAccess)]
 COMPANY_HEADER = "x-aipair-company"
 """Platform staff select the customer company they act in (inside a support access grant)."""
 
@@ -43,9 +57,9 @@ def client_ip(request: Request, trusted_proxies: Sequence[Network]) -> str | Non
     return client_address(peer, request.headers.get("x-forwarded-for"), trusted_proxies)
 
 
-def client_info(request: Request, runtime: RuntimeDep) -> ClientInfo:
+def client_info(request: Request, config: AuthConfig) -> ClientInfo:
     """Source address (from X-Forwarded-For only through trusted proxies), user agent, request id."""
-    ip = client_ip(request, runtime.settings.auth.trusted_proxies)
+    ip = client_ip(request, config.trusted_proxies)
     request_id = request.scope.get("state", {}).get("request_id")
     return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent"), request_id=request_id)
 
@@ -61,7 +75,7 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def current_principal(request: Request, runtime: RuntimeDep, client: Client) -> Principal:
+async def current_principal(request: Request, auth: Auth, staff: Staff, client: Client) -> Principal:
     """The authenticated caller (an access token or a company API key) and where it calls from.
 
     Platform staff may add ``X-Aipair-Company: <company id>`` to act inside a customer company:
@@ -70,25 +84,31 @@ async def current_principal(request: Request, runtime: RuntimeDep, client: Clien
     """
     token = bearer_token(request)
     if token.startswith(API_KEY_PREFIX + "_"):
-        principal = await runtime.auth.principal_from_api_key(token)
+        principal = await auth.principal_from_api_key(token)
     else:
-        principal = await runtime.auth.principal_from_access_token(token)
+        principal = await auth.principal_from_access_token(token)
     principal = replace(principal, origin=client)
     request.state.principal = principal
     target = request.headers.get(COMPANY_HEADER)
     if target is not None:
-        principal = await runtime.support.enter_company(principal, target)
+        principal = await staff.enter_company(principal, target)
         request.state.principal = principal
-        runtime.support.check_access(principal, request.method)
+        staff.check_access(principal, request.method)
     return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-async def tenant_session(runtime: RuntimeDep, principal: CurrentPrincipal) -> AsyncIterator[AsyncSession]:
+def scope_principal(scope: Scope) -> Principal | None:
+    """The principal :func:`current_principal` authenticated for this request, if it ran."""
+    principal = (scope.get("state") or {}).get("principal")
+    return principal if isinstance(principal, Principal) else None
+
+
+async def tenant_session(sessions: Sessions, principal: CurrentPrincipal) -> AsyncIterator[AsyncSession]:
     """The request's one transaction, in the caller's tenant context; committed when the handler returns."""
-    async with transaction(runtime.sessions, principal.db_context()) as session:
+    async with transaction(sessions, principal.db_context()) as session:
         yield session
 
 

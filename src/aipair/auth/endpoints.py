@@ -11,8 +11,9 @@ from aipair.auth.dependencies import (
     AdminCaller,
     AdminPrincipal,
     AnyCaller,
+    ApiKeys,
+    Auth,
     Client,
-    RuntimeDep,
     TenantSession,
     UserPrincipal,
 )
@@ -28,8 +29,10 @@ from aipair.auth.schemas import (
     TokenPair,
 )
 from aipair.auth.service import IssuedTokens
+from aipair.db.dependencies import Sessions
 from aipair.db.engine import DbContext, transaction
 from aipair.kit.pagination import Page, Pagination
+from aipair.tenancy.dependencies import Tenancy
 from aipair.tenancy.schemas import InvitationAccept, InvitationJoin
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -43,29 +46,36 @@ def _pair(tokens: IssuedTokens) -> TokenPair:
 
 
 @router.post("/login", response_model=TokenPair)
-async def login(body: LoginRequest, runtime: RuntimeDep, client: Client) -> TokenPair:
+async def login(body: LoginRequest, auth: Auth, client: Client) -> TokenPair:
     """Sign in with e-mail and password. Wrong password, unknown e-mail and a locked account all
     answer 401 `invalid_credentials`; 10 failures in an hour lock the account and the source address."""
-    return _pair(await runtime.auth.login(body.email, body.password, body.company, client))
+    return _pair(await auth.login(body.email, body.password, body.company, client))
 
 
 @router.post("/refresh", response_model=TokenPair)
-async def refresh(body: RefreshRequest, runtime: RuntimeDep) -> TokenPair:
+async def refresh(
+    body: RefreshRequest,
+    auth: Auth,
+) -> TokenPair:
     """Exchange a refresh token for a new pair. Each refresh token works once; reuse revokes the session."""
-    return _pair(await runtime.auth.refresh(body.refresh_token))
+    return _pair(await auth.refresh(body.refresh_token))
 
 
 @router.post("/logout", status_code=204)
-async def logout(body: RefreshRequest, runtime: RuntimeDep, client: Client) -> Response:
+async def logout(body: RefreshRequest, auth: Auth, client: Client) -> Response:
     """End the session of this refresh token; its access tokens stop working at once."""
-    await runtime.auth.logout(body.refresh_token, client)
+    await auth.logout(body.refresh_token, client)
     return Response(status_code=204)
 
 
 @router.get("/user", response_model=CurrentUser)
-async def current_user(principal: AnyCaller, session: TenantSession, runtime: RuntimeDep) -> CurrentUser:
+async def current_user(
+    principal: AnyCaller,
+    session: TenantSession,
+    auth: Auth,
+) -> CurrentUser:
     """The caller: user (or key), the company it acts in, its role and its memberships."""
-    user, memberships = await runtime.auth.account(session, principal)
+    user, memberships = await auth.account(session, principal)
     return CurrentUser(
         id=principal.user_id,
         email=user.email if user else None,
@@ -82,24 +92,29 @@ async def current_user(principal: AnyCaller, session: TenantSession, runtime: Ru
 
 
 @router.post("/invitations/accept", status_code=204)
-async def accept_invitation(body: InvitationAccept, runtime: RuntimeDep, client: Client) -> Response:
+async def accept_invitation(
+    body: InvitationAccept, sessions: Sessions, tenancy: Tenancy, client: Client
+) -> Response:
     """Accept an invitation sent to an address that has no account yet: choose your name and password,
     then sign in. An address that already has an account answers 409 `sign_in_to_accept`: sign in and
     use `POST /auth/invitations/join`."""
-    async with transaction(runtime.sessions, DbContext()) as session:
-        await runtime.tenancy.invitations.accept_new_account(
-            session, body.token, body.name, body.password, client
-        )
+    async with transaction(sessions, DbContext()) as session:
+        await tenancy.invitations.accept_new_account(session, body.token, body.name, body.password, client)
     return Response(status_code=204)
 
 
 @router.post("/invitations/join", status_code=204)
-async def join_company(body: InvitationJoin, principal: UserPrincipal, runtime: RuntimeDep) -> Response:
+async def join_company(
+    body: InvitationJoin,
+    principal: UserPrincipal,
+    sessions: Sessions,
+    tenancy: Tenancy,
+) -> Response:
     """Join the company that invited you, with the account you are signed in with (the invitation must
     have been sent to this account's address; any other answers 404 `invitation_invalid`)."""
     assert principal.user_id is not None
-    async with transaction(runtime.sessions, DbContext(user_id=principal.user_id)) as session:
-        await runtime.tenancy.invitations.join(session, body.token, principal.user_id, principal.origin)
+    async with transaction(sessions, DbContext(user_id=principal.user_id)) as session:
+        await tenancy.invitations.join(session, body.token, principal.user_id, principal.origin)
     return Response(status_code=204)
 
 
@@ -111,35 +126,47 @@ def _created(created: CreatedKey) -> ApiKeyCreated:
 
 @keys_router.get("", response_model=Page[ApiKeyRead])
 async def list_keys(
-    principal: AdminPrincipal, session: TenantSession, page: Pagination, runtime: RuntimeDep
+    principal: AdminPrincipal,
+    session: TenantSession,
+    page: Pagination,
+    keys: ApiKeys,
 ) -> Page[ApiKeyRead]:
     """The company's API keys (never their secrets), newest first."""
-    rows = await runtime.api_keys.list(session, principal, page.limit, page.offset)
+    rows = await keys.list(session, principal, page.limit, page.offset)
     return Page.of([ApiKeyRead.model_validate(r) for r in rows], page)
 
 
 @keys_router.post("", response_model=ApiKeyCreated, status_code=201)
 async def create_key(
-    body: ApiKeyCreate, principal: AdminPrincipal, session: TenantSession, runtime: RuntimeDep
+    body: ApiKeyCreate,
+    principal: AdminPrincipal,
+    session: TenantSession,
+    keys: ApiKeys,
 ) -> ApiKeyCreated:
     """Create an API key. The `key` field is shown once; only its hash is stored."""
-    return _created(await runtime.api_keys.create(session, principal, body))
+    return _created(await keys.create(session, principal, body))
 
 
 @keys_router.get("/{key_id}", response_model=ApiKeyRead)
 async def get_key(
-    key_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
+    key_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    keys: ApiKeys,
 ) -> ApiKeyRead:
     """One API key of the company."""
-    return ApiKeyRead.model_validate(await runtime.api_keys.get(session, principal, key_id))
+    return ApiKeyRead.model_validate(await keys.get(session, principal, key_id))
 
 
 @keys_router.delete("/{key_id}", response_model=ApiKeyRead)
 async def revoke_key(
-    key_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
+    key_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    keys: ApiKeys,
 ) -> ApiKeyRead:
     """Revoke an API key at once."""
-    return ApiKeyRead.model_validate(await runtime.api_keys.revoke(session, principal, key_id))
+    return ApiKeyRead.model_validate(await keys.revoke(session, principal, key_id))
 
 
 @keys_router.post("/{key_id}/rotate", response_model=ApiKeyCreated, status_code=201)
@@ -148,7 +175,7 @@ async def rotate_key(
     body: RotateRequest,
     principal: AdminCaller,
     session: TenantSession,
-    runtime: RuntimeDep,
+    keys: ApiKeys,
 ) -> ApiKeyCreated:
     """Issue a successor key; the old one keeps working for the grace period (default 24 h)."""
-    return _created(await runtime.api_keys.rotate(session, principal, key_id, body.grace_hours))
+    return _created(await keys.rotate(session, principal, key_id, body.grace_hours))

@@ -13,17 +13,11 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from aipair.auth import repository as repo
 from aipair.auth.errors import InvalidApiKey
 from aipair.auth.principal import CompanyId
 from aipair.auth.tokens import digest
-from aipair.db.raw import lookup_connection
 from aipair.kit.cache import LoadingCache
-
-KEY_QUERY = """
-SELECT id, company_id, scopes, expires_at, revoked_at, requests_per_minute, tokens_per_minute,
-       monthly_budget_micro_usd
-FROM api_keys WHERE key_hash = $1
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +53,7 @@ class ApiKeyResolver:
         self._cache.forget(key_hash)
 
     async def _load(self, key_hash: str) -> ResolvedKey | None:
-        async with lookup_connection(self._pool, "key_hash", key_hash) as conn:
-            row = await conn.fetchrow(KEY_QUERY, key_hash)
+        row = await repo.cached_key_facts(self._pool, key_hash)
         if row is None or row["revoked_at"] is not None:
             return None
         return ResolvedKey(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, Integer, String, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, Integer, String, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, INET
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -14,6 +14,7 @@ from aipair.db.base import Base, IdMixin, TimestampMixin
 
 class User(IdMixin, TimestampMixin, Base):
     __tablename__ = "users"
+    __table_args__ = (Index("uq_users_email_lower", func.lower(text("email")), unique=True),)
 
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -24,6 +25,7 @@ class User(IdMixin, TimestampMixin, Base):
 
 class RefreshToken(IdMixin, Base):
     __tablename__ = "refresh_tokens"
+    __table_args__ = (Index("ix_refresh_tokens_company_family", "company_id", "family_id"),)
 
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -37,6 +39,7 @@ class RefreshToken(IdMixin, Base):
 
 class ApiKey(IdMixin, TimestampMixin, Base):
     __tablename__ = "api_keys"
+    __table_args__ = (Index("ix_api_keys_company", "company_id", "created_at"),)
 
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
@@ -55,7 +58,11 @@ class ApiKey(IdMixin, TimestampMixin, Base):
 
 class FailedLogin(Base):
     __tablename__ = "failed_logins"
-    __table_args__ = {"schema": "auth"}
+    __table_args__ = (
+        Index("ix_failed_logins_email_time", func.lower(text("email")), "created_at"),
+        Index("ix_failed_logins_ip_time", "ip", "created_at"),
+        {"schema": "auth"},
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     user_id: Mapped[uuid.UUID | None] = mapped_column()

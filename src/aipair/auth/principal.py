@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, NewType
 
 from aipair.db.engine import DbContext
 from aipair.tenancy.models import PLATFORM_ROLES, ROLE_RANK, Role
 
 CompanyId = NewType("CompanyId", uuid.UUID)
-"""A company id vouched for by the membership (or key) check; tenant repositories require it."""
+"""A company id vouched for by the membership (or key) check; tenant repositories require it.
+
+Only this package makes one: authentication (sign-in, tokens, keys) and the producers at the end of
+this module, each naming why the id may be trusted. An architecture test keeps it so."""
 
 SCOPES = ("ai", "meetings", "usage:read", "admin")
 
@@ -97,3 +100,36 @@ class Principal:
                 user_id=self.user_id, platform_role=self.platform_role, support_company_id=self.company_id
             )
         return DbContext(company_id=self.company_id, user_id=self.user_id, platform_role=self.platform_role)
+
+
+# --- The other ways a company id is vouched for --------------------------------------------------
+
+
+def staff_inside(principal: Principal, company_id: uuid.UUID, grant_scope: str | None) -> Principal:
+    """Platform staff acting inside a customer company, once support access looked up their grant
+    (``grant_scope`` None: no open grant; RLS checks the grant again on every statement)."""
+    return replace(
+        principal,
+        company_id=CompanyId(company_id),
+        support=SupportAccess(principal.company_id, grant_scope),
+    )
+
+
+def system_principal(company_id: uuid.UUID) -> Principal:
+    """The operator at the console (``aipair ...``): a SUPER_ADMIN of the platform company, whose id
+    the console read from the database itself."""
+    return Principal(
+        company_id=CompanyId(company_id), role=Role.SUPER_ADMIN, kind="user", is_platform_company=True
+    )
+
+
+def queued_by(company_id: uuid.UUID) -> CompanyId:
+    """The company a background job works for: the job row carries it, written in the transaction of
+    the company's own request that queued it."""
+    return CompanyId(company_id)
+
+
+def readable(company_id: uuid.UUID) -> CompanyId:
+    """A company the caller's transaction has just created or read (row-level security let it), for
+    acting inside it in that same transaction."""
+    return CompanyId(company_id)

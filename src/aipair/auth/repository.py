@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.auth.models import ApiKey, FailedLogin, RefreshToken, User
 from aipair.auth.principal import CompanyId
 from aipair.db.engine import SET_LOOKUP
+from aipair.db.raw import lookup_connection
 from aipair.kit.clock import utcnow
 from aipair.tenancy.models import Company, Membership
 
@@ -32,6 +34,10 @@ class MembershipRow:
 async def set_lookup(session: AsyncSession, name: str, value: str) -> None:
     """Allow this transaction to see the single row matching a secret (see ``lookup_policy``)."""
     await session.execute(SET_LOOKUP, {"name": name, "value": value})
+
+
+async def user_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.get(User, user_id)
 
 
 async def user_by_email(session: AsyncSession, email: str) -> User | None:
@@ -260,3 +266,17 @@ async def add_api_key(session: AsyncSession, key: ApiKey) -> ApiKey:
     session.add(key)
     await session.flush()
     return key
+
+
+API_KEY_BY_HASH = """
+SELECT id, company_id, scopes, expires_at, revoked_at, requests_per_minute, tokens_per_minute,
+       monthly_budget_micro_usd
+FROM api_keys WHERE key_hash = $1
+"""
+
+
+async def cached_key_facts(pool: asyncpg.Pool, key_hash: str) -> asyncpg.Record | None:
+    """The key with this hash (visible only through the key-hash lookup policy), for the gateway's cache."""
+    async with lookup_connection(pool, "key_hash", key_hash) as conn:
+        row: asyncpg.Record | None = await conn.fetchrow(API_KEY_BY_HASH, key_hash)
+        return row

@@ -72,7 +72,7 @@ class AuthService:
         """The caller's account (None for an API key) and its active memberships."""
         if principal.user_id is None:
             return None, []
-        user = await session.get(User, principal.user_id)
+        user = await repo.user_by_id(session, principal.user_id)
         return user, await repo.memberships_of(session, principal.user_id)
 
     @staticmethod

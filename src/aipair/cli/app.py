@@ -23,16 +23,7 @@ from aipair.cli import (
     users,
     worker,
 )
-
-
-def package_version() -> str:
-    """The installed version of the ``aipair`` package."""
-    from importlib import metadata
-
-    try:
-        return metadata.version("aipair")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+from aipair.cli.version import package_version
 
 
 def _show_version(value: bool) -> None:

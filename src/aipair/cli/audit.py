@@ -9,21 +9,22 @@ import typer
 if TYPE_CHECKING:
     import uuid
 
-    import psycopg
-
     from aipair.audit.chain import ChainReport
+    from aipair.db.urls import DatabaseUrls
 
 app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 
 
-def _company_id(conn: psycopg.Connection, slug: str) -> uuid.UUID:
+async def _verify(urls: DatabaseUrls, company: str | None) -> tuple[list[ChainReport], dict[uuid.UUID, str]]:
+    from aipair.audit.chain import company_id_by_slug, company_slugs, verify_chains
     from aipair.cli.errors import CliError
+    from aipair.db.raw import direct_connection
 
-    row = conn.execute("SELECT id FROM companies WHERE slug = %s", [slug]).fetchone()
-    if row is None:
-        raise CliError("not_found", f"no company {slug!r}", exit_code=2)
-    company_id: uuid.UUID = row[0]
-    return company_id
+    async with direct_connection(urls.owner) as conn:
+        company_id = await company_id_by_slug(conn, company) if company else None
+        if company and company_id is None:
+            raise CliError("not_found", f"no company {company!r}", exit_code=2)
+        return await verify_chains(conn, company_id), await company_slugs(conn)
 
 
 def _line(report: ChainReport, slugs: dict[uuid.UUID, str]) -> str:
@@ -39,16 +40,12 @@ def verify(
     company: str | None = typer.Option(None, help="Slug of one company (default: every company)"),
 ) -> None:
     """Recompute every company's hash chain and name the first broken row; exits 1 on tampering."""
-    import psycopg
+    import asyncio
 
-    from aipair.audit.chain import verify_chains
     from aipair.cli.support import database, settings
-    from aipair.db.urls import libpq
 
-    with database(settings()) as urls, psycopg.connect(libpq(urls.owner)) as conn:
-        company_id = _company_id(conn, company) if company else None
-        slugs: dict[uuid.UUID, str] = dict(conn.execute("SELECT id, slug FROM companies").fetchall())
-        reports = list(verify_chains(conn, company_id))
+    with database(settings()) as urls:
+        reports, slugs = asyncio.run(_verify(urls, company))
     for report in reports:
         typer.echo(_line(report, slugs))
     broken = sum(1 for r in reports if r.broken)

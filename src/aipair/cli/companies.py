@@ -10,7 +10,7 @@ import typer
 from aipair.cli.passwords import PromptOption, StdinOption, new_password
 
 if TYPE_CHECKING:
-    from aipair.runtime import Runtime
+    from aipair.composition import Runtime
 
 app = typer.Typer(help="Customer companies.", no_args_is_help=True)
 

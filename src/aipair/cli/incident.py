@@ -12,8 +12,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from aipair.auth.principal import Principal
+    from aipair.composition import Runtime
     from aipair.ops.incidents.schemas import IncidentRead
-    from aipair.runtime import Runtime
 
 app = typer.Typer(help="Incident records: open, ack, note, resolve, list.", no_args_is_help=True)
 T = TypeVar("T")

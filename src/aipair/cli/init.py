@@ -8,8 +8,8 @@ import typer
 def init() -> None:
     """Create the platform company and its SUPER_ADMIN (idempotent). A generated password is shown once."""
     from aipair.cli.support import run_async, settings
+    from aipair.composition import Runtime
     from aipair.db.engine import DbContext, transaction
-    from aipair.runtime import Runtime
     from aipair.tenancy.models import Role
     from aipair.tenancy.platform import PlatformInit
 

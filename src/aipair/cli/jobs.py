@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 if TYPE_CHECKING:
-    from aipair.runtime import Runtime
+    from aipair.composition import Runtime
     from aipair.worker.models import Job
 
 app = typer.Typer(help="Background jobs: list, logs, retry, cancel.", no_args_is_help=True)
@@ -96,8 +96,8 @@ def cancel_job(
 ) -> None:
     """Cancel a queued or running job (a running one stops at its worker's next heartbeat)."""
     from aipair.db.engine import DbContext, transaction
-    from aipair.worker.context import run_give_up_hook
     from aipair.worker.registry import load_registry
+    from aipair.worker.runner import JobContexts, run_give_up_hook
 
     if not yes:
         typer.confirm(f"Cancel job {job_id}?", abort=True)
@@ -106,9 +106,8 @@ def cancel_job(
         async with transaction(runtime.sessions, DbContext()) as session:
             cancelled = await runtime.jobs.cancel(session, job_id)
         spec = load_registry().specs.get(cancelled.name)
-        await run_give_up_hook(
-            runtime, spec, cancelled, "cancelled by the operator", runtime.settings.worker.lease_s
-        )
+        contexts = JobContexts(runtime.services, runtime.settings.worker.lease_s)
+        await run_give_up_hook(contexts, spec, cancelled, "cancelled by the operator")
         return f"{job_id} cancelled"
 
     typer.echo(_run(work))

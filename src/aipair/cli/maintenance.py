@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from aipair.auth.principal import Principal
+    from aipair.composition import Runtime
     from aipair.ops.maintenance.schemas import WindowRead
-    from aipair.runtime import Runtime
 
 app = typer.Typer(help="Maintenance windows and maintenance mode.", no_args_is_help=True)
 T = TypeVar("T")

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
-    from aipair.audit.report import Section
+    from aipair.config import SupportSettings
+    from aipair.security.report import Section
 
 app = typer.Typer(help="Operational reports.", no_args_is_help=True)
 
@@ -25,20 +26,26 @@ def _print(section: Section) -> None:
         typer.echo(" | ".join(_cell(v) for v in row))
 
 
+async def _report(owner_url: str, thresholds: SupportSettings) -> list[Section]:
+    from aipair.db.raw import direct_connection
+    from aipair.security.report import security_report
+
+    async with direct_connection(owner_url) as conn:
+        return await security_report(
+            conn, thresholds.actions_per_day_threshold, thresholds.large_increase_threshold
+        )
+
+
 @app.command("security")
 def security() -> None:
     """The runbook's suspicious-activity views: failed logins, support actions, probes, staff activity."""
-    import psycopg
+    import asyncio
 
-    from aipair.audit.report import security_report
     from aipair.cli.support import database, settings
-    from aipair.db.urls import libpq
 
     config = settings()
-    with database(config) as urls, psycopg.connect(libpq(urls.owner)) as conn:
-        sections = security_report(
-            conn, config.support.actions_per_day_threshold, config.support.large_increase_threshold
-        )
+    with database(config) as urls:
+        sections = asyncio.run(_report(urls.owner, config.support))
     for section in sections:
         _print(section)
 
@@ -50,9 +57,9 @@ def keys() -> None:
     import psycopg
 
     from aipair.cli.support import database, settings
+    from aipair.composition import secret_box
     from aipair.db.urls import libpq
     from aipair.ops.keys.report import key_report
-    from aipair.runtime import secret_box
 
     config = settings()
     with database(config) as urls, psycopg.connect(libpq(urls.owner)) as conn:

@@ -24,9 +24,9 @@ def rotate() -> None:
 
     from aipair.cli.errors import CliError
     from aipair.cli.support import database, settings
+    from aipair.composition import secret_box
     from aipair.db.urls import libpq
     from aipair.ops.keys.rotation import reseal_all
-    from aipair.runtime import secret_box
 
     config = settings()
     box = secret_box(config)
@@ -50,9 +50,9 @@ def status() -> None:
     import psycopg
 
     from aipair.cli.support import database, settings
+    from aipair.composition import secret_box
     from aipair.db.urls import libpq
     from aipair.ops.keys.rotation import sealed_state
-    from aipair.runtime import secret_box
 
     config = settings()
     box = secret_box(config)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.auth.principal import CompanyId, Principal
+from aipair.auth.principal import Principal, system_principal
 from aipair.cli.errors import USAGE, CliError
+from aipair.composition import Runtime, start_runtime
 from aipair.config import Settings, load_settings
 from aipair.db.engine import DbContext, transaction
-from aipair.db.urls import DatabaseUrls, embedded_server, resolve_urls
+from aipair.db.urls import DatabaseUrls, resolve_urls
 from aipair.observability.logging import configure_logging
-from aipair.runtime import Runtime, start_runtime
+from aipair.ops.backups.wal import archiving_embedded_server
 from aipair.tenancy.models import Role
 from aipair.tenancy.service import TenancyService
 
@@ -40,7 +40,7 @@ def settings() -> Settings:
 @contextmanager
 def database(config: Settings, keep_running: bool = False) -> Iterator[DatabaseUrls]:
     """The database URLs; an embedded server is started when needed and stopped again afterwards."""
-    server = embedded_server(config) if config.embedded else None
+    server = archiving_embedded_server(config) if config.embedded else None
     started = server.ensure_running() if server else False
     try:
         yield resolve_urls(config)
@@ -61,16 +61,6 @@ def run_async(config: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
 
     with database(config) as urls:
         return asyncio.run(main(urls))
-
-
-def system_principal(platform_company_id: uuid.UUID) -> Principal:
-    """The operator at the console: a SUPER_ADMIN of the platform company."""
-    return Principal(
-        company_id=CompanyId(platform_company_id),
-        role=Role.SUPER_ADMIN,
-        kind="user",
-        is_platform_company=True,
-    )
 
 
 @asynccontextmanager

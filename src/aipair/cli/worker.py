@@ -32,8 +32,8 @@ async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
     import asyncio
     import signal
 
+    from aipair.composition import start_runtime
     from aipair.ops.maintenance.state import MaintenanceState, maintenance_watcher
-    from aipair.runtime import start_runtime
     from aipair.worker.registry import load_registry
     from aipair.worker.runner import Worker
 
@@ -48,7 +48,7 @@ async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         worker = Worker(
-            runtime,
+            runtime.services,
             load_registry(),
             config.worker,
             concurrency=concurrency,

@@ -21,7 +21,9 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from aipair.errors import PortInUse
 from aipair.kit.local_secrets import file_lock, local_secret
+from aipair.kit.ports import port_is_free
 
 DATABASE_NAME = "aipair"
 OWNER_ROLE = "aipair_owner"
@@ -134,6 +136,7 @@ class EmbeddedPostgres:
         with file_lock(self.data_dir / ".pg.lock"):
             if self.running_port() is not None:
                 return False
+            self.check_port()
             self._prepare_permissions()
             if not (self.pgdata / "PG_VERSION").exists():
                 self._initdb()
@@ -185,6 +188,16 @@ class EmbeddedPostgres:
             )
         finally:
             pwfile.unlink(missing_ok=True)
+
+    def check_port(self) -> None:
+        """Raise :class:`PortInUse` when the server is not running and its port is taken by something else."""
+        if self.running_port() is not None:
+            return
+        if not port_is_free("127.0.0.1", self.port):
+            raise PortInUse(
+                f"port {self.port} on 127.0.0.1 is taken, so the embedded PostgreSQL cannot start: set "
+                "AIPAIR_EMBEDDED_DB_PORT to a free port (0 picks one), or stop what listens there"
+            )
 
     def _start(self) -> None:
         port = self.port or _free_port()

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import psycopg
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from psycopg import sql
 from sqlalchemy import create_engine, pool
 
+from aipair.db.base import Base
+from aipair.db.registry import import_all_models
 from aipair.db.urls import DatabaseUrls, libpq, with_driver
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
+COMPARE_OPTIONS: dict[str, Any] = {
+    "include_schemas": True,
+    "compare_type": True,
+    "compare_server_default": True,
+}
+"""How the models are compared with a database: by ``alembic revision --autogenerate`` and by the
+schema-drift test (tables, columns, types, nullability, server defaults, keys, indexes, unique
+constraints, in every schema)."""
 
 
 def alembic_config(urls: DatabaseUrls) -> Config:
@@ -108,3 +119,17 @@ def history(urls: DatabaseUrls) -> list[tuple[str, str, bool]]:
     revisions = list(script.walk_revisions())
     revisions.reverse()
     return [(rev.revision, rev.doc or "", rev.revision in applied_ids) for rev in revisions]
+
+
+def schema_differences(urls: DatabaseUrls) -> list[Any]:
+    """What ``alembic revision --autogenerate`` would write to make the database match the models
+    (empty when they agree)."""
+    import_all_models()
+    engine = create_engine(with_driver(urls.owner, "psycopg"), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts=COMPARE_OPTIONS)
+            differences: list[Any] = compare_metadata(context, Base.metadata)
+            return differences
+    finally:
+        engine.dispose()

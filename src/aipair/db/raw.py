@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
+from aipair.db.urls import libpq
+
 
 class TransactionScopedConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg is untyped
     """A pooled connection whose users keep all state inside transactions: nothing to reset on release.
@@ -39,3 +41,13 @@ async def lookup_connection(pool: asyncpg.Pool, name: str, value: str) -> AsyncI
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT set_config('app.lookup_' || $1, $2, true)", name, value)
         yield conn
+
+
+@asynccontextmanager
+async def direct_connection(url: str) -> AsyncIterator[asyncpg.Connection]:
+    """One connection of its own (no pool), for operator commands that run a few statements and exit."""
+    conn = await asyncpg.connect(libpq(url))
+    try:
+        yield conn
+    finally:
+        await conn.close()

@@ -8,9 +8,12 @@ MODEL_MODULES = (
     "aipair.tenancy.models",
     "aipair.auth.models",
     "aipair.audit.models",
+    "aipair.support.models",
+    "aipair.security.models",
     "aipair.worker.models",
     "aipair.meetings.models",
     "aipair.gateway.models",
+    "aipair.usage.models",
     "aipair.ops.models",
 )
 

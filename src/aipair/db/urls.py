@@ -21,12 +21,10 @@ class DatabaseUrls:
     app_password: str
 
 
-def embedded_server(settings: Settings) -> EmbeddedPostgres:
-    """The embedded server of the configured data directory, archiving its WAL into the backup
-    repository (point-in-time recovery) unless ``AIPAIR_BACKUP__WAL_ARCHIVING=false``."""
-    from aipair.ops.backups.wal import server_parameters  # the backup domain owns its archive command
-
-    return EmbeddedPostgres(settings.data_path, settings.embedded_db_port, server_parameters(settings))
+def embedded_server(settings: Settings, parameters: dict[str, str] | None = None) -> EmbeddedPostgres:
+    """The embedded server of the configured data directory, started with ``parameters`` (the backup
+    domain's WAL archiving: ``aipair.ops.backups.wal.archiving_embedded_server``)."""
+    return EmbeddedPostgres(settings.data_path, settings.embedded_db_port, parameters or {})
 
 
 def app_password(settings: Settings) -> str:

@@ -4,7 +4,7 @@
 turns it into the real cost. Nothing here holds a database transaction across the provider call.
 
 Every call of an API key, and every refusal with 429 (which limit, for which key, from where), is
-noted in memory for the security signals (:class:`~aipair.audit.security_signals.KeySignals`); they
+noted in memory for the security signals (:class:`~aipair.security.signals.KeySignals`); they
 are written in the background, never while the request waits.
 """
 
@@ -15,8 +15,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from aipair.audit.security import SecurityEventKind
-from aipair.audit.security_signals import KeySignals
 from aipair.auth.principal import CompanyId
 from aipair.gateway.errors import (
     BudgetExceeded,
@@ -32,6 +30,8 @@ from aipair.gateway.ratelimit import Decision, RateLimiter, Window
 from aipair.gateway.routing import Router
 from aipair.gateway.tokens import RequestEstimate
 from aipair.kit.periods import PeriodClock
+from aipair.security.service import SecurityEventKind
+from aipair.security.signals import KeySignals
 from aipair.tenancy.policy_cache import CompanyPolicy, CompanyPolicyCache
 from aipair.usage.service import Reservation, Settlement, UsageService
 

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from aipair.config.providers import CircuitBreakerConfig
 from aipair.gateway.errors import GatewayError
-from aipair.gateway.provider_config import CircuitBreakerConfig
 
 __all__ = [
     "BreakerState",

@@ -34,9 +34,9 @@ import structlog
 from pydantic import SecretStr
 
 from aipair.auth.principal import CompanyId
-from aipair.db.raw import tenant_connection
+from aipair.config.providers import GatewayProvidersConfig
+from aipair.gateway import repository as repo
 from aipair.gateway.admission import Admissions
-from aipair.gateway.provider_config import GatewayProvidersConfig
 from aipair.gateway.providers.base import ChatResult, EmbeddingsResult, JsonObject, TranscriptionResult
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.registry import ProviderEntry, Target, build_provider, configured_aliases
@@ -49,17 +49,6 @@ from aipair.kit.sealing import SealBroken, SecretBox
 __all__ = ["CompanyAiRows", "CompanyRoutes", "Lane", "LaneBuilder", "provider_key_context"]
 
 log = structlog.get_logger("aipair.gateway")
-
-SETTINGS_QUERY = """
-SELECT 'key' AS kind, provider AS name, sealed_key AS sealed, NULL::text AS value
-FROM company_provider_keys WHERE company_id = $1
-UNION ALL
-SELECT 'alias', alias, NULL, targets::text FROM company_model_aliases WHERE company_id = $1
-UNION ALL
-SELECT 'access', NULL, NULL, array_to_json(allowed_models)::text
-FROM company_model_access WHERE company_id = $1
-ORDER BY 1, 2
-"""
 
 
 def provider_key_context(company_id: uuid.UUID, provider: str) -> bytes:
@@ -215,5 +204,4 @@ class CompanyRoutes:
         self._rows.forget(company_id)
 
     async def _load(self, company_id: uuid.UUID) -> CompanyAiRows:
-        async with tenant_connection(self._pool, company_id) as conn:
-            return CompanyAiRows.from_records(await conn.fetch(SETTINGS_QUERY, company_id))
+        return CompanyAiRows.from_records(await repo.company_ai_rows(self._pool, company_id))

@@ -11,11 +11,10 @@ from aipair.gateway import dialect_calls
 from aipair.gateway.endpoints import (
     AI_SCOPE,
     JSON_BODY,
-    _caller,
     _json,
     _json_response,
     _request_id,
-    _runtime,
+    _serving,
     send_answer,
 )
 from aipair.gateway.errors import RouteNotOffered
@@ -34,45 +33,40 @@ def _send(result: GatewayAnswer | GatewayStream) -> Response:
 async def messages(request: Request) -> Response:
     """Create a message (Anthropic's Messages API: system, tools, images, streaming events), governed
     and billed like a chat completion. Authenticate with `x-api-key` or `Authorization: Bearer`."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
+    gateway, caller = await _serving(request)
     body = await _json(request)
-    return _send(await dialect_calls.message(runtime.gateway, caller, body, _request_id(request)))
+    return _send(await dialect_calls.message(gateway, caller, body, _request_id(request)))
 
 
 @router.post("/messages/count_tokens", openapi_extra=JSON_BODY)
 async def count_tokens(request: Request) -> Response:
     """Count the input tokens of a Messages request (free; nothing is counted or billed)."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
-    return _json_response(await dialect_calls.count_tokens(runtime.gateway, caller, await _json(request)), {})
+    gateway, caller = await _serving(request)
+    return _json_response(await dialect_calls.count_tokens(gateway, caller, await _json(request)), {})
 
 
 @router.post("/responses", openapi_extra=JSON_BODY)
 async def responses(request: Request) -> Response:
     """Create a response (OpenAI's Responses API: text, function tools, streaming events). Nothing is
     stored: `store: true` and `previous_response_id` are refused."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
+    gateway, caller = await _serving(request)
     body = await _json(request)
-    return _send(await dialect_calls.response(runtime.gateway, caller, body, _request_id(request)))
+    return _send(await dialect_calls.response(gateway, caller, body, _request_id(request)))
 
 
 @router.post("/completions", openapi_extra=JSON_BODY)
 async def completions(request: Request) -> Response:
     """Create a legacy completion (one prompt), served as a chat completion."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
+    gateway, caller = await _serving(request)
     body = await _json(request)
-    return _send(await dialect_calls.completion(runtime.gateway, caller, body, _request_id(request)))
+    return _send(await dialect_calls.completion(gateway, caller, body, _request_id(request)))
 
 
 @router.get("/models/{model:path}", openapi_extra=AI_SCOPE)
 async def model(request: Request, model: str) -> Response:
     """One model the company may use (404 `model_not_found` otherwise)."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
-    return _json_response(await dialect_calls.model_detail(runtime.gateway, caller, model), {})
+    gateway, caller = await _serving(request)
+    return _json_response(await dialect_calls.model_detail(gateway, caller, model), {})
 
 
 @router.post("/moderations", openapi_extra=JSON_BODY)
@@ -80,6 +74,5 @@ async def model(request: Request, model: str) -> Response:
 @router.post("/audio/translations", openapi_extra=AI_SCOPE)
 async def not_offered(request: Request) -> Response:
     """Not offered by this gateway: OpenAI's 404 shape, so clients report it plainly."""
-    runtime = _runtime(request)
-    await _caller(request, runtime)
+    await _serving(request)
     raise RouteNotOffered(f"{request.url.path} is not offered by this gateway")

@@ -17,13 +17,15 @@ from starlette.datastructures import UploadFile
 from starlette.types import Receive, Scope, Send
 
 from aipair.auth.dependencies import COMPANY_HEADER, bearer_token, client_ip
+from aipair.auth.service import AuthService
 from aipair.auth.tokens import API_KEY_PREFIX
+from aipair.config import AuthSettings
 from aipair.errors import InvalidJson
 from aipair.gateway.admission import Caller
 from aipair.gateway.errors import CompanyHeaderRefused, InvalidRequest
 from aipair.gateway.idempotency import fingerprint
-from aipair.gateway.service import GatewayAnswer
-from aipair.runtime import Runtime
+from aipair.gateway.service import GatewayAnswer, GatewayService
+from aipair.kit.injection import ServiceRegistry, registry_of
 
 router = APIRouter(prefix="/v1", tags=["AI gateway (OpenAI-compatible)"])
 AI_SCOPE: dict[str, Any] = {"security": [{"bearer": ["ai"]}]}  # API keys need the ``ai`` scope
@@ -33,16 +35,16 @@ JSON_BODY = {
 }
 
 
-async def _caller(request: Request, runtime: Runtime) -> Caller:
+async def _caller(request: Request, services: ServiceRegistry, gateway: GatewayService) -> Caller:
     if COMPANY_HEADER in request.headers:
         raise CompanyHeaderRefused()
     token = request.headers.get("x-api-key") or bearer_token(request)  # Anthropic's clients: x-api-key
     if token.startswith(API_KEY_PREFIX + "_"):
-        caller = await runtime.gateway.caller_from_key(token)
+        caller = await gateway.caller_from_key(token)
     else:
-        principal = await runtime.auth.principal_from_access_token(token)
-        caller = runtime.gateway.caller_from_principal(principal)
-    return replace(caller, ip=client_ip(request, runtime.settings.auth.trusted_proxies))
+        principal = await services.get(AuthService).principal_from_access_token(token)
+        caller = gateway.caller_from_principal(principal)
+    return replace(caller, ip=client_ip(request, services.get(AuthSettings).trusted_proxies))
 
 
 async def _json(request: Request) -> dict[str, Any]:
@@ -66,7 +68,10 @@ def _request_id(request: Request) -> str:
 
 
 async def _answer(
-    request: Request, runtime: Runtime, caller: Caller, produce: Callable[[], Awaitable[GatewayAnswer]]
+    request: Request,
+    gateway: GatewayService,
+    caller: Caller,
+    produce: Callable[[], Awaitable[GatewayAnswer]],
 ) -> Response:
     """The JSON answer of ``produce()``; under an ``Idempotency-Key``, the first call's answer for
     every repeat (billed once)."""
@@ -74,15 +79,18 @@ async def _answer(
     if key is None:
         return send_answer(await produce())
     request_print = fingerprint(request.url.path, await request.body())
-    raw, headers = await runtime.gateway.once(caller, key, request_print, produce)
+    raw, headers = await gateway.once(caller, key, request_print, produce)
     return Response(raw, media_type="application/json", headers=headers)
 
 
-def _runtime(request: Request) -> Runtime:
-    # Read directly rather than through a dependency: FastAPI's dependency solving costs a measurable
-    # share of the hot path's CPU.
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+async def _serving(request: Request) -> tuple[GatewayService, Caller]:
+    """The gateway service and the authenticated caller. The services are looked up by type directly
+    rather than through FastAPI dependencies: these routes are the hot path, served by the fast path
+    (``gateway/fastpath.py``) without FastAPI's dependency solving, which costs a measurable share of
+    their CPU."""
+    services = registry_of(request)
+    gateway = services.get(GatewayService)
+    return gateway, await _caller(request, services, gateway)
 
 
 def _json_response(body: dict[str, Any], headers: dict[str, str]) -> Response:
@@ -119,25 +127,21 @@ async def chat_completions(request: Request) -> Response:
     """Create a chat completion (OpenAI's request shape). With `"stream": true` the answer is
     server-sent events; `stream_options.include_usage` adds a final usage chunk. Limits, budget and
     usage accounting apply to every call."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
+    gateway, caller = await _serving(request)
     body = await _json(request)
     if body.get("stream") is True:
-        stream = await runtime.gateway.stream_chat(caller, body, _request_id(request))
+        stream = await gateway.stream_chat(caller, body, _request_id(request))
         return StreamingResponse(stream.events, media_type="text/event-stream", headers=stream.headers)
-    return await _answer(
-        request, runtime, caller, lambda: runtime.gateway.chat(caller, body, _request_id(request))
-    )
+    return await _answer(request, gateway, caller, lambda: gateway.chat(caller, body, _request_id(request)))
 
 
 @router.post("/embeddings", openapi_extra=JSON_BODY)
 async def embeddings(request: Request) -> Response:
     """Create embeddings for `input` (a string or an array)."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
+    gateway, caller = await _serving(request)
     body = await _json(request)
     return await _answer(
-        request, runtime, caller, lambda: runtime.gateway.embeddings(caller, body, _request_id(request))
+        request, gateway, caller, lambda: gateway.embeddings(caller, body, _request_id(request))
     )
 
 
@@ -145,8 +149,7 @@ async def embeddings(request: Request) -> Response:
 async def transcriptions(request: Request) -> Response:
     """Transcribe an audio file (multipart: `file`, `model`, optional `language`, `prompt`,
     `response_format`, `temperature`)."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
+    gateway, caller = await _serving(request)
     form = await request.form()
     upload, model = form.get("file"), form.get("model")
     if not isinstance(upload, UploadFile):
@@ -154,7 +157,7 @@ async def transcriptions(request: Request) -> Response:
     if not isinstance(model, str) or not model:
         raise InvalidRequest("'model' is required", param="model")
     params = {k: v for k, v in form.items() if isinstance(v, str) and k not in ("model", "file")}
-    content, media_type, headers = await runtime.gateway.transcribe(
+    content, media_type, headers = await gateway.transcribe(
         caller, model, await upload.read(), upload.filename or "audio", params, _request_id(request)
     )
     if isinstance(content, str):
@@ -166,6 +169,5 @@ async def transcriptions(request: Request) -> Response:
 async def models(request: Request) -> Response:
     """The models this company may use: the platform's public models (only those of the company's
     allow-list, when it has one) and the company's own aliases, each with a usable provider."""
-    runtime = _runtime(request)
-    caller = await _caller(request, runtime)
-    return _json_response(await runtime.gateway.models(caller), {})
+    gateway, caller = await _serving(request)
+    return _json_response(await gateway.models(caller), {})

@@ -15,30 +15,12 @@ from datetime import timedelta
 import asyncpg
 
 from aipair.auth.principal import CompanyId
-from aipair.db.raw import tenant_connection
+from aipair.gateway import idempotency_repository as repo
 from aipair.gateway.errors import GatewayError
 
 __all__ = ["IdempotencyKeyInUse", "IdempotencyKeys", "Replay"]
 
 MAX_KEY_LENGTH = 255
-CLAIM = """
-INSERT INTO gateway_idempotency_keys AS k (company_id, idempotency_key, fingerprint, expires_at)
-VALUES ($1, $2, $3, now() + $4::interval)
-ON CONFLICT (company_id, idempotency_key) DO UPDATE
-   SET fingerprint = EXCLUDED.fingerprint, status_code = NULL, response = NULL, created_at = now(),
-       expires_at = EXCLUDED.expires_at
- WHERE k.expires_at < now()
-RETURNING 1
-"""
-EXISTING = """
-SELECT fingerprint, status_code, response FROM gateway_idempotency_keys
- WHERE company_id = $1 AND idempotency_key = $2
-"""
-COMPLETE = """
-UPDATE gateway_idempotency_keys SET status_code = $3, response = $4
- WHERE company_id = $1 AND idempotency_key = $2
-"""
-RELEASE = "DELETE FROM gateway_idempotency_keys WHERE company_id = $1 AND idempotency_key = $2"
 
 
 class IdempotencyKeyInUse(GatewayError):
@@ -76,10 +58,9 @@ class IdempotencyKeys:
             raise IdempotencyKeyInUse(
                 f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", param="Idempotency-Key"
             )
-        async with tenant_connection(self._pool, company_id) as conn:
-            if await conn.fetchval(CLAIM, company_id, key, print_, self._ttl):
-                return None
-            row = await conn.fetchrow(EXISTING, company_id, key)
+        claimed, row = await repo.claim(self._pool, company_id, key, print_, self._ttl)
+        if claimed:
+            return None
         if row is None or bytes(row["fingerprint"]) != print_:
             raise IdempotencyKeyInUse("This Idempotency-Key was used with another request body")
         if row["status_code"] is None:
@@ -90,10 +71,8 @@ class IdempotencyKeys:
 
     async def complete(self, company_id: CompanyId, key: str, status_code: int, body: bytes | None) -> None:
         """Store the answer of the key's call (``None``: a stream, delivered and not replayable)."""
-        async with tenant_connection(self._pool, company_id) as conn:
-            await conn.execute(COMPLETE, company_id, key, status_code, body)
+        await repo.complete(self._pool, company_id, key, status_code, body)
 
     async def release(self, company_id: CompanyId, key: str) -> None:
         """Free the key of a call that failed (nothing billed): the client may send it again."""
-        async with tenant_connection(self._pool, company_id) as conn:
-            await conn.execute(RELEASE, company_id, key)
+        await repo.release(self._pool, company_id, key)

@@ -1,20 +1,26 @@
-"""Tables of a company's own AI settings: its provider keys, alias overrides and model allow-list.
+"""Tables of the gateway: model prices, and a company's own AI settings (its provider keys, alias
+overrides and model allow-list).
 
-The gateway reads them through :class:`~aipair.gateway.company_routes.CompanyRoutes` (cached), never
-per request.
+The gateway reads the company settings through :class:`~aipair.gateway.company_routes.CompanyRoutes`
+(cached), never per request.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     LargeBinary,
+    Numeric,
     SmallInteger,
     String,
     UniqueConstraint,
@@ -24,6 +30,25 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aipair.db.base import Base, IdMixin, TimestampMixin
+
+
+class ModelPrice(Base):
+    """The price of one provider model from ``effective_from`` on, in USD per million units (tokens,
+    or audio seconds when ``unit`` says so)."""
+
+    __tablename__ = "model_prices"
+    __table_args__ = (
+        UniqueConstraint("provider", "model", "effective_from", name="uq_model_prices_provider_model_from"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(128))
+    input_per_million_usd: Mapped[Decimal] = mapped_column(Numeric(14, 6))
+    output_per_million_usd: Mapped[Decimal] = mapped_column(Numeric(14, 6))
+    unit: Mapped[str] = mapped_column(String(16), server_default="token")
+    effective_from: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class CompanyProviderKey(IdMixin, TimestampMixin, Base):

@@ -15,20 +15,17 @@ from datetime import date
 import asyncpg
 import structlog
 
+from aipair.gateway import repository as repo
 from aipair.gateway.pricing import Price, PriceBook
 
 __all__ = ["PriceCatalog", "load_prices"]
 
 log = structlog.get_logger("aipair.gateway")
-PRICES = """
-SELECT provider, model, input_per_million_usd, output_per_million_usd, effective_from, unit
-FROM model_prices
-"""
 
 
 async def load_prices(pool: asyncpg.Pool) -> PriceBook:
     """Every row of ``model_prices``."""
-    rows = await pool.fetch(PRICES)
+    rows = await repo.model_prices(pool)
     return PriceBook(Price(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows)
 
 

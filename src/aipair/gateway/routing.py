@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from aipair.config.providers import CircuitBreakerConfig, GatewayProvidersConfig, RetryConfig
 from aipair.gateway.breakers import (
     BreakerState,
     CircuitBreaker,
@@ -31,7 +32,6 @@ from aipair.gateway.breakers import (
     RouteKey,
 )
 from aipair.gateway.errors import GatewayError, ProviderError, ProviderUnavailable, UpstreamRateLimited
-from aipair.gateway.provider_config import CircuitBreakerConfig, GatewayProvidersConfig, RetryConfig
 from aipair.gateway.providers.base import (
     ChatResult,
     EmbeddingsResult,

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.audit.service import AuditService
 from aipair.auth.principal import Principal
+from aipair.config.providers import GatewayProvidersConfig
 from aipair.gateway import repository as repo
 from aipair.gateway.company_routes import CompanyRoutes, provider_key_context
 from aipair.gateway.models import CompanyModelAccess, CompanyModelAlias, CompanyProviderKey
-from aipair.gateway.provider_config import GatewayProvidersConfig
 from aipair.gateway.schemas import ModelAliasRead, ModelTarget, ProviderKeyRead
 from aipair.gateway.settings_errors import (
     ChangedConcurrently,

@@ -7,8 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from aipair.auth.dependencies import RuntimeDep
-from aipair.health.service import ai_health, database_health, integrations_health
+from aipair.health.dependencies import Health
 
 router = APIRouter(tags=["health"])
 
@@ -25,22 +24,22 @@ async def health() -> JSONResponse:
 
 
 @router.get("/health/db")
-async def health_db(runtime: RuntimeDep) -> JSONResponse:
+async def health_db(checks: Health) -> JSONResponse:
     """A real query as the application role, connection pool usage, migration head and latency."""
-    healthy, details = await database_health(runtime)
+    healthy, details = await checks.database()
     return _answer(healthy, {"status": "ok" if healthy else "unhealthy", "database": details})
 
 
 @router.get("/health/ai")
-async def health_ai(runtime: RuntimeDep) -> JSONResponse:
+async def health_ai(checks: Health) -> JSONResponse:
     """State of each AI provider from recent traffic (circuit breakers, success rate, latency);
     never spends tokens. 503 when every remote provider's circuit is open."""
-    healthy, body = ai_health(runtime.gateway.router)
+    healthy, body = checks.ai()
     return _answer(healthy, body)
 
 
 @router.get("/health/integrations")
-async def health_integrations(runtime: RuntimeDep) -> JSONResponse:
+async def health_integrations(checks: Health) -> JSONResponse:
     """Each configured external integration (Redis for shared rate limits); `not_configured` when none."""
-    healthy, body = await integrations_health(runtime)
+    healthy, body = await checks.integrations()
     return _answer(healthy, body)

@@ -6,29 +6,53 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from aipair.db.migrate import schema_status
-from aipair.gateway.ratelimit import RedisLimiter
+from aipair.db.urls import DatabaseUrls
+from aipair.gateway.ratelimit import RateLimiter, RedisLimiter
 from aipair.gateway.routing import Router
-from aipair.runtime import Runtime
+from aipair.health import repository as repo
 
 
-async def database_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
+class HealthService:
+    """What the health routes look at: the database, the AI providers, the integrations."""
+
+    def __init__(
+        self, engine: AsyncEngine, urls: DatabaseUrls, max_overflow: int, router: Router, limiter: RateLimiter
+    ):
+        self._engine = engine
+        self._urls = urls
+        self._max_overflow = max_overflow
+        self._router = router
+        self._limiter = limiter
+
+    async def database(self) -> tuple[bool, dict[str, Any]]:
+        """A real query as the application role, pool usage and the migration state."""
+        return await database_health(self._engine, self._urls, self._max_overflow)
+
+    def ai(self) -> tuple[bool, dict[str, Any]]:
+        """Provider states from recent traffic."""
+        return ai_health(self._router)
+
+    async def integrations(self) -> tuple[bool, dict[str, Any]]:
+        """Each configured external integration."""
+        return await integrations_health(self._limiter)
+
+
+async def database_health(
+    engine: AsyncEngine, urls: DatabaseUrls, max_overflow: int
+) -> tuple[bool, dict[str, Any]]:
     """A real query as the application role, pool usage and the migration state."""
     started = time.perf_counter()
-    details: dict[str, Any] = {"pool": _pool_usage(runtime)}
+    details: dict[str, Any] = {"pool": _pool_usage(engine, max_overflow)}
     try:
-        async with runtime.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-            revision = (
-                await conn.execute(text("SELECT version_num FROM alembic_version"))
-            ).scalar_one_or_none()
+        revision = await repo.schema_revision(engine)
     except Exception as exc:  # health must report, never raise
         details.update(status="error", error=type(exc).__name__, message=str(exc)[:200])
         return False, details
-    schema = schema_status(runtime.urls, revision)
+    schema = schema_status(urls, revision)
     details.update(
         status="migrations_pending" if schema.state == "behind" else "ok",
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -37,11 +61,11 @@ async def database_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
     return schema.state != "behind", details
 
 
-def _pool_usage(runtime: Runtime) -> dict[str, Any]:
-    pool = runtime.engine.sync_engine.pool
+def _pool_usage(engine: AsyncEngine, max_overflow: int) -> dict[str, Any]:
+    pool = engine.sync_engine.pool
     if not isinstance(pool, QueuePool):
         return {}
-    capacity = pool.size() + runtime.settings.db_max_overflow
+    capacity = pool.size() + max_overflow
     in_use = pool.checkedout()
     return {
         "size": pool.size(),
@@ -66,12 +90,12 @@ def ai_health(router: Router) -> tuple[bool, dict[str, Any]]:
     }
 
 
-async def integrations_health(runtime: Runtime) -> tuple[bool, dict[str, Any]]:
+async def integrations_health(limiter: RateLimiter) -> tuple[bool, dict[str, Any]]:
     """Each configured external integration; Redis (shared rate limits) when configured."""
     integrations: dict[str, Any] = {}
-    if isinstance(runtime.limiter, RedisLimiter):
+    if isinstance(limiter, RedisLimiter):
         try:
-            latency = await runtime.limiter.ping()
+            latency = await limiter.ping()
             integrations["redis"] = {"status": "ok", "latency_ms": round(latency, 2)}
         except Exception as exc:  # health must report, never raise
             integrations["redis"] = {"status": "error", "error": type(exc).__name__}

@@ -10,10 +10,11 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import PlainTextResponse
 from pydantic import AfterValidator, ValidationError
 
-from aipair.auth.dependencies import MeetingsCaller, RuntimeDep, TenantSession
+from aipair.auth.dependencies import MeetingsCaller, TenantSession
 from aipair.edge import storable
 from aipair.errors import ValidationFailed
 from aipair.kit.pagination import Page, Pagination
+from aipair.meetings.dependencies import Meetings
 from aipair.meetings.export import (
     action_item_read,
     export_json,
@@ -44,7 +45,7 @@ async def upload_meeting(
     response: Response,
     principal: MeetingsCaller,
     session: TenantSession,
-    runtime: RuntimeDep,
+    meetings: Meetings,
     file: Annotated[
         UploadFile, File(description="Transcript (txt, vtt, srt, json) or audio (wav, mp3, m4a, webm)")
     ],
@@ -73,7 +74,7 @@ async def upload_meeting(
         raise ValidationFailed(f"attendees: {exc.errors()[0]['msg']}") from None
     data = await file.read()
     upload = UploadedFile(filename=file.filename or "upload", content_type=file.content_type, data=data)
-    meeting, job, duplicate = await runtime.meetings.upload(session, principal, form, upload)
+    meeting, job, duplicate = await meetings.upload(session, principal, form, upload)
     if duplicate:
         response.status_code = 200
     return MeetingAccepted(
@@ -88,7 +89,7 @@ async def upload_meeting(
 async def list_meetings(
     principal: MeetingsCaller,
     session: TenantSession,
-    runtime: RuntimeDep,
+    meetings: Meetings,
     page: Pagination,
     status: StatusFilter | None = None,
     date_from: Annotated[dt.date | None, Query(alias="from", description="Meetings on or after")] = None,
@@ -97,24 +98,30 @@ async def list_meetings(
 ) -> Page[MeetingSummary]:
     """Meetings you may see, newest first: your own as an EMPLOYEE, the company's as MANAGER or above."""
     filters = MeetingFilter(status=status, date_from=date_from, date_to=date_to, query=q)
-    rows = await runtime.meetings.list_meetings(session, principal, filters, page.limit, page.offset)
+    rows = await meetings.list_meetings(session, principal, filters, page.limit, page.offset)
     return Page.of([meeting_summary(m) for m in rows], page)
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingDetail)
 async def get_meeting(
-    meeting_id: uuid.UUID, principal: MeetingsCaller, session: TenantSession, runtime: RuntimeDep
+    meeting_id: uuid.UUID,
+    principal: MeetingsCaller,
+    session: TenantSession,
+    meetings: Meetings,
 ) -> MeetingDetail:
     """A meeting with its status and progress, its job, the minutes and the action items."""
-    return meeting_detail(await runtime.meetings.get(session, principal, meeting_id))
+    return meeting_detail(await meetings.get(session, principal, meeting_id))
 
 
 @router.delete("/meetings/{meeting_id}", status_code=204)
 async def delete_meeting(
-    meeting_id: uuid.UUID, principal: MeetingsCaller, session: TenantSession, runtime: RuntimeDep
+    meeting_id: uuid.UUID,
+    principal: MeetingsCaller,
+    session: TenantSession,
+    meetings: Meetings,
 ) -> Response:
     """Delete a meeting, its minutes and action items, freeing its storage (ADMIN or OWNER)."""
-    await runtime.meetings.delete(session, principal, meeting_id)
+    await meetings.delete(session, principal, meeting_id)
     return Response(status_code=204)
 
 
@@ -123,21 +130,24 @@ async def reprocess_meeting(
     meeting_id: uuid.UUID,
     principal: MeetingsCaller,
     session: TenantSession,
-    runtime: RuntimeDep,
+    meetings: Meetings,
     body: ReprocessRequest | None = None,
 ) -> MeetingAccepted:
     """Process the meeting again, optionally with another ``engine``; the results are replaced."""
     engine = body.engine if body else None
-    meeting, job = await runtime.meetings.reprocess(session, principal, meeting_id, engine)
+    meeting, job = await meetings.reprocess(session, principal, meeting_id, engine)
     return MeetingAccepted(id=meeting.id, status=meeting.status, job=JobRead.model_validate(job))
 
 
 @router.get("/meetings/{meeting_id}/export.md", response_class=PlainTextResponse)
 async def export_meeting_markdown(
-    meeting_id: uuid.UUID, principal: MeetingsCaller, session: TenantSession, runtime: RuntimeDep
+    meeting_id: uuid.UUID,
+    principal: MeetingsCaller,
+    session: TenantSession,
+    meetings: Meetings,
 ) -> PlainTextResponse:
     """The minutes as Markdown (409 ``minutes_not_ready`` until processing is done)."""
-    view = await runtime.meetings.export(session, principal, meeting_id)
+    view = await meetings.export(session, principal, meeting_id)
     headers = {"Content-Disposition": f'attachment; filename="meeting-{meeting_id}.md"'}
     return PlainTextResponse(
         export_markdown(view), media_type="text/markdown; charset=utf-8", headers=headers
@@ -146,10 +156,13 @@ async def export_meeting_markdown(
 
 @router.get("/meetings/{meeting_id}/export.json")
 async def export_meeting_json(
-    meeting_id: uuid.UUID, principal: MeetingsCaller, session: TenantSession, runtime: RuntimeDep
+    meeting_id: uuid.UUID,
+    principal: MeetingsCaller,
+    session: TenantSession,
+    meetings: Meetings,
 ) -> dict[str, Any]:
     """The meeting and its minutes as JSON (409 ``minutes_not_ready`` until processing is done)."""
-    return export_json(await runtime.meetings.export(session, principal, meeting_id))
+    return export_json(await meetings.export(session, principal, meeting_id))
 
 
 @router.patch("/action-items/{item_id}", response_model=ActionItemRead)
@@ -158,10 +171,10 @@ async def update_action_item(
     body: ActionItemUpdate,
     principal: MeetingsCaller,
     session: TenantSession,
-    runtime: RuntimeDep,
+    meetings: Meetings,
 ) -> ActionItemRead:
     """Confirm (``{"status": "confirmed"}``), reject, or edit an action item; an edit marks it ``edited``."""
-    item, sources = await runtime.meetings.update_action_item(session, principal, item_id, body)
+    item, sources = await meetings.update_action_item(session, principal, item_id, body)
     return action_item_read(item, sources)
 
 
@@ -169,14 +182,14 @@ async def update_action_item(
 async def list_action_items(
     principal: MeetingsCaller,
     session: TenantSession,
-    runtime: RuntimeDep,
+    meetings: Meetings,
     page: Pagination,
     owner: Annotated[str | None, Query(description="``me`` or a user id")] = None,
     status: ReviewFilter | None = None,
 ) -> Page[ActionItemRead]:
     """Action items you may see, soonest due first; ``owner=me`` lists the ones assigned to you."""
     owner_id = _owner(owner, principal.user_id)
-    items, sources = await runtime.meetings.list_action_items(
+    items, sources = await meetings.list_action_items(
         session, principal, owner=owner_id, status=status, limit=page.limit, offset=page.offset
     )
     return Page.of([action_item_read(i, sources) for i in items], page)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aipair.audit.models import ActorType
 from aipair.audit.service import Actor, AuditService
-from aipair.auth.principal import CompanyId, Principal
+from aipair.auth.principal import CompanyId, Principal, queued_by
 from aipair.config import MeetingSettings
 from aipair.db.engine import DbContext, transaction
 from aipair.errors import Unprocessable
@@ -110,7 +110,7 @@ class MeetingPipeline:
         Raises :class:`RetryLater` while over budget (status ``awaiting_budget``), :class:`PermanentFailure`
         for input no retry can fix, anything else for the queue to retry.
         """
-        meeting = await self._load(run, CompanyId(company_id), meeting_id)
+        meeting = await self._load(run, queued_by(company_id), meeting_id)
         if meeting is None:
             await run.log("meeting no longer exists; nothing to do")
             return
@@ -141,7 +141,7 @@ class MeetingPipeline:
         async with transaction(self._sessions, DbContext(company_id=company_id)) as session:
             await repo.set_state(
                 session,
-                CompanyId(company_id),
+                queued_by(company_id),
                 meeting_id,
                 status=MeetingStatus.FAILED,
                 stage=None,

@@ -44,15 +44,16 @@ from aipair.meetings.models import (
     MeetingStatus,
 )
 from aipair.meetings.schemas import ActionItemUpdate, MeetingFilter, MeetingUpload, UploadedFile
+from aipair.meetings.tasks import process_meeting
 from aipair.meetings.transcription import SphinxTranscriber
 from aipair.meetings.uploads import SourceFile, inspect_upload
 from aipair.tenancy.members import MemberService
 from aipair.tenancy.models import Role
 from aipair.tenancy.service import TenancyService
+from aipair.worker.jobs import QueueOptions
 from aipair.worker.models import Job
 from aipair.worker.service import JobsService
 
-PROCESS_MEETING_JOB = "meetings.process_meeting"
 MEGABYTE = 1_048_576
 _MAX_MEMBERS = 10_000
 # What an audit entry shows of a meeting: every column but the stored file.
@@ -176,13 +177,10 @@ class MeetingService:
         )
 
     async def _enqueue(self, session: AsyncSession, meeting: Meeting) -> Job:
-        job = await self._jobs.enqueue(
-            session,
-            PROCESS_MEETING_JOB,
-            {"company_id": str(meeting.company_id), "meeting_id": str(meeting.id)},
-            max_attempts=self._settings.max_attempts,
-            lock=f"meeting:{meeting.id}",
-            queueing_lock=f"meeting:{meeting.id}",
+        one_at_a_time = f"meeting:{meeting.id}"
+        options = QueueOptions(self._settings.max_attempts, lock=one_at_a_time, queueing_lock=one_at_a_time)
+        job = await process_meeting.configure(options).defer(
+            session, company_id=str(meeting.company_id), meeting_id=str(meeting.id)
         )
         meeting.job_id = job.id
         await session.flush()

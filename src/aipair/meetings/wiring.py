@@ -1,24 +1,35 @@
-"""Building the meeting processor's services from the process runtime."""
+"""Building the meeting processor's services (called by the composition root)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from aipair.audit.service import AuditService
 from aipair.auth.principal import Principal
+from aipair.config import MeetingSettings
+from aipair.gateway.service import GatewayService
 from aipair.meetings.gateway_client import GatewayModelClient, GatewayTranscriber
 from aipair.meetings.llm import MeetingModelClient
 from aipair.meetings.pipeline import MeetingPipeline
 from aipair.meetings.service import MeetingService
 from aipair.meetings.transcription import SphinxTranscriber, Transcriber
+from aipair.tenancy.members import MemberService
+from aipair.tenancy.service import TenancyService
+from aipair.worker.service import JobsService
 
-if TYPE_CHECKING:
-    from aipair.runtime import Runtime
 
-
-def build_meetings(runtime: Runtime) -> tuple[MeetingService, MeetingPipeline]:
-    """The request-side service and the job-side pipeline, both through the runtime's gateway."""
-    settings = runtime.settings.meetings
-    gateway = runtime.gateway
+def build_meetings(
+    settings: MeetingSettings,
+    upload_limit: int,
+    *,
+    gateway: GatewayService,
+    tenancy: TenancyService,
+    members: MemberService,
+    jobs: JobsService,
+    sessions: async_sessionmaker[AsyncSession],
+    audit: AuditService,
+) -> tuple[MeetingService, MeetingPipeline]:
+    """The request-side service and the job-side pipeline, both calling models through the gateway."""
 
     def model_client(principal: Principal) -> MeetingModelClient:
         return GatewayModelClient(gateway, principal)
@@ -31,11 +42,6 @@ def build_meetings(runtime: Runtime) -> tuple[MeetingService, MeetingPipeline]:
             found.append(SphinxTranscriber())
         return found
 
-    upload_limit = runtime.settings.http.max_upload_bytes
-    service = MeetingService(
-        settings, upload_limit, runtime.tenancy, runtime.members, runtime.jobs, audit=runtime.audit
-    )
-    pipeline = MeetingPipeline(
-        runtime.sessions, settings, runtime.members, model_client, transcribers, audit=runtime.audit
-    )
+    service = MeetingService(settings, upload_limit, tenancy, members, jobs, audit=audit)
+    pipeline = MeetingPipeline(sessions, settings, members, model_client, transcribers, audit=audit)
     return service, pipeline

@@ -17,7 +17,7 @@ from aipair.ops.maintenance.state import MaintenanceState
 from aipair.tenancy.models import Role
 
 if TYPE_CHECKING:
-    from aipair.runtime import Runtime
+    from aipair.composition import Runtime
 
 log = structlog.get_logger("aipair.ops")
 REFRESH_S = 15.0

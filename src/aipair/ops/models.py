@@ -6,7 +6,19 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Identity, Integer, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,12 +29,13 @@ class BackupRecord(IdMixin, TimestampMixin, Base):
     """A backup taken into the repository and the outcome of its latest verification."""
 
     __tablename__ = "ops_backups"
+    __table_args__ = (Index("ix_ops_backups_finished", "finished_at"),)
 
     label: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     repository: Mapped[str] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     verified_ok: Mapped[bool | None] = mapped_column(Boolean)
@@ -34,11 +47,12 @@ class DrillRecord(IdMixin, TimestampMixin, Base):
     """One restore drill: what was restored, whether it matched, the measured RTO and RPO."""
 
     __tablename__ = "ops_drills"
+    __table_args__ = (Index("ix_ops_drills_finished", "finished_at"),)
 
     backup_label: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     passed: Mapped[bool] = mapped_column(Boolean)
     rto_seconds: Mapped[float | None] = mapped_column(Float)
     rpo_seconds: Mapped[float | None] = mapped_column(Float)
@@ -51,9 +65,10 @@ class MaintenanceWindow(IdMixin, TimestampMixin, Base):
     """An announced (or emergency) maintenance window; the platform is in maintenance inside it."""
 
     __tablename__ = "maintenance_windows"
+    __table_args__ = (Index("ix_maintenance_windows_ends", "ends_at"),)
 
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str] = mapped_column(Text)
     emergency: Mapped[bool] = mapped_column(Boolean, server_default="false", default=False)
     created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -65,6 +80,7 @@ class Incident(IdMixin, TimestampMixin, Base):
     """An incident record with its severity, response deadline and life cycle."""
 
     __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_status", "status", "response_due_at"),)
 
     number: Mapped[int] = mapped_column(BigInteger, Identity(always=True), unique=True)
     severity: Mapped[str] = mapped_column(String(2))
@@ -82,6 +98,7 @@ class IncidentEvent(IdMixin, Base):
     """One entry of an incident's timeline: opened, acknowledged, a note, resolved."""
 
     __tablename__ = "incident_events"
+    __table_args__ = (Index("ix_incident_events_incident", "incident_id", "created_at"),)
 
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
@@ -94,6 +111,7 @@ class SecretRotation(IdMixin, Base):
     """When a credential of the platform was last changed (database password, secrets key)."""
 
     __tablename__ = "secret_rotations"
+    __table_args__ = (Index("ix_secret_rotations_kind", "kind", "rotated_at"),)
 
     kind: Mapped[str] = mapped_column(String(32))
     rotated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

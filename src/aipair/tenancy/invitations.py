@@ -24,7 +24,7 @@ from aipair.audit.service import Actor, AuditService
 from aipair.audit.snapshots import snapshot
 from aipair.auth.models import User
 from aipair.auth.passwords import Passwords
-from aipair.auth.principal import ClientInfo, CompanyId, Principal
+from aipair.auth.principal import ClientInfo, CompanyId, Principal, readable
 from aipair.auth.service import AuthService
 from aipair.auth.tokens import digest, new_opaque_token
 from aipair.db.engine import set_tenant
@@ -98,7 +98,7 @@ class InvitationService:
         """Claim an address that has no account yet: set its password and join the company.
         Audited as ``tenancy.invitation.accept`` by the new account."""
         invitation, membership = await self._open(session, token)
-        user = await session.get(User, membership.user_id)
+        user = await repo.user_of(session, membership.user_id)
         if user is None or user.status != "ACTIVE":
             raise InvitationInvalid()
         if user.password_hash is not None:
@@ -164,7 +164,7 @@ class InvitationService:
         ):
             raise InvitationInvalid()
         await set_tenant(session, invitation.company_id)
-        company_id = CompanyId(invitation.company_id)
+        company_id = readable(invitation.company_id)
         membership = await repo.get_membership(session, company_id, invitation.membership_id)
         if membership is None or membership.status != MembershipStatus.INVITED:
             raise InvitationInvalid()
@@ -178,7 +178,7 @@ class InvitationService:
         user_id: uuid.UUID,
         origin: ClientInfo | None,
     ) -> None:
-        await self._check_room(session, CompanyId(invitation.company_id))
+        await self._check_room(session, readable(invitation.company_id))
         before = snapshot(invitation)
         membership.status = MembershipStatus.ACTIVE
         invitation.accepted_at = utcnow()

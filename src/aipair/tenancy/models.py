@@ -12,11 +12,14 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
     Text,
     Time,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
@@ -88,6 +91,9 @@ class Company(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("status IN ('TRIAL','ACTIVE','SUSPENDED','CANCELLED')", name="status"),
         CheckConstraint("slug ~ '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$'", name="slug"),
+        Index(
+            "uq_companies_single_platform", "is_platform", unique=True, postgresql_where=text("is_platform")
+        ),
     )
 
     name: Mapped[str] = mapped_column(String(200))
@@ -104,7 +110,7 @@ class Company(IdMixin, TimestampMixin, Base):
     custom_ai_requests_per_hour: Mapped[int | None] = mapped_column(Integer)
     monthly_budget_micro_usd: Mapped[int | None] = mapped_column(BigInteger)
     budget_alert_thresholds: Mapped[list[int]] = mapped_column(
-        ARRAY(SmallInteger), default=lambda: [50, 80, 100]
+        ARRAY(SmallInteger), default=lambda: [50, 80, 100], server_default="{50,80,100}"
     )
     budget_webhook_url: Mapped[str | None] = mapped_column(String(2000))
     require_support_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
@@ -123,6 +129,7 @@ class Membership(IdMixin, TimestampMixin, Base):
             "role IN ('SUPER_ADMIN','SUPPORT','OWNER','ADMIN','MANAGER','EMPLOYEE')", name="role"
         ),
         CheckConstraint("status IN ('INVITED','ACTIVE','DEACTIVATED')", name="status"),
+        UniqueConstraint("company_id", "user_id", name="uq_memberships_company_user"),
     )
 
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
@@ -133,6 +140,7 @@ class Membership(IdMixin, TimestampMixin, Base):
 
 class LimitOverride(IdMixin, TimestampMixin, Base):
     __tablename__ = "limit_overrides"
+    __table_args__ = (Index("ix_limit_overrides_company", "company_id", "limit_name"),)
 
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     limit_name: Mapped[str] = mapped_column(String(32))
@@ -147,6 +155,7 @@ class Invitation(IdMixin, TimestampMixin, Base):
     """An offer to join a company, bound to the ``INVITED`` membership it activates when accepted."""
 
     __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_company", "company_id"),)
 
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     membership_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -14,15 +14,9 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from aipair.db.raw import tenant_connection
 from aipair.kit.cache import LoadingCache
+from aipair.tenancy import repository as repo
 
-POLICY_QUERY = """
-SELECT l.status, c.time_zone, l.requests_per_minute, l.ai_requests_per_hour, l.ai_requests_per_month,
-       l.monthly_budget_micro_usd, c.budget_alert_thresholds
-FROM company_limits l JOIN companies c ON c.id = l.company_id
-WHERE l.company_id = $1
-"""
 AI_STATUSES = frozenset({"TRIAL", "ACTIVE"})
 
 
@@ -58,8 +52,7 @@ class CompanyPolicyCache:
         self._cache.forget(company_id)
 
     async def _load(self, company_id: uuid.UUID) -> CompanyPolicy | None:
-        async with tenant_connection(self._pool, company_id) as conn:
-            row = await conn.fetchrow(POLICY_QUERY, company_id)
+        row = await repo.company_policy(self._pool, company_id)
         if row is None:
             return None
         zone_name = row["time_zone"]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import asyncpg
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.auth.models import User
 from aipair.auth.principal import CompanyId
+from aipair.db.raw import tenant_connection
 from aipair.tenancy.models import Company, Invitation, Membership, Plan
 
 
@@ -121,6 +123,10 @@ async def invitation_by_hash(session: AsyncSession, token_hash: str) -> Invitati
     return result.scalar_one_or_none()
 
 
+async def user_of(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.get(User, user_id)
+
+
 async def pending_invitations(
     session: AsyncSession, company_id: CompanyId, limit: int, offset: int
 ) -> list[Invitation]:
@@ -175,3 +181,18 @@ async def get_membership(
         select(Membership).where(Membership.company_id == company_id, Membership.id == membership_id)
     )
     return result.scalar_one_or_none()
+
+
+COMPANY_POLICY = """
+SELECT l.status, c.time_zone, l.requests_per_minute, l.ai_requests_per_hour, l.ai_requests_per_month,
+       l.monthly_budget_micro_usd, c.budget_alert_thresholds
+FROM company_limits l JOIN companies c ON c.id = l.company_id
+WHERE l.company_id = $1
+"""
+
+
+async def company_policy(pool: asyncpg.Pool, company_id: uuid.UUID) -> asyncpg.Record | None:
+    """The company's status, time zone, effective limits and budget (from ``company_limits``)."""
+    async with tenant_connection(pool, company_id) as conn:
+        row: asyncpg.Record | None = await conn.fetchrow(COMPANY_POLICY, company_id)
+        return row

@@ -210,3 +210,19 @@ class PlanRead(BaseModel):
     storage_mb: int | None
     requests_per_minute: int
     ai_requests_per_hour: int
+
+
+class BudgetUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    monthly_budget_usd: Decimal | None = Field(default=None, ge=0, le=100_000_000, decimal_places=6)
+    alert_thresholds: list[int] | None = Field(default=None, min_length=1, max_length=10)
+    webhook_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
+    clear_budget: bool = False
+
+    @field_validator("alert_thresholds")
+    @classmethod
+    def _percentages(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and any(not 1 <= v <= 1000 for v in value):
+            raise ValueError("thresholds are percentages between 1 and 1000")
+        return sorted(set(value)) if value is not None else None

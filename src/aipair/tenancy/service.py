@@ -21,7 +21,7 @@ from aipair.audit.snapshots import snapshot
 from aipair.auth.errors import RoleRequired
 from aipair.auth.models import User
 from aipair.auth.passwords import Passwords
-from aipair.auth.principal import CompanyId, Principal
+from aipair.auth.principal import CompanyId, Principal, readable
 from aipair.db.engine import set_tenant
 from aipair.kit.clock import utcnow
 from aipair.kit.money import micro_to_usd, usd_to_micro
@@ -32,8 +32,14 @@ from aipair.tenancy.invitations import Added, InvitationService
 from aipair.tenancy.members import check_role_change
 from aipair.tenancy.models import CUSTOMER_ROLES, Company, CompanyStatus, Membership, Plan, Role
 from aipair.tenancy.policy_cache import CompanyPolicyCache
-from aipair.tenancy.schemas import CompanyCreate, CompanyUpdate, CustomLimits, MemberAdd, MemberProvision
-from aipair.usage.schemas import BudgetUpdate
+from aipair.tenancy.schemas import (
+    BudgetUpdate,
+    CompanyCreate,
+    CompanyUpdate,
+    CustomLimits,
+    MemberAdd,
+    MemberProvision,
+)
 
 TRIAL_DAYS = 14
 BUDGET_FIELDS = ("monthly_budget_micro_usd", "budget_alert_thresholds", "budget_webhook_url")
@@ -103,7 +109,7 @@ class TenancyService:
             owner = MemberProvision(
                 email=data.owner.email, name=data.owner.name, role="OWNER", password=data.owner.password
             )
-            owner_token = (await self.invitations.provision(session, CompanyId(company.id), owner)).token
+            owner_token = (await self.invitations.provision(session, readable(company.id), owner)).token
         after = {**(snapshot(company) or {}), "owner_email": data.owner.email if data.owner else None}
         await self._audit.record(
             session,
@@ -227,7 +233,7 @@ class TenancyService:
         """Operator provisioning from the console: any role the company may hold, no rank check; an
         existing account is invited like anywhere else. Audited as ``tenancy.member.create`` by the system."""
         await set_tenant(session, company.id)
-        added = await self.invitations.provision(session, CompanyId(company.id), data)
+        added = await self.invitations.provision(session, readable(company.id), data)
         await self._audit_member_added(session, Actor(ActorType.SYSTEM, company.id), added)
         return added.membership, added.user, added.token
 
@@ -236,7 +242,7 @@ class TenancyService:
     ) -> list[tuple[Membership, User]]:
         """Members of ``company`` for the operator's console."""
         await set_tenant(session, company.id)
-        return await repo.list_members(session, CompanyId(company.id), limit, 0)
+        return await repo.list_members(session, readable(company.id), limit, 0)
 
     async def update_budget(self, session: AsyncSession, actor: Principal, data: BudgetUpdate) -> Company:
         """Set the company's monthly budget, alert thresholds and webhook (ADMIN or OWNER).

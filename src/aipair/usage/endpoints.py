@@ -7,10 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from aipair.auth.dependencies import AdminPrincipal, RuntimeDep, TenantSession, UsageReader
+from aipair.auth.dependencies import AdminPrincipal, TenantSession, UsageReader
 from aipair.errors import ValidationFailed
 from aipair.kit.pagination import Pagination
-from aipair.usage.schemas import BudgetAlertRead, BudgetRead, BudgetUpdate, GroupBy, UsageReport
+from aipair.tenancy.dependencies import Tenancy
+from aipair.tenancy.schemas import BudgetUpdate
+from aipair.usage.dependencies import Usage
+from aipair.usage.schemas import BudgetAlertRead, BudgetRead, GroupBy, UsageReport
 
 router = APIRouter(prefix="/api", tags=["usage and budget"])
 MAX_RANGE_DAYS = 731
@@ -20,7 +23,7 @@ MAX_RANGE_DAYS = 731
 async def usage(
     principal: UsageReader,
     session: TenantSession,
-    runtime: RuntimeDep,
+    usage_service: Usage,
     start: Annotated[date | None, Query(alias="from", description="First day (default: 30 days ago)")] = None,
     end: Annotated[date | None, Query(alias="to", description="Last day, inclusive (default: today)")] = None,
     group_by: Annotated[GroupBy, Query(description="model, day, key or provider")] = "model",
@@ -31,28 +34,37 @@ async def usage(
     start = start or end - timedelta(days=30)
     if start > end or (end - start).days > MAX_RANGE_DAYS:
         raise ValidationFailed("'from' must not be after 'to', and the range is at most two years")
-    return await runtime.usage.report(session, principal.company_id, start, end, group_by)
+    return await usage_service.report(session, principal.company_id, start, end, group_by)
 
 
 @router.get("/budget", response_model=BudgetRead)
-async def budget(principal: UsageReader, session: TenantSession, runtime: RuntimeDep) -> BudgetRead:
+async def budget(
+    principal: UsageReader,
+    session: TenantSession,
+    tenancy: Tenancy,
+    usage_service: Usage,
+) -> BudgetRead:
     """This period's budget, spend, open reservations and alert settings."""
-    return BudgetRead(**await runtime.tenancy.budget_view(session, principal.company_id, runtime.usage))
+    return BudgetRead(**await tenancy.budget_view(session, principal.company_id, usage_service))
 
 
 @router.put("/budget", response_model=BudgetRead)
 async def update_budget(
-    body: BudgetUpdate, principal: AdminPrincipal, session: TenantSession, runtime: RuntimeDep
+    body: BudgetUpdate,
+    principal: AdminPrincipal,
+    session: TenantSession,
+    tenancy: Tenancy,
+    usage_service: Usage,
 ) -> BudgetRead:
     """Set the monthly budget (USD), alert thresholds (percent) and the alert webhook (ADMIN or OWNER)."""
-    await runtime.tenancy.update_budget(session, principal, body)
-    return BudgetRead(**await runtime.tenancy.budget_view(session, principal.company_id, runtime.usage))
+    await tenancy.update_budget(session, principal, body)
+    return BudgetRead(**await tenancy.budget_view(session, principal.company_id, usage_service))
 
 
 @router.get("/budget/alerts", response_model=list[BudgetAlertRead])
 async def budget_alerts(
-    principal: UsageReader, session: TenantSession, runtime: RuntimeDep, page: Pagination
+    principal: UsageReader, session: TenantSession, usage_service: Usage, page: Pagination
 ) -> list[BudgetAlertRead]:
     """Budget alerts fired for the company (once per period and threshold), newest first."""
-    rows = await runtime.usage.alerts(session, principal.company_id, page.limit, page.offset)
+    rows = await usage_service.alerts(session, principal.company_id, page.limit, page.offset)
     return [BudgetAlertRead.of(r) for r in rows]

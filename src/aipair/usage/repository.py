@@ -13,8 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.db.raw import tenant_connection
-
-NO_KEY = uuid.UUID(int=0)
+from aipair.usage.models import NO_KEY
 
 EXPIRE = "SELECT gateway_expire_reservations(make_interval(mins => $1), $2)"
 USAGE_APPLY = "SELECT reserved, crossed::text FROM gateway_usage_apply($1::text::jsonb, $2::text::jsonb)"

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from aipair.config import GatewaySettings
+from aipair.usage.service import UsageService
 from aipair.worker.context import JobContext
 from aipair.worker.jobs import JobGroup
 
-jobs = JobGroup("usage")
+
+@dataclass(frozen=True)
+class UsageJobServices:
+    """What the usage jobs use."""
+
+    usage: UsageService
+    gateway: GatewaySettings
+
+
+jobs = JobGroup("usage", UsageJobServices)
 EXPIRE_EVERY_S = 300
 
 
 @jobs.job("expire_reservations", timeout_s=600)
-async def expire_reservations(ctx: JobContext) -> None:
+async def expire_reservations(ctx: JobContext[UsageJobServices]) -> None:
     """Bill reservations older than ``gateway.abandoned_reservation_minutes`` as abandoned."""
-    minutes = ctx.runtime.settings.gateway.abandoned_reservation_minutes
-    closed = await ctx.runtime.usage.expire_abandoned(minutes)
+    minutes = ctx.services.gateway.abandoned_reservation_minutes
+    closed = await ctx.services.usage.expire_abandoned(minutes)
     await ctx.log(f"closed {closed} reservations left open for over {minutes} minutes")
 
 

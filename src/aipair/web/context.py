@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from aipair.auth.principal import Principal
-from aipair.runtime import Runtime
 from aipair.tenancy.models import Role
 from aipair.web.navigation import NavItem, navigation
 from aipair.web.notices import notice_text
@@ -34,7 +33,6 @@ class Console:
     """One signed-in request of the console."""
 
     request: Request
-    runtime: Runtime
     principal: Principal
     db: AsyncSession
     csrf: str

@@ -7,7 +7,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from aipair.auth.api_keys import ApiKeyService
+from aipair.tenancy.service import TenancyService
 from aipair.usage.schemas import UsageReport
+from aipair.usage.service import UsageService
 from aipair.web.charts import Chart, Gauge, columns, horizontal
 from aipair.web.context import Console
 from aipair.web.rendering import number, usd
@@ -80,19 +83,21 @@ def _top_keys(report: UsageReport, names: dict[str, str]) -> Chart:
     return horizontal("Top API keys this month", rows, ("Key", "Requests and cost"))
 
 
-async def dashboard(page: Console) -> dict[str, Any]:
+async def dashboard(
+    page: Console, tenancy: TenancyService, usage: UsageService, api_keys: ApiKeyService
+) -> dict[str, Any]:
     """Everything the dashboard shows, for the company the page acts in."""
-    rt, db, principal = page.runtime, page.db, page.principal
+    db, principal = page.db, page.principal
     company = principal.company_id
-    budget = await rt.tenancy.budget_view(db, company, rt.usage)
-    limits = await rt.tenancy.effective_limits(db, company)
+    budget = await tenancy.budget_view(db, company, usage)
+    limits = await tenancy.effective_limits(db, company)
     period: date = budget["period"]
     today = max(date.today(), period)
     start = today - timedelta(days=DAYS - 1)
-    month = await rt.usage.report(db, company, period, today, "model")
-    days = await rt.usage.report(db, company, start, today, "day")
-    keys = await rt.usage.report(db, company, period, today, "key")
-    names = {str(k.id): k.name for k in await rt.api_keys.list(db, principal, 200, 0)}
+    month = await usage.report(db, company, period, today, "model")
+    days = await usage.report(db, company, start, today, "day")
+    keys = await usage.report(db, company, period, today, "key")
+    names = {str(k.id): k.name for k in await api_keys.list(db, principal, 200, 0)}
     totals = month.totals
     success = (totals.requests - totals.errors) / totals.requests * 100 if totals.requests else None
     return {

@@ -7,19 +7,27 @@ from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from aipair.auth.dependencies import Client, RuntimeDep
+from aipair.auth.dependencies import Auth, Client, Staff
 from aipair.auth.errors import InvalidToken, RoleRequired
 from aipair.auth.principal import Principal
+from aipair.db.dependencies import Sessions
 from aipair.db.engine import transaction
 from aipair.kit.clock import utcnow
+from aipair.kit.injection import provided
+from aipair.support.dependencies import Support
+from aipair.support.service import SupportService
+from aipair.tenancy.dependencies import Tenancy
 from aipair.tenancy.models import Role
+from aipair.tenancy.service import TenancyService
 from aipair.web.context import Acting, Console
 from aipair.web.csrf import csrf_binding
 from aipair.web.errors import SignInRequired
 from aipair.web.routing import ACTING_COOKIE
-from aipair.web.sessions import SESSION_COOKIE, ConsoleSession
+from aipair.web.sessions import SESSION_COOKIE, ConsoleSession, ConsoleSessions
+
+ConsoleAuth = Annotated[ConsoleSessions, provided(ConsoleSessions)]
 
 
 def _wanted(request: Request) -> str:
@@ -30,13 +38,15 @@ def _wanted(request: Request) -> str:
     return "/"
 
 
-async def console_session(request: Request, runtime: RuntimeDep, client: Client) -> ConsoleSession:
+async def console_session(
+    request: Request, sign_ins: ConsoleAuth, staff: Staff, client: Client
+) -> ConsoleSession:
     """The person signed in to the console, acting where their cookies say; else back to sign-in."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise SignInRequired(_wanted(request))
     try:
-        session = await runtime.console.resolve(cookie)
+        session = await sign_ins.resolve(cookie)
     except InvalidToken:
         raise SignInRequired(_wanted(request)) from None
     principal = replace(session.principal, origin=client)
@@ -45,54 +55,68 @@ async def console_session(request: Request, runtime: RuntimeDep, client: Client)
         request.state.renewed_session = session.renewed
     acting = request.cookies.get(ACTING_COOKIE)
     if acting and principal.in_platform_context:
-        principal = await runtime.support.enter_company(principal, acting)
+        principal = await staff.enter_company(principal, acting)
         request.state.principal = principal
-        runtime.support.check_access(principal, request.method)
+        staff.check_access(principal, request.method)
     return replace(session, principal=principal)
 
 
 SignedIn = Annotated[ConsoleSession, Depends(console_session)]
 
 
-async def console_db(runtime: RuntimeDep, session: SignedIn) -> AsyncIterator[AsyncSession]:
+async def console_db(sessions: Sessions, session: SignedIn) -> AsyncIterator[AsyncSession]:
     """The request's one transaction in the person's tenant (or support) context."""
-    async with transaction(runtime.sessions, session.principal.db_context()) as db:
+    async with transaction(sessions, session.principal.db_context()) as db:
         yield db
 
 
 ConsoleDb = Annotated[AsyncSession, Depends(console_db, scope="function")]
 
 
-async def _acting(runtime: RuntimeDep, session: ConsoleSession, db: AsyncSession) -> Acting | None:
+async def _acting(
+    tenancy: TenancyService,
+    support: SupportService,
+    sessions: async_sessionmaker[AsyncSession],
+    session: ConsoleSession,
+    db: AsyncSession,
+) -> Acting | None:
     principal = session.principal
     if principal.support is None:
         return None
-    company = await runtime.tenancy.get_company(db, principal.company_id)
+    company = await tenancy.get_company(db, principal.company_id)
     home = replace(principal, company_id=principal.support.home_company_id, support=None)
-    async with transaction(runtime.sessions, home.db_context()) as staff_db:
-        grants = await runtime.support.staff_grants(staff_db, home, company.id, 20, 0)
+    async with transaction(sessions, home.db_context()) as staff_db:
+        grants = await support.staff_grants(staff_db, home, company.id, 20, 0)
     now = utcnow()
     open_grants = [g for g in grants if g.status == "active" and g.expires_at > now]
     expires = max((g.expires_at for g in open_grants), default=None)
     return Acting(str(company.id), company.name, principal.support.scope or "", expires)
 
 
-async def console(request: Request, runtime: RuntimeDep, session: SignedIn, db: ConsoleDb) -> Console:
+async def console(
+    request: Request,
+    session: SignedIn,
+    db: ConsoleDb,
+    auth: Auth,
+    tenancy: Tenancy,
+    support: Support,
+    sessions: Sessions,
+    sign_ins: ConsoleAuth,
+) -> Console:
     """The page context: the person, their companies, the banner when acting for a customer."""
     principal = session.principal
     home = principal if principal.support is None else None
-    user, memberships = await runtime.auth.account(db, home) if home else (None, [])
-    acting = await _acting(runtime, session, db)
+    user, memberships = await auth.account(db, home) if home else (None, [])
+    acting = await _acting(tenancy, support, sessions, session, db)
     company = acting.company_name if acting else _company_name(memberships, principal)
     staff_name = None
     if acting is not None:
         staff_name = "platform staff"
     return Console(
         request=request,
-        runtime=runtime,
         principal=principal,
         db=db,
-        csrf=runtime.console.csrf_token(csrf_binding(request, runtime.console)),
+        csrf=sign_ins.csrf_token(csrf_binding(request, sign_ins)),
         user_name=user.name if user else staff_name,
         user_email=user.email if user else None,
         memberships=memberships,

@@ -14,14 +14,15 @@ from fastapi.routing import APIRoute
 from starlette.responses import RedirectResponse, Response
 from starlette.types import Scope
 
-from aipair.audit.errors import NoSupportAccess
-from aipair.audit.middleware import record_probe
 from aipair.auth.errors import CompanyInactive
 from aipair.errors import AppError, NotFound, ValidationFailed
+from aipair.kit.injection import registry_of
+from aipair.security.probes import record_probe
+from aipair.support.errors import NoSupportAccess
 from aipair.web.csrf import csrf_ok
 from aipair.web.errors import CsrfRejected, SignInRequired
 from aipair.web.rendering import SECURITY_HEADERS, render
-from aipair.web.sessions import SESSION_COOKIE
+from aipair.web.sessions import SESSION_COOKIE, ConsoleSessions
 
 ACTING_COOKIE = "aipair_acting"
 """The customer company platform staff act in (checked against an open grant on every request)."""
@@ -51,7 +52,7 @@ def safe_next(value: str | None) -> str:
 
 def set_session_cookie(request: Request, response: Response, value: str | None) -> None:
     """Set (or, with None, clear) the console's session cookie: HttpOnly, Secure, SameSite=Lax."""
-    settings = request.app.state.runtime.console.settings
+    settings = registry_of(request).get(ConsoleSessions).settings
     if value is None:
         response.delete_cookie(SESSION_COOKIE, path="/", secure=settings.cookie_secure, httponly=True)
         return
@@ -119,9 +120,8 @@ def _validation(exc: RequestValidationError) -> ValidationFailed:
 
 
 async def _answer(request: Request, handler: Handler) -> Response:
-    runtime = request.app.state.runtime
     try:
-        if not await csrf_ok(request, runtime.console):
+        if not await csrf_ok(request, registry_of(request).get(ConsoleSessions)):
             raise CsrfRejected()
         return await handler(request)
     except SignInRequired as exc:

@@ -1,36 +1,41 @@
-"""What a running job gets: the runtime, its identity and attempt, progress, logs and the fence."""
+"""What a running job gets: the services its group declared (typed), its identity and attempt, progress,
+logs and the fence."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Generic, TypeVar
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aipair.db.engine import DbContext, transaction
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 from aipair.worker.errors import LeaseLost
-from aipair.worker.jobs import JobSpec
-from aipair.worker.queue import ClaimedJob
-
-if TYPE_CHECKING:
-    from aipair.runtime import Runtime
+from aipair.worker.queue_repository import ClaimedJob
 
 log = structlog.get_logger("aipair.worker")
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class NoServices:
+    """The services of a job group that needs none besides its context."""
 
 
 @dataclass
-class JobContext:
-    """One attempt of one job, as seen by the job function.
+class JobContext(Generic[S]):
+    """One attempt of one job, as seen by the job function: ``services`` is the dataclass its group
+    declared, each field filled by type (``ctx.services.pipeline``).
 
     Each helper opens its own short transaction except :meth:`fence`, which joins the caller's.
     """
 
-    runtime: Runtime
+    services: S
     job: ClaimedJob
     lease_s: float
+    sessions: async_sessionmaker[AsyncSession]
 
     @property
     def job_id(self) -> uuid.UUID:
@@ -64,27 +69,15 @@ class JobContext:
 
     async def progress(self, percent: int, stage: str | None = None) -> None:
         """Record progress (0-100) and stage; raises :class:`LeaseLost` when the job was taken over."""
-        async with transaction(self.runtime.sessions, DbContext()) as session:
+        async with transaction(self.sessions, DbContext()) as session:
             if not await queue.set_progress(session, self.job, percent, stage):
                 raise LeaseLost(f"job {self.job.id} is no longer held by this worker")
 
     async def log(self, message: str, level: str = "info") -> None:
         """Append a line to the job's log (``aipair jobs logs``) and to the process log."""
         log.log(_LEVELS.get(level, 20), message, job_id=str(self.job.id), job=self.job.name)
-        async with transaction(self.runtime.sessions, DbContext()) as session:
+        async with transaction(self.sessions, DbContext()) as session:
             await queue.add_log(session, self.job.id, self.job.attempt, level, message)
 
 
 _LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40}
-
-
-async def run_give_up_hook(
-    runtime: Runtime, spec: JobSpec | None, job: ClaimedJob, reason: str, lease_s: float
-) -> None:
-    """Run the job's give-up hook (failed for good or cancelled); a broken hook is logged, not raised."""
-    if spec is None or spec.on_give_up is None:
-        return
-    try:
-        await spec.on_give_up(JobContext(runtime, job, lease_s), reason, **job.args)
-    except Exception:  # the hook is domain code; the queue must survive it
-        log.exception("job_give_up_hook_failed", job_id=str(job.id), job=job.name)

@@ -7,7 +7,19 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Integer, SmallInteger, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,13 +40,22 @@ class Job(IdMixin, TimestampMixin, Base):
     """One unit of background work; ``args`` hold ids only (tenant ids included), never objects."""
 
     __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_ready", text("priority DESC"), "run_after", postgresql_where=text("state = 'queued'")),
+        Index("ix_jobs_leases", "locked_until", postgresql_where=text("state = 'running'")),
+        Index("ix_jobs_created", "created_at"),
+        Index("uq_jobs_running_lock", "lock", unique=True, postgresql_where=text("state = 'running'")),
+        Index(
+            "uq_jobs_queueing_lock", "queueing_lock", unique=True, postgresql_where=text("state = 'queued'")
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(100))
-    args: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-    state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED)
-    priority: Mapped[int] = mapped_column(SmallInteger, default=0)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    args: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
+    state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED, server_default="queued")
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     lock: Mapped[str | None] = mapped_column(String(200))
     queueing_lock: Mapped[str | None] = mapped_column(String(200))
@@ -42,7 +63,7 @@ class Job(IdMixin, TimestampMixin, Base):
     lock_token: Mapped[uuid.UUID | None] = mapped_column()
     locked_by: Mapped[str | None] = mapped_column(String(200))
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    progress: Mapped[int] = mapped_column(SmallInteger, default=0)
+    progress: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     stage: Mapped[str | None] = mapped_column(String(100))
     last_error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -53,6 +74,7 @@ class JobLog(Base):
     """A line a job (or the runner about it) wrote during one attempt."""
 
     __tablename__ = "job_logs"
+    __table_args__ = (Index("ix_job_logs_job", "job_id", "id"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))

@@ -21,26 +21,63 @@ import socket
 import time
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from aipair.config import WorkerSettings
+from aipair.config import Settings, WorkerSettings
 from aipair.db.engine import DbContext, transaction
-from aipair.db.urls import libpq
-from aipair.worker import queue
-from aipair.worker.context import JobContext, run_give_up_hook
+from aipair.db.urls import DatabaseUrls, libpq
+from aipair.kit.injection import ServiceRegistry
+from aipair.worker import queue_repository as queue
+from aipair.worker.context import JobContext
 from aipair.worker.errors import LeaseLost, PermanentFailure, RetryLater
 from aipair.worker.jobs import JobSpec
-from aipair.worker.queue import ClaimedJob
+from aipair.worker.queue_repository import ClaimedJob
 from aipair.worker.registry import JobRegistry
 from aipair.worker.schedules import ScheduleTicker
 from aipair.worker.wakeup import QueueWakeup
 
-if TYPE_CHECKING:
-    from aipair.runtime import Runtime
-
 log = structlog.get_logger("aipair.worker")
+
+
+class JobContexts:
+    """Builds each attempt's :class:`JobContext`, with its group's services resolved once per group."""
+
+    def __init__(self, services: ServiceRegistry, lease_s: float) -> None:
+        self._services = services
+        self._sessions: async_sessionmaker[AsyncSession] = services.get(async_sessionmaker)
+        self._lease_s = lease_s
+        self._bundles: dict[type[Any], Any] = {}
+
+    def for_job(self, spec: JobSpec[Any, Any] | None, job: ClaimedJob) -> JobContext[Any]:
+        """The context of one attempt (a job nobody declared gets no services)."""
+        bundle = self._bundle(spec.services) if spec is not None else None
+        return JobContext(bundle, job, self._lease_s, self._sessions)
+
+    def check(self, registry: JobRegistry) -> None:
+        """Resolve every declared group's services now: a wiring mistake stops the worker at start."""
+        for spec in registry.specs.values():
+            self._bundle(spec.services)
+
+    def _bundle(self, services: type[Any]) -> Any:
+        bundle = self._bundles.get(services)
+        if bundle is None:
+            bundle = self._bundles[services] = self._services.resolve(services)
+        return bundle
+
+
+async def run_give_up_hook(
+    contexts: JobContexts, spec: JobSpec[Any, Any] | None, job: ClaimedJob, reason: str
+) -> None:
+    """Run the job's give-up hook (failed for good or cancelled); a broken hook is logged, not raised."""
+    if spec is None or spec.on_give_up is None:
+        return
+    try:
+        await spec.on_give_up(contexts.for_job(spec, job), reason, **job.args)
+    except Exception:  # the hook is domain code; the queue must survive it
+        log.exception("job_give_up_hook_failed", job_id=str(job.id), job=job.name)
 
 
 class Worker:
@@ -48,25 +85,27 @@ class Worker:
 
     def __init__(
         self,
-        runtime: Runtime,
+        services: ServiceRegistry,
         registry: JobRegistry,
         settings: WorkerSettings,
         *,
         concurrency: int,
         paused: Callable[[], bool] | None = None,
     ) -> None:
-        self.runtime = runtime
+        self.sessions: async_sessionmaker[AsyncSession] = services.get(async_sessionmaker)
         # True while no job may start (a maintenance window); running jobs go on.
         self._paused = paused or (lambda: False)
         self.registry = registry
         self.settings = settings
         self.concurrency = concurrency
         self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self) % 10_000}"
+        self.contexts = JobContexts(services, settings.lease_s)
+        self.contexts.check(registry)
         self._running: dict[asyncio.Task[None], ClaimedJob] = {}
         self._ticker = ScheduleTicker(registry.schedules)
         # LISTEN needs a session of its own, which a transaction pooler does not give: poll instead.
-        pooled = runtime.settings.db_pooler == "transaction"
-        self._wakeup = QueueWakeup(None if pooled else libpq(runtime.urls.app))
+        pooled = services.get(Settings).db_pooler == "transaction"
+        self._wakeup = QueueWakeup(None if pooled else libpq(services.get(DatabaseUrls).app))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""
@@ -128,7 +167,7 @@ class Worker:
         return True
 
     async def _claim(self) -> ClaimedJob | None:
-        async with transaction(self.runtime.sessions, DbContext()) as session:
+        async with transaction(self.sessions, DbContext()) as session:
             lost = await queue.expire_last_attempts(session, self.registry.names)
             job = await queue.claim(session, self.registry.names, self.name, self.settings.lease_s)
         for dead in lost:
@@ -136,8 +175,8 @@ class Worker:
         return job
 
     async def _execute(self, job: ClaimedJob) -> None:
-        ctx = JobContext(self.runtime, job, self.settings.lease_s)
         spec = self.registry.specs.get(job.name)
+        ctx = self.contexts.for_job(spec, job)
         if spec is None:
             await self._settle_failure(ctx, None, f"unknown job {job.name!r}", final=True)
             return
@@ -151,7 +190,7 @@ class Worker:
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
 
-    async def _settle(self, ctx: JobContext, spec: JobSpec, work: asyncio.Task[None]) -> None:
+    async def _settle(self, ctx: JobContext[Any], spec: JobSpec[Any, Any], work: asyncio.Task[None]) -> None:
         started = time.perf_counter()
         try:
             await asyncio.shield(work)
@@ -169,24 +208,24 @@ class Worker:
         else:
             await self._settle_success(ctx, time.perf_counter() - started)
 
-    async def _settle_success(self, ctx: JobContext, elapsed: float) -> None:
-        async with transaction(self.runtime.sessions, DbContext()) as session:
+    async def _settle_success(self, ctx: JobContext[Any], elapsed: float) -> None:
+        async with transaction(self.sessions, DbContext()) as session:
             held = await queue.succeed(session, ctx.job)
             if held:
                 await queue.add_log(session, ctx.job_id, ctx.attempt, "info", f"succeeded in {elapsed:.2f} s")
         log.info("job_succeeded", job_id=str(ctx.job_id), job=ctx.name, seconds=round(elapsed, 3), held=held)
 
-    async def _settle_deferral(self, ctx: JobContext, wait: RetryLater) -> None:
-        async with transaction(self.runtime.sessions, DbContext()) as session:
+    async def _settle_deferral(self, ctx: JobContext[Any], wait: RetryLater) -> None:
+        async with transaction(self.sessions, DbContext()) as session:
             if await queue.defer(session, ctx.job, wait.delay_s, wait.reason):
                 message = f"waiting {wait.delay_s:.0f} s: {wait.reason}"
                 await queue.add_log(session, ctx.job_id, ctx.attempt, "info", message)
 
     async def _settle_failure(
-        self, ctx: JobContext, spec: JobSpec | None, error: str, *, final: bool
+        self, ctx: JobContext[Any], spec: JobSpec[Any, Any] | None, error: str, *, final: bool
     ) -> None:
         delay = spec.backoff_s(ctx.attempt) if spec else 0.0
-        async with transaction(self.runtime.sessions, DbContext()) as session:
+        async with transaction(self.sessions, DbContext()) as session:
             state = await queue.fail(session, ctx.job, error, delay, final=final)
             if state is not None:
                 await queue.add_log(session, ctx.job_id, ctx.attempt, "error", error)
@@ -198,16 +237,16 @@ class Worker:
 
     async def _give_up(self, job: ClaimedJob, reason: str) -> None:
         spec = self.registry.specs.get(job.name)
-        await run_give_up_hook(self.runtime, spec, job, reason, self.settings.lease_s)
+        await run_give_up_hook(self.contexts, spec, job, reason)
 
-    async def _heartbeat(self, ctx: JobContext, work: asyncio.Task[None]) -> None:
+    async def _heartbeat(self, ctx: JobContext[Any], work: asyncio.Task[None]) -> None:
         """Renew the lease; cancel ``work`` when the job is no longer ours or the lease ran out."""
         lease = self.settings.lease_s
         deadline = time.monotonic() + lease
         while not work.done():
             await asyncio.sleep(lease / 3)
             try:
-                async with transaction(self.runtime.sessions, DbContext()) as session:
+                async with transaction(self.sessions, DbContext()) as session:
                     held = await queue.renew(session, ctx.job, lease)
             except Exception:  # the database may be briefly unreachable: retry until our deadline
                 log.warning("job_heartbeat_failed", job_id=str(ctx.job_id), exc_info=True)
@@ -219,7 +258,7 @@ class Worker:
                 return
 
     async def _tick_schedules(self) -> None:
-        async with transaction(self.runtime.sessions, DbContext()) as session:
+        async with transaction(self.sessions, DbContext()) as session:
             await self._ticker.tick(session)
 
     async def _shutdown(self) -> None:
@@ -231,7 +270,7 @@ class Worker:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-        async with transaction(self.runtime.sessions, DbContext()) as session:
+        async with transaction(self.sessions, DbContext()) as session:
             for job in jobs:
                 await queue.defer(session, job, 0, "worker shut down; waiting for another worker")
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 from aipair.worker.jobs import Schedule
 
 CHECK_EVERY_S = 15.0

@@ -3,37 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.worker import queue
+from aipair.worker import queue_repository as queue
 from aipair.worker.errors import JobNotFound, JobStateConflict
 from aipair.worker.models import Job, JobLog
-from aipair.worker.queue import ClaimedJob
+from aipair.worker.queue_repository import ClaimedJob
 
 
 class JobsService:
     """Operations on jobs by id; every method runs in the caller's transaction."""
-
-    async def enqueue(
-        self,
-        session: AsyncSession,
-        name: str,
-        args: dict[str, Any],
-        *,
-        max_attempts: int = 5,
-        lock: str | None = None,
-        queueing_lock: str | None = None,
-    ) -> Job:
-        """Add a job in the caller's transaction: it exists exactly when the caller's change commits.
-
-        ``lock``: jobs sharing it never run at the same time. ``queueing_lock``: while a job with it
-        is waiting, enqueueing again returns that job instead of adding one.
-        """
-        return await queue.enqueue(
-            session, name, args, max_attempts=max_attempts, lock=lock, queueing_lock=queueing_lock
-        )
 
     async def find(self, session: AsyncSession, job_id: uuid.UUID | None) -> Job | None:
         """The job, or None (no id, or pruned)."""

@@ -14,17 +14,10 @@ from typing import Any
 
 import asyncpg
 import structlog
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 log = structlog.get_logger("aipair.worker")
 
 CHANNEL = "aipair_jobs"
-
-
-async def notify_ready(session: AsyncSession, name: str) -> None:
-    """Tell listening workers, when the caller's transaction commits, that ``name`` has a ready job."""
-    await session.execute(text("SELECT pg_notify(:channel, :name)"), {"channel": CHANNEL, "name": name})
 
 
 class QueueWakeup:

@@ -8,40 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-if TYPE_CHECKING:
-    from aipair.gateway.providers.streaming import ChatStream
+from aipair.gateway.providers.payloads import JsonObject, Usage
+from aipair.gateway.providers.streaming import ChatStream
 
 __all__ = ["ChatResult", "EmbeddingsResult", "JsonObject", "Provider", "TranscriptionResult", "Usage"]
-
-JsonObject = dict[str, Any]
-"""A JSON object as parsed by orjson: the request and response payloads of the gateway."""
-
-
-@dataclass(frozen=True, slots=True)
-class Usage:
-    """Tokens consumed by one call, as billed.
-
-    For duration-priced transcription models (``Price.unit == "audio_second"``) ``input_tokens`` counts
-    audio seconds, rounded up.
-    """
-
-    input_tokens: int = 0
-    output_tokens: int = 0
-
-    @property
-    def total_tokens(self) -> int:
-        """Input plus output."""
-        return self.input_tokens + self.output_tokens
-
-    def to_openai(self) -> JsonObject:
-        """The ``usage`` object of an OpenAI chat completion."""
-        return {
-            "prompt_tokens": self.input_tokens,
-            "completion_tokens": self.output_tokens,
-            "total_tokens": self.input_tokens + self.output_tokens,
-        }
 
 
 @dataclass(frozen=True, slots=True)

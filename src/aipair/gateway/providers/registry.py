@@ -1,4 +1,4 @@
-"""Builds providers from :class:`~aipair.gateway.provider_config.GatewayProvidersConfig` and resolves aliases.
+"""Builds providers from :class:`~aipair.config.providers.GatewayProvidersConfig` and resolves aliases.
 
 Built once in the application lifespan around one shared :class:`UpstreamClient` (see
 :func:`build_upstream_client`); lookups on the request path are plain dict reads.
@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from aipair.config.providers import GatewayProvidersConfig, ProviderConfig
 from aipair.gateway.errors import ModelNotFound
-from aipair.gateway.provider_config import GatewayProvidersConfig, ProviderConfig
 from aipair.gateway.providers.anthropic import AnthropicProvider
 from aipair.gateway.providers.base import Provider
 from aipair.gateway.providers.client import UpstreamClient

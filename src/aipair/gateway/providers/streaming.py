@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 from aipair.gateway.errors import GatewayError, ProviderError
-from aipair.gateway.providers.base import JsonObject, Usage
+from aipair.gateway.providers.payloads import JsonObject, Usage
 
 __all__ = ["ChatStream", "StreamAccumulator", "wants_stream_usage"]
 

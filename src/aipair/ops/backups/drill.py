@@ -12,6 +12,7 @@ measures:
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,8 +20,9 @@ from pathlib import Path
 
 import psycopg
 
-from aipair.audit.chain import verify_chains
+from aipair.audit.chain import ChainReport, verify_chains
 from aipair.config import Settings
+from aipair.db.raw import direct_connection
 from aipair.kit.clock import utcnow
 from aipair.ops.backups.fingerprint import Mark, create_mark, differences, find_mark, fingerprint
 from aipair.ops.backups.logical_drill import dump_age_s, restore_logical_copy
@@ -145,7 +147,8 @@ def _restore_and_compare(
         server.wait_promoted(url)
         report.rto_s = time.monotonic() - started
         report.newest_transaction_at = server.last_transaction_at()
-        with psycopg.connect(url) as conn:  # the audit chain walk needs a transaction (a named cursor)
+        report.chains, report.broken_chains = _chains(url)
+        with psycopg.connect(url) as conn:
             _compare(conn, mark, report)
     finally:
         server.stop()
@@ -167,12 +170,11 @@ def _logical_drill(
     server = None
     try:
         progress.stage("restoring the dump into a scratch cluster")
-        conn, report.rto_s, server = restore_logical_copy(
+        url, report.rto_s, server = restore_logical_copy(
             settings, source, storage, manifest, workdir, progress
         )
-        with conn:
-            chains = list(verify_chains(conn))
-            report.chains, report.broken_chains = len(chains), sum(1 for c in chains if c.broken)
+        report.chains, report.broken_chains = _chains(url)
+        with psycopg.connect(url) as conn:
             report.tables_compared = len(manifest.fingerprint)
             report.mismatches = differences(
                 manifest.fingerprint, fingerprint(conn, list(manifest.fingerprint))
@@ -186,9 +188,18 @@ def _logical_drill(
     return report
 
 
+def _chains(url: str) -> tuple[int, int]:
+    """How many audit chains the restored database holds, and how many of them are broken."""
+
+    async def walk() -> list[ChainReport]:
+        async with direct_connection(url) as conn:
+            return await verify_chains(conn)
+
+    chains = asyncio.run(walk())
+    return len(chains), sum(1 for c in chains if c.broken)
+
+
 def _compare(conn: psycopg.Connection, mark: Mark | None, report: DrillReport) -> None:
-    chains = list(verify_chains(conn))
-    report.chains, report.broken_chains = len(chains), sum(1 for c in chains if c.broken)
     if mark is None:
         return
     restored = fingerprint(conn, list(mark.tables))

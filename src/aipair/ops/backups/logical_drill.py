@@ -33,9 +33,9 @@ def restore_logical_copy(
     manifest: BackupManifest,
     workdir: Path,
     progress: Progress,
-) -> tuple[psycopg.Connection, float, ScratchServer]:
-    """Restore ``manifest`` into a new scratch cluster; the connection to the copy, the seconds it
-    took (verification included) and the server (to stop)."""
+) -> tuple[str, float, ScratchServer]:
+    """Restore ``manifest`` into a new scratch cluster; the URL of the copy, the seconds it took
+    (verification included) and the server (to stop)."""
     started = time.monotonic()
     checked = verify_backup(storage, manifest, workdir.parent, progress, record=False)
     if not checked.ok:
@@ -51,7 +51,7 @@ def restore_logical_copy(
         storage.download(manifest.key(DUMP_FILE), dump)
     copy = f"{admin}/{quote(manifest.database)}"
     restore_dump(dump, copy, clean=False, progress=progress)
-    return psycopg.connect(copy), time.monotonic() - started, server
+    return copy, time.monotonic() - started, server
 
 
 def _roles_and_database(admin: str, source: SourceDatabase, settings: Settings, database: str) -> None:

@@ -13,7 +13,7 @@ import psycopg
 import structlog
 
 from aipair.config import Settings
-from aipair.db.urls import DatabaseUrls, embedded_server
+from aipair.db.urls import DatabaseUrls
 from aipair.kit.clock import utcnow
 from aipair.ops.backups import repository as records
 from aipair.ops.backups.drill import DrillReport, run_drill
@@ -34,7 +34,7 @@ from aipair.ops.backups.source import SourceDatabase, source_database
 from aipair.ops.backups.status import ArchiveStatus, archive_status
 from aipair.ops.backups.storage import BackupStorage, open_storage
 from aipair.ops.backups.verify import VerifyResult, verify_backup
-from aipair.ops.backups.wal import SegmentName
+from aipair.ops.backups.wal import SegmentName, archiving_embedded_server
 from aipair.ops.backups.walchain import WAL_PREFIX, archived_segments, plan_replay
 
 log = structlog.get_logger("aipair.backup")
@@ -197,7 +197,7 @@ class BackupOperations:
     def _refuse_over_production(self, pgdata: Path, force: bool) -> None:
         if not self.settings.embedded:
             return
-        server = embedded_server(self.settings)
+        server = archiving_embedded_server(self.settings)
         if pgdata.resolve() != server.pgdata.resolve() or server.running_port() is None:
             return
         if not force:

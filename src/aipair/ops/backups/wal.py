@@ -14,7 +14,8 @@ from importlib import resources
 from pathlib import Path
 
 from aipair.config import Settings
-from aipair.db.embedded import give_to_server
+from aipair.db.embedded import EmbeddedPostgres, give_to_server
+from aipair.db.urls import embedded_server
 from aipair.ops.backups.location import wal_archive_dir
 
 SCRIPT_NAME = "wal_command.sh"
@@ -101,3 +102,9 @@ class ArchivedSegment:
     segment: SegmentName
     key: str
     archived_at: datetime
+
+
+def archiving_embedded_server(settings: Settings) -> EmbeddedPostgres:
+    """The embedded server, archiving its WAL into the backup repository (point-in-time recovery)
+    unless ``AIPAIR_BACKUP__WAL_ARCHIVING=false``: how every command and the server start it."""
+    return embedded_server(settings, server_parameters(settings))

@@ -9,7 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from aipair.auth.dependencies import AdminCaller, RuntimeDep, TenantSession
+from aipair.auth.dependencies import AdminCaller, TenantSession
+from aipair.ops.incidents.dependencies import Incidents
 from aipair.ops.incidents.schemas import IncidentCreate, IncidentNote, IncidentRead, IncidentResolve
 
 router = APIRouter(prefix="/api/ops/incidents", tags=["operations"])
@@ -19,36 +20,45 @@ router = APIRouter(prefix="/api/ops/incidents", tags=["operations"])
 async def list_incidents(
     principal: AdminCaller,
     session: TenantSession,
-    runtime: RuntimeDep,
+    incidents: Incidents,
     open_only: Annotated[bool, Query(alias="open", description="Only those not resolved")] = False,
     overdue: Annotated[bool, Query(description="Only unacknowledged ones past their deadline")] = False,
 ) -> list[IncidentRead]:
     """Incidents, newest first."""
-    return await runtime.incidents.listing(session, principal, open_only=open_only, overdue_only=overdue)
+    return await incidents.listing(session, principal, open_only=open_only, overdue_only=overdue)
 
 
 @router.post("", response_model=IncidentRead, status_code=201)
 async def open_incident(
-    body: IncidentCreate, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
+    body: IncidentCreate,
+    principal: AdminCaller,
+    session: TenantSession,
+    incidents: Incidents,
 ) -> IncidentRead:
     """Open an incident; its response deadline follows from its severity."""
-    return await runtime.incidents.open(session, principal, body.severity, body.title, body.note)
+    return await incidents.open(session, principal, body.severity, body.title, body.note)
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)
 async def get_incident(
-    incident_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
+    incident_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    incidents: Incidents,
 ) -> IncidentRead:
     """One incident with its timeline."""
-    return await runtime.incidents.get(session, principal, incident_id)
+    return await incidents.get(session, principal, incident_id)
 
 
 @router.post("/{incident_id}/ack", response_model=IncidentRead)
 async def acknowledge_incident(
-    incident_id: uuid.UUID, principal: AdminCaller, session: TenantSession, runtime: RuntimeDep
+    incident_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    incidents: Incidents,
 ) -> IncidentRead:
     """Acknowledge: someone owns it now (after the deadline it shows as acknowledged late)."""
-    return await runtime.incidents.acknowledge(session, principal, incident_id)
+    return await incidents.acknowledge(session, principal, incident_id)
 
 
 @router.post("/{incident_id}/notes", response_model=IncidentRead)
@@ -57,10 +67,10 @@ async def note_incident(
     body: IncidentNote,
     principal: AdminCaller,
     session: TenantSession,
-    runtime: RuntimeDep,
+    incidents: Incidents,
 ) -> IncidentRead:
     """Add a note to the timeline."""
-    return await runtime.incidents.note(session, principal, incident_id, body.body)
+    return await incidents.note(session, principal, incident_id, body.body)
 
 
 @router.post("/{incident_id}/resolve", response_model=IncidentRead)
@@ -69,7 +79,7 @@ async def resolve_incident(
     body: IncidentResolve,
     principal: AdminCaller,
     session: TenantSession,
-    runtime: RuntimeDep,
+    incidents: Incidents,
 ) -> IncidentRead:
     """Resolve with what fixed it."""
-    return await runtime.incidents.resolve(session, principal, incident_id, body.resolution)
+    return await incidents.resolve(session, principal, incident_id, body.resolution)

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 import psycopg
 
-from aipair.audit.report import Section
 from aipair.kit.clock import utcnow
 from aipair.kit.sealing import SecretBox
 from aipair.ops.keys import repository as repo
 from aipair.ops.keys.rotation import sealed_state
+from aipair.security.report import Section
 
 API_KEY_MAX_AGE_DAYS = 91  # quarterly
 SCHEDULE = {"db_password": timedelta(days=182), "secrets_key": timedelta(days=365)}  # bi-annually, annually

@@ -30,6 +30,11 @@ def sealed_provider_keys(conn: psycopg.Connection) -> list[tuple[uuid.UUID, uuid
     return [(r[0], r[1], r[2], bytes(r[3])) for r in rows]
 
 
+def sealed_values(conn: psycopg.Connection) -> list[bytes]:
+    """Every stored sealed value (to count them by key)."""
+    return [bytes(row[0]) for row in conn.execute("SELECT sealed_key FROM company_provider_keys").fetchall()]
+
+
 def replace_sealed(conn: psycopg.Connection, row_id: uuid.UUID, sealed: bytes) -> None:
     conn.execute(
         "UPDATE company_provider_keys SET sealed_key = %s, updated_at = now() WHERE id = %s", [sealed, row_id]

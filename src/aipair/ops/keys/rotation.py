@@ -51,9 +51,9 @@ def reseal_all(conn: psycopg.Connection, box: SecretBox) -> ResealResult:
 
 def sealed_state(conn: psycopg.Connection, box: SecretBox) -> tuple[int, int]:
     """How many stored values are sealed under the current key, and how many under earlier keys."""
-    rows = conn.execute("SELECT sealed_key FROM company_provider_keys").fetchall()
-    current = sum(1 for (sealed,) in rows if box.is_current(bytes(sealed)))
-    return current, len(rows) - current
+    values = repo.sealed_values(conn)
+    current = sum(1 for sealed in values if box.is_current(sealed))
+    return current, len(values) - current
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,3 +82,16 @@ async def cancel(session: AsyncSession, window: MaintenanceWindow) -> Maintenanc
 async def database_now(session: AsyncSession) -> datetime:
     now: datetime = await session.scalar(select(func.now()))  # type: ignore[assignment]
     return now
+
+
+async def current_or_next_window(conn: Any) -> Any:
+    """The window in progress or the next one announced (``starts``, ``ends``), on a raw connection."""
+    return await conn.fetchrow(CURRENT_OR_NEXT)
+
+
+async def platform_company_id(conn: Any, slug: str) -> uuid.UUID | None:
+    """The platform company's id, read as its SUPER_ADMIN (platform staff pass the gate)."""
+    async with conn.transaction():
+        await conn.execute("SELECT set_config('app.platform_role', 'SUPER_ADMIN', true)")
+        found: uuid.UUID | None = await conn.fetchval("SELECT id FROM companies WHERE slug = $1", slug)
+        return found

@@ -20,7 +20,7 @@ import structlog
 
 from aipair.config import Settings
 from aipair.db.urls import DatabaseUrls, libpq
-from aipair.ops.maintenance.repository import CURRENT_OR_NEXT
+from aipair.ops.maintenance import repository as repo
 
 log = structlog.get_logger("aipair.maintenance")
 CHANNEL = "aipair_maintenance"
@@ -87,9 +87,9 @@ class MaintenanceWatcher:
     async def _reload(self) -> None:
         try:
             conn = await self._connection()
-            row = await conn.fetchrow(CURRENT_OR_NEXT)
+            row = await repo.current_or_next_window(conn)
             if self.state.platform_company_id is None:
-                self.state.platform_company_id = await _platform_company(conn, self._slug)
+                self.state.platform_company_id = await repo.platform_company_id(conn, self._slug)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             log.warning("maintenance_state_unavailable", error=type(exc).__name__)
             await self._disconnect()
@@ -113,13 +113,6 @@ class MaintenanceWatcher:
         if conn is not None:
             with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 await conn.close(timeout=5)
-
-
-async def _platform_company(conn: Any, slug: str) -> uuid.UUID | None:
-    async with conn.transaction():
-        await conn.execute("SELECT set_config('app.platform_role', 'SUPER_ADMIN', true)")
-        found: uuid.UUID | None = await conn.fetchval("SELECT id FROM companies WHERE slug = $1", slug)
-        return found
 
 
 def maintenance_watcher(

@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from aipair.auth.dependencies import Client, RuntimeDep
+from aipair.auth.dependencies import Client
 from aipair.auth.errors import CompanyInactive, InvalidCredentials, InvalidToken
 from aipair.tenancy.models import Role
 from aipair.web.context import redirect
 from aipair.web.csrf import csrf_binding
-from aipair.web.dependencies import ConsolePage, SignedIn
+from aipair.web.dependencies import ConsoleAuth, ConsolePage, SignedIn
 from aipair.web.notices import notice_text
 from aipair.web.rendering import render
 from aipair.web.routing import ACTING_COOKIE, ConsoleRoute, error_page, safe_next, set_session_cookie
@@ -38,15 +38,15 @@ async def root(page: ConsolePage) -> Response:
 
 
 def public_page(
-    request: Request, runtime: RuntimeDep, template: str, status: int = 200, **values: Any
+    request: Request, sign_ins: ConsoleAuth, template: str, status: int = 200, **values: Any
 ) -> Response:
     """A page for people not signed in (yet), its forms bound to a pre-session cookie."""
-    pre = request.cookies.get(PRE_SESSION_COOKIE) or runtime.console.new_pre_session()
+    pre = request.cookies.get(PRE_SESSION_COOKIE) or sign_ins.new_pre_session()
     request.state.pre_session = pre
     context = {
         "console": None,
         "notice": notice_text(request.query_params.get("notice")),
-        "csrf": runtime.console.csrf_token(csrf_binding(request, runtime.console)),
+        "csrf": sign_ins.csrf_token(csrf_binding(request, sign_ins)),
         **values,
     }
     response = render(request.app.state.console_templates, template, context, status)
@@ -54,17 +54,17 @@ def public_page(
         PRE_SESSION_COOKIE,
         pre,
         path="/",
-        secure=runtime.console.settings.cookie_secure,
+        secure=sign_ins.settings.cookie_secure,
         httponly=True,
         samesite="strict",
     )
     return response
 
 
-def _sign_in_page(request: Request, runtime: RuntimeDep, status: int = 200, **values: str) -> Response:
+def _sign_in_page(request: Request, sign_ins: ConsoleAuth, status: int = 200, **values: str) -> Response:
     return public_page(
         request,
-        runtime,
+        sign_ins,
         "sign_in.html",
         status,
         title="Sign in",
@@ -76,15 +76,15 @@ def _sign_in_page(request: Request, runtime: RuntimeDep, status: int = 200, **va
 
 
 @router.get("/sign-in")
-async def sign_in_form(request: Request, runtime: RuntimeDep) -> Response:
+async def sign_in_form(request: Request, sign_ins: ConsoleAuth) -> Response:
     """The sign-in form (``next``: the page to return to)."""
-    return _sign_in_page(request, runtime)
+    return _sign_in_page(request, sign_ins)
 
 
 @router.post("/sign-in")
 async def sign_in(
     request: Request,
-    runtime: RuntimeDep,
+    sign_ins: ConsoleAuth,
     client: Client,
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1024)],
@@ -93,12 +93,12 @@ async def sign_in(
 ) -> Response:
     """Check the password (lockout and audit as for the API) and start a console session."""
     try:
-        cookie = await runtime.console.sign_in(email, password, company.strip() or None, client)
+        cookie = await sign_ins.sign_in(email, password, company.strip() or None, client)
     except CompanyInactive as exc:
         return error_page(request, exc)
     except InvalidCredentials as exc:
         values = {"email": email, "company": company, "next": next, "error": exc.message}
-        return _sign_in_page(request, runtime, exc.status_code, **values)
+        return _sign_in_page(request, sign_ins, exc.status_code, **values)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(request, response, cookie)
     response.delete_cookie(ACTING_COOKIE, path="/")
@@ -107,12 +107,12 @@ async def sign_in(
 
 
 @router.post("/sign-out")
-async def sign_out(request: Request, runtime: RuntimeDep, client: Client) -> Response:
+async def sign_out(request: Request, sign_ins: ConsoleAuth, client: Client) -> Response:
     """End the session (its cookie stops working everywhere) and go back to sign-in."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         with suppress(InvalidToken, CompanyInactive):  # already over: only the cookie is left to clear
-            await runtime.console.sign_out(await runtime.console.resolve(cookie), client)
+            await sign_ins.sign_out(await sign_ins.resolve(cookie), client)
     response = redirect("/sign-in", "signed_out")
     set_session_cookie(request, response, None)
     response.delete_cookie(ACTING_COOKIE, path="/")
@@ -122,13 +122,13 @@ async def sign_out(request: Request, runtime: RuntimeDep, client: Client) -> Res
 @router.post("/switch-company")
 async def switch_company(
     request: Request,
-    runtime: RuntimeDep,
+    sign_ins: ConsoleAuth,
     client: Client,
     session: SignedIn,
     company: Annotated[str, Form(max_length=64)],
 ) -> Response:
     """Act in another of your companies (a new session there; this one ends)."""
-    cookie = await runtime.console.switch(session, company, client)
+    cookie = await sign_ins.switch(session, company, client)
     response = redirect("/")
     set_session_cookie(request, response, cookie)
     response.delete_cookie(ACTING_COOKIE, path="/")

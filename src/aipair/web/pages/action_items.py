@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
 from aipair.kit.pagination import Pagination
+from aipair.meetings.dependencies import Meetings
 from aipair.meetings.export import action_item_read
 from aipair.meetings.schemas import ActionItemUpdate
 from aipair.web.context import redirect
@@ -24,11 +25,12 @@ EDITABLE = ("task", "owner_user_id", "due_date", "priority")
 @router.get("/action-items")
 async def my_action_items(
     page: ConsolePage,
+    meetings: Meetings,
     pages: Pagination,
     status: Annotated[Literal[REVIEW] | None, Query()] = None,  # type: ignore[valid-type]
 ) -> Response:
     """The action items assigned to you, soonest due first."""
-    items, sources = await page.runtime.meetings.list_action_items(
+    items, sources = await meetings.list_action_items(
         page.db,
         page.principal,
         owner=page.principal.user_id,
@@ -52,6 +54,7 @@ async def update_action_item(
     item_id: uuid.UUID,
     request: Request,
     page: ConsolePage,
+    meetings: Meetings,
     back: Annotated[str, Form(max_length=2000)] = "/action-items",
 ) -> Response:
     """Confirm or reject (the ``status`` button), or save edits (which mark the item ``edited``)."""
@@ -60,5 +63,5 @@ async def update_action_item(
     if "owner_user_id" in change and change["owner_user_id"] == "none":
         change["owner_user_id"] = None
     update = parse(ActionItemUpdate, change)
-    await page.runtime.meetings.update_action_item(page.db, page.principal, item_id, update)
+    await meetings.update_action_item(page.db, page.principal, item_id, update)
     return redirect(safe_next(back), "item_updated")

@@ -11,9 +11,13 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from aipair.audit.dependencies import Audit
 from aipair.audit.export import to_csv
-from aipair.audit.schemas import AuditEntryRead, AuditFilters, GrantRead, SupportActionRead
+from aipair.audit.schemas import AuditEntryRead, AuditFilters
 from aipair.kit.pagination import Pagination
+from aipair.support.dependencies import Support, SupportActions
+from aipair.support.schemas import GrantRead, SupportActionRead
+from aipair.tenancy.dependencies import Tenancy
 from aipair.tenancy.schemas import CompanyUpdate
 from aipair.web.context import redirect
 from aipair.web.dependencies import AdminPage
@@ -47,9 +51,11 @@ Filters = Annotated[AuditFilters, Depends(audit_filters)]
 
 
 @router.get("/audit")
-async def audit(request: Request, page: AdminPage, pages: Pagination, filters: Filters) -> Response:
+async def audit(
+    request: Request, page: AdminPage, audit: Audit, pages: Pagination, filters: Filters
+) -> Response:
     """Every change in the company, newest first, filtered."""
-    rows = await page.runtime.audit.entries(page.db, page.principal, filters, pages.limit, pages.offset)
+    rows = await audit.entries(page.db, page.principal, filters, pages.limit, pages.offset)
     chosen = {k: v for k in FILTERS if (v := request.query_params.get(k))}
     query = urlencode(chosen)
     return page.page(
@@ -64,17 +70,17 @@ async def audit(request: Request, page: AdminPage, pages: Pagination, filters: F
 
 
 @router.get("/audit/export.csv")
-async def audit_csv(page: AdminPage, filters: Filters) -> Response:
+async def audit_csv(page: AdminPage, audit: Audit, filters: Filters) -> Response:
     """The filtered audit log as CSV."""
-    rows = await page.runtime.audit.export(page.db, page.principal, filters)
+    rows = await audit.export(page.db, page.principal, filters)
     headers = {"Content-Disposition": 'attachment; filename="audit.csv"'}
     return Response(to_csv(rows), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get("/audit/support-actions")
-async def support_actions(page: AdminPage, pages: Pagination) -> Response:
+async def support_actions(page: AdminPage, actions: SupportActions, pages: Pagination) -> Response:
     """Every request platform staff made inside the company, reads included."""
-    rows = await page.runtime.audit.support_actions(page.db, page.principal, None, pages.limit, pages.offset)
+    rows = await actions.actions(page.db, page.principal, None, pages.limit, pages.offset)
     return page.page(
         "support_actions.html",
         title="Support actions",
@@ -85,10 +91,10 @@ async def support_actions(page: AdminPage, pages: Pagination) -> Response:
 
 
 @router.get("/support-access")
-async def support_access(page: AdminPage, pages: Pagination) -> Response:
+async def support_access(page: AdminPage, support: Support, tenancy: Tenancy, pages: Pagination) -> Response:
     """Support grants to the company (approve, end) and whether they need the owner's approval."""
-    rows = await page.runtime.support.company_grants(page.db, page.principal, pages.limit, pages.offset)
-    company = await page.runtime.tenancy.get_company(page.db, page.principal.company_id)
+    rows = await support.company_grants(page.db, page.principal, pages.limit, pages.offset)
+    company = await tenancy.get_company(page.db, page.principal.company_id)
     return page.page(
         "support_access.html",
         title="Support access",
@@ -100,23 +106,35 @@ async def support_access(page: AdminPage, pages: Pagination) -> Response:
 
 
 @router.post("/support-access/approval")
-async def require_approval(request: Request, page: AdminPage) -> Response:
+async def require_approval(
+    request: Request,
+    page: AdminPage,
+    tenancy: Tenancy,
+) -> Response:
     """The OWNER decides whether platform staff need approval before they see the company's data."""
     values = await form_values(request)
     data = parse(CompanyUpdate, {"require_support_approval": values.get("require") == "yes"})
-    await page.runtime.tenancy.update_company(page.db, page.principal, page.principal.company_id, data)
+    await tenancy.update_company(page.db, page.principal, page.principal.company_id, data)
     return redirect("/support-access", "company_saved")
 
 
 @router.post("/support-access/{grant_id}/approve")
-async def approve(grant_id: uuid.UUID, page: AdminPage) -> Response:
+async def approve(
+    grant_id: uuid.UUID,
+    page: AdminPage,
+    support: Support,
+) -> Response:
     """Approve a requested grant (OWNER); it runs for its duration from now."""
-    await page.runtime.support.approve(page.db, page.principal, grant_id)
+    await support.approve(page.db, page.principal, grant_id)
     return redirect("/support-access", "grant_approved")
 
 
 @router.post("/support-access/{grant_id}/revoke")
-async def revoke(grant_id: uuid.UUID, page: AdminPage) -> Response:
+async def revoke(
+    grant_id: uuid.UUID,
+    page: AdminPage,
+    support: Support,
+) -> Response:
     """End a grant at once."""
-    await page.runtime.support.revoke_as_company(page.db, page.principal, grant_id)
+    await support.revoke_as_company(page.db, page.principal, grant_id)
     return redirect("/support-access", "grant_revoked")

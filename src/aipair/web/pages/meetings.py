@@ -11,8 +11,10 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.responses import Response
 
 from aipair.kit.pagination import Pagination
+from aipair.meetings.dependencies import Meetings
 from aipair.meetings.export import export_json, export_markdown, meeting_detail
 from aipair.meetings.schemas import MeetingFilter, MeetingUpload, UploadedFile
+from aipair.tenancy.dependencies import Members
 from aipair.tenancy.models import Role
 from aipair.web.context import Console, redirect
 from aipair.web.dependencies import ConsolePage
@@ -28,15 +30,14 @@ SECTIONS = (("Key points", "key_points"), ("Decisions", "decisions"), ("Next ste
 @router.get("/meetings")
 async def meetings(
     page: ConsolePage,
+    meeting_service: Meetings,
     pages: Pagination,
     status: Annotated[Literal[STATUSES] | None, Query()] = None,  # type: ignore[valid-type]
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """Meetings you may see (your own as an EMPLOYEE), newest first, and the upload form."""
     filters = MeetingFilter(status=status, date_from=None, date_to=None, query=q or None)
-    rows = await page.runtime.meetings.list_meetings(
-        page.db, page.principal, filters, pages.limit, pages.offset
-    )
+    rows = await meeting_service.list_meetings(page.db, page.principal, filters, pages.limit, pages.offset)
     query = "".join(f"&{k}={v}" for k, v in (("status", status), ("q", q)) if v)
     return page.page(
         "meetings.html",
@@ -54,6 +55,7 @@ async def meetings(
 @router.post("/meetings")
 async def upload(
     page: ConsolePage,
+    meeting_service: Meetings,
     file: Annotated[UploadFile, File()],
     title: Annotated[str, Form(max_length=300)] = "",
     date: Annotated[str, Form(max_length=10)] = "",
@@ -64,7 +66,7 @@ async def upload(
     form = parse(MeetingUpload, values)
     data = await file.read()
     upload = UploadedFile(filename=file.filename or "upload", content_type=file.content_type, data=data)
-    meeting, _, _ = await page.runtime.meetings.upload(page.db, page.principal, form, upload)
+    meeting, _, _ = await meeting_service.upload(page.db, page.principal, form, upload)
     return redirect(f"/meetings/{meeting.id}")
 
 
@@ -78,21 +80,26 @@ def _refs(minutes: dict[str, Any]) -> list[int]:
     return sorted(refs)
 
 
-async def _members(page: Console) -> list[tuple[uuid.UUID, str]]:
+async def _members(
+    page: Console,
+    members: Members,
+) -> list[tuple[uuid.UUID, str]]:
     """People an action item can be given to (only those the caller may list)."""
     if not page.principal.at_least(Role.MANAGER):
         return []
-    rows = await page.runtime.members.list(page.db, page.principal, 500, 0)
+    rows = await members.list(page.db, page.principal, 500, 0)
     return [(user.id, user.name or user.email) for membership, user in rows if membership.status == "ACTIVE"]
 
 
 @router.get("/meetings/{meeting_id}")
-async def meeting(meeting_id: uuid.UUID, page: ConsolePage) -> Response:
+async def meeting(
+    meeting_id: uuid.UUID, page: ConsolePage, meeting_service: Meetings, members: Members
+) -> Response:
     """Status (live while processing), minutes with links to the transcript lines, action items."""
-    view = await page.runtime.meetings.get(page.db, page.principal, meeting_id)
+    view = await meeting_service.get(page.db, page.principal, meeting_id)
     detail = meeting_detail(view)
     minutes = detail.minutes or {}
-    lines = await page.runtime.meetings.transcript_lines(page.db, page.principal, meeting_id, _refs(minutes))
+    lines = await meeting_service.transcript_lines(page.db, page.principal, meeting_id, _refs(minutes))
     return page.page(
         "meeting.html",
         title=detail.title or "Meeting",
@@ -101,32 +108,43 @@ async def meeting(meeting_id: uuid.UUID, page: ConsolePage) -> Response:
         sections=SECTIONS,
         lines=[lines[i] for i in sorted(lines)],
         finished=detail.status in FINISHED,
-        members=await _members(page),
+        members=await _members(page, members),
         today=dt.date.today(),
     )
 
 
 @router.get("/meetings/{meeting_id}/state")
-async def meeting_state(meeting_id: uuid.UUID, page: ConsolePage) -> Response:
+async def meeting_state(
+    meeting_id: uuid.UUID,
+    page: ConsolePage,
+    meeting_service: Meetings,
+) -> Response:
     """The processing state alone (the meeting page polls it without reloading)."""
-    view = await page.runtime.meetings.get(page.db, page.principal, meeting_id)
+    view = await meeting_service.get(page.db, page.principal, meeting_id)
     detail = meeting_detail(view)
     return page.page("meeting_state.html", meeting=detail, finished=detail.status in FINISHED, fragment=True)
 
 
 @router.post("/meetings/{meeting_id}/reprocess")
 async def reprocess(
-    meeting_id: uuid.UUID, page: ConsolePage, engine: Annotated[Literal["local", "llm"] | None, Form()] = None
+    meeting_id: uuid.UUID,
+    page: ConsolePage,
+    meeting_service: Meetings,
+    engine: Annotated[Literal["local", "llm"] | None, Form()] = None,
 ) -> Response:
     """Process the meeting again; its results are replaced when done."""
-    await page.runtime.meetings.reprocess(page.db, page.principal, meeting_id, engine)
+    await meeting_service.reprocess(page.db, page.principal, meeting_id, engine)
     return redirect(f"/meetings/{meeting_id}", "reprocessing")
 
 
 @router.get("/meetings/{meeting_id}/export.md")
-async def export_md(meeting_id: uuid.UUID, page: ConsolePage) -> Response:
+async def export_md(
+    meeting_id: uuid.UUID,
+    page: ConsolePage,
+    meeting_service: Meetings,
+) -> Response:
     """The minutes as Markdown."""
-    view = await page.runtime.meetings.export(page.db, page.principal, meeting_id)
+    view = await meeting_service.export(page.db, page.principal, meeting_id)
     headers = {"Content-Disposition": f'attachment; filename="meeting-{meeting_id}.md"'}
     return PlainTextResponse(
         export_markdown(view), media_type="text/markdown; charset=utf-8", headers=headers
@@ -134,8 +152,12 @@ async def export_md(meeting_id: uuid.UUID, page: ConsolePage) -> Response:
 
 
 @router.get("/meetings/{meeting_id}/export.json")
-async def export_doc(meeting_id: uuid.UUID, page: ConsolePage) -> Response:
+async def export_doc(
+    meeting_id: uuid.UUID,
+    page: ConsolePage,
+    meeting_service: Meetings,
+) -> Response:
     """The meeting and its minutes as JSON."""
-    view = await page.runtime.meetings.export(page.db, page.principal, meeting_id)
+    view = await meeting_service.export(page.db, page.principal, meeting_id)
     headers = {"Content-Disposition": f'attachment; filename="meeting-{meeting_id}.json"'}
     return JSONResponse(export_json(view), headers=headers)

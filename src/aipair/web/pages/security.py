@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from aipair.audit.security import SecurityEventKind
-from aipair.audit.security_repository import EventFilter
-from aipair.audit.security_schemas import (
+from aipair.security.dependencies import Security
+from aipair.security.schemas import (
+    EventFilter,
     FailedLoginsRead,
     KeyRejectionsRead,
     LockoutsRead,
@@ -16,6 +16,7 @@ from aipair.audit.security_schemas import (
     SecurityEventRead,
     SupportActivityRead,
 )
+from aipair.security.service import SecurityEventKind
 from aipair.web.dependencies import StaffPage
 from aipair.web.routing import ConsoleRoute
 
@@ -23,18 +24,23 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 
 @router.get("/platform/security")
-async def security(page: StaffPage) -> Response:
+async def security(
+    page: StaffPage,
+    security: Security,
+) -> Response:
     """The last hour's failed sign-ins, current lockouts, the last day's probes and refusals, unusual key
     use and the week's staff activity."""
-    sec, db, who = page.runtime.security, page.db, page.principal
+    db, who = page.db, page.principal
     unusual = EventFilter(SecurityEventKind.UNUSUAL_KEY_USE, None, None, None)
     return page.page(
         "security.html",
         title="Security",
-        failed=FailedLoginsRead.model_validate(await sec.failed_logins(db, who, 60)),
-        lockouts=LockoutsRead.model_validate(await sec.lockouts(db, who)),
-        probes=[ProbeRead.model_validate(r) for r in await sec.probes(db, who, 24)],
-        rejections=[KeyRejectionsRead.model_validate(r) for r in await sec.key_rejections(db, who, 24, None)],
-        unusual=[SecurityEventRead.model_validate(r) for r in await sec.events(db, who, unusual, 50, 0)],
-        staff=SupportActivityRead.model_validate(await sec.support_activity(db, who, 7)),
+        failed=FailedLoginsRead.model_validate(await security.failed_logins(db, who, 60)),
+        lockouts=LockoutsRead.model_validate(await security.lockouts(db, who)),
+        probes=[ProbeRead.model_validate(r) for r in await security.probes(db, who, 24)],
+        rejections=[
+            KeyRejectionsRead.model_validate(r) for r in await security.key_rejections(db, who, 24, None)
+        ],
+        unusual=[SecurityEventRead.model_validate(r) for r in await security.events(db, who, unusual, 50, 0)],
+        staff=SupportActivityRead.model_validate(await security.support_activity(db, who, 7)),
     )
