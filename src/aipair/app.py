@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime.key_signals.start()  # stopped (and flushed) by runtime.close()
         watcher = maintenance_watcher(settings, runtime.urls, maintenance)
         await watcher.start()
-        gauges = GaugeRefresher(runtime, maintenance)
+        gauges = GaugeRefresher(runtime.sessions, runtime.incidents, maintenance)
         gauges.start()
         try:
             async with AsyncExitStack() as jobs:

@@ -18,9 +18,9 @@ from bench.mock_upstream import MockUpstream
 from pydantic import SecretStr
 
 from aipair.config import Settings
+from aipair.config.providers import GatewayProvidersConfig
 from aipair.db.urls import DatabaseUrls, libpq, resolve_urls
 from aipair.gateway.company_routes import provider_key_context
-from aipair.gateway.provider_config import GatewayProvidersConfig
 from aipair.kit.local_secrets import local_secret
 from aipair.kit.sealing import SealBroken, SecretBox, decode_key, derive_key
 from tests.fixtures.live_gateway import control, live_gateway, upstreams  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aipair.observability import metrics
 from aipair.ops.gauges import refresh_gauges
 from aipair.ops.maintenance.state import MaintenanceState
+from aipair.ops.tasks import create_backup
 from aipair.worker.registry import load_registry
 from aipair.worker.runner import Worker
 from tests.fixtures.tenants import Tenant
@@ -24,8 +25,8 @@ async def test_the_daily_backup_job_stores_a_verified_backup_and_the_gauge_shows
     before = {listed.manifest.label for listed in source.operations().backups()}
     async with running(source) as (runtime, client):
         async with runtime.sessions() as session, session.begin():
-            job = await runtime.jobs.enqueue(session, "ops.create_backup", {})
-        worker = Worker(runtime, load_registry(), source.settings.worker, concurrency=1)
+            job = await create_backup.defer(session)
+        worker = Worker(runtime.services, load_registry(), source.settings.worker, concurrency=1)
         await worker.run_until_idle()
         async with runtime.sessions() as session:
             state = await runtime.jobs.get(session, job.id)
@@ -39,7 +40,7 @@ async def test_the_daily_backup_job_stores_a_verified_backup_and_the_gauge_shows
             ).fetchone()
         assert row is not None and row[0] is True
 
-        await refresh_gauges(runtime, MaintenanceState())
+        await refresh_gauges(runtime.sessions, runtime.incidents, MaintenanceState())
         assert metrics.BACKUP_LAST_SUCCESS._value.get() >= row[1].timestamp()
         scraped = (await client.get("/metrics")).text
         assert "aipair_backup_last_success_timestamp_seconds" in scraped
