@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from aipair.config import Settings
 from tests.auth.conftest import ClientFrom
 from tests.cli.conftest import Cli
 from tests.fixtures.tenants import PASSWORD, Tenant, random_ip
@@ -101,3 +102,30 @@ async def test_a_password_comes_from_stdin_or_the_environment_never_an_argument(
         "users", "create", "--company", tenant.slug, "--email", "x@example.com", "--password", PASSWORD
     )
     one_line_error(as_argument, "usage_error")
+
+
+NEW_ADMIN_PASSWORD = "Brand-New-Root-Pass-91"
+
+
+async def test_init_says_when_the_admin_password_setting_is_not_applied_and_resets_it_on_request(
+    cli: Cli, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    email = settings.platform.admin_email
+    plain = cli("init", AIPAIR_PLATFORM__ADMIN_PASSWORD=NEW_ADMIN_PASSWORD)
+    assert plain.returncode == 0, plain.stderr
+    assert "--reset-admin-password" in plain.stdout
+    refused = await client.post("/auth/login", json={"email": email, "password": NEW_ADMIN_PASSWORD})
+    assert refused.status_code == 401
+
+    reset = cli("init", "--reset-admin-password", AIPAIR_PLATFORM__ADMIN_PASSWORD=NEW_ADMIN_PASSWORD)
+
+    assert reset.returncode == 0, reset.stderr
+    assert "password reset" in reset.stdout and "generated password" not in reset.stdout
+    signed_in = await client.post("/auth/login", json={"email": email, "password": NEW_ADMIN_PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+
+
+def test_init_with_a_password_containing_the_admins_name_is_one_line(cli: Cli) -> None:
+    done = cli("init", "--reset-admin-password", AIPAIR_PLATFORM__ADMIN_PASSWORD="My-Admin-Pass-2024")
+
+    one_line_error(done, "weak_password")

@@ -268,6 +268,19 @@ async def add_api_key(session: AsyncSession, key: ApiKey) -> ApiKey:
     return key
 
 
+async def revoke_sessions_of(session: AsyncSession, company_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Revoke every session of the user in the company (their access tokens stop working too)."""
+    await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.company_id == company_id,
+            RefreshToken.user_id == user_id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
 API_KEY_BY_HASH = """
 SELECT id, company_id, scopes, expires_at, revoked_at, requests_per_minute, tokens_per_minute,
        monthly_budget_micro_usd

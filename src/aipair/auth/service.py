@@ -121,6 +121,15 @@ class AuthService:
             await self._audit.record(session, actor, "auth.lock.lift", "login_lock", lock["id"], after=after)
         return lifted
 
+    async def set_password_by_operator(
+        self, session: AsyncSession, company_id: uuid.UUID, user: User, password: str
+    ) -> None:
+        """The operator sets an account's password (policy checked); its sessions in ``company_id`` end."""
+        self.passwords.check_policy(password, user.email)
+        user.password_hash = await self.passwords.hash(password)
+        await session.flush()
+        await repo.revoke_sessions_of(session, company_id, user.id)
+
     async def operator_lifts_lock(
         self, session: AsyncSession, principal: Principal, email: str, reason: str
     ) -> list[dict[str, Any]]:

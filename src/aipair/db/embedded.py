@@ -31,6 +31,7 @@ SUPERUSER = "postgres"
 SYSTEM_USER = "pgserver"
 PRODUCT_CONF = "aipair.conf"
 INCLUDE_LINE = f"include_if_exists = '{PRODUCT_CONF}'"
+STOP_TIMEOUT_S = 300
 
 
 def _pgserver_utils() -> Any:
@@ -150,7 +151,22 @@ class EmbeddedPostgres:
         with file_lock(self.data_dir / ".pg.lock"):
             if self.running_port() is None:
                 return
-            self._exec("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop")
+            # A fast shutdown still writes a checkpoint and, with WAL archiving on, waits for the last
+            # segments to reach the backup repository: on a busy disk that outlasts pg_ctl's default
+            # 60 seconds, so it gets longer.
+            wait = str(STOP_TIMEOUT_S)
+            self._exec(
+                "pg_ctl",
+                "-D",
+                str(self.pgdata),
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                wait,
+                "stop",
+                timeout=STOP_TIMEOUT_S + 30,
+            )
 
     def _prepare_permissions(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

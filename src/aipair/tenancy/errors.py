@@ -5,6 +5,13 @@ from __future__ import annotations
 from aipair.errors import Conflict, Forbidden, NotFound
 
 
+class PlatformNotReady(Conflict):
+    """The platform company or its SUPER_ADMIN does not exist yet: run ``aipair init``."""
+
+    code = "platform_not_initialised"
+    default_message = "The platform is not initialised: run `aipair init` first"
+
+
 class CompanyNotFound(NotFound):
     """No such company visible to the caller."""
 

@@ -17,6 +17,7 @@ from aipair.auth.service import AuthService
 from aipair.config import PlatformSettings
 from aipair.db.engine import set_tenant
 from aipair.tenancy import repository as repo
+from aipair.tenancy.errors import PlatformNotReady
 from aipair.tenancy.models import Company, CompanyStatus, Membership, Role
 
 
@@ -95,3 +96,32 @@ class PlatformService:
                 session, system, "tenancy.member.create", "membership", membership.id, after=after
             )
         return PlatformInit(company, admin, created_company, created_admin, generated)
+
+
+@dataclass(frozen=True)
+class AdminPasswordReset:
+    """The SUPER_ADMIN whose password was reset; ``generated_password`` is shown once."""
+
+    admin: User
+    generated_password: str | None
+
+
+async def reset_admin_password(
+    session: AsyncSession, config: PlatformSettings, auth: AuthService, audit: AuditService
+) -> AdminPasswordReset:
+    """Set the platform SUPER_ADMIN's password to ``AIPAIR_PLATFORM__ADMIN_PASSWORD`` (or a generated one,
+    shown once) and end their sessions: the way back from a lost admin password. Audited as
+    ``auth.password.reset`` by the system."""
+    company = await repo.platform_company(session)
+    admin = await AuthService.user_by_email(session, config.admin_email)
+    if company is None or admin is None:
+        raise PlatformNotReady()
+    await set_tenant(session, company.id, admin.id)
+    generated = None if config.admin_password else generate_password()
+    password = config.admin_password.get_secret_value() if config.admin_password else generated
+    assert password is not None
+    await auth.set_password_by_operator(session, company.id, admin, password)
+    system = Actor(ActorType.SYSTEM, company.id)
+    after = {"email": admin.email, "generated": generated is not None}
+    await audit.record(session, system, "auth.password.reset", "user", admin.id, after=after)
+    return AdminPasswordReset(admin, generated)
