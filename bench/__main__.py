@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-SUITES = ("bench.gateway", "bench.meetings", "bench.cli", "bench.console")
+SUITES = ("bench.gateway", "bench.instrumentation", "bench.meetings", "bench.cli", "bench.console")
 
 
 def main() -> None:

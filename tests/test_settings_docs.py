@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, Field
 
-from aipair.config import Settings, SettingsGroup
+from aipair.config import Settings, SettingsGroup, load_settings
 from aipair.config.reference import settings_of, settings_reference, undocumented
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
@@ -55,3 +55,14 @@ def test_the_example_env_file_names_only_real_settings() -> None:
     named = set(re.findall(r"^#?\s*(AIPAIR_[A-Z0-9_]+)=", example, flags=re.M))
     variables = {s.variable for _, group in settings_of(Settings) for s in group}
     assert named and named <= variables, named - variables
+
+
+def test_a_dot_env_file_in_the_working_directory_is_read_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".env").write_text("AIPAIR_HTTP__PORT=18311\nAIPAIR_SUPPORT__GRANT_MAX_MINUTES=45\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AIPAIR_HTTP__PORT", raising=False)
+    monkeypatch.setenv("AIPAIR_SUPPORT__GRANT_MAX_MINUTES", "90")
+    read = load_settings()
+    assert (read.http.port, read.support.grant_max_minutes) == (18311, 90)

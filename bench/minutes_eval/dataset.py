@@ -2,7 +2,8 @@
 
 A gold file names its transcript (``file``), its language, kind and split (``dev``: written before
 the engine's rules and used while writing them; ``heldout``: written afterwards and never used to
-change a rule), the meeting date, the attendees given at upload (if any), and the gold action items
+change a rule; ``blind``: in ``set/blind/``, written by someone who had not read the rules), the
+meeting date, the attendees given at upload (if any), and the gold action items
 (task, owner as the minutes should name them, due date or null), decisions, open questions and a
 short reference summary. ``set/README.md`` states the annotation rules.
 """
@@ -20,6 +21,7 @@ from aipair.meetings.minutes import Minutes
 from aipair.meetings.parsing import parse_transcript
 
 SET = Path(__file__).parent / "set"
+BLIND = SET / "blind"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +73,13 @@ def _meeting(path: Path) -> GoldMeeting:
 
 
 def load_set(directory: Path = SET) -> list[GoldMeeting]:
-    """Every meeting of the set, ordered by id."""
+    """Every meeting of ``directory`` (the set written with the rules by default), ordered by id."""
     return [_meeting(path) for path in sorted(directory.glob("*.gold.json"))]
+
+
+def load_all() -> list[GoldMeeting]:
+    """The set written with the rules, then its blind part."""
+    return [*load_set(SET), *load_set(BLIND)]
 
 
 def minutes_of(meeting: GoldMeeting) -> Minutes:

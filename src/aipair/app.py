@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from aipair.audit.endpoints import router as audit_router
 from aipair.auth.endpoints import keys_router
 from aipair.auth.endpoints import router as auth_router
-from aipair.composition import access_tokens, start_runtime
+from aipair.composition import Runtime, access_tokens, start_runtime
 from aipair.config import Settings, load_settings
 from aipair.db.urls import resolve_urls
 from aipair.edge import UnstorableInputGuard
@@ -21,9 +21,13 @@ from aipair.gateway.fastpath import GatewayFastPath
 from aipair.gateway.settings_endpoints import router as ai_settings_router
 from aipair.health.endpoints import router as health_router
 from aipair.meetings.endpoints import router as meetings_router
+from aipair.observability.build import package_version
 from aipair.observability.endpoints import router as metrics_router
+from aipair.observability.instrumentation import Instrumentation
 from aipair.observability.logging import configure_logging
 from aipair.observability.middleware import RequestContextMiddleware
+from aipair.observability.sampler import pool_usage
+from aipair.observability.tracing import ProviderSpans, fastapi_telemetry, tracer_provider
 from aipair.ops.backups.endpoints import router as backups_router
 from aipair.ops.backups.wal import archiving_embedded_server
 from aipair.ops.gauges import GaugeRefresher
@@ -38,6 +42,7 @@ from aipair.support.endpoints import staff_router as support_router
 from aipair.support.middleware import SupportActionsMiddleware
 from aipair.tenancy.endpoints import router as tenancy_router
 from aipair.usage.endpoints import router as usage_router
+from aipair.usage.platform_endpoints import router as platform_usage_router
 from aipair.web.app import install_console
 from aipair.web.routing import maintenance_page
 from aipair.worker.background import background_worker
@@ -46,17 +51,21 @@ from aipair.worker.background import background_worker
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI application."""
     settings = settings or load_settings()
+    instrumentation = Instrumentation(settings)
+    tracing = tracer_provider(settings.tracing, package_version())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(settings.log_level, settings.log_json)
+        configure_logging(settings.log_level, settings.log_json or settings.env == "production")
         server = archiving_embedded_server(settings) if settings.embedded else None
         started = server.ensure_running() if server else False
-        runtime = await start_runtime(settings, resolve_urls(settings))
+        spans = ProviderSpans(tracing) if tracing is not None else None
+        runtime = await start_runtime(settings, resolve_urls(settings), spans)
         app.state.services = runtime.services
         runtime.key_signals.start()  # stopped (and flushed) by runtime.close()
-        watcher = maintenance_watcher(settings, runtime.urls, maintenance)
+        watcher = maintenance_watcher(settings, runtime.database.connector, maintenance)
         await watcher.start()
+        start_instrumentation(app, runtime)
         gauges = GaugeRefresher(runtime.sessions, runtime.incidents, maintenance)
         gauges.start()
         try:
@@ -67,19 +76,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
         finally:
             await gauges.stop()
+            await instrumentation.stop()
             await watcher.stop()
             await runtime.close()
+            if tracing is not None:
+                tracing.shutdown()  # exports what is still buffered
             if server and started:
                 server.stop()
+
+    def start_instrumentation(app: FastAPI, runtime: Runtime) -> None:
+        engine, pool, router = runtime.engine, runtime.pg, runtime.gateway.router
+
+        def pools() -> dict[str, dict[str, int]]:
+            return pool_usage(engine.sync_engine.pool, settings.db_max_overflow, pool)
+
+        def breakers() -> dict[str, str]:
+            return {name: health.state.value for name, health in router.health().items()}
+
+        instrumentation.start(pools, breakers, pool)
+        app.state.build = instrumentation.build
+        if instrumentation.http is not None:
+            instrumentation.http.learn_paths(app)
 
     app = FastAPI(
         title="AI Pair Orchestrator",
         version="0.1.0",
         description="Multi-tenant, governed AI gateway and meeting processor.",
         lifespan=lifespan,
-        # Metrics are Prometheus (observability/metrics.py). FastAPI's native OpenTelemetry hooks would
-        # otherwise look for configured providers on every request.
-        telemetry={"tracing": False, "metrics": False, "logs": False},
+        # Metrics are Prometheus (observability/metrics.py); request spans only when tracing is configured
+        # (FastAPI's native OpenTelemetry hooks would otherwise look for providers on every request).
+        telemetry=fastapi_telemetry(tracing),
     )
     # Inside the request context (request id bound), outside the routes and their error handlers.
     app.add_middleware(SupportActionsMiddleware)
@@ -97,6 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestContextMiddleware,
         max_body_bytes=settings.http.max_body_bytes,
         max_upload_bytes=settings.http.max_upload_bytes,
+        metrics=instrumentation.http,
+        activity=instrumentation.activity,
         max_ai_body_bytes=settings.http.max_ai_body_bytes,
     )
     install_error_handlers(app)
@@ -110,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys_router,
         tenancy_router,
         usage_router,
+        platform_usage_router,
         ai_settings_router,
     )
     audit_routers = (audit_router, support_actions_router, support_router, support_grants_router)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import copy
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
@@ -26,16 +27,19 @@ from aipair.auth.passwords import Passwords
 from aipair.auth.service import AuthService
 from aipair.auth.tokens import AccessTokens
 from aipair.config import Settings
-from aipair.db.engine import connect_options, create_engine, session_factory
-from aipair.db.raw import TransactionScopedConnection
-from aipair.db.urls import DatabaseUrls, libpq
+from aipair.db.database import Database, open_database
+from aipair.db.engine import session_factory
+from aipair.db.urls import DatabaseUrls
 from aipair.gateway.admission import Admissions
 from aipair.gateway.company_routes import CompanyRoutes, Lane, LaneBuilder
 from aipair.gateway.idempotency import IdempotencyKeys
+from aipair.gateway.outcomes import call_outcome
 from aipair.gateway.price_catalog import PriceCatalog
+from aipair.gateway.pricing import WILDCARD_MODEL
 from aipair.gateway.providers.client import UpstreamClient
 from aipair.gateway.providers.registry import ProviderRegistry, build_upstream_client
-from aipair.gateway.ratelimit import RateLimiter, build_limiter
+from aipair.gateway.ratelimit import RateLimiter
+from aipair.gateway.ratelimit_fallback import build_limiter
 from aipair.gateway.routing import Router
 from aipair.gateway.service import GatewayService
 from aipair.gateway.settings_service import CompanyAiSettingsService
@@ -46,6 +50,7 @@ from aipair.kit.sealing import SecretBox, decode_key, derive_key
 from aipair.meetings.pipeline import MeetingPipeline
 from aipair.meetings.service import MeetingService
 from aipair.meetings.wiring import build_meetings
+from aipair.observability.ai_metrics import AiMetrics, ProviderCalls, provider_calls
 from aipair.ops.backups.records import BackupRecords
 from aipair.ops.incidents.service import IncidentService
 from aipair.ops.maintenance.service import MaintenanceService
@@ -70,6 +75,7 @@ class Runtime:
 
     settings: Settings
     urls: DatabaseUrls
+    database: Database
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     pg: asyncpg.Pool
@@ -137,8 +143,7 @@ class Runtime:
         await self.limiter.close()
         await self.http.aclose()
         await self.upstream.aclose()
-        await self.pg.close()
-        await self.engine.dispose()
+        await self.database.close()
 
 
 def access_tokens(settings: Settings) -> AccessTokens:
@@ -164,33 +169,46 @@ def secret_box(settings: Settings) -> SecretBox:
     return SecretBox(derive_key(local_secret(settings.data_path, "secrets_key")), ring)
 
 
-async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
-    """Connect and wire the process's engines, clients and services."""
-    engine = create_engine(settings, urls.app)
+def ai_metrics_for(prices: PriceCatalog, providers: Iterable[str]) -> AiMetrics:
+    """AI metrics whose model labels are the models the platform prices."""
+
+    def known(provider: str, model: str) -> bool:
+        price = prices.lookup(provider, model, datetime.now(UTC).date())
+        return price is not None and price.model != WILDCARD_MODEL
+
+    return AiMetrics(call_outcome, known, providers=providers)
+
+
+async def start_runtime(
+    settings: Settings, urls: DatabaseUrls, spans: ProviderCalls | None = None
+) -> Runtime:
+    """Connect and wire the process's engines, clients and services (``spans``: tracing of provider
+    calls, when on)."""
+    database = await open_database(settings, urls)
+    engine, pg = database.engine, database.pool
     sessions = session_factory(engine)
-    pg = await asyncpg.create_pool(
-        libpq(urls.app),
-        min_size=1,
-        max_size=settings.gateway.pool_size,
-        connection_class=TransactionScopedConnection,
-        **connect_options(settings, "aipair-gateway"),
-    )
     http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
     upstream = build_upstream_client()
-    limiter = build_limiter(settings.redis_url.get_secret_value() if settings.redis_url else None)
+    limiter = build_limiter(
+        settings.redis_url.get_secret_value() if settings.redis_url else None,
+        settings.redis_failure_mode,
+        settings.redis_timeout_ms / 1000,
+    )
     passwords = Passwords(settings.auth)
     tokens = access_tokens(settings)
     keys = ApiKeyResolver(pg, settings.gateway.cache_ttl_s)
     policies = CompanyPolicyCache(pg, settings.gateway.cache_ttl_s)
     usage = UsageService(pg, http)
     config = settings.gateway.providers
-    router = Router.from_config(ProviderRegistry.from_config(config, client=upstream), config)
     prices = await PriceCatalog.load(pg, settings.gateway.price_refresh_s)
     prices.start()
+    ai_metrics = ai_metrics_for(prices, config.providers) if settings.metrics.enabled else None
+    calls = provider_calls(ai_metrics, spans)
+    router = Router.from_config(ProviderRegistry.from_config(config, client=upstream), config, calls)
     signals = KeySignals(refresh_s=settings.signals.source_refresh_s)
 
     def admissions_for(lane_router: Router) -> Admissions:
-        return Admissions(lane_router, prices, policies, limiter, usage, signals=signals)
+        return Admissions(lane_router, prices, policies, limiter, usage, signals=signals, metrics=ai_metrics)
 
     box = secret_box(settings)
     builder = LaneBuilder(Lane(router, admissions_for(router)), config, box, upstream, admissions_for)
@@ -203,6 +221,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
     runtime = Runtime(
         settings=settings,
         urls=urls,
+        database=database,
         engine=engine,
         sessions=sessions,
         pg=pg,
@@ -227,7 +246,7 @@ async def start_runtime(settings: Settings, urls: DatabaseUrls) -> Runtime:
         key_signals=KeySignalMonitor(signals, sessions, settings.signals),
         ai_settings=CompanyAiSettingsService(config, box, routes, audit=audit),
         support_actions=SupportActionsLog(sessions),
-        health=HealthService(engine, urls, settings.db_max_overflow, router, limiter),
+        health=HealthService(engine, urls, settings.db_max_overflow, router, limiter, database.watch),
         console=ConsoleSessions(auth, tokens, settings.web, jwt_secret(settings)),
         maintenance=MaintenanceService(audit, settings.maintenance),
         incidents=IncidentService(audit),

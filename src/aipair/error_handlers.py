@@ -8,19 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import structlog
 from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import Scope
 
+from aipair.db.database import Database
+from aipair.db.failures import DatabaseUnavailable, as_unavailable
 from aipair.edge import UnstorableInput, is_unstorable_error
 from aipair.errors import HTTP_CODES, AppError, InvalidJson, NotFound, ValidationFailed
 from aipair.gateway.dialects.anthropic_messages import anthropic_error
+from aipair.observability.metrics import DB_ERRORS
 from aipair.security.probes import record_probe
 from aipair.web.routing import browsing, error_page
 
@@ -80,10 +84,75 @@ def _validation(exc: RequestValidationError) -> AppError:
     return ValidationFailed(message, errors=details)
 
 
-async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    SQLAlchemyError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+DRIVER_ERRORS = (*DATABASE_ERRORS, OSError, TimeoutError)
+"""Errors that may mean the database is down or unresponsive: answered 503 when they do, else 500.
+Handled here rather than by the last-resort handler, so the connection stays open for the next request."""
+
+
+def _report_outage(request: Request, error: DatabaseUnavailable) -> None:
+    """Count the failure and let the process's database watch probe now (it logs the outage once)."""
+    services = getattr(request.app.state, "services", None)
+    if services is not None and Database in services:
+        services.get(Database).watch.report(error.kind)
+
+
+def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled_error", path=request.url.path, exc_info=exc)
+    return _render(request, AppError())
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    if isinstance(exc, NotFound):
+        await record_probe(request)
+    elif isinstance(exc, DatabaseUnavailable):
+        _report_outage(request, exc)
+    return _render(request, exc)
+
+
+async def _maybe_database(request: Request, exc: Exception) -> Response:
+    """503 ``database_unavailable`` when ``exc`` is a database failure, else the 500 of a bug."""
+    unavailable = as_unavailable(exc)
+    if unavailable is None:
+        if isinstance(exc, DATABASE_ERRORS):
+            DB_ERRORS.labels(kind="other").inc()
+        return _internal_error(request, exc)
+    _report_outage(request, unavailable)
+    return _render(request, unavailable)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return _render(request, _validation(exc))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and browsing(request):
+        return error_page(request, NotFound("There is no such page"))
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        return _render(request, InvalidJson("Request body is not valid UTF-8 JSON"))
+    error = AppError(str(exc.detail), headers=dict(exc.headers or {}))
+    error.status_code = exc.status_code  # type: ignore[misc]
+    error.code = HTTP_CODES.get(exc.status_code, "http_error")  # type: ignore[misc]
+    return _render(request, error)
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    # The client hung up before its body arrived: nothing to answer, nothing went wrong here.
+    return Response(status_code=499)
+
+
+async def _unstorable(request: Request, exc: Exception) -> Response:
     # The last line behind the edge guard (multipart text fields): the database refused a character.
     if not is_unstorable_error(exc):
-        raise exc
+        return await _maybe_database(request, exc)
     return _render(request, UnstorableInput())
 
 
@@ -100,36 +169,11 @@ def _install_unstorable(app: FastAPI) -> None:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
-
-    @app.exception_handler(AppError)
-    async def app_error(request: Request, exc: AppError) -> JSONResponse:
-        if isinstance(exc, NotFound):
-            await record_probe(request)
-        return _render(request, exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _render(request, _validation(exc))
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
-        if exc.status_code == 404 and browsing(request):
-            return error_page(request, NotFound("There is no such page"))
-        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
-            return _render(request, InvalidJson("Request body is not valid UTF-8 JSON"))
-        error = AppError(str(exc.detail), headers=dict(exc.headers or {}))
-        error.status_code = exc.status_code  # type: ignore[misc]
-        error.code = HTTP_CODES.get(exc.status_code, "http_error")  # type: ignore[misc]
-        return _render(request, error)
-
-    @app.exception_handler(ClientDisconnect)
-    async def client_gone(request: Request, exc: ClientDisconnect) -> Response:
-        # The client hung up before its body arrived: nothing to answer, nothing went wrong here.
-        return Response(status_code=499)
-
+    app.add_exception_handler(AppError, _app_error)
+    for error_type in DRIVER_ERRORS:
+        app.add_exception_handler(error_type, _maybe_database)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     _install_unstorable(app)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", path=request.url.path)
-        return _render(request, AppError())
+    app.add_exception_handler(Exception, _maybe_database)

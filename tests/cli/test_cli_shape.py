@@ -54,10 +54,18 @@ def test_help_of_each_group_loads_no_part_of_the_application() -> None:
         assert "aipair.composition" not in loaded and "aipair.config" not in loaded
 
 
-def test_version_prints_the_package_version() -> None:
+def test_version_prints_the_package_version_and_the_git_revision() -> None:
     done = aipair("--version")
     assert done.returncode == 0
-    assert done.stdout.strip() == f"aipair {metadata.version('aipair')}"
+    revision = subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert done.stdout.strip() == f"aipair {metadata.version('aipair')} (revision {revision})"
+
+
+def test_the_build_names_its_revision_when_it_is_not_a_checkout() -> None:
+    done = aipair("--version", env={"AIPAIR_BUILD_REVISION": "0123456789ab"})
+    assert done.stdout.strip().endswith("(revision 0123456789ab)")
 
 
 def test_a_command_used_wrongly_is_one_line_with_its_code_and_exit_2() -> None:

@@ -64,3 +64,34 @@ async def test_a_new_price_row_applies_from_its_date_and_bills_calls(
         "DELETE FROM model_prices WHERE provider = 'local' AND effective_from > '2024-01-01'"
     )
     await runtime.prices.reload()
+
+
+async def test_a_models_output_limit_comes_from_its_catalog_row(
+    runtime: Runtime, client: httpx.AsyncClient, tenant: Tenant, priced_local: psycopg.Connection
+) -> None:
+    key = str((await make_api_key(client, tenant, tokens_per_minute=100_000))["key"])
+    headers = {"Authorization": f"Bearer {key}"}
+    long_answer = {**GOOD, "max_tokens": 3_000}
+    assert (await client.post("/v1/chat/completions", json=long_answer, headers=headers)).status_code == 200
+
+    day = datetime.now(UTC).date()
+    priced_local.execute(
+        "INSERT INTO model_prices (provider, model, input_per_million_usd, output_per_million_usd,"
+        " effective_from, max_output_tokens) VALUES ('local', '*', 0, 0, %s, 1000)",
+        [day],
+    )
+    await runtime.prices.reload()
+    refused = await client.post("/v1/chat/completions", json=long_answer, headers=headers)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["param"] == "max_tokens"
+    assert "at most 1000" in refused.json()["error"]["message"]
+
+    # Without max_tokens, the key's tokens-per-minute window holds the input and the catalog's 1,000
+    # output tokens: 999 more than the same call capped at one.
+    remaining = []
+    for body in ({**GOOD, "max_tokens": 1}, {**GOOD, "max_tokens": 1}, GOOD):
+        answer = await client.post("/v1/chat/completions", json=body, headers=headers)
+        remaining.append(int(answer.headers["x-ratelimit-remaining-tokens"]))
+    assert (remaining[1] - remaining[2]) - (remaining[0] - remaining[1]) == 999
+    priced_local.execute("DELETE FROM model_prices WHERE provider = 'local' AND effective_from = %s", [day])
+    await runtime.prices.reload()

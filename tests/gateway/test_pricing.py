@@ -138,3 +138,13 @@ def test_default_prices_cover_the_common_models_once_per_date() -> None:
 )
 def test_base_model_name_strips_dates_and_latest(model: str, base: str) -> None:
     assert base_model_name(model) == base
+
+
+def test_a_rows_output_limit_is_inherited_by_later_rows_that_do_not_say() -> None:
+    limited = Price("openai", "gpt-x", Decimal("1"), Decimal("2"), date(2025, 1, 1), max_output_tokens=8_000)
+    repriced = Price("openai", "gpt-x", Decimal("3"), Decimal("4"), date(2025, 6, 1))
+    book = PriceBook([limited, repriced])
+    assert book.output_limit("openai", "gpt-x", date(2025, 7, 1)) == 8_000
+    assert book.output_limit("openai", "gpt-x-2025-08-01", date(2025, 7, 1)) == 8_000
+    assert book.output_limit("openai", "gpt-x", date(2024, 12, 31)) is None
+    assert book.output_limit("openai", "gpt-y", date(2025, 7, 1)) is None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import psycopg
 from sqlalchemy import text
@@ -15,31 +14,18 @@ from aipair.db.urls import libpq
 from aipair.usage.service import Reservation
 from aipair.usage.tasks import expire_reservations
 from aipair.usage.tasks import jobs as usage_jobs
-from aipair.worker.registry import JobRegistry
+from aipair.worker.registry import JobRegistry, load_registry
 from aipair.worker.runner import Worker
+from aipair.worker.schedules import with_intervals
 from tests.fixtures.tenants import Tenant
+from tests.fixtures.usage import reservation as make_reservation
 
 COST = 7_000
 FAST = WorkerSettings(poll_interval_s=0.05, lease_s=1.0, shutdown_grace_s=0.2)
 
 
 def reservation(company_id: uuid.UUID) -> Reservation:
-    today = datetime.now(UTC).date()
-    return Reservation(
-        company_id=company_id,
-        period=today.replace(day=1),
-        request_id=f"req-{uuid.uuid4().hex}",
-        user_id=None,
-        key_id=None,
-        operation="chat_completion",
-        model="gpt-4o-mini",
-        cost_micro_usd=COST,
-        quota=None,
-        budget_micro_usd=None,
-        key_budget_micro_usd=None,
-        retry_after_s=60,
-        day=today,
-    )
+    return make_reservation(company_id, COST)
 
 
 def owner_sql(settings: Settings, sql: str, *params: object) -> list[tuple[object, ...]]:
@@ -119,3 +105,34 @@ async def test_the_app_role_cannot_close_requests_still_in_flight(
     async with transaction(runtime.sessions, DbContext()) as session:
         await session.execute(text("SELECT gateway_expire_reservations(interval '0 seconds')"))
     assert event(settings, in_flight) == ("reserved", 0, None)
+
+
+async def test_with_a_one_minute_setting_reservations_past_a_minute_are_closed_and_younger_ones_kept(
+    runtime: Runtime, settings: Settings, tenant: Tenant
+) -> None:
+    old, young = reservation(tenant.id), reservation(tenant.id)
+    for r, seconds in ((old, 90), (young, 30)):
+        await runtime.usage.reserve(r)
+        owner_sql(
+            settings,
+            "UPDATE usage_events SET created_at = now() - make_interval(secs => %s)"
+            " WHERE company_id = %s AND request_id = %s",
+            seconds,
+            r.company_id,
+            r.request_id,
+        )
+
+    await runtime.usage.expire_abandoned(older_than_minutes=1)
+
+    assert event(settings, old) == ("abandoned", COST, "outcome_unknown")
+    assert event(settings, young) == ("reserved", 0, None)
+
+
+def test_the_expiry_runs_every_minute_unless_the_settings_say_otherwise() -> None:
+    schedules = {s.job_name: s for s in load_registry().schedules}
+    assert schedules["usage.expire_reservations"].every_s == 60
+    changed = with_intervals(list(schedules.values()), {"usage.expire_reservations": 20})
+    assert {s.job_name: s.every_s for s in changed}["usage.expire_reservations"] == 20
+    assert {s.job_name: s.every_s for s in changed}["worker.prune_jobs"] == schedules[
+        "worker.prune_jobs"
+    ].every_s

@@ -14,6 +14,7 @@ import aipair
 from aipair.composition import Runtime
 from aipair.config import WorkerSettings
 from aipair.db.engine import DbContext, transaction
+from aipair.kit.injection import ServiceNotRegistered
 from aipair.worker import queue_repository as queue
 from aipair.worker.context import JobContext
 from aipair.worker.errors import JobStateConflict, PermanentFailure, RetryLater
@@ -316,3 +317,23 @@ def test_every_domains_tasks_module_is_found() -> None:
     assert {"meetings.process_meeting", "usage.expire_reservations", "worker.prune_jobs"} <= set(
         load_registry().names
     )
+
+
+@dataclass(frozen=True)
+class NeedsSomethingUnbuilt:
+    """Services no runtime provides."""
+
+    missing: Probe
+
+
+def test_a_job_needing_a_service_nobody_built_stops_the_worker_at_start(runtime: Runtime) -> None:
+    group = JobGroup(f"t{uuid.uuid4().hex[:10]}", NeedsSomethingUnbuilt)
+
+    @group.job("never")
+    async def never(ctx: JobContext[NeedsSomethingUnbuilt]) -> None:
+        raise AssertionError("must not run")
+
+    registry = JobRegistry()
+    registry.add(group)
+    with pytest.raises(ServiceNotRegistered, match="Probe"):
+        Worker(runtime.services, registry, FAST, concurrency=1)

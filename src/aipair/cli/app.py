@@ -28,7 +28,11 @@ from aipair.cli.version import package_version
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"aipair {package_version()}")
+        from aipair.config import load_settings
+        from aipair.observability.build import git_revision
+
+        revision = git_revision(load_settings().build_revision)
+        typer.echo(f"aipair {package_version()} (revision {revision})")
         raise typer.Exit()
 
 

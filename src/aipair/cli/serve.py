@@ -27,6 +27,7 @@ def serve(
     from aipair.cli.errors import CliError
     from aipair.cli.support import settings
     from aipair.kit.ports import port_is_free
+    from aipair.observability.exposition import shared_metrics
     from aipair.ops.backups.wal import archiving_embedded_server
 
     if with_worker:
@@ -42,16 +43,17 @@ def serve(
     if config.embedded:
         archiving_embedded_server(config).check_port()  # the application starts and stops it
     typer.echo(banner(config, bind_host, bind_port))
-    uvicorn.run(
-        "aipair.app:create_app",
-        factory=True,
-        host=bind_host,
-        port=bind_port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-        proxy_headers=False,  # X-Forwarded-For is read only from trusted proxies (auth.trusted_proxies)
-    )
+    with shared_metrics(config.metrics.multiprocess_dir, workers):  # one scrape shows every process
+        uvicorn.run(
+            "aipair.app:create_app",
+            factory=True,
+            host=bind_host,
+            port=bind_port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,  # X-Forwarded-For is read only from trusted proxies (auth.trusted_proxies)
+        )
 
 
 def banner(config: Settings, host: str, port: int) -> str:

@@ -23,7 +23,7 @@ def worker(
     from aipair.observability.logging import configure_logging
 
     config = settings()
-    configure_logging(config.log_level, config.log_json)
+    configure_logging(config.log_level, config.log_json or config.env == "production")
     with database(config) as urls:
         asyncio.run(_work(config, urls, concurrency or config.worker.concurrency))
 
@@ -39,9 +39,11 @@ async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
 
     runtime = await start_runtime(config, urls)
     maintenance = MaintenanceState()  # no job starts during a maintenance window
-    watcher = maintenance_watcher(config, urls, maintenance)
+    watcher = maintenance_watcher(config, runtime.database.connector, maintenance)
     await watcher.start()
     runtime.key_signals.start()  # the meetings' AI calls are refused and signalled like any other
+    registry = load_registry()
+    _serve_metrics(config, registry.names)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -49,7 +51,7 @@ async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
     try:
         worker = Worker(
             runtime.services,
-            load_registry(),
+            registry,
             config.worker,
             concurrency=concurrency,
             paused=lambda: maintenance.active,
@@ -58,3 +60,16 @@ async def _work(config: Settings, urls: DatabaseUrls, concurrency: int) -> None:
     finally:
         await watcher.stop()
         await runtime.close()
+
+
+def _serve_metrics(config: Settings, job_names: list[str]) -> None:
+    """The worker's build information and job series, served on its own port when one is set."""
+    from prometheus_client import start_http_server
+
+    from aipair.observability.build import read_build_info
+    from aipair.observability.series import initialise_job_series
+
+    read_build_info(config.build_revision).publish()
+    initialise_job_series(job_names)
+    if config.worker.metrics_port is not None:
+        start_http_server(config.worker.metrics_port, addr=config.worker.metrics_host)

@@ -140,6 +140,13 @@ class WorkerSettings(SettingsGroup):
     in_process: bool = False
     """Run a worker inside each `aipair serve` process (what `make run` does with `--with-worker`). Off:
     jobs wait for `aipair worker` processes, as in production."""
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """Serve the worker's own Prometheus metrics (job durations and outcomes) on this port. Unset: none."""
+    metrics_host: str = "127.0.0.1"
+    """Interface the worker's metrics listen on (`0.0.0.0` in a container)."""
+    schedules: dict[str, int] = Field(default_factory=dict)
+    """Seconds between runs of scheduled jobs, by job name, overriding their defaults, as JSON
+    (`{"usage.expire_reservations": 30}`)."""
 
 
 class MeetingSettings(SettingsGroup):
@@ -183,6 +190,34 @@ class SupportSettings(SettingsGroup):
     """Temporary limit increases per week above which the security views flag them."""
     large_increase_threshold: int = Field(default=200, ge=1)
     """A single limit increase above this many requests is listed in the security report."""
+
+
+class MetricsSettings(SettingsGroup):
+    """Prometheus metrics (`/metrics`) and how they are collected."""
+
+    enabled: bool = True
+    """Off: no per-request, per-query or per-call instrumentation (`/metrics` still answers)."""
+    multiprocess_dir: Path | None = None
+    """Where `aipair serve --workers N` keeps the values of its processes (emptied at start). Unset: a
+    temporary directory removed at exit."""
+    sample_interval_s: float = Field(default=5.0, gt=0, le=300)
+    """How often pool sizes, breaker states, requests in flight, CPU and memory are sampled, in seconds."""
+    snapshot_timeout_s: float = Field(default=1.0, gt=0, le=30)
+    """Bound of the database read behind the job-queue, active-user and connection gauges at each scrape."""
+    activity_flush_s: float = Field(default=15.0, gt=0, le=300)
+    """How often each process writes who was active (the active-users gauge lags by at most this)."""
+
+
+class TracingSettings(SettingsGroup):
+    """Optional OpenTelemetry tracing (off unless an OTLP endpoint is set)."""
+
+    otlp_endpoint: str | None = Field(default=None, pattern=r"^https?://")
+    """OTLP/HTTP collector base URL (`http://otel-collector:4318`; spans go to `/v1/traces`). Unset: no
+    tracing, and nothing of it is loaded."""
+    service_name: str = "aipair"
+    """The `service.name` of the exported spans."""
+    sample_ratio: float = Field(default=1.0, ge=0, le=1)
+    """Share of requests traced (a request inside a traced caller's trace follows the caller)."""
 
 
 class SecuritySignalSettings(SettingsGroup):
@@ -292,6 +327,11 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = None
     """Redis shared by every replica for rate limits (`redis://host:6379/0`). Unset: limits are counted in
     each process."""
+    redis_failure_mode: Literal["local", "refuse"] = "local"
+    """While Redis is unreachable: count rate limits in each process (`local`, /health/integrations says
+    degraded) or refuse AI calls with 503 `rate_limiter_unavailable` (`refuse`)."""
+    redis_timeout_ms: int = Field(default=500, ge=10, le=10_000)
+    """Bound of each Redis connect and command, in milliseconds."""
     # AES-256-GCM key (base64 of 32 bytes) sealing secrets at rest, e.g. companies' provider API keys.
     # Unset: a key generated once for the data directory (``secrets.json``), like the JWT secret.
     secrets_key: SecretStr | None = None
@@ -310,6 +350,14 @@ class Settings(BaseSettings):
     """The application role: owns nothing, subject to row-level security; created by `aipair db upgrade`."""
     database_app_password: SecretStr | None = None
     """Password of the application role. Unset: generated once for the data directory."""
+    database_reporting_role: str = Field(default="aipair_reporting", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    """The read-only reporting role (Grafana): reads the `reporting` views only; created by `aipair db
+    upgrade`."""
+    database_reporting_password: SecretStr | None = None
+    """Password of the reporting role. Unset: generated once for the data directory."""
+    build_revision: str | None = Field(default=None, max_length=64)
+    """The git revision the running code was built from (set by the image build). Unset: read from the
+    checkout, else `unknown`."""
     # The runbook's ``DB_POOL_SIZE`` (``kubectl patch configmap app-config``) is read too;
     # ``AIPAIR_DB_POOL_SIZE`` takes precedence when both are set.
     db_pool_size: int = Field(
@@ -329,6 +377,14 @@ class Settings(BaseSettings):
     db_pooler: Literal["none", "transaction"] = "none"
     """`transaction` when the application URL leads to a pooler in transaction mode (PgBouncer): nothing is
     set per session and workers poll instead of listening."""
+    db_connect_timeout_ms: int = Field(default=1_000, ge=100, le=60_000)
+    """Bound of opening a database connection, in milliseconds."""
+    db_checkout_timeout_ms: int = Field(default=1_000, ge=50, le=60_000)
+    """Longest wait for a pooled connection before answering 503 `database_unavailable`, in milliseconds."""
+    db_probe_interval_ms: int = Field(default=500, ge=50, le=60_000)
+    """How often each process probes the database (`SELECT 1`), in milliseconds."""
+    db_probe_timeout_ms: int = Field(default=500, ge=50, le=60_000)
+    """A probe not answered within this is a failure (confirmed on a fresh connection), in milliseconds."""
     embedded_db_port: int = Field(default=5544, ge=0, le=65535)
     """Port of the embedded PostgreSQL (`0`: a free port each start)."""
     auth: AuthSettings = AuthSettings()
@@ -342,6 +398,8 @@ class Settings(BaseSettings):
     backup: BackupSettings = Field(default_factory=BackupSettings)
     maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
 
     @field_validator("database_url", "database_app_url")
     @classmethod

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from aipair.db.database import Database
 from aipair.kit.injection import provided
 
 Sessions = Annotated[async_sessionmaker[AsyncSession], provided(async_sessionmaker)]
+Databases = Annotated[Database, provided(Database)]

@@ -259,6 +259,8 @@ class EmbeddedPostgres:
                     sql.SQL(verb), sql.Identifier(OWNER_ROLE), sql.Literal(owner_password)
                 )
             )
+            # The runbook's connection query, run as the owner, sees every session's state.
+            conn.execute(sql.SQL("GRANT pg_monitor TO {}").format(sql.Identifier(OWNER_ROLE)))
             if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone():
                 conn.execute(
                     sql.SQL("CREATE DATABASE {} OWNER {}").format(

@@ -17,6 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from aipair.config import Settings
+from aipair.db.connector import Connector
+from aipair.db.pools import OrmPool
 from aipair.db.urls import with_driver
 
 SET_CONTEXT = text(
@@ -63,22 +65,32 @@ def _unique_statement_name() -> str:
     return f"__aipair_{uuid.uuid4().hex}__"
 
 
-def create_engine(settings: Settings, url: str) -> AsyncEngine:
-    """The pooled engine of the application role."""
-    connect_args = connect_options(settings, "aipair")
+def create_engine(settings: Settings, url: str, connector: Connector) -> AsyncEngine:
+    """The pooled engine of the application role; ``connector`` opens (and bounds) its connections, and
+    a checkout waits at most ``db_checkout_timeout_ms``."""
+    adapter: dict[str, Any] = {}
     if settings.db_pooler == "transaction":
         # The ORM prepares named statements: uncached, and named uniquely across processes.
-        connect_args.update(
-            prepared_statement_cache_size=0, prepared_statement_name_func=_unique_statement_name
-        )
-    return create_async_engine(
+        adapter.update(prepared_statement_cache_size=0, prepared_statement_name_func=_unique_statement_name)
+    engine: AsyncEngine | None = None
+
+    def creator() -> Any:
+        # SQLAlchemy's own ``async_creator`` passes no adapter options: do what it does, with them.
+        assert engine is not None
+        dbapi: Any = engine.sync_engine.dialect.dbapi
+        return dbapi.connect(async_creator_fn=connector.orm_creator(), **adapter)
+
+    engine = create_async_engine(
         with_driver(url, "asyncpg"),
+        creator=creator,
+        poolclass=OrmPool,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_checkout_timeout_ms / 1000,
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args=connect_args,
     )
+    return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -36,30 +36,35 @@ def alembic_config(urls: DatabaseUrls) -> Config:
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.attributes["owner_url"] = with_driver(urls.owner, "psycopg")
     config.attributes["app_role"] = urls.app_role
+    config.attributes["reporting_role"] = urls.reporting_role
     return config
 
 
+def _ensure_login_role(conn: psycopg.Connection[Any], role: str, password: str) -> None:
+    """Create (or refresh the password of) a role that may log in and owns nothing."""
+    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
+    attributes = "" if exists else "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"
+    conn.execute(
+        sql.SQL("{} ROLE {} {} PASSWORD {}").format(
+            sql.SQL("ALTER" if exists else "CREATE"),
+            sql.Identifier(role),
+            sql.SQL(attributes),
+            sql.Literal(password),
+        )
+    )
+    database = conn.execute("SELECT current_database()").fetchone()
+    assert database is not None
+    grant = sql.SQL("GRANT CONNECT ON DATABASE {} TO {}")
+    conn.execute(grant.format(sql.Identifier(database[0]), sql.Identifier(role)))
+
+
 def ensure_app_role(urls: DatabaseUrls) -> None:
-    """Create (or refresh the password of) the application role: LOGIN, NOBYPASSRLS, owns nothing."""
+    """Create (or refresh the password of) the application role: LOGIN, NOBYPASSRLS, owns nothing; and
+    the read-only reporting role, which reads the ``reporting`` views (granted by the migrations)."""
     with psycopg.connect(libpq(urls.owner), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [urls.app_role]).fetchone()
-        attributes = "" if exists else "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"
-        conn.execute(
-            sql.SQL("{} ROLE {} {} PASSWORD {}").format(
-                sql.SQL("ALTER" if exists else "CREATE"),
-                sql.Identifier(urls.app_role),
-                sql.SQL(attributes),
-                sql.Literal(urls.app_password),
-            )
-        )
-        database = conn.execute("SELECT current_database()").fetchone()
-        assert database is not None
-        conn.execute(
-            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
-                sql.Identifier(database[0]), sql.Identifier(urls.app_role)
-            )
-        )
+        _ensure_login_role(conn, urls.app_role, urls.app_password)
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.Identifier(urls.app_role)))
+        _ensure_login_role(conn, urls.reporting_role, urls.reporting_password)
 
 
 def upgrade(urls: DatabaseUrls, revision: str = "head") -> None:

@@ -22,6 +22,12 @@ def app_role() -> str:
     return f'"{role}"'
 
 
+def reporting_role() -> str:
+    """The read-only reporting role (dashboards) the migrations grant views to (quoted identifier)."""
+    attributes = op.get_context().config.attributes  # type: ignore[union-attr]
+    return f'"{attributes.get("reporting_role", "aipair_reporting")}"'
+
+
 def grant_app(table: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE") -> None:
     """Grant ``privileges`` on ``table`` to the application role."""
     op.execute(f"GRANT {privileges} ON {table} TO {app_role()}")

@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "aipair.worker.models",
     "aipair.meetings.models",
     "aipair.gateway.models",
+    "aipair.observability.models",
     "aipair.usage.models",
     "aipair.ops.models",
 )

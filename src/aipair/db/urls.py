@@ -19,6 +19,17 @@ class DatabaseUrls:
     app: str
     app_role: str
     app_password: str
+    reporting_role: str = "aipair_reporting"
+    reporting_password: str = ""
+
+    @property
+    def reporting(self) -> str:
+        """URL of the read-only reporting role (dashboards)."""
+        return (
+            make_url(self.owner)
+            .set(username=self.reporting_role, password=self.reporting_password)
+            .render_as_string(hide_password=False)
+        )
 
 
 def embedded_server(settings: Settings, parameters: dict[str, str] | None = None) -> EmbeddedPostgres:
@@ -32,6 +43,13 @@ def app_password(settings: Settings) -> str:
     if settings.database_app_password is not None:
         return settings.database_app_password.get_secret_value()
     return local_secret(settings.data_path, "db_app_password")
+
+
+def reporting_password(settings: Settings) -> str:
+    """The reporting role's password: from settings, else generated for this data directory."""
+    if settings.database_reporting_password is not None:
+        return settings.database_reporting_password.get_secret_value()
+    return local_secret(settings.data_path, "db_reporting_password")
 
 
 def resolve_urls(settings: Settings) -> DatabaseUrls:
@@ -50,7 +68,14 @@ def resolve_urls(settings: Settings) -> DatabaseUrls:
             .set(username=settings.database_app_role, password=password)
             .render_as_string(hide_password=False)
         )
-    return DatabaseUrls(owner=owner, app=app, app_role=settings.database_app_role, app_password=password)
+    return DatabaseUrls(
+        owner=owner,
+        app=app,
+        app_role=settings.database_app_role,
+        app_password=password,
+        reporting_role=settings.database_reporting_role,
+        reporting_password=reporting_password(settings),
+    )
 
 
 def with_driver(url: str, driver: str) -> str:

@@ -28,8 +28,9 @@ from aipair.gateway.pricing import Price, PriceLookup, cost_micro_usd, worst_cas
 from aipair.gateway.providers.base import Usage
 from aipair.gateway.ratelimit import Decision, RateLimiter, Window
 from aipair.gateway.routing import Router
-from aipair.gateway.tokens import RequestEstimate
+from aipair.gateway.tokens import UNKNOWN_MODEL_MAX_OUTPUT, RequestEstimate
 from aipair.kit.periods import PeriodClock
+from aipair.observability.ai_metrics import AiMetrics
 from aipair.security.service import SecurityEventKind
 from aipair.security.signals import KeySignals
 from aipair.tenancy.policy_cache import CompanyPolicy, CompanyPolicyCache
@@ -81,6 +82,7 @@ class Admissions:
         usage: UsageService,
         *,
         signals: KeySignals,
+        metrics: AiMetrics | None = None,
     ):
         self._router = router
         self._prices = prices
@@ -88,6 +90,7 @@ class Admissions:
         self._limiter = limiter
         self._usage = usage
         self._signals = signals
+        self._metrics = metrics
         self._periods = PeriodClock()
 
     async def policy(self, caller: Caller) -> CompanyPolicy:
@@ -106,6 +109,15 @@ class Admissions:
             if (price := self._prices.lookup(target.provider, target.model, today)) is not None
         ]
         return max(costs, default=0)
+
+    def output_limit(self, public_model: str) -> int:
+        """The most completion tokens a call to the model may ask for: the largest any of its targets
+        writes, as the price catalog says (a target it does not limit counts as the generous default)."""
+        today = datetime.now(UTC).date()
+        return max(
+            self._prices.output_limit(target.provider, target.model, today) or UNKNOWN_MODEL_MAX_OUTPUT
+            for target in self._router.registry.resolve(public_model)
+        )
 
     async def admit(
         self, caller: Caller, operation: str, public_model: str, request_id: str, estimate: RequestEstimate
@@ -178,6 +190,9 @@ class Admissions:
         tokens = usage or Usage()
         cost = cost_micro_usd(price, tokens.input_tokens, tokens.output_tokens) if price else 0
         r = admission.reservation
+        if self._metrics is not None:
+            code = error_code if error_code is not None or served else "unknown"
+            self._metrics.settled(provider, model, code, tokens.input_tokens, tokens.output_tokens, cost)
         await self._usage.settle(
             r,
             Settlement(

@@ -44,7 +44,9 @@ async def _caller(request: Request, services: ServiceRegistry, gateway: GatewayS
     else:
         principal = await services.get(AuthService).principal_from_access_token(token)
         caller = gateway.caller_from_principal(principal)
-    return replace(caller, ip=client_ip(request, services.get(AuthSettings).trusted_proxies))
+    caller = replace(caller, ip=client_ip(request, services.get(AuthSettings).trusted_proxies))
+    request.state.caller = caller  # for the request's log line and the active-users gauge
+    return caller
 
 
 async def _json(request: Request) -> dict[str, Any]:

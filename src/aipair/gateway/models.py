@@ -14,11 +14,13 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
     Identity,
     Index,
+    Integer,
     LargeBinary,
     Numeric,
     SmallInteger,
@@ -48,6 +50,10 @@ class ModelPrice(Base):
     output_per_million_usd: Mapped[Decimal] = mapped_column(Numeric(14, 6))
     unit: Mapped[str] = mapped_column(String(16), server_default="token")
     effective_from: Mapped[date] = mapped_column(Date)
+    max_output_tokens: Mapped[int | None] = mapped_column(
+        Integer, CheckConstraint("max_output_tokens > 0", name="max_output_tokens")
+    )
+    """The most completion tokens the model can produce (None: as the model's earlier rows say)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

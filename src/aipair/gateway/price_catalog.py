@@ -26,7 +26,7 @@ log = structlog.get_logger("aipair.gateway")
 async def load_prices(pool: asyncpg.Pool) -> PriceBook:
     """Every row of ``model_prices``."""
     rows = await repo.model_prices(pool)
-    return PriceBook(Price(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows)
+    return PriceBook(Price(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows)
 
 
 class PriceCatalog:
@@ -46,6 +46,10 @@ class PriceCatalog:
     def lookup(self, provider: str, model: str, at: date) -> Price | None:
         """The price in effect at ``at`` (see :meth:`PriceBook.lookup`), or None if unpriced."""
         return self._book.lookup(provider, model, at)
+
+    def output_limit(self, provider: str, model: str, at: date) -> int | None:
+        """The most completion tokens the model produces (see :meth:`PriceBook.output_limit`)."""
+        return self._book.output_limit(provider, model, at)
 
     async def reload(self) -> None:
         """Read the table again now."""

@@ -53,6 +53,8 @@ class Price:
     output_per_million_usd: Decimal
     effective_from: date
     unit: PriceUnit = "token"
+    max_output_tokens: int | None = None
+    """The most completion tokens the model produces (None: as the model's earlier rows say)."""
 
 
 def base_model_name(model: str) -> str:
@@ -87,17 +89,26 @@ def find_price(prices: Iterable[Price], provider: str, model: str, at: date) -> 
     Resolution order: exact model, undated base name, the provider's ``"*"`` row.
     """
     rows = [p for p in prices if p.provider == provider]
-    for name in (model, base_model_name(model), WILDCARD_MODEL):
+    for name in _names(model):
         found = _latest((p for p in rows if p.model == name), at)
         if found is not None:
             return found
     return None
 
 
+def _names(model: str) -> tuple[str, ...]:
+    """The names a model's rows may have, in the order they are tried."""
+    base = base_model_name(model)
+    return (model, WILDCARD_MODEL) if base == model else (model, base, WILDCARD_MODEL)
+
+
 class PriceLookup(Protocol):
-    """Anything that answers what a model cost on a day (the catalog read from ``model_prices``)."""
+    """Anything that answers what a model cost on a day and how much it may write (the catalog read
+    from ``model_prices``)."""
 
     def lookup(self, provider: str, model: str, at: date) -> Price | None: ...
+
+    def output_limit(self, provider: str, model: str, at: date) -> int | None: ...
 
 
 class PriceBook:
@@ -120,14 +131,20 @@ class PriceBook:
 
     def lookup(self, provider: str, model: str, at: date) -> Price | None:
         """The price in effect at ``at`` (exact model, then base name, then ``"*"``), or None if unpriced."""
-        price = self._effective(provider, model, at)
-        if price is None:
-            base = base_model_name(model)
-            if base != model:
-                price = self._effective(provider, base, at)
-        if price is None:
-            price = self._effective(provider, WILDCARD_MODEL, at)
-        return price
+        for name in _names(model):
+            price = self._effective(provider, name, at)
+            if price is not None:
+                return price
+        return None
+
+    def output_limit(self, provider: str, model: str, at: date) -> int | None:
+        """The most completion tokens ``model`` produces, as its newest row in effect at ``at`` that says
+        (exact model, then base name, then ``"*"``); None when no row says."""
+        for name in _names(model):
+            for price in self._index.get((provider, name), ()):
+                if price.effective_from <= at and price.max_output_tokens is not None:
+                    return price.max_output_tokens
+        return None
 
     def prices(self) -> Sequence[Price]:
         """Every row, grouped by (provider, model), newest first within a group."""

@@ -132,10 +132,3 @@ class RedisLimiter:
 
     async def close(self) -> None:
         await self._redis.aclose()
-
-
-def build_limiter(redis_url: str | None) -> RateLimiter:
-    """Redis-backed when a URL is configured, in-process otherwise."""
-    if redis_url:
-        return RedisLimiter(Redis.from_url(redis_url))
-    return InProcessLimiter()

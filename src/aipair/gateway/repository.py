@@ -97,7 +97,8 @@ async def company_ai_rows(pool: asyncpg.Pool, company_id: uuid.UUID) -> list[asy
 
 
 MODEL_PRICES = """
-SELECT provider, model, input_per_million_usd, output_per_million_usd, effective_from, unit
+SELECT provider, model, input_per_million_usd, output_per_million_usd, effective_from, unit,
+       max_output_tokens
 FROM model_prices
 """
 

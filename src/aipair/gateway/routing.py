@@ -41,6 +41,7 @@ from aipair.gateway.providers.base import (
 )
 from aipair.gateway.providers.registry import ProviderEntry, ProviderRegistry, Target
 from aipair.gateway.providers.streaming import ChatStream
+from aipair.observability.ai_metrics import ProviderCalls
 
 __all__ = ["BreakerState", "CircuitBreaker", "ProviderHealth", "Routed", "Router"]
 
@@ -81,8 +82,10 @@ class Router:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         routes: RouteBreakers | None = None,
+        calls: ProviderCalls | None = None,
     ) -> None:
         self._registry = registry
+        self._calls = calls
         self._retry = retry or RetryConfig()
         self._clock = clock
         self._sleep = sleep
@@ -94,9 +97,11 @@ class Router:
         self._routes = routes or RouteBreakers(self._breaker_config, clock)
 
     @classmethod
-    def from_config(cls, registry: ProviderRegistry, config: GatewayProvidersConfig) -> Router:
-        """A router using the retry and breaker policy of ``config``."""
-        return cls(registry, retry=config.retry, breaker=config.breaker)
+    def from_config(
+        cls, registry: ProviderRegistry, config: GatewayProvidersConfig, calls: ProviderCalls | None = None
+    ) -> Router:
+        """A router with the retry and breaker policy of ``config``, telling ``calls`` about each call."""
+        return cls(registry, retry=config.retry, breaker=config.breaker, calls=calls)
 
     def derive(self, registry: ProviderRegistry, *, own_breakers: Collection[str] = ()) -> Router:
         """A router over ``registry`` with this router's policy, sharing its breakers.
@@ -113,6 +118,7 @@ class Router:
             sleep=self._sleep,
             rand=self._rand,
             routes=self._routes,
+            calls=self._calls,
         )
         for name in router._breakers.keys() & self._breakers.keys():
             if name not in own_breakers:
@@ -165,9 +171,11 @@ class Router:
         serves it, with retries and fallback."""
         targets = self._registry.resolve(public_model)
         failures: list[GatewayError] = []
-        for target in targets:
+        for index, target in enumerate(targets):
             routed = await self._try_target(target, call, failures, company)
             if routed is not None:
+                if index and self._calls is not None:
+                    self._calls.fallback(target.provider)
                 return routed
         raise self._exhausted(public_model, targets, failures, company)
 
@@ -199,6 +207,9 @@ class Router:
             started = self._clock()
             outcome = await self._attempt(entry, target, call, key)
             latency = self._clock() - started
+            if self._calls is not None:
+                ok = not isinstance(outcome, GatewayError)
+                self._calls.upstream(target.provider, target.model, ok, latency)
             if not isinstance(outcome, GatewayError):
                 self._routes.record_success(key, latency)
                 self._breakers[target.provider].record_success(latency)

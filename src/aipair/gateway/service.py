@@ -149,8 +149,8 @@ class GatewayService:
         """A non-streaming chat completion, governed and billed."""
         model = _model_of(body)
         validate_chat(body)
-        estimate = estimate_chat_request(body, model=model)
         lane = await self._routes.lane(caller.company_id)
+        estimate = estimate_chat_request(body, output_limit=lane.admissions.output_limit(model))
         admission = await lane.admissions.admit(caller, operation, model, request_id, estimate)
         try:
             routed = await lane.router.chat(model, body, caller.company_id)
@@ -181,8 +181,8 @@ class GatewayService:
         ``dialect`` (given the input token estimate) renders the chunks: OpenAI's by default."""
         model = _model_of(body)
         validate_chat(body)
-        estimate = estimate_chat_request(body, model=model)
         lane = await self._routes.lane(caller.company_id)
+        estimate = estimate_chat_request(body, output_limit=lane.admissions.output_limit(model))
         admission = await lane.admissions.admit(caller, operation, model, request_id, estimate)
         try:
             routed = await lane.router.stream_chat(model, body, caller.company_id)

@@ -18,17 +18,15 @@ from typing import Any
 import orjson
 
 from aipair.gateway.errors import InvalidRequest
-from aipair.gateway.pricing import base_model_name
 
 __all__ = [
     "DEFAULT_OUTPUT_RESERVATION",
-    "MODEL_MAX_OUTPUT_TOKENS",
+    "UNKNOWN_MODEL_MAX_OUTPUT",
     "RequestEstimate",
     "estimate_chat_input_tokens",
     "estimate_chat_request",
     "estimate_embeddings_request",
     "estimate_text_tokens",
-    "max_output_tokens_for",
 ]
 
 MESSAGE_OVERHEAD_TOKENS = 4
@@ -43,29 +41,7 @@ AUDIO_PART_TOKENS = 1000
 DEFAULT_OUTPUT_RESERVATION = 4096
 """Output tokens reserved when the request names no ``max_tokens`` (capped by the model's maximum)."""
 UNKNOWN_MODEL_MAX_OUTPUT = 262_144
-"""Largest ``max_tokens`` accepted for a model the table below does not know."""
-
-MODEL_MAX_OUTPUT_TOKENS: Mapping[str, int] = {
-    "gpt-4o": 16_384,
-    "gpt-4o-mini": 16_384,
-    "gpt-4.1": 32_768,
-    "gpt-4.1-mini": 32_768,
-    "gpt-4.1-nano": 32_768,
-    "o3-mini": 100_000,
-    "o3": 100_000,
-    "o4-mini": 100_000,
-    "claude-3-5-haiku": 8_192,
-    "claude-3-5-sonnet": 8_192,
-    "claude-3-7-sonnet": 64_000,
-    "claude-sonnet-4": 64_000,
-    "claude-sonnet-4-5": 64_000,
-    "claude-haiku-4-5": 64_000,
-    "claude-opus-4": 32_000,
-    "claude-opus-4-1": 32_000,
-    "claude-opus-4-5": 64_000,
-    "local-extractive": 4_096,
-}
-"""Largest completion each known (undated) model can produce."""
+"""Largest ``max_tokens`` accepted for a model whose output limit the price catalog does not give."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,14 +121,6 @@ def estimate_chat_input_tokens(body: Mapping[str, Any]) -> int:
     return total
 
 
-def max_output_tokens_for(model: str) -> int:
-    """The most completion tokens ``model`` can produce (dated ids and ``-latest`` resolve to the base)."""
-    limit = MODEL_MAX_OUTPUT_TOKENS.get(model)
-    if limit is None:
-        limit = MODEL_MAX_OUTPUT_TOKENS.get(base_model_name(model), UNKNOWN_MODEL_MAX_OUTPUT)
-    return limit
-
-
 def _requested_output_tokens(body: Mapping[str, Any], limit: int) -> int | None:
     for param in ("max_completion_tokens", "max_tokens"):
         value = body.get(param)
@@ -176,15 +144,19 @@ def _choice_count(body: Mapping[str, Any]) -> int:
 
 
 def estimate_chat_request(
-    body: Mapping[str, Any], *, model: str, default_output_tokens: int = DEFAULT_OUTPUT_RESERVATION
+    body: Mapping[str, Any],
+    *,
+    output_limit: int,
+    default_output_tokens: int = DEFAULT_OUTPUT_RESERVATION,
 ) -> RequestEstimate:
-    """Worst-case tokens of a chat request for ``model`` (public or upstream name).
+    """Worst-case tokens of a chat request to a model that writes at most ``output_limit`` tokens (the
+    price catalog's ``max_output_tokens``).
 
     Output is ``max_completion_tokens``/``max_tokens`` when given, else ``default_output_tokens`` capped
     by the model's maximum, times ``n``. Raises ``InvalidRequest`` for a malformed body or an output
     limit above what the model can produce.
     """
-    limit = max_output_tokens_for(model)
+    limit = output_limit
     requested = _requested_output_tokens(body, limit)
     output = requested if requested is not None else min(default_output_tokens, limit)
     choices = _choice_count(body)

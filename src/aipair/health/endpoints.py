@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from aipair.health.dependencies import Health
+from aipair.observability.build import BuildInfo, read_build_info
 
 router = APIRouter(tags=["health"])
 
@@ -17,10 +18,18 @@ def _answer(healthy: bool, body: dict[str, Any]) -> JSONResponse:
     return JSONResponse(body, status_code=200 if healthy else 503)
 
 
+def _build(request: Request) -> BuildInfo:
+    build: BuildInfo | None = getattr(request.app.state, "build", None)
+    if build is None:  # read at start-up by the lifespan; once here when the app runs without one
+        build = request.app.state.build = read_build_info()
+    return build
+
+
 @router.get("/health")
-async def health() -> JSONResponse:
-    """The process is up (no I/O)."""
-    return _answer(True, {"status": "ok", "service": "aipair"})
+async def health(request: Request) -> JSONResponse:
+    """The process is up (no I/O): its version, git revision and the migration head it expects, so an
+    operator can tell blue from green and follow a rollout."""
+    return _answer(True, {"status": "ok", "service": "aipair", **_build(request).as_dict()})
 
 
 @router.get("/health/db")

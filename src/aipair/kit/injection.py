@@ -42,10 +42,12 @@ class ServiceRegistry:
 
     def get(self, service_type: type[T]) -> T:
         """The instance registered under ``service_type``; raises :class:`ServiceNotRegistered`."""
-        try:
-            return typing.cast(T, self._by_type[_key(service_type)])
-        except KeyError:
-            raise ServiceNotRegistered(f"no {service_type!r} is registered") from None
+        found = self._by_type.get(service_type)  # the common case, one dict read (the hot path asks)
+        if found is None:
+            found = self._by_type.get(_key(service_type))
+        if found is None:
+            raise ServiceNotRegistered(f"no {service_type!r} is registered")
+        return typing.cast(T, found)
 
     def __contains__(self, service_type: object) -> bool:
         return _key(service_type) in self._by_type

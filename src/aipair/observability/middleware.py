@@ -1,4 +1,4 @@
-"""Request middleware (pure ASGI): request id, body size limit, access log."""
+"""Request middleware (pure ASGI): request id, body size limit, access log line, HTTP metrics."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aipair.errors import PayloadTooLarge
+from aipair.observability.activity import ActivityRecorder, acting_principal
+from aipair.observability.http_metrics import HttpMetrics, route_template
 
 log = structlog.get_logger("aipair.http")
 ACCESS_LOG = logging.getLogger("aipair.http")
@@ -28,15 +30,24 @@ class BodyTooLarge(HTTPException):
 
 
 class RequestContextMiddleware:
-    """Give every request an id, refuse oversized bodies with 413 and log one line per request."""
+    """Give every request an id, refuse oversized bodies with 413, log one line per request, count it in
+    the HTTP metrics and note who it acted as (when ``metrics`` and ``activity`` are given)."""
 
     def __init__(
-        self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int, max_ai_body_bytes: int | None = None
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        max_upload_bytes: int,
+        max_ai_body_bytes: int | None = None,
+        metrics: HttpMetrics | None = None,
+        activity: ActivityRecorder | None = None,
     ):
         self.app = app
         self.max_body = max_body_bytes
         self.max_upload = max_upload_bytes
         self.max_ai_body = max_ai_body_bytes or max_body_bytes
+        self.metrics = metrics
+        self.activity = activity
 
     def _limit(self, path: str) -> int:
         """The body limit of a route: audio and meeting uploads, AI calls (images inline), the rest."""
@@ -57,6 +68,9 @@ class RequestContextMiddleware:
         limit = self._limit(scope["path"])
         started = time.perf_counter()
         status = {"code": 500}
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.in_flight += 1
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -76,16 +90,35 @@ class RequestContextMiddleware:
         except BodyTooLarge:
             await _reject(send_with_id, PayloadTooLarge(limit_bytes=limit), request_id, scope["path"])
         finally:
-            if ACCESS_LOG.isEnabledFor(logging.INFO):  # checked first: a dropped line still costs
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                log.info(
-                    "request",
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status["code"],
-                    duration_ms=round(elapsed_ms, 2),
-                )
-            structlog.contextvars.clear_contextvars()
+            self._finished(scope, status["code"], time.perf_counter() - started)
+
+    def _finished(self, scope: Scope, status: int, elapsed: float) -> None:
+        """Count, note and log the answered request."""
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.in_flight -= 1
+            metrics.observe(metrics.label(scope), scope["method"], status, elapsed)
+        if self.activity is not None and (actor := acting_principal(scope.get("state") or {})):
+            self.activity.seen(actor)
+        if ACCESS_LOG.isEnabledFor(logging.INFO):  # checked first: a dropped line still costs
+            _access_line(scope, status, elapsed)
+        structlog.contextvars.clear_contextvars()
+
+
+def _access_line(scope: Scope, status: int, elapsed: float) -> None:
+    """The request's one log line: route template, path, status, duration, company (request id bound)."""
+    state = scope.get("state") or {}
+    actor = state.get("principal") or state.get("caller")
+    company = getattr(actor, "company_id", None)
+    log.info(
+        "request",
+        method=scope["method"],
+        route=route_template(scope),
+        path=scope["path"],
+        status=status,
+        duration_ms=round(elapsed * 1000, 2),
+        company_id=str(company) if company else None,
+    )
 
 
 def _too_large_body(path: str, error: PayloadTooLarge, request_id: str) -> dict[str, object]:

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aipair.config import SecuritySignalSettings
 from aipair.db.engine import DbContext, apply_context
+from aipair.db.failures import failure_kind
 from aipair.kit.clock import utcnow
 from aipair.kit.money import usd_to_micro
 from aipair.observability.metrics import SECURITY_EVENTS, UNUSUAL_KEY_USE
@@ -139,8 +140,9 @@ class KeySignalMonitor:
         # interval are lost, the next interval is written.
         try:
             await step()
-        except Exception:  # a background loop, like the job runner: it must outlive any failure
-            log.exception("key_signals_failed", step=step.__name__)
+        except Exception as exc:  # a background loop, like the job runner: it must outlive any failure
+            if failure_kind(exc) is None:  # a database outage is logged once, by the database watch
+                log.exception("key_signals_failed", step=step.__name__)
 
     @staticmethod
     async def _isolated(

@@ -189,3 +189,15 @@ async def current_totals(pool: asyncpg.Pool, company_id: uuid.UUID, period: date
         if row
         else {"cost_micro_usd": 0, "reserved_micro_usd": 0}
     )
+
+
+async def companies_over(session: AsyncSession, over: int, limit: int) -> list[dict[str, Any]]:
+    """Every company's usage this month above ``over`` AI requests (``platform_usage``: staff only)."""
+    result = await session.execute(
+        text(
+            "SELECT company_id, slug, name, plan, status, users, ai_requests, ai_requests_limit, tokens,"
+            " cost_micro_usd, budget_micro_usd FROM platform_usage(:over) LIMIT :limit"
+        ),
+        {"over": over, "limit": limit},
+    )
+    return [dict(row) for row in result.mappings()]

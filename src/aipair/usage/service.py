@@ -23,6 +23,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aipair.auth.principal import CompanyId
+from aipair.db.failures import failure_kind
 from aipair.errors import Conflict
 from aipair.gateway.errors import BudgetExceeded, KeyBudgetExceeded, QuotaExceeded
 from aipair.kit.batching import Coalescer
@@ -169,6 +170,8 @@ class UsageService:
         """
         settles = [i for i, (_, s) in enumerate(batch) if s is not None]
         reserves = [i for i, (_, s) in enumerate(batch) if s is None]
+        if self._writer is not None and not _usable(self._writer):
+            await self._release_writer()  # lost with the database: this batch takes a fresh one
         if self._writer is None:
             self._writer = await self._pool.acquire()
         try:
@@ -178,6 +181,9 @@ class UsageService:
                 [_reserve_args(batch[i][0]) for i in reserves],
             )
         except asyncpg.PostgresError as exc:
+            if failure_kind(exc) is not None:  # the connection, not the items: no point in retrying each
+                await self._release_writer()
+                raise
             if len(batch) == 1:
                 return [exc]
             # Run them one by one, so one item's database error is only that item's.
@@ -302,6 +308,14 @@ class UsageService:
     ) -> list[dict[str, Any]]:
         """Budget alerts fired for the company, newest first."""
         return await repo.alerts(session, company_id, limit, offset)
+
+
+def _usable(conn: Any) -> bool:
+    """False once the connection was closed (and handed back to the pool by asyncpg itself)."""
+    try:
+        return not conn.is_closed()
+    except asyncpg.InterfaceError:  # "released back to the pool" when its connection was lost
+        return False
 
 
 def _usage_row(values: dict[str, Any]) -> UsageRow:

@@ -1,4 +1,9 @@
-"""Background jobs of usage accounting: reservations whose gateway died are closed on a schedule."""
+"""Background jobs of usage accounting: reservations whose gateway died are closed on a schedule.
+
+Every minute by default (``AIPAIR_WORKER__SCHEDULES='{"usage.expire_reservations": 30}'`` changes it),
+so a reservation is closed between ``gateway.abandoned_reservation_minutes`` and that plus a minute
+after it was made. The database never closes one younger than a minute, whatever it is asked.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ class UsageJobServices:
 
 
 jobs = JobGroup("usage", UsageJobServices)
-EXPIRE_EVERY_S = 300
+EXPIRE_EVERY_S = 60
 
 
 @jobs.job("expire_reservations", timeout_s=600)

@@ -10,6 +10,9 @@ Safety rules:
   at the same time; and since every write is fenced by the token, a stale one cannot overwrite.
 - SIGTERM stops claiming, lets running jobs finish for ``shutdown_grace_s``, then puts the rest back
   in the queue without using up their attempt.
+- The database down or unresponsive is one line in the log (the database watch writes it, and one more
+  when it is back), not a traceback per poll: the runner waits a little longer between polls, up to
+  ``OUTAGE_BACKOFF_MAX_S``, and its next poll after the outage picks up where it left.
 """
 
 from __future__ import annotations
@@ -27,19 +30,22 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from aipair.config import Settings, WorkerSettings
+from aipair.db.database import Database
 from aipair.db.engine import DbContext, transaction
-from aipair.db.urls import DatabaseUrls, libpq
+from aipair.db.failures import failure_kind
 from aipair.kit.injection import ServiceRegistry
+from aipair.observability.metrics import JOB_DURATION, JOB_RUNS
 from aipair.worker import queue_repository as queue
 from aipair.worker.context import JobContext
 from aipair.worker.errors import LeaseLost, PermanentFailure, RetryLater
 from aipair.worker.jobs import JobSpec
 from aipair.worker.queue_repository import ClaimedJob
 from aipair.worker.registry import JobRegistry
-from aipair.worker.schedules import ScheduleTicker
+from aipair.worker.schedules import ScheduleTicker, with_intervals
 from aipair.worker.wakeup import QueueWakeup
 
 log = structlog.get_logger("aipair.worker")
+OUTAGE_BACKOFF_MAX_S = 5.0
 
 
 class JobContexts:
@@ -102,10 +108,12 @@ class Worker:
         self.contexts = JobContexts(services, settings.lease_s)
         self.contexts.check(registry)
         self._running: dict[asyncio.Task[None], ClaimedJob] = {}
-        self._ticker = ScheduleTicker(registry.schedules)
+        self._ticker = ScheduleTicker(with_intervals(registry.schedules, settings.schedules))
         # LISTEN needs a session of its own, which a transaction pooler does not give: poll instead.
         pooled = services.get(Settings).db_pooler == "transaction"
-        self._wakeup = QueueWakeup(None if pooled else libpq(services.get(DatabaseUrls).app))
+        self._database = services.get(Database)
+        self._wakeup = QueueWakeup(None if pooled else self._database.connector)
+        self._backoff_s = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""
@@ -123,12 +131,21 @@ class Worker:
                 room = len(self._running) < self.concurrency and not self._paused()
                 if room and await self._start_next():
                     continue
-            except Exception:  # the database may be briefly unreachable: keep polling
-                log.exception("worker_poll_failed", worker=self.name)
+                self._backoff_s = 0.0
+            except Exception as exc:  # the database may be unreachable for a while: keep polling
+                self._poll_failed(exc)
             await self._wait(stop)
         await self._shutdown()
         await self._wakeup.close()
         log.info("worker_stopped", worker=self.name)
+
+    def _poll_failed(self, error: Exception) -> None:
+        kind = failure_kind(error)
+        if kind is None:
+            log.exception("worker_poll_failed", worker=self.name)
+            return
+        self._database.watch.report(kind)
+        self._backoff_s = min(OUTAGE_BACKOFF_MAX_S, max(self.settings.poll_interval_s, self._backoff_s * 2))
 
     async def run_until_idle(self) -> None:
         """Run ready jobs until none is left (tests and one-off runs); no schedules."""
@@ -149,8 +166,10 @@ class Worker:
         else:
             announced = asyncio.ensure_future(self._wakeup.ready.wait())
             waiters.add(announced)
+        await self._wakeup.ensure()
         try:
-            await asyncio.wait(waiters, timeout=self.settings.poll_interval_s, return_when="FIRST_COMPLETED")
+            timeout = self._backoff_s or self.settings.poll_interval_s
+            await asyncio.wait(waiters, timeout=timeout, return_when="FIRST_COMPLETED")
         finally:
             stopper.cancel()
             if announced is not None:
@@ -180,15 +199,21 @@ class Worker:
         if spec is None:
             await self._settle_failure(ctx, None, f"unknown job {job.name!r}", final=True)
             return
-        await ctx.log(f"started by {self.name}")
-        work = asyncio.create_task(asyncio.wait_for(spec.func(ctx, **job.args), spec.timeout_s))
-        heartbeat = asyncio.create_task(self._heartbeat(ctx, work))
         try:
-            await self._settle(ctx, spec, work)
-        finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
+            await ctx.log(f"started by {self.name}")
+            work = asyncio.create_task(asyncio.wait_for(spec.func(ctx, **job.args), spec.timeout_s))
+            heartbeat = asyncio.create_task(self._heartbeat(ctx, work))
+            try:
+                await self._settle(ctx, spec, work)
+            finally:
+                heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await heartbeat
+        except Exception as exc:  # the outcome could not be saved: the lease expires, the job runs again
+            kind = failure_kind(exc)
+            if kind is None:
+                raise
+            self._database.watch.report(kind)
 
     async def _settle(self, ctx: JobContext[Any], spec: JobSpec[Any, Any], work: asyncio.Task[None]) -> None:
         started = time.perf_counter()
@@ -202,17 +227,21 @@ class Worker:
             if isinstance(exc, asyncio.CancelledError) and not work.cancelled():
                 work.cancel()
                 raise
+            JOB_RUNS.labels(job=ctx.name, outcome="lease_lost").inc()
             log.warning("job_lease_lost", job_id=str(ctx.job_id), job=ctx.name, worker=self.name)
         except Exception as exc:  # the runner is where a job's unexpected failure is caught
             await self._settle_failure(ctx, spec, _describe(exc), final=False)
         else:
             await self._settle_success(ctx, time.perf_counter() - started)
+        finally:
+            JOB_DURATION.labels(job=ctx.name).observe(time.perf_counter() - started)
 
     async def _settle_success(self, ctx: JobContext[Any], elapsed: float) -> None:
         async with transaction(self.sessions, DbContext()) as session:
             held = await queue.succeed(session, ctx.job)
             if held:
                 await queue.add_log(session, ctx.job_id, ctx.attempt, "info", f"succeeded in {elapsed:.2f} s")
+        JOB_RUNS.labels(job=ctx.name, outcome="succeeded").inc()
         log.info("job_succeeded", job_id=str(ctx.job_id), job=ctx.name, seconds=round(elapsed, 3), held=held)
 
     async def _settle_deferral(self, ctx: JobContext[Any], wait: RetryLater) -> None:
@@ -220,6 +249,7 @@ class Worker:
             if await queue.defer(session, ctx.job, wait.delay_s, wait.reason):
                 message = f"waiting {wait.delay_s:.0f} s: {wait.reason}"
                 await queue.add_log(session, ctx.job_id, ctx.attempt, "info", message)
+        JOB_RUNS.labels(job=ctx.name, outcome="deferred").inc()
 
     async def _settle_failure(
         self, ctx: JobContext[Any], spec: JobSpec[Any, Any] | None, error: str, *, final: bool
@@ -229,6 +259,7 @@ class Worker:
             state = await queue.fail(session, ctx.job, error, delay, final=final)
             if state is not None:
                 await queue.add_log(session, ctx.job_id, ctx.attempt, "error", error)
+        JOB_RUNS.labels(job=ctx.name, outcome="failed" if state == "failed" else "retrying").inc()
         log.warning(
             "job_failed", job_id=str(ctx.job_id), job=ctx.name, state=state, error=error.splitlines()[0]
         )
@@ -248,8 +279,12 @@ class Worker:
             try:
                 async with transaction(self.sessions, DbContext()) as session:
                     held = await queue.renew(session, ctx.job, lease)
-            except Exception:  # the database may be briefly unreachable: retry until our deadline
-                log.warning("job_heartbeat_failed", job_id=str(ctx.job_id), exc_info=True)
+            except Exception as exc:  # the database may be briefly unreachable: retry until our deadline
+                kind = failure_kind(exc)
+                if kind is None:
+                    log.warning("job_heartbeat_failed", job_id=str(ctx.job_id), exc_info=True)
+                else:
+                    self._database.watch.report(kind)
                 held = time.monotonic() < deadline - lease / 3
             else:
                 deadline = time.monotonic() + lease

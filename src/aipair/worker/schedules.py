@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,11 @@ CHECK_EVERY_S = 15.0
 def schedule_key(schedule: Schedule, now: float) -> str:
     """The key of the period ``now`` falls in; the unique index on it makes enqueueing idempotent."""
     return f"{schedule.job_name}@{int(now // schedule.every_s) * schedule.every_s}"
+
+
+def with_intervals(schedules: Sequence[Schedule], every_s: Mapping[str, int]) -> list[Schedule]:
+    """``schedules`` with the intervals the settings give by job name (``AIPAIR_WORKER__SCHEDULES``)."""
+    return [replace(s, every_s=every_s[s.job_name]) if s.job_name in every_s else s for s in schedules]
 
 
 class ScheduleTicker:

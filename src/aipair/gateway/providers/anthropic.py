@@ -22,11 +22,7 @@ from aipair.gateway.providers.base import ChatResult, EmbeddingsResult, JsonObje
 from aipair.gateway.providers.client import Endpoint, UpstreamClient, UpstreamStream, encode_headers
 from aipair.gateway.providers.http import CLIENT_HEADERS, iter_sse, open_stream, parse_json_object, post_json
 from aipair.gateway.providers.streaming import ChatStream, StreamAccumulator, wants_stream_usage
-from aipair.gateway.tokens import (
-    DEFAULT_OUTPUT_RESERVATION,
-    estimate_chat_input_tokens,
-    max_output_tokens_for,
-)
+from aipair.gateway.tokens import DEFAULT_OUTPUT_RESERVATION, estimate_chat_input_tokens
 
 __all__ = ["ANTHROPIC_API_VERSION", "AnthropicProvider"]
 
@@ -37,7 +33,8 @@ class AnthropicProvider:
     """Anthropic Messages API over the shared :class:`UpstreamClient`.
 
     ``max_tokens`` (mandatory upstream) is the request's ``max_completion_tokens``/``max_tokens``, else
-    ``default_max_tokens`` capped by the model's maximum. The key never appears in ``repr`` or errors.
+    ``default_max_tokens`` (every Claude model writes at least 4,096 tokens). The key never appears in
+    ``repr`` or errors.
     """
 
     def __init__(
@@ -77,7 +74,7 @@ class AnthropicProvider:
     def _request(self, body: JsonObject, model: str) -> JsonObject:
         max_tokens = body.get("max_completion_tokens") or body.get("max_tokens")
         if not isinstance(max_tokens, int):
-            max_tokens = min(self._default_max_tokens, max_output_tokens_for(model))
+            max_tokens = self._default_max_tokens
         return to_anthropic_request(body, model=model, max_tokens=max_tokens)
 
     async def chat(self, body: JsonObject, *, model: str, timeout_s: float) -> ChatResult:

@@ -30,13 +30,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 from aipair.kit.text import word_set
-from aipair.meetings.engines.people import Mention, NameIndex, is_vocative
+from aipair.meetings.engines.people import HONORIFIC_WORDS, Mention, NameIndex, is_vocative
 from aipair.meetings.engines.rules import LanguageRules
 from aipair.meetings.engines.verbs import (
+    SPANISH_ADDRESSED_FORMS,
+    SPANISH_ADDRESSED_INFINITIVE_OF,
     SPANISH_COMMITMENT_FORMS,
     SPANISH_SINGULAR_FORMS,
+    SPANISH_THIRD_INFINITIVE_OF,
     SPANISH_THIRD_PERSON_FORMS,
     english_third_person,
+    first_person_infinitive,
     is_work_verb,
 )
 from aipair.meetings.minutes import Priority
@@ -52,7 +56,13 @@ _NOT_ASKED = word_set(
     "oír oírme escuchar ver imaginar creer recordar entender empezar explicar"
 )
 _ASKING = frozenset({"pido", "pedimos", "ruego", "rogamos"})
-_OPENING_WORDS = word_set("y e pues entonces ya hoy mañana luego después también vale bueno")
+_OPENING_WORDS = word_set(
+    "y e pues entonces ya hoy mañana luego después también vale bueno sí si claro venga dale va órale "
+    "eso esto"
+)
+_OBJECT_CLITICS = word_set("te le les lo la los las os")
+_ALL_OF_US = re.compile(r"\b(?:entre\s+tod[oa]s|tod[oa]s\s+junt[oa]s|all\s+of\s+us|between\s+us)\b", re.I)
+_ADDRESS_WORDS = word_set("y e tú tu vos usted ustedes") | _CLITICS
 _THIRD_PARTY = {
     "en": re.compile(
         r"\b(?:the|my|our|your|his|her|their)\s+(?:[a-z]+\s+){0,2}?(?:will|is\s+going\s+to|are\s+going\s+to)\b"
@@ -102,26 +112,40 @@ def _first(pattern: re.Pattern[str], rules: LanguageRules, sentence: str) -> re.
     return None
 
 
-def _spanish_present(rules: LanguageRules, sentence: str) -> tuple[int, int, bool] | None:
+def _guessed(words: list[re.Match[str]], position: int) -> str | None:
+    """The infinitive of a verb not in the list, said first-person right after a clitic that opens
+    the sentence or sits next to "yo" ("Sí, lo checo hoy", "Yo la armo", "las tomo yo")."""
+    before = [w.group().lower() for w in words[:position]]
+    after = words[position + 1].group().lower() if position + 1 < len(words) else ""
+    if not before or before[-1] not in _OBJECT_CLITICS:
+        return None  # "me refiero", "me opongo": a reflexive verb is no task
+    if not ("yo" in before[-3:] or after == "yo" or all(w in _OPENING_WORDS | _CLITICS for w in before)):
+        return None
+    return first_person_infinitive(words[position].group())
+
+
+def _spanish_present(rules: LanguageRules, sentence: str) -> tuple[int, int, bool, str | None] | None:
     """A Spanish first-person form of a verb of work that commits: after a clitic pronoun, next to
-    "yo", or opening the sentence ("La redacto yo", "les escribo", "Yo preparo", "Llamo mañana").
-    Returns (start, end, singular)."""
+    "yo", or opening the sentence ("La redacto yo", "les escribo", "Yo preparo", "Llamo mañana");
+    a verb not in the list counts after a clitic that opens the sentence ("Lo checo hoy").
+    Returns (start, end, singular, the infinitive when it was guessed)."""
     words = list(_WORD.finditer(sentence))
     for position, word in enumerate(words):
         form = word.group().lower()
-        if form not in SPANISH_COMMITMENT_FORMS:
+        guessed = None if form in SPANISH_COMMITMENT_FORMS else _guessed(words, position)
+        if form not in SPANISH_COMMITMENT_FORMS and guessed is None:
             continue
         before = [w.group().lower() for w in words[max(0, position - 2) : position]]
         after = words[position + 1].group().lower() if position + 1 < len(words) else ""
         if after == "que" or (form in _ASKING and " que " in sentence[word.end() : word.end() + 80]):
             continue  # "creo que", "le pido a la concejala que…": thinking or asking, not doing
-        singular = form in SPANISH_SINGULAR_FORMS
+        singular = form in SPANISH_SINGULAR_FORMS or guessed is not None
         clitic = bool(before) and before[-1] in _CLITICS
         with_yo = "yo" in before or after == "yo"
         opening = all(w in _OPENING_WORDS for w in before) and position == len(before)
         begin = words[position - 1].start() if clitic else word.start()
         if (clitic or (singular and (with_yo or opening))) and _allowed(rules, sentence, begin, word.start()):
-            return word.start(), word.start(), singular
+            return word.start(), word.end() if guessed else word.start(), singular, guessed
     return None
 
 
@@ -142,7 +166,10 @@ def _named(rules: LanguageRules, sentence: str, mentions: list[Mention]) -> Acti
             and _third_person(rules, verb.group(1).lower())
             and _allowed(rules, sentence, mention.start, mention.end)
         ):
-            return ActionCue("named", mention.name, mention.start, mention.end, sentence[verb.start(1) :])
+            rest = sentence[verb.start(1) :]
+            if rules.language == "es":  # "Alicia corrige el webhook" → "corregir el webhook"
+                rest = SPANISH_THIRD_INFINITIVE_OF[verb.group(1).lower()] + sentence[verb.end(1) :]
+            return ActionCue("named", mention.name, mention.start, mention.end, rest)
     return None
 
 
@@ -158,12 +185,45 @@ def _addressee(sentence: str, mentions: list[Mention], start: int, speaker: str 
     return None
 
 
-def _request(
+def _addressed(
     rules: LanguageRules, sentence: str, speaker: str | None, mentions: list[Mention]
+) -> ActionCue | None:
+    """ "Fernanda, ¿me pasas la lista?", "¿Nos consigue dos cotizaciones?": a Spanish question whose
+    first verb is a verb of work addressed to "tú", "vos" or "usted"."""
+    position = 0
+    leading = mentions[0] if mentions and not sentence[: mentions[0].start].strip(" ¿¡,") else None
+    if leading is not None:
+        position = leading.end
+    addressed = leading is not None
+    for word in _WORD.finditer(sentence, position):
+        form = word.group().lower()
+        if form in _ADDRESS_WORDS or form in HONORIFIC_WORDS:
+            addressed = True
+            continue
+        if form not in SPANISH_ADDRESSED_FORMS or not _allowed(rules, sentence, word.start(), word.end()):
+            return None
+        if not addressed and not form.endswith("s"):
+            return None  # "¿Cambia algo?": the "usted" form needs a pronoun or a name with it
+        owner = _addressee(sentence, mentions, word.start(), speaker)
+        rest = SPANISH_ADDRESSED_INFINITIVE_OF[form] + sentence[word.end() :]
+        return ActionCue("request", owner, word.start(), word.start(), rest)
+    return None
+
+
+def _request(
+    rules: LanguageRules,
+    sentence: str,
+    speaker: str | None,
+    mentions: list[Mention],
+    *,
+    question: bool = False,
 ) -> ActionCue | None:
     match = _first(rules.request, rules, sentence)
     if match is None:
-        return _assignment(rules, sentence, speaker, mentions)
+        addressed = (
+            _addressed(rules, sentence, speaker, mentions) if question and rules.language == "es" else None
+        )
+        return addressed or _assignment(rules, sentence, speaker, mentions)
     if _verb_after(rules, sentence, match.end()) in _NOT_ASKED:
         return None
     owner = _addressee(sentence, mentions, match.start(), speaker)
@@ -207,8 +267,10 @@ def _own(rules: LanguageRules, sentence: str, speaker: str | None) -> ActionCue 
     if rules.language == "es":
         found = _spanish_present(rules, sentence)
         if found is not None:
-            start, end, singular = found
-            return ActionCue("self" if singular else "group", speaker, start, end, sentence[end:])
+            start, end, singular, guessed = found
+            rest = f"{guessed}{sentence[end:]}" if guessed else sentence[end:]
+            owner = None if not singular and _ALL_OF_US.search(sentence) else speaker
+            return ActionCue("self" if singular else "group", owner, start, end, rest)
     return None
 
 
@@ -234,7 +296,8 @@ def _third_party(rules: LanguageRules, sentence: str) -> ActionCue | None:
 def _shared(rules: LanguageRules, sentence: str, speaker: str | None) -> ActionCue | None:
     group = _first(rules.group_commitment, rules, sentence)
     if group is not None and _does_work(rules, sentence, group.end()):
-        return ActionCue("group", speaker, group.start(), group.end(), sentence[group.end() :])
+        owner = None if _ALL_OF_US.search(sentence) else speaker
+        return ActionCue("group", owner, group.start(), group.end(), sentence[group.end() :])
     duty = _first(rules.obligation, rules, sentence)
     if duty is not None:
         return ActionCue("obligation", None, duty.start(), duty.end(), sentence[duty.end() :])
@@ -250,7 +313,7 @@ def find_cue(
     """
     mentions = names.find(sentence)
     if question:
-        return _request(rules, sentence, speaker, mentions)
+        return _request(rules, sentence, speaker, mentions, question=True)
     return (
         _label(rules, sentence, speaker, mentions)
         or _named(rules, sentence, mentions)

@@ -7,6 +7,10 @@ question. A sentence that announces a list of decisions ("The decisions: …", "
 following sentences of the same turn decisions too; a recap ("To wrap up: …") does the same for
 those that are not someone's task.
 
+A question asking for agreement ("Is the committee content for officers to add those bins…?",
+"¿Todos bien con el veintidós?") is a decision when the next reply by someone else assents; it
+decides what it asks, or what was said just before when it only points ("Is that agreeable?").
+
 An open question is one nobody answered: asked by someone, then in the next two turns by others
 no reply opens like an answer ("Yes…", "Because…", "Sí…") or shares a content word with it, or the
 reply says nobody knows ("I don't know", "no lo sé", "good question"). Short questions and the
@@ -69,26 +73,49 @@ def is_open_question(rules: LanguageRules, segments: Sequence[Segment], position
     return True
 
 
+def agreed_question(
+    rules: LanguageRules, segments: Sequence[Segment], position: int, question: str, before: str
+) -> str | None:
+    """What a question asking for agreement decides, when the next reply assents; else ``None``."""
+    match = rules.consensus.search(question)
+    if match is None:
+        return None
+    asker = segments[position].speaker
+    reply = next(
+        (s for s in segments[position + 1 : position + 1 + _ANSWER_WINDOW] if s.speaker != asker), None
+    )
+    if reply is None or not rules.assent.match(reply.text):
+        return None
+    what = match.group("what").strip(" ,:;")
+    if len(content_words(what)) < _MIN_LIST_ITEM_WORDS:
+        return before or None
+    return what[:1].upper() + what[1:]
+
+
 _SHORT_DECISION_WORDS = 10
 _MIN_PROPOSAL_WORDS = 4
 _PROCEDURE_WORDS = word_set(
-    "motion amendment proposal resolution minutes moción enmienda proposición propuesta acta"
+    "motion amendment proposal resolution minutes item moción enmienda proposición propuesta acta punto"
 )
 _VOTE_WORDS = _PROCEDURE_WORDS | word_set(
     "carried approved adopted agreed unanimously amended queda quedan aprobado aprobada aprobados aprobadas "
-    "aprueba aprueban aprobó unanimidad mayoría ley"
+    "aprueba aprueban aprobó unanimidad mayoría ley carries passes passed deferred postponed vote votes "
+    "voting votación votamos vota somete sometemos acordado acordada decidido decidida"
 )
 _POINTING = ("that", "this", "it", "eso", "esto", "ello")
 
 
-def explain(decision: str, proposals: Sequence[str], *, after: str = "", before: str = "") -> str:
+def explain(
+    decision: str, proposals: Sequence[str], *, after: str = "", before: str = "", earlier: str = ""
+) -> str:
     """A short decision with what it decides: "The motion is carried — “I move that we buy…”".
 
-    A short vote result that names nothing but the procedure ("The amendment is carried.", "Se
-    aprueba la proposición no de ley.") quotes the latest
-    proposal naming the same thing (motion, amendment, proposición…), else the latest proposal; a
-    decision pointing back ("let's go with that") quotes the next sentence of the turn, else the
-    sentence before. Anything else is returned as it is.
+        A short vote result that names nothing but the procedure ("The amendment is carried.", "Se
+        aprueba la proposición no de ley.") quotes the latest
+        proposal naming the same thing (motion, amendment, proposición…), else the latest proposal; a
+        decision pointing back ("let's go with that") quotes the next sentence of the turn, else the
+        sentence before; a bare agreement ("Agreed.", "Acordado.") quotes ``earlier``, the last statement
+    said before it. Anything else is returned as it is.
     """
     words = [w.strip(".,;:!?¡¿").lower() for w in decision.split()]
     if len(words) > _SHORT_DECISION_WORDS:
@@ -98,8 +125,15 @@ def explain(decision: str, proposals: Sequence[str], *, after: str = "", before:
         return f"{decision} — “{quoted}”" if quoted else decision
     if set(content_words(decision)) - _VOTE_WORDS:
         return decision  # it says what it decides
-    usable = [p for p in proposals if word_count(p) >= _MIN_PROPOSAL_WORDS]
+    usable = [
+        p
+        for p in proposals
+        if word_count(p) >= _MIN_PROPOSAL_WORDS
+        and len(set(content_words(p)) - _VOTE_WORDS) >= _MIN_LIST_ITEM_WORDS
+    ]
     named = set(words) & _PROCEDURE_WORDS
+    if not named and earlier:
+        return f"{decision} — “{earlier}”"  # "Acordado.": what was said last
     same = [p for p in usable if named & {w.strip(".,;:").lower() for w in p.split()}]
     chosen = (same or usable)[-1:] if usable else []
     return f"{decision} — “{chosen[0]}”" if chosen else decision

@@ -8,6 +8,7 @@ Resolution rules, relative to the meeting date M:
   otherwise one week later;
 - "today"/"hoy"/"end of day"/"this afternoon"/"esta tarde" → M ("this morning"/"esta mañana" may well
   be past, so they are no deadline); "tomorrow"/"mañana" (not "la mañana") → M+1; "pasado mañana" → M+2;
+- "ahora"/"ahorita" ("now") → M, unless the sentence also states another deadline;
 - "by the 20th", "by the twentieth", "para el día 10" → that day of M's month, or of the next month
   when it is already past; a weekday after "the" ("the Saturday shifts") is no deadline;
 - "end of the week"/"this week" → Friday of M's week (or the next Friday on a weekend);
@@ -46,7 +47,8 @@ _RELATIVE_DAYS = {
     "today": 0, "tonight": 0, "end of day": 0, "end of the day": 0, "eod": 0, "tomorrow": 1,
     "this afternoon": 0, "this evening": 0, "later today": 0,
     "the day after tomorrow": 2, "hoy": 0, "hoy mismo": 0, "mañana": 1, "manana": 1,
-    "pasado mañana": 2, "pasado manana": 2, "esta tarde": 0, "esta noche": 0,
+    "pasado mañana": 2, "pasado manana": 2, "esta tarde": 0, "esta noche": 0, "ahora": 0,
+    "ahora mismo": 0, "ahorita": 0, "esta misma tarde": 0, "esta misma noche": 0,
 }  # fmt: skip
 _ORDINAL_WORDS = (
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
@@ -255,11 +257,11 @@ _SPANISH: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     (
         _rx(
             r"\b(?:(?:para|antes\s+de|hasta)\s+)?(?<!la\s)(?<!esta\s)(?<!una\s)",
-            r"(?P<word>pasado\s+ma[ñn]ana|ma[ñn]ana|hoy\s+mismo|hoy)\b",
+            r"(?P<word>pasado\s+ma[ñn]ana|ma[ñn]ana|hoy\s+mismo|hoy|ahora\s+mismo|ahorita|ahora)\b",
         ),
         _relative_day,
     ),
-    (_rx(r"\b(?P<word>esta\s+(?:tarde|noche))\b"), _relative_day),
+    (_rx(r"\b(?P<word>esta\s+(?:misma\s+)?(?:tarde|noche))\b"), _relative_day),
     (
         _rx(r"\b(?:(?:para|antes\s+del?|hasta)\s+)?(?:el\s+)?día\s+(?P<day>\d{1,2})\b(?!\s+de\s)"),
         _day_of_month,
@@ -286,14 +288,18 @@ def find_due_date(sentence: str, meeting_date: dt.date, language: str) -> DueDat
     words as written, including the preposition ("by Friday", "para el 3 de marzo").
     """
     patterns = _SPANISH if language == "es" else _ENGLISH
-    best: tuple[int, int, DueDate] | None = None
+    best: tuple[bool, int, int, DueDate] | None = None
     for pattern, resolve in patterns:
         for match in pattern.finditer(sentence):
             resolved = resolve(match, meeting_date)
             if resolved is None:
                 continue
-            rank = (match.start(), -(match.end() - match.start()))
-            if best is None or rank < best[:2]:
+            weak = _WEAK.search(match.group(0)) is not None
+            rank = (weak, match.start(), -(match.end() - match.start()))
+            if best is None or rank < best[:3]:
                 best = (*rank, DueDate(resolved, " ".join(match.group(0).split())))
             break
-    return best[2] if best else None
+    return best[3] if best else None
+
+
+_WEAK = re.compile(r"\bahor(?:a|ita)\b", re.IGNORECASE)  # "now": a later stated deadline wins

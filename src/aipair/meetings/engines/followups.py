@@ -30,6 +30,7 @@ from aipair.meetings.minutes import ActionItem, Priority, fit
 from aipair.meetings.parsing.segments import Segment
 
 _REPLY_WINDOW = 2
+_CONTEXT_TURNS = 3
 _REPLY_SENTENCES = 2
 _MIN_CONTEXT_WORDS = 3
 _MAX_CONTEXT_WORDS = 40
@@ -66,6 +67,7 @@ class Candidate:
     accepted: bool = False
     absorbed: bool = False
     context: str = ""
+    context_at: tuple[int, int] | None = None  # (position, sentence) of the quoted sentence
 
 
 def _sentences(segment: Segment) -> list[str]:
@@ -104,11 +106,20 @@ def _accept(
         if commitment.sentence == 0 or commitment.pronominal or asked & set(content_words(commitment.task)):
             commitment.absorbed = True
             candidate.due = candidate.due or commitment.due
+            if _vaguer(candidate, commitment):  # "Could you clean those up?" "I'll delete the old ones."
+                candidate.task, candidate.pronominal = commitment.task, False
+                candidate.refers_back = commitment.refers_back
     if candidate.due is None:
         candidate.due = next(
             (d for d in map(due_in, _sentences(reply)[:_REPLY_SENTENCES]) if d is not None), None
         )
     return True
+
+
+def _vaguer(asked: Candidate, commitment: Candidate) -> bool:
+    """Whether the reply names the task the request only pointed at."""
+    pointing = asked.pronominal or asked.refers_back or not names_a_task(asked.task)
+    return pointing and not commitment.pronominal and names_a_task(commitment.task)
 
 
 def link_replies(
@@ -135,13 +146,15 @@ def _informative(sentence: str) -> bool:
 
 
 def add_context(candidate: Candidate, segments: Sequence[Segment]) -> None:
-    """Quote what a pronominal task refers to: earlier in the turn, else the previous turn."""
-    here = _sentences(segments[candidate.position])[: candidate.sentence]
-    earlier = next((s for s in reversed(here) if _informative(s)), None)
-    if earlier is None and candidate.position > 0:
-        previous = _sentences(segments[candidate.position - 1])
-        earlier = next((s for s in reversed(previous) if _informative(s)), None)
-    candidate.context = earlier or ""
+    """Quote what a pronominal task refers to: earlier in the turn, else in the last few turns."""
+    for position in range(candidate.position, max(-1, candidate.position - 1 - _CONTEXT_TURNS), -1):
+        sentences = _sentences(segments[position])
+        if position == candidate.position:
+            sentences = sentences[: candidate.sentence]
+        for number in range(len(sentences) - 1, -1, -1):
+            if _informative(sentences[number]):
+                candidate.context, candidate.context_at = sentences[number], (position, number)
+                return
 
 
 def _keep(candidate: Candidate) -> bool:
@@ -168,15 +181,33 @@ def confidence(candidate: Candidate) -> float:
     return round(min(0.95, max(0.05, score)), 2)
 
 
+def _fold_restatements(candidates: list[Candidate]) -> None:
+    """A pronominal task quoting a task of the same turn ("Eso lo hago yo. Lo meto en el boletín de
+    junio.") is that task said again: folded into it (its deadline kept when the first had none)."""
+    by_place = {(c.position, c.sentence): c for c in candidates if not c.absorbed}
+    for candidate in candidates:
+        first = by_place.get(candidate.context_at) if candidate.context_at else None
+        if (
+            candidate.pronominal
+            and first is not None
+            and first.position == candidate.position
+            and _keep(first)
+        ):
+            candidate.absorbed = True
+            first.due = first.due or candidate.due
+
+
 def settle(
     candidates: list[Candidate], segments: Sequence[Segment], rules: LanguageRules, due_in: DueFinder
 ) -> list[ActionItem]:
     """The action items among ``candidates``, in order (see the module docstring)."""
     link_replies(candidates, segments, rules, due_in)
-    items: list[ActionItem] = []
     for candidate in candidates:
         if (candidate.pronominal or candidate.refers_back) and not candidate.absorbed:
             add_context(candidate, segments)
+    _fold_restatements(candidates)
+    items: list[ActionItem] = []
+    for candidate in candidates:
         if not _keep(candidate) or not candidate.task:
             continue
         task = f"{candidate.task} — “{candidate.context}”" if candidate.context else candidate.task

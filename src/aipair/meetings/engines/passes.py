@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from aipair.kit.text import rank_sentences, split_sentences, word_count
 from aipair.meetings.engines.actions import find_cue, priority_of
 from aipair.meetings.engines.decisions import (
+    agreed_question,
     explain,
     is_decision,
     is_open_question,
@@ -34,6 +35,8 @@ _MIN_STATEMENT_WORDS = 6
 _MAX_ITEM_CHARS = 600
 _MAX_KEY_POINTS = 8
 _STATEMENTS_PER_KEY_POINT = 20
+_SHORT_WORDS = 4  # "Agreed, then.", "Acordado.": what they agree to was said before
+_LOOK_BACK_TURNS = 3
 _FOLLOWER_WORDS = 8  # "…by Monday? It's urgent." / "Os cuento el martes.": a short next sentence counts
 
 Place = tuple[int, int]
@@ -139,6 +142,27 @@ def _statement(state: MeetingPass, place: Place, segment: Segment, sentence: str
         state.statements.append((fit(sentence, _MAX_ITEM_CHARS), segment.index))
 
 
+def _earlier_statement(state: MeetingPass, place: Place) -> str:
+    """The last statement of some length said before ``place``, within the last few turns."""
+    index, number = place
+    position = next(p for p, s in enumerate(state.segments) if s.index == index)
+    for back in range(_LOOK_BACK_TURNS + 1):
+        if position - back < 0:
+            break
+        sentences = split_sentences(state.segments[position - back].text, lowercase_continues=False)
+        for sentence in reversed(sentences[:number] if back == 0 else sentences):
+            if word_count(sentence) >= _MIN_STATEMENT_WORDS and not is_question(sentence):
+                return sentence
+    return ""
+
+
+def _sentence_before(state: MeetingPass, position: int, number: int) -> str:
+    """The sentence said right before sentence ``number`` of the turn at ``position``."""
+    if number:
+        return split_sentences(state.segments[position].text, lowercase_continues=False)[number - 1]
+    return _last_sentence(state, position)
+
+
 def _last_sentence(state: MeetingPass, position: int) -> str:
     if position == 0:
         return ""
@@ -160,7 +184,8 @@ def _decide(
         _decision(state, place, segment, sentence)
         return True
     if is_decision(state.rules, sentence):
-        explained = explain(sentence, state.proposals, after=around[0], before=around[1])
+        earlier = _earlier_statement(state, place) if word_count(sentence) <= _SHORT_WORDS else ""
+        explained = explain(sentence, state.proposals, after=around[0], before=around[1], earlier=earlier)
         _decision(state, place, segment, explained)
         return True
     return False
@@ -191,13 +216,18 @@ def _question(
 ) -> None:
     if _action(state, position, number, segment, sentence, follower, question=True):
         return
+    before = _sentence_before(state, position, number)
+    agreed = agreed_question(state.rules, state.segments, position, sentence, before)
+    if agreed is not None:
+        _decision(state, (segment.index, number), segment, agreed)
+        return
     if is_open_question(state.rules, state.segments, position, sentence):
         state.questions.append(_item(sentence, segment))
 
 
 def _due(state: MeetingPass, sentence: str, follower: str) -> DueDate | None:
     due = find_due_date(sentence, state.meeting_date, state.rules.language)
-    if due is None and follower and word_count(follower) <= _FOLLOWER_WORDS:
+    if due is None and follower and word_count(follower) <= _FOLLOWER_WORDS and not is_question(follower):
         due = find_due_date(follower, state.meeting_date, state.rules.language)
     return due
 
@@ -228,7 +258,9 @@ def _action(
             position=position,
             index=segment.index,
             sentence=number,
-            pronominal=is_pronominal(state.rules, task, sentence, cue.end),
+            pronominal=is_pronominal(
+                state.rules, task.replace(due.text, "") if due else task, sentence, cue.end
+            ),
             refers_back=refers_back(task),
             agenda=agenda,
         )

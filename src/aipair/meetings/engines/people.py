@@ -4,9 +4,10 @@ Only names of attendees and speakers are ever returned, so an owner is never inv
 known by the person their label names (:func:`~aipair.meetings.parsing.names.participant_name`:
 "Hon. Maria Santos (Minister of …)" speaks as "Hon. Maria Santos"); a speaker who is also a given
 attendee takes the attendee's spelling. A participant is found in a sentence by full name (with or
-without honorific), or by first or last name when that part belongs to nobody else ("Maria" for
-"Maria Lopez", "Beltrán" for "Sra. Beltrán"); mentions must be capitalised as names are ("Will" the
-person, not "will" the verb), particles may sit inside ("De la Fuente").
+without honorific), or by first or last name (or the leading or trailing words of a longer name)
+when that part belongs to nobody else ("Maria" for "Maria Lopez", "Beltrán" for "Sra. Beltrán",
+"Ana Belén" for "Ana Belén Soto"); mentions must be capitalised as names are ("Will" the person,
+not "will" the verb), particles may sit inside ("De la Fuente").
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from aipair.meetings.parsing.names import HONORIFICS, PARTICLES, participant_name
+
+HONORIFIC_WORDS = HONORIFICS | frozenset(
+    {"licenciado", "licenciada", "ingeniero", "ingeniera", "doctor", "doctora", "profesor", "profesora"}
+)
+"""Honorifics and the titles people are addressed by ("Licenciado, ¿se encarga usted…?")."""
 
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*\.?")
 _PAREN = re.compile(r"\s*\([^)]*\)")
@@ -65,10 +71,9 @@ class NameIndex:
             keys.setdefault(_key(words), name)
             keys.setdefault(_key(bare), name)
             significant = [w for w in bare if w not in PARTICLES]
-            for word in {significant[0], significant[-1]} if significant else set():
-                if len(word) > 1:
-                    part_owners[word] += 1
-                    parts[word] = name
+            for part in _parts(significant):
+                part_owners[part] += 1
+                parts[part] = name
         for word, owner in parts.items():
             if part_owners[word] == 1:
                 keys.setdefault(word, owner)
@@ -117,6 +122,15 @@ class NameIndex:
                 end = last.end() - (1 if text.endswith(".") and not self._keys.get(text.lower()) else 0)
                 return Mention(first.start(), end, name), size
         return None
+
+
+def _parts(significant: list[str]) -> set[str]:
+    """First and last name, and the leading or trailing words of longer names ("Ana Belén" of
+    "Ana Belén Soto", "Rodríguez García" of "Sra. Ana Rodríguez García")."""
+    parts = {w for w in significant[:1] + significant[-1:] if len(w) > 1}
+    for size in range(2, len(significant)):
+        parts |= {_key(significant[:size]), _key(significant[-size:])}
+    return parts
 
 
 def _capitalised(word: re.Match[str]) -> bool:

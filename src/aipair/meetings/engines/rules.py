@@ -51,7 +51,9 @@ class LanguageRules:
     chatter_question: re.Pattern[str]  # "can everyone see it?", "¿empiezas tú?"
     high_priority: re.Pattern[str]
     low_priority: re.Pattern[str]
-    proposal: re.Pattern[str]  # "I move that…", "votamos…": what a short decision approves
+    proposal: re.Pattern[str]  # "I move that…", "votamos…", "Item two, …": what a short decision approves
+    consensus: re.Pattern[str]  # "Is everyone happy with <what>?": agreed when the replies assent
+    assent: re.Pattern[str]  # a reply that agrees: "Yes.", "Content.", "Next Tuesday is fine."
     task_lead: re.Pattern[str]  # words stripped from the start of a task
     adverbs: frozenset[str]  # skipped when looking at the verb after a cue
 
@@ -65,9 +67,14 @@ ENGLISH = LanguageRules(
         r"|(?:we\s+all|everyone|we)\s+agree\s+(?:that|on|to)",
         r"|let'?s\s+go\s+with|we(?:'re|\s+are)\s+going\s+(?:to\s+go\s+)?with|we(?:'ll|\s+will)?\s+go\s+with",
         r"|the\s+decision\s+is|decision:|final\s+decision|we(?:'re|\s+are)\s+moving\s+forward\s+with",
-        r"|(?:is|are|was|were|has\s+been|have\s+been)\s+(?:approved|adopted|carried)",
+        r"|(?:is|are|was|were|has\s+been|have\s+been)\s+(?:approved|adopted|carried|deferred|postponed",
+        r"|tabled|passed|ratified|endorsed)",
         r"|(?:motion|amendment|resolution|minutes)\s+(?:is\s+|was\s+)?(?:agreed\s+to|carried|adopted|approved)",
-        r"|carried\s+unanimously|so\s+decided|let'?s\s+aim\s+(?:to|for)",
+        r"|(?:motion|amendment|resolution|recommendation)\s+(?:carries|passes)",
+        r"|carried\s+unanimously|unanimously|so\s+decided|let'?s\s+aim\s+(?:to|for)",
+        r"|we(?:'re|\s+are)\s+(?:all\s+)?agreed|by\s+\w+\s+votes?\s+to\s+\w+",
+        r"|^(?:the\s+|a\s+)?[\w'-]+(?:\s+[\w'-]+){0,3}(?<!\bas)(?<!\bwhat)(?<!\bhow)(?<!\bthat)",
+        r"(?<!\bwhere)(?<!\bwho)(?<!\bthis)\s+it\s+is(?:,?\s+then)?(?=\s*[.!]?$)",
         r"|let'?s\s+(?!(?:see|start|begin|move|go|talk|do|get|sum|wrap|take|hear|look|wait|say|discuss",
         r"|continue|stop|break|call|meet|have|come|turn|check|think|focus|just)\b)[a-z]+)\b",
     ),
@@ -99,7 +106,9 @@ ENGLISH = LanguageRules(
     ),
     request=_rx(
         r"\b(?:(?:can|could|would|will)\s+you|please|I\s+need\s+you\s+to|I'd\s+like\s+you\s+to",
-        r"|make\s+sure\s+(?:you|to)|you\s+(?:should|need\s+to|have\s+to|must))\b",
+        r"|make\s+sure\s+(?:you|to)|you\s+(?:should|need\s+to|have\s+to|must)",
+        r"|(?:can|could|would|will)\s+(?:someone|somebody|anyone|anybody)",
+        r"|^\W*(?:(?:and|so|then)\s+)?who(?:'s|\s+is)?\s+(?:can|could|will|going\s+to|wants\s+to|volunteers\s+to))\b",
     ),
     obligation=_rx(
         r"\b(?:we\s+(?:need\s+to|have\s+to|must)|someone\s+(?:should|needs\s+to|has\s+to|must)",
@@ -158,7 +167,20 @@ ENGLISH = LanguageRules(
     ),
     proposal=_rx(
         r"\b(?:I\s+move\s+(?:that|to)|I\s+(?:would\s+|'d\s+)?propose|the\s+(?:motion|proposal|amendment)",
-        r"\s+(?:asks|is|reads|proposes|says)|with\s+the\s+amendment|let's\s+vote|we\s+vote\s+on)\b",
+        r"\s+(?:asks|is|reads|proposes|says)|with\s+the\s+amendment|let's\s+vote|we\s+vote\s+on",
+        r"|(?:first|second|third|fourth|fifth|next|last)\s+item|item\s+(?:\d+|one|two|three|four|five|six))\b",
+    ),
+    consensus=_rx(
+        r"^\W*(?:and\s+|so\s+)?(?:is\s+(?:everyone|everybody|the\s+(?:committee|board|council|panel|team)",
+        r"|that|this)\s+(?:okay|ok|happy|fine|content|agreed|agreeable)|are\s+(?:we|you|people)\s+(?:all\s+)?",
+        r"(?:okay|ok|happy|fine|agreed|good)|(?:we're|we\s+are)\s+(?:all\s+)?agreed|do\s+we\s+(?:all\s+)?agree",
+        r"|does\s+(?:everyone|everybody)\s+agree|can\s+we\s+agree|(?:everyone|everybody)\s+(?:okay|ok|happy",
+        r"|fine)|any\s+objections?)\b(?:\s+(?:with|for|to|on|that))?\s*(?P<what>[^?]*)\?\W*$",
+    ),
+    assent=_rx(
+        r"^\W*(?:yes|yeah|yep|yup|sure|agreed|content|fine|ok|okay|of\s+course|absolutely|definitely|aye",
+        r"|sounds\s+good|works\s+for\s+me|no\s+objections?|makes\s+sense|correct|exactly|agree",
+        r"|[\w'-]+(?:\s+[\w'-]+){0,3}\s+(?:is|are|sounds|seems|works)\s+(?:fine|good|great|ok|okay|for\s+me))\b",
     ),
     task_lead=_rx(
         r"^[\s,;:\-–—]*(?:(?:please|to|then|and|so|also|just|go\s+ahead\s+and|still|first|quickly)\b[\s,]*){0,4}"
@@ -176,7 +198,9 @@ SPANISH = LanguageRules(
         r"|se\s+acordó|se\s+acuerda|queda\s+acordad[oa]|quedamos\s+en\s+que",
         r"|queda(?:n)?\s+aprobad[oa]s?|se\s+aprueba(?:n)?|se\s+aprobó|(?:está|esta)\s+aprobad[oa]",
         r"|vamos\s+con|nos\s+quedamos\s+con|la\s+decisión\s+(?:es|final)|decisión:",
-        r"|estamos\s+de\s+acuerdo\s+en)\b",
+        r"|estamos\s+de\s+acuerdo\s+en|(?:pues|entonces|vale)\s*,?\s+acordado|^\W*acordado\b",
+        r"|por\s+unanimidad|por\s+mayoría|por\s+\w+\s+votos?\s+(?:a\s+favor\s+)?contra\s+\w+",
+        r"|(?:queda|quedan)\s+(?:aplazad[oa]s?|pospuest[oa]s?)|se\s+(?:aplaza|pospone)n?)\b",
     ),
     decision_negated=_rx(
         r"\b(?:no|todavía\s+no|aún\s+no|nadie)\s+(?:\w+\s+){0,2}?",
@@ -205,17 +229,20 @@ SPANISH = LanguageRules(
         r"|se\s+compromete\s+a|hará|enviará|preparará|revisará|llamará)\b",
     ),
     request=_rx(
-        r"\b(?:puedes|podrías|podrias|puede\s+usted|podéis|podeis|pueden|podrían|te\s+pido\s+que",
+        r"\b(?:puedes|podrías|podrias|puede\s+usted|podéis|podeis|pueden|podrían|podés|te\s+pido\s+que",
+        r"|(?:te|le|os|les)\s+importa(?:ría)?(?=\s+[^\W\d_]+r\b)|te\s+ocupás|te\s+ocupas|te\s+encargás|me\s+ayudas",
         r"|(?:le|les|te|os)\s+pido\s+(?:a\s+[^.?!]{1,60}?\s+)?que|necesito\s+que|por\s+favor|encárgate",
         r"|encargate|asegúrate",
-        r"|asegurate|tienes\s+que|te\s+encargas|se\s+encarga\s+usted|¿\s*puede)\b",
+        r"|asegurate|tienes\s+que|te\s+encargas|se\s+encarga\s+usted|¿\s*puede",
+        r"|alguien\s+(?:puede|podría|se\s+encarga|se\s+ocupa)",
+        r"|^\W*(?:y\s+)?quién\s+(?:puede|podría|se\s+encarga|se\s+ocupa|quiere))\b",
     ),
     obligation=_rx(
         r"\b(?:hay\s+que|tenemos\s+que|debemos|hace\s+falta|vamos\s+a\s+tener\s+que|necesitamos",
         r"|alguien\s+(?:tiene\s+que|debe))\b",
     ),
     action_label=_rx(r"\b(?:tareas?|acciones?|acción|pendientes?|to-?do)\s*:"),
-    negation=_rx(r"\bno\s*$"),
+    negation=_rx(r"\bno\s+(?:(?:me|te|le|les|lo|la|los|las|se|nos|os)\s+){0,2}$|\bno\s*$"),
     narration=word_set(
         "compartir explicar mostrar presentar empezar comenzar comentar decir resumir repasar dar preguntar "
         "ser estar contar ver seguir continuar terminar cerrar escuchar oír pensar votar levantar abrir "
@@ -268,10 +295,21 @@ SPANISH = LanguageRules(
     ),
     proposal=_rx(
         r"\b(?:propongo|la\s+propuesta\s+es|votamos|vamos\s+a\s+votar|se\s+vota|someto\s+a\s+votación",
-        r"|la\s+moción|la\s+proposición\s+no\s+de\s+ley\s+sobre|la\s+enmienda)\b",
+        r"|la\s+moción|la\s+proposición\s+no\s+de\s+ley\s+sobre|la\s+enmienda",
+        r"|(?:primer|segundo|tercer|cuarto|quinto|siguiente|último)\s+punto|punto\s+(?:\d+|uno|dos|tres|cuatro))\b",
+    ),
+    consensus=_rx(
+        r"^\W*(?:¿\s*)?(?:y\s+|entonces\s*,?\s+)?(?:(?:estamos|están|estáis)\s+(?:todos\s+|todas\s+)?",
+        r"(?:de\s+acuerdo|conformes)|(?:todos|todas)\s+(?:bien|de\s+acuerdo|conformes)",
+        r"|(?:os|les|te)\s+parece\s+bien|hay\s+(?:acuerdo|consenso)|alguna\s+objeción|nadie\s+se\s+opone)",
+        r"(?:\s+(?:con|en|a|para|que))?\s*(?P<what>[^?]*)\?\W*$",
+    ),
+    assent=_rx(
+        r"^\W*(?:sí|si|claro|vale|de\s+acuerdo|conforme|conformes|perfecto|me\s+vale|me\s+parece\s+bien",
+        r"|por\s+supuesto|ok|okey|dale|bien|mejor|genial|adelante|coincido|ninguna|nadie)\b",
     ),
     task_lead=_rx(
-        r"^[\s,;:\-–—¿¡]*(?:(?:por\s+favor|de|del|que|a|luego|y|pues|entonces|también|ya|tú|usted)\b[\s,]*){0,4}"
+        r"^[\s,;:\-–—¿¡]*(?:(?:por\s+favor|de|del|que|a|luego|y|pues|entonces|también|ya|tú|vos|usted|ustedes)\b[\s,]*){0,4}"
     ),
     adverbs=word_set("ya también luego rápidamente primero personalmente yo tú usted de hoy mañana"),
 )

@@ -24,7 +24,8 @@ _SPANISH_WORK_VERBS = word_set(
     "comunicar informar remitir adjuntar imprimir grabar medir pagar facturar cobrar tramitar renovar "
     "contratar incluir activar desactivar apuntar anotar descargar cargar importar exportar entrenar "
     "ejecutar repetir recopilar recoger llevar sacar poner conseguir elegir presupuestar redistribuir "
-    "distribuir circular difundir notificar escalar priorizar estimar medir testear depurar"
+    "distribuir circular difundir notificar escalar priorizar estimar medir testear depurar "
+    "checar chequear armar marcar transcribir meter suscribir"
 )
 
 _IRREGULAR_PRESENT = {
@@ -111,8 +112,48 @@ def _third(infinitive: str) -> set[str]:
     return {present, future + "á"}
 
 
-SPANISH_THIRD_PERSON_FORMS = frozenset(form for verb in _SPANISH_WORK_VERBS for form in _third(verb))
+SPANISH_THIRD_INFINITIVE_OF = {form: verb for verb in _SPANISH_WORK_VERBS for form in _third(verb)}
+SPANISH_THIRD_PERSON_FORMS = frozenset(SPANISH_THIRD_INFINITIVE_OF)
 """Third-person present and future forms ("envía", "enviará"): "Ana escribe…", "La letrada enviará…"."""
+
+
+def _second(infinitive: str) -> set[str]:
+    stem, ending = infinitive[:-2], infinitive[-2:]
+    present = _IRREGULAR_THIRD.get(infinitive, stem + ("a" if ending == "ar" else "e"))
+    voseo = stem + {"ar": "ás", "er": "és", "ir": "ís"}[ending]
+    return {present, present + "s", voseo}
+
+
+SPANISH_ADDRESSED_INFINITIVE_OF = {form: verb for verb in _SPANISH_WORK_VERBS for form in _second(verb)}
+SPANISH_ADDRESSED_FORMS = frozenset(SPANISH_ADDRESSED_INFINITIVE_OF)
+"""Present forms addressed to someone, "usted", "tú" and "vos" ("prepara", "preparas", "preparás"):
+"¿Me pasas la lista?", "¿Nos consigue dos cotizaciones?", "¿Las tomás vos?"."""
+
+_NOT_WORK_FIRST_PERSON = word_set(
+    "creo pienso digo veo sé cuento empiezo sigo acepto entiendo tengo quiero necesito recuerdo espero "
+    "imagino supongo noto siento parezco quedo debo puedo apoyo comparto secundo celebro lamento agradezco "
+    "considero valoro respeto conozco temo propongo oigo escucho dejo alegro acuerdo opino insisto "
+    "mismo nuevo bueno malo otro primero último único propio cierto demás tuyo mío suyo largo corto "
+    "todo como cuando tiempo presento comento explico muestro"
+)
+_FIRST_PERSON_ENDING = re.compile(r"^[^\W\d_]{2,}[^aeiouáéíóú\W]o$")
+_FUTURE_ENDING = re.compile(r"^[^\W\d_]{2,}(?:aré|eré|iré)$")
+
+
+def first_person_infinitive(form: str) -> str | None:
+    """The infinitive of a first-person singular form said after a clitic ("lo checo" → "checar"):
+    a known verb of work, else guessed from the ending (present "-o" → "-ar", the commonest
+    conjugation; future "-aré" → "-ar"), ``None`` for words that are no task ("lo creo", "lo mismo")."""
+    lowered = form.lower()
+    if lowered in _NOT_WORK_FIRST_PERSON:
+        return None
+    if lowered in SPANISH_INFINITIVE_OF:
+        return SPANISH_INFINITIVE_OF[lowered]
+    if _FUTURE_ENDING.match(lowered):
+        return lowered[:-1].translate(_UNACCENT)
+    if _FIRST_PERSON_ENDING.match(lowered):
+        return lowered[:-1] + "ar"
+    return None
 
 
 def is_work_verb(word: str, language: str) -> bool:

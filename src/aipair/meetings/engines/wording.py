@@ -29,9 +29,12 @@ _SPANISH_PRONOUNS = re.compile(r"^(?:(?:me|te|le|les|lo|la|los|las|se|nos|os)\s+
 _DANGLING = re.compile(
     r"\s+(?:for|by|on|before|until|in|at|to|para|antes\s+del?|hasta|el|la|de|del|en)\s*$", re.IGNORECASE
 )
-_SUBJECT = re.compile(r"\s*\b(?:yo|tú|usted|nosotros|I)\b(?=[\s,.]|$)")
+_SUBJECT = re.compile(r"\s*\b(?:yo|tú|vos|usted|ustedes|nosotros|vosotros|I)\b(?=[\s,.?!]|$)")
+_SPANISH_ASIDE = re.compile(r",\s*(?:que|porque)\s.*$", re.IGNORECASE)  # "contestarles, que llevan…"
 _DEMONSTRATIVES = word_set("that this those these ese esa esos esas este esta estos estas")
 _MAX_TAIL_WORDS = 2
+_OBJECT_PRONOUNS = word_set("it them one ones")
+_HANDING_OVER = word_set("take handle own cover grab tomar llevar")
 
 
 def clause_end(sentence: str, start: int) -> int:
@@ -50,7 +53,7 @@ def task_words(
     if due_text:
         task = _DANGLING.sub("", _without_due(task, due_text))
     if rules.language == "es":
-        task = _spanish_infinitive(task)
+        task = _spanish_infinitive(_SPANISH_ASIDE.sub("", task))
     task = _TRAILING.sub("", _LEADING.sub("", _SUBJECT.sub("", task))).strip()
     return task[:1].upper() + task[1:]
 
@@ -96,17 +99,22 @@ def is_pronominal(rules: LanguageRules, task: str, sentence: str, cue_end: int) 
     words = [w.lower().strip(",.") for w in task.split()]
     beyond_verb = len(content_words(" ".join(words[1:])))
     if rules.language == "es":
-        lead = sentence[:cue_end].lower().split()
-        if lead[:1] in (["eso"], ["esto"]) and any(w in ("lo", "la") for w in lead[1:]):
-            return True  # "Eso lo pido yo…": the object is what was just said
+        lead = [w.strip(",.¡¿") for w in sentence[:cue_end].lower().split()]
+        fronted = next((i for i, w in enumerate(lead[:2]) if w in ("eso", "esto")), None)
+        if fronted is not None and any(w in ("lo", "la") for w in lead[fronted + 1 :]):
+            return True  # "(Vale,) eso lo pido yo…": the object is what was just said
         clitic = any(w in ("lo", "la", "los", "las", "eso", "esto") for w in lead[-2:])
         return (clitic and beyond_verb < 2) or beyond_verb == 0
     return beyond_verb == 0
 
 
 def refers_back(task: str) -> bool:
-    """Whether the task points at something said before ("add that check", "revisar esa guía")."""
-    return any(w.lower().strip(",.") in _DEMONSTRATIVES for w in task.split()[1:4])
+    """Whether the task points at something said before: "add that check", "revisar esa guía", an
+    object that is a pronoun ("drop them in the doc"), or a task handed over ("take the CI check")."""
+    words = [w.lower().strip(",.") for w in task.split()]
+    if any(w in _DEMONSTRATIVES for w in words[1:4]) or words[1:2] in ([w] for w in _OBJECT_PRONOUNS):
+        return True
+    return bool(words) and words[0] in _HANDING_OVER and len(content_words(" ".join(words[1:]))) <= 2
 
 
 def names_a_task(task: str) -> bool:

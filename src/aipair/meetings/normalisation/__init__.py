@@ -2,7 +2,8 @@
 
 :func:`normalise_text` turns "So , um {disfmarker} I I 'll send the the L_C_D_ specs . Yeah ." into
 "I'll send the LCD specs.": markup and tokenisation artefacts (:mod:`.markup`), then fillers,
-stutters, empty openers and backchannel sentences (:mod:`.disfluency`). A segment that only
+stutters, empty openers (but the "Yes," that opens a turn) and backchannel sentences
+(:mod:`.disfluency`). A segment that only
 acknowledges keeps its first sentence ("Yeah."), so answers and agreement stay visible; one that
 only hesitates ("Mm-hmm.", "Um.") becomes empty.
 """
@@ -26,7 +27,8 @@ def normalise_text(text: str, language: str) -> str:
     cleaned = repair_tokenisation(strip_markup(text))
     cleaned = repair_tokenisation(collapse_repeats(remove_fillers(cleaned, language)))
     sentences = [s for s in split_sentences(cleaned, lowercase_continues=False) if _said(s)]
-    content = [t for t in (_tidy(s, language) for s in sentences) if _said(t) and not is_backchannel(t)]
+    tidy = [_tidy(s, language, first=not number) for number, s in enumerate(sentences)]
+    content = [t for t in tidy if _said(t) and not is_backchannel(t)]
     if content:
         return " ".join(content)
     return _capitalised(sentences[0]) if sentences else ""
@@ -36,8 +38,8 @@ def _said(sentence: str) -> bool:
     return any(c.isalpha() for c in sentence)
 
 
-def _tidy(sentence: str, language: str) -> str:
-    return _capitalised(repair_tokenisation(remove_opener(sentence, language)))
+def _tidy(sentence: str, language: str, *, first: bool) -> str:
+    return _capitalised(repair_tokenisation(remove_opener(sentence, language, keep_assent=first)))
 
 
 def _capitalised(sentence: str) -> str:

@@ -35,6 +35,10 @@ _OPENERS = {
     "en": r"(?:so|well|okay|ok|alright|all\s+right|anyway|oh|yeah|yep|yup|right(?=\s*,))",
     "es": r"(?:pues|bueno|o\s+sea|a\s+ver|vale(?=\s*,)|eh|entonces(?=\s*,)|oye|mira(?=\s*,))",
 }
+_ASSENT = {
+    "en": re.compile(r"^\s*(yes|yeah|yep|yup|sure)\s*,\s*(?=\w)", re.IGNORECASE),
+    "es": re.compile(r"^\s*(sí|si|claro|vale|dale|va|venga|órale)\s*,\s*(?=\w)", re.IGNORECASE),
+}
 _TERMINATORS = frozenset(".?!…")
 _ARTICLES = frozenset({"a", "an", "the", "el", "la", "los", "las", "un", "una"})
 _COMMA_AFTER_CONJUNCTION = re.compile(r"\b(y|e|o|u|and|or|but|pero|que|so)\s*,\s*", re.IGNORECASE)
@@ -65,8 +69,16 @@ def remove_fillers(text: str, language: str) -> str:
     return _FRAGMENT.sub("", text)
 
 
-def remove_opener(sentence: str, language: str) -> str:
-    """``sentence`` without empty openers ("So, we…" → "we…"); ``""`` when it is nothing else."""
+def remove_opener(sentence: str, language: str, *, keep_assent: bool = False) -> str:
+    """``sentence`` without empty openers ("So, we…" → "we…"); ``""`` when it is nothing else.
+
+    With ``keep_assent`` an opening "Yes," / "Sí," stays ("Yep, after this."): at the start of a
+    turn it is the reply that takes a task on.
+    """
+    assent = _ASSENT[language].match(sentence) if keep_assent else None
+    if assent is not None:
+        rest = remove_opener(sentence[assent.end() :], language)
+        return f"{assent.group(1)}, {rest}" if rest else assent.group(1)
     if _ONLY_OPENERS[language].fullmatch(sentence):
         return ""
     return _OPENER_RX[language].sub("", sentence)

@@ -13,13 +13,15 @@ import contextlib
 import math
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
 import structlog
 
 from aipair.config import Settings
-from aipair.db.urls import DatabaseUrls, libpq
+from aipair.db.connector import Connector
+from aipair.db.failures import DatabaseUnavailable, failure_kind
 from aipair.ops.maintenance import repository as repo
 
 log = structlog.get_logger("aipair.maintenance")
@@ -54,10 +56,15 @@ class MaintenanceWatcher:
     """Keeps a :class:`MaintenanceState` current from the database (NOTIFY, and a periodic re-read)."""
 
     def __init__(
-        self, state: MaintenanceState, dsn: str, platform_slug: str, refresh_s: float, listen: bool
+        self,
+        state: MaintenanceState,
+        connect: Callable[[], Awaitable[Any]],
+        platform_slug: str,
+        refresh_s: float,
+        listen: bool,
     ) -> None:
         self.state = state
-        self._dsn = dsn
+        self._connect = connect
         self._slug = platform_slug
         self._refresh_s = refresh_s
         self._listen = listen
@@ -90,17 +97,16 @@ class MaintenanceWatcher:
             row = await repo.current_or_next_window(conn)
             if self.state.platform_company_id is None:
                 self.state.platform_company_id = await repo.platform_company_id(conn, self._slug)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            log.warning("maintenance_state_unavailable", error=type(exc).__name__)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnavailable) as exc:
+            if failure_kind(exc) is None:  # a database outage is logged once, by the database watch
+                log.warning("maintenance_state_unavailable", error=type(exc).__name__)
             await self._disconnect()
             return
         self.state.window = (row["starts"], row["ends"]) if row else None
 
     async def _connection(self) -> Any:
         if self._conn is None or self._conn.is_closed():
-            self._conn = await asyncpg.connect(
-                self._dsn, server_settings={"application_name": "aipair-maintenance"}
-            )
+            self._conn = await self._connect()
             if self._listen:
                 await self._conn.add_listener(CHANNEL, self._notified)
         return self._conn
@@ -111,18 +117,17 @@ class MaintenanceWatcher:
     async def _disconnect(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                await conn.close(timeout=5)
+            conn.terminate()  # nothing to flush; a paused server must not hold the watcher
 
 
 def maintenance_watcher(
-    settings: Settings, urls: DatabaseUrls, state: MaintenanceState
+    settings: Settings, connector: Connector, state: MaintenanceState
 ) -> MaintenanceWatcher:
-    """A watcher of ``state`` on the application role's connection (polling only behind a transaction
+    """A watcher of ``state`` on a connection of the application role (polling only behind a transaction
     pooler, which gives no session to ``LISTEN`` on)."""
     return MaintenanceWatcher(
         state,
-        libpq(urls.app),
+        lambda: connector.connect("aipair-maintenance"),
         settings.platform.company_slug,
         settings.maintenance.refresh_s,
         listen=settings.db_pooler != "transaction",

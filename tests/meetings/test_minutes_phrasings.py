@@ -1,0 +1,121 @@
+"""Commitments, requests and decisions as people phrase them in many registers, not only the textbook
+ones: tasks handed over with a pronoun, answers that start with "Yep,", votes and questions asking for
+agreement, Spanish from several regions ("ahorita lo checo", "¿las podés tomar vos?", "¿me pasas…?").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.meetings.test_minutes_rules import MONDAY, minutes_of, tasks
+
+TUESDAY = dt.date(2026, 6, 9)
+
+
+def test_a_request_taken_on_with_yep_and_a_comma_belongs_to_who_took_it() -> None:
+    minutes = minutes_of(
+        "Jo Lindqvist: I still need the pricing numbers for the landing page.\n"
+        "Jo Lindqvist: Nadia, the numbers. Can you drop them in the doc today?\n"
+        "Nadia Kapoor: Yep, after this.\n",
+        MONDAY,
+    )
+    assert [(a.owner_name, a.due_date) for a in minutes.action_items] == [("Nadia Kapoor", MONDAY)]
+    assert "pricing numbers" in minutes.action_items[0].task  # "them" quotes what it stands for
+
+
+def test_a_vague_request_takes_the_words_of_the_reply_that_names_the_task() -> None:
+    minutes = minutes_of(
+        "Professor B: The cluster is at ninety percent of its quota. Could you clean those up?\n"
+        "Postdoc C: Yeah, I'll delete the checkpoints from before March today.\n",
+        MONDAY,
+    )
+    assert tasks(minutes) == [("Delete the checkpoints from before March", "Postdoc C", MONDAY)]
+
+
+def test_a_request_to_anyone_belongs_to_who_answers_on_it() -> None:
+    minutes = minutes_of(
+        "Sam Rivera: Last thing: can somebody book the demo room for the launch call?\n"
+        "Nadia Kapoor: On it.\n"
+        "Sam Rivera: Thanks. And the customers who could try it are on the list already.\n",
+    )
+    assert tasks(minutes) == [("Book the demo room for the launch call", "Nadia Kapoor", None)]
+
+
+def test_votes_and_agreed_questions_are_decisions() -> None:
+    minutes = minutes_of(
+        "Cllr. Ruth Ellison: I move that the committee recommend releasing the reserve to replace the "
+        "climbing frame.\n"
+        "The Chair (Cllr. Dana Whitfield): Those in favour? Four. Against? None. The motion carries.\n"
+        "The Chair (Cllr. Dana Whitfield): Is the committee content for officers to add the river bins "
+        "to the weekend round?\n"
+        "Cllr. Omar Haddad: Content.\n"
+        "Priya Natarajan: Okay, so we're agreed: the payments canary goes to ten percent.\n"
+        "Sam Rivera: Are we all happy with the ninth as the launch date?\n"
+        "Jo Lindqvist: No, that's too early for legal.\n"
+    )
+    decisions = [d.text for d in minutes.decisions]
+    assert len(decisions) == 3
+    assert "climbing frame" in decisions[0] and decisions[0].startswith("The motion carries")
+    assert decisions[1].startswith("Officers to add the river bins to the weekend round")
+    assert "canary goes to ten percent" in decisions[2]
+
+
+def test_a_bare_agreement_quotes_what_was_agreed() -> None:
+    minutes = minutes_of(
+        "Marta Iglesias: Y si dirección aprueba una segunda plaza, se le ofrece también a Sofía.\n"
+        "Carlos Ruiz: De acuerdo.\n"
+        "Marta Iglesias: Entonces, acordado.\n",
+    )
+    assert [d.text for d in minutes.decisions] == [
+        "Acordado. — “Y si dirección aprueba una segunda plaza, se le ofrece también a Sofía.”"
+    ]
+
+
+def test_spanish_commitments_with_verbs_of_any_region_and_requests_to_tu_vos_and_usted() -> None:
+    minutes = minutes_of(
+        "Jorge Salinas: Alicia, ¿puedes checar el webhook de la pasarela?\n"
+        "Alicia Ponce: Sí, lo checo ahorita y les aviso.\n"
+        "Jorge Salinas: Fernanda, ¿me pasas la lista de los pedidos atorados?\n"
+        "Fernanda Ríos: Sí, claro.\n"
+        "Dra. Carmen Villalobos: Don Tomás, ¿nos consigue dos cotizaciones más de auditoría?\n"
+        "Sr. Tomás Aguirre: Cómo no. Las pido esta semana.\n"
+        "Directora: Becario B, ¿te ocupás vos de armar la muestra de turnos?\n"
+        "Becario B: Dale, yo la armo el lunes.\n"
+        "Fernanda Ríos: Eso no lo puedo decidir yo.\n",
+        TUESDAY,
+    )
+    assert tasks(minutes) == [
+        ("Checar el webhook de la pasarela", "Alicia Ponce", TUESDAY),
+        ("Pasar la lista de los pedidos atorados", "Fernanda Ríos", None),
+        ("Conseguir dos cotizaciones más de auditoría", "Sr. Tomás Aguirre", dt.date(2026, 6, 12)),
+        ("Armar la muestra de turnos", "Becario B", dt.date(2026, 6, 15)),
+    ]
+
+
+def test_a_reflexive_verb_or_a_word_after_lo_is_no_commitment() -> None:
+    minutes = minutes_of(
+        "Irene Castells: Me refiero a la web nueva, no a la vieja.\n"
+        "Pablo Gil: Lo mismo digo yo, y lo otro lo vemos luego.\n"
+        "Irene Castells: Me opongo a quitar el blog.\n"
+    )
+    assert minutes.action_items == []
+
+
+def test_a_compound_first_name_addresses_its_owner() -> None:
+    minutes = minutes_of(
+        "Marta Iglesias: Ana Belén, ¿puedes preparar la oferta para Elena?\n"
+        "Carlos Ruiz: Y yo llamo a la candidata.\n"
+        "Ana Belén Soto: La tengo el lunes.\n",
+        MONDAY,
+    )
+    assert ("Preparar la oferta para Elena", "Ana Belén Soto", None) in tasks(minutes)
+
+
+def test_a_task_for_all_of_us_has_no_owner() -> None:
+    minutes = minutes_of(
+        "Directora: Faltan los resultados del artículo para el congreso.\n"
+        "Directora: Y los resultados los armamos entre todos el martes en la reunión.\n"
+        "Postdoc D: Vale.\n",
+        MONDAY,
+    )
+    assert [(a.owner_name, a.due_date) for a in minutes.action_items] == [(None, dt.date(2026, 3, 24))]
