@@ -135,11 +135,26 @@ async def test_rotating_the_secrets_key_keeps_every_company_key_working(
     assert "under the current key" in report and " 0 under earlier keys" in report
 
 
-def test_the_application_password_rotates_and_the_report_shows_it(source: Source) -> None:
+def test_the_application_password_rotates_and_the_report_shows_it(
+    source: Source, populated: list[Tenant]
+) -> None:
     env = source.env()
     old_url, old_password = source.urls.app, source.urls.app_password
+    with source.owner() as conn:  # one key was made a quarter and more ago, the others are new
+        aged = conn.execute(
+            "UPDATE api_keys SET created_at = now() - interval '100 days'"
+            " WHERE id = (SELECT id FROM api_keys WHERE company_id = %s LIMIT 1) RETURNING prefix",
+            [populated[0].id],
+        ).fetchone()
+        fresh = conn.execute(
+            "SELECT prefix FROM api_keys WHERE company_id = %s", [populated[1].id]
+        ).fetchall()
+    assert aged is not None and fresh
     before = aipair(env, "report", "keys").stdout
     assert "database password (application role) | never" in before
+    old_keys = before.split("== API keys older than a quarter")[1].split("==")[0]
+    assert f"| {aged[0]} |" in old_keys and "| 100 |" in old_keys
+    assert not any(f"| {prefix} |" in old_keys for (prefix,) in fresh)
 
     aipair(env, "db", "rotate-password")
     source.urls = resolve_urls(source.settings)  # what the platform's processes now connect with
