@@ -30,7 +30,7 @@ BLIND = {
         ("recall", 0.80),
         ("owner_accuracy", 0.95),
         ("due_accuracy", 0.90),
-        ("decision_recall", 0.45),
+        ("decision_recall", 0.50),
     ),
     "es": (
         ("precision", 0.75),
