@@ -4,7 +4,9 @@ A raw asyncio HTTP/1.1 server (keep-alive, Content-Length bodies) so the mock co
 the gateway it measures. Behaviour is steered over HTTP: ``POST /__control`` with
 ``{"fail_status": 500, "fail_count": 3, "delay_s": 0.2, "hang": false}`` (``model_status``
 ``{"gpt-x": 404}`` answers requests for one model with an error); ``GET /__stats`` counts calls.
-With ``{"record_auth": true}`` every call's path and ``Authorization`` header are kept for ``GET /__auth``.
+With ``{"record_auth": true}`` every call's path and ``Authorization`` header are kept for ``GET /__auth``,
+with ``{"record_bodies": true}`` every call's path and JSON body for ``GET /__bodies``.
+``POST /v1/messages`` answers in Anthropic's own shapes (:mod:`bench.mock_anthropic`).
 Run standalone: ``python -m bench.mock_upstream --port 9100``.
 """
 
@@ -17,6 +19,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from bench import mock_anthropic
 
 CHAT = {
     "id": "chatcmpl-mock",
@@ -56,6 +60,8 @@ class Behaviour:
     """Error statuses answered to requests for these models (an upstream that lacks them, or breaks)."""
     record_auth: bool = False
     auth_seen: list[dict[str, str | None]] = field(default_factory=list)
+    record_bodies: bool = False
+    bodies_seen: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _response(status: int, body: bytes, content_type: str = "application/json") -> bytes:
@@ -184,6 +190,8 @@ class MockUpstream:
             return self._control(method, path, body)
         b = self.behaviour
         b.calls[path] = b.calls.get(path, 0) + 1
+        if b.record_bodies:
+            b.bodies_seen.append({"path": path, "body": json.loads(body or b"null")})
         if b.hang:
             await asyncio.sleep(3600)
         if b.delay_s:
@@ -207,6 +215,8 @@ class MockUpstream:
             return _response(200, json.dumps(b.calls).encode())
         if path == "/__auth":
             return _response(200, json.dumps(b.auth_seen).encode())
+        if path == "/__bodies":
+            return _response(200, json.dumps(b.bodies_seen).encode())
         if method == "POST":  # /__hooks
             b.hooks.append(json.loads(body or b"{}"))
         return _response(200, json.dumps(b.hooks).encode())
@@ -219,6 +229,8 @@ class MockUpstream:
         return int(self.behaviour.model_status.get(model, 0)) if isinstance(model, str) else 0
 
     def _answer(self, path: str, body: bytes) -> bytes:
+        if path.endswith("/v1/messages"):
+            return self._anthropic(json.loads(body or b"{}"))
         if path.endswith("/chat/completions"):
             request: dict[str, Any] = json.loads(body or b"{}")
             if self.behaviour.tool_call:
@@ -254,6 +266,13 @@ class MockUpstream:
         if path.endswith("/models"):
             return _response(200, b'{"object": "list", "data": []}')
         return _response(404, b'{"error": {"message": "no such route", "type": "invalid_request_error"}}')
+
+    def _anthropic(self, request: dict[str, Any]) -> bytes:
+        if request.get("stream"):
+            return _response(
+                200, mock_anthropic.stream(request, self.behaviour.tool_call), "text/event-stream"
+            )
+        return _response(200, json.dumps(mock_anthropic.message(request, self.behaviour.tool_call)).encode())
 
 
 def main() -> None:

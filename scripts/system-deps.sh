@@ -8,6 +8,8 @@ command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || need+=(pgb
 # The console's browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+# A server with pg_stat_statements, as production has it (the embedded one does not ship the extension).
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)
 if ((${#need[@]})); then
   if [ "$(id -u)" -ne 0 ]; then echo "missing: ${need[*]} (install them with apt-get)" >&2; exit 1; fi
   apt-get update -qq >/dev/null

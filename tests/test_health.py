@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+from importlib.metadata import version
+from pathlib import Path
+
 import httpx
 import psycopg
 from alembic.script import ScriptDirectory
@@ -15,6 +19,21 @@ async def test_health_answers_without_io(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
     assert response.headers["x-request-id"]
+
+
+async def test_health_tells_the_version_git_revision_and_migration_head(
+    client: httpx.AsyncClient, urls: DatabaseUrls
+) -> None:
+    """Blue and green answer with what they are: an operator reads a rollout from /health."""
+    body = (await client.get("/health")).json()
+    checkout = subprocess.run(
+        ["git", "-C", str(Path(__file__).parent), "rev-parse", "--short=12", "HEAD"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    head = ScriptDirectory.from_config(alembic_config(urls)).get_current_head()
+    assert body["version"] == version("aipair")
+    assert body["revision"] == checkout
+    assert body["migration_head"] == head
 
 
 async def test_health_db_runs_a_real_query_and_reports_migration_head(client: httpx.AsyncClient) -> None:

@@ -41,7 +41,7 @@ def test_a_request_to_anyone_belongs_to_who_answers_on_it() -> None:
     assert tasks(minutes) == [("Book the demo room for the launch call", "Nadia Kapoor", None)]
 
 
-def test_votes_and_agreed_questions_are_decisions() -> None:
+def test_votes_either_way_and_agreed_questions_are_decisions_and_narration_no_task() -> None:
     minutes = minutes_of(
         "Cllr. Ruth Ellison: I move that the committee recommend releasing the reserve to replace the "
         "climbing frame.\n"
@@ -52,12 +52,22 @@ def test_votes_and_agreed_questions_are_decisions() -> None:
         "Priya Natarajan: Okay, so we're agreed: the payments canary goes to ten percent.\n"
         "Sam Rivera: Are we all happy with the ninth as the launch date?\n"
         "Jo Lindqvist: No, that's too early for legal.\n"
+        "Cllr. Ruth Ellison: I move that the committee close the east car park on Sundays.\n"
+        "The Chair (Cllr. Dana Whitfield): Those in favour? Two. Against? Four. The motion is defeated.\n"
+        "Cllr. Peter Quinn: I move that we approve the summer fair budget as presented.\n"
+        "The Chair (Cllr. Dana Whitfield): All in favour? Carried.\n"
+        "Grace Liu: Should we run a failover drill every quarter?\n"
+        "Olu Adeyemi: I'd say yes. Let me just pull up the graph.\n"
     )
     decisions = [d.text for d in minutes.decisions]
-    assert len(decisions) == 3
+    assert decisions[5:] == ["Run a failover drill every quarter"]
+    assert minutes.action_items == []  # pulling up a graph is the meeting talking to itself
+    assert len(decisions) == 6
     assert "climbing frame" in decisions[0] and decisions[0].startswith("The motion carries")
     assert decisions[1].startswith("Officers to add the river bins to the weekend round")
     assert "canary goes to ten percent" in decisions[2]
+    assert decisions[3].startswith("The motion is defeated") and "east car park" in decisions[3]
+    assert decisions[4].startswith("Carried") and "summer fair budget" in decisions[4]
 
 
 def test_a_bare_agreement_quotes_what_was_agreed() -> None:
@@ -119,3 +129,68 @@ def test_a_task_for_all_of_us_has_no_owner() -> None:
         MONDAY,
     )
     assert [(a.owner_name, a.due_date) for a in minutes.action_items] == [(None, dt.date(2026, 3, 24))]
+
+
+def test_role_labels_in_spanish_and_names_after_unknown_titles_find_their_person() -> None:
+    minutes = minutes_of(
+        "Presidente de la comunidad (Antonio Gil): Luis, revisa el presupuesto del ascensor mañana.\n"
+        "D. Luis García: Vale. Y le quedo en mandar el acta a la administradora.\n"
+        "Administradora de fincas: Yo pediré los tres presupuestos esta semana.\n"
+        "HR (Ana Ruiz): Y yo lo checaré con el seguro.\n",
+    )
+    assert minutes.attendees == ["Antonio Gil", "D. Luis García", "Administradora de fincas", "Ana Ruiz"]
+    assert [(a.owner_name, a.due_date) for a in minutes.action_items] == [
+        ("D. Luis García", dt.date(2026, 3, 5)),
+        ("D. Luis García", None),
+        ("Administradora de fincas", dt.date(2026, 3, 6)),
+        ("Ana Ruiz", None),
+    ]
+    assert minutes.action_items[0].task == "Revisar el presupuesto del ascensor"
+
+
+def test_an_order_given_by_name_is_an_action_for_that_person() -> None:
+    minutes = minutes_of(
+        "Marcus Hill: The pool size is what broke.\n"
+        "Priya Natarajan: Marcus, add the range check to CI by Monday.\n"
+        "Priya Natarajan: Tom, take us through the timeline.\n"
+        "Priya Natarajan: Lena, do you have the numbers?\n"
+        "Tom Becker: Sure, thanks for that.\n",
+    )
+    assert tasks(minutes) == [("Add the range check to CI", "Marcus Hill", dt.date(2026, 3, 9))]
+
+
+def test_agreeing_with_a_suggestion_is_not_taking_it_on_but_committing_is() -> None:
+    minutes = minutes_of(
+        "User Interface: I think we should put a leaf icon on the screen in eco mode.\n"
+        "Marketing: Yeah.\n"
+        "Jorge Salinas: Hay que avisar a soporte de la migración antes del jueves.\n"
+        "Alicia Ponce: Vale.\n"
+        "Irene Castells: Habría que pasar el dominio a la tarjeta de la empresa.\n"
+        "Pablo Gil: Esta semana lo gestiono yo con administración.\n"
+    )
+    assert [(a.owner_name, a.due_date) for a in minutes.action_items] == [
+        ("Alicia Ponce", dt.date(2026, 3, 5)),
+        ("Pablo Gil", dt.date(2026, 3, 6)),
+    ]
+    assert "dominio" in minutes.action_items[1].task
+
+
+def test_choices_stated_as_going_for_or_opting_are_decisions() -> None:
+    english = minutes_of("Project Manager: Okay, we'll go for the rubber case then.\nMarketing: Sure.\n")
+    spanish = minutes_of(
+        "Lucía Fernández: Al final optamos por el proveedor de Valencia.\nDiego Romero: Vale.\n"
+    )
+    assert [d.text for d in english.decisions] == ["We'll go for the rubber case then."]
+    assert [d.text for d in spanish.decisions] == ["Al final optamos por el proveedor de Valencia."]
+
+
+def test_telling_someone_outside_and_impersonal_settlements_in_spanish() -> None:
+    minutes = minutes_of(
+        "Vecina del 4ºA: Que alguien avise al portero de que cierre con llave por la noche.\n"
+        "Vecino del 2ºB: Eso se lo digo yo, que lo veo todas las mañanas.\n"
+        "Presidenta (Dña. Rosario Medina): Se contrata a la empresa de pintura para septiembre.\n"
+        "Vecino del 2ºB: Lo digo por los que no estaban, nada más.\n"
+    )
+    assert [a.owner_name for a in minutes.action_items] == ["Vecino del 2ºB"]
+    assert "portero" in minutes.action_items[0].task
+    assert [d.text for d in minutes.decisions] == ["Se contrata a la empresa de pintura para septiembre."]

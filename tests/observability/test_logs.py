@@ -1,17 +1,26 @@
 """In production the log is JSON: one line per request with its route, status, duration, request id and
-company."""
+company, and one per job with its id, name and outcome."""
 
 from __future__ import annotations
 
 import io
 import json
 import logging
+import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from aipair.composition import Runtime
+from aipair.config import WorkerSettings
+from aipair.db.engine import DbContext, transaction
 from aipair.observability.logging import configure_logging
+from aipair.worker.context import JobContext
+from aipair.worker.errors import PermanentFailure
+from aipair.worker.jobs import JobGroup
+from aipair.worker.registry import JobRegistry
+from aipair.worker.runner import Worker
 from tests.fixtures.tenants import Tenant
 
 
@@ -48,3 +57,32 @@ async def test_each_request_is_one_json_line_with_route_status_duration_request_
     assert line["request_id"] == response.headers["x-request-id"]
     assert line["company_id"] == str(tenant.id)
     assert line["level"] == "info" and line["timestamp"]
+
+
+async def test_each_job_is_one_json_line_with_its_id_name_and_outcome(
+    runtime: Runtime, json_logs: io.StringIO
+) -> None:
+    group = JobGroup(f"t{uuid.uuid4().hex[:10]}")
+
+    @group.job("tidy")
+    async def tidy(ctx: JobContext) -> None:
+        return None
+
+    @group.job("refuse")
+    async def refuse(ctx: JobContext) -> None:
+        raise PermanentFailure("the input is unusable")
+
+    async with transaction(runtime.sessions, DbContext()) as session:
+        tidy_id = (await tidy.defer(session)).id
+        refuse_id = (await refuse.defer(session)).id
+    registry = JobRegistry()
+    registry.add(group)
+    fast = WorkerSettings(poll_interval_s=0.05, lease_s=1.0, shutdown_grace_s=0.2)
+    await Worker(runtime.services, registry, fast, concurrency=1).run_until_idle()
+    jobs = {line["job_id"]: line for line in _lines(json_logs.getvalue()) if "job_id" in line}
+    succeeded, failed = jobs[str(tidy_id)], jobs[str(refuse_id)]
+    assert succeeded["event"] == "job_succeeded" and succeeded["job"] == f"{group.domain}.tidy"
+    assert isinstance(succeeded["seconds"], float) and succeeded["level"] == "info"
+    assert failed["event"] == "job_failed" and failed["job"] == f"{group.domain}.refuse"
+    assert failed["state"] == "failed" and failed["error"].endswith("the input is unusable")
+    assert failed["level"] == "warning"

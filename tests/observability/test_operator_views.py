@@ -60,6 +60,30 @@ async def test_the_runbook_connection_query_as_the_owner_counts_the_apps_active_
     assert idle >= 1 and total >= active + idle
 
 
+RUNBOOK_POOL_CHECK = "SELECT count(*) FROM pg_stat_activity;"
+RUNBOOK_INDEX_CHECK = """SELECT schemaname, tablename, attname, n_distinct, correlation
+FROM pg_stats
+WHERE tablename = 'companies';"""
+
+
+async def test_the_runbooks_other_database_checks_run_verbatim_as_the_owner(
+    runtime: Runtime, tenant: Tenant, urls: DatabaseUrls
+) -> None:
+    async with runtime.engine.connect() as conn:  # at least one application connection
+        await conn.execute(text("SELECT 1"))
+    with psycopg.connect(libpq(urls.owner), autocommit=True) as owner:
+        app_connections = owner.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE usename = %s", [urls.app_role]
+        ).fetchone()
+        assert app_connections is not None and app_connections[0] >= 1
+        (everyone,) = owner.execute(RUNBOOK_POOL_CHECK).fetchone() or (0,)
+        assert everyone > app_connections[0]  # the application's and this one
+        owner.execute("ANALYZE companies")  # statistics exist once autovacuum (or this) analysed it
+        columns = {row[2]: row for row in owner.execute(RUNBOOK_INDEX_CHECK).fetchall()}
+    assert {"id", "slug", "name"} <= set(columns)
+    assert columns["slug"][0] == "public" and columns["slug"][1] == "companies"
+
+
 async def test_platform_staff_read_usage_across_companies_without_a_grant(
     client: httpx.AsyncClient, runtime: Runtime, tenant: Tenant, other_tenant: Tenant
 ) -> None:

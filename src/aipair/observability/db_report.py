@@ -25,6 +25,11 @@ SLOWEST = """SELECT round(mean_exec_time::numeric, 2) AS mean_ms, calls,
        round(total_exec_time::numeric) AS total_ms,
        left(regexp_replace(query, '\\s+', ' ', 'g'), 120) AS query
 FROM pg_stat_statements ORDER BY mean_exec_time DESC LIMIT 10"""
+RUNBOOK_SLOWEST = (
+    "SELECT query, mean_exec_time, calls FROM pg_stat_statements ORDER BY mean_exec_time DESC LIMIT 10;"
+)
+"""The runbook's slow-query check as PostgreSQL 13 and later name the column (``mean_time`` before)."""
+RUNBOOK_NOTE = f"The runbook's query (mean_time is mean_exec_time since PostgreSQL 13): {RUNBOOK_SLOWEST}"
 ENABLE_STATEMENTS = (
     "pg_stat_statements is not enabled on this server. To see the slowest statements: add"
     " shared_preload_libraries = 'pg_stat_statements' to postgresql.conf, restart PostgreSQL, then run"
@@ -70,7 +75,8 @@ def _slowest(conn: psycopg.Connection[Any]) -> ReportSection:
     title = "Slowest statements by mean time (pg_stat_statements)"
     if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'").fetchone() is None:
         return ReportSection(title, [], [], ENABLE_STATEMENTS)
-    return _query(conn, title, SLOWEST)
+    found = _query(conn, title, SLOWEST)
+    return ReportSection(found.title, found.columns, found.rows, RUNBOOK_NOTE)
 
 
 def database_report(conn: psycopg.Connection[Any], settings: Settings) -> list[ReportSection]:

@@ -12,7 +12,8 @@ Cues are tried in this order, the first that applies wins:
    ("Bob, can you…", "…, Bob?"), else nobody yet (a reply may take it on);
 5. the speaker committing their side to a verb of work ("we'll send you…", "vamos a publicar…"):
    the speaker;
-6. a shared obligation ("we need to…", "hay que…"): nobody yet;
+6. a shared obligation ("we need to…", "hay que…") or suggestion ("we should…", "habría que…"):
+   nobody yet;
 7. someone who is not a participant ("The clerk will invite…", "La letrada enviará…"): nobody.
 
 A request needs a verb of work ("can you send…", not "can you hear us"); so does a named
@@ -33,6 +34,7 @@ from aipair.kit.text import word_set
 from aipair.meetings.engines.people import HONORIFIC_WORDS, Mention, NameIndex, is_vocative
 from aipair.meetings.engines.rules import LanguageRules
 from aipair.meetings.engines.verbs import (
+    ENGLISH_WORK_VERBS,
     SPANISH_ADDRESSED_FORMS,
     SPANISH_ADDRESSED_INFINITIVE_OF,
     SPANISH_COMMITMENT_FORMS,
@@ -40,12 +42,15 @@ from aipair.meetings.engines.verbs import (
     SPANISH_THIRD_INFINITIVE_OF,
     SPANISH_THIRD_PERSON_FORMS,
     english_third_person,
+    first_person_future,
     first_person_infinitive,
     is_work_verb,
+    spanish_imperative,
 )
 from aipair.meetings.minutes import Priority
 
-CueKind = Literal["label", "named", "self", "weak", "request", "group", "third", "obligation"]
+CueKind = Literal["label", "named", "self", "weak", "request", "group", "third", "obligation", "suggestion"]
+_SUGGESTION = re.compile(r"should|ought|better|habría|tendríamos|deberíamos|debería|tendría|haría", re.I)
 
 _NEXT_WORD = re.compile(r"[\s,]*([^\W\d_][\w'’]*)")
 _WORD = re.compile(r"[^\W\d_][\w'’]*")
@@ -60,7 +65,14 @@ _OPENING_WORDS = word_set(
     "y e pues entonces ya hoy mañana luego después también vale bueno sí si claro venga dale va órale "
     "eso esto"
 )
+_TIME_WORDS = word_set("esta este el la próxima próximo antes del de mismo misma primera")
+_TIME_NOUNS = word_set(
+    "semana mes tarde noche lunes martes miércoles jueves viernes sábado domingo ahora ahorita hora "
+    "mañana hoy"
+)  # "Esta semana mando el informe": a time said first still opens the sentence
 _OBJECT_CLITICS = word_set("te le les lo la los las os")
+_TELLING = {"digo": "decir"}
+_PRONOUNS = word_set("i you we he she they it")
 _ALL_OF_US = re.compile(r"\b(?:entre\s+tod[oa]s|tod[oa]s\s+junt[oa]s|all\s+of\s+us|between\s+us)\b", re.I)
 _ADDRESS_WORDS = word_set("y e tú tu vos usted ustedes") | _CLITICS
 _THIRD_PARTY = {
@@ -119,6 +131,9 @@ def _guessed(words: list[re.Match[str]], position: int) -> str | None:
     after = words[position + 1].group().lower() if position + 1 < len(words) else ""
     if not before or before[-1] not in _OBJECT_CLITICS:
         return None  # "me refiero", "me opongo": a reflexive verb is no task
+    telling = _TELLING.get(words[position].group().lower())
+    if telling is not None:  # "Se lo digo yo", "le comento": telling someone who is not here
+        return telling if before[-2:-1] == ["se"] or before[-1] in ("le", "les") else None
     if not ("yo" in before[-3:] or after == "yo" or all(w in _OPENING_WORDS | _CLITICS for w in before)):
         return None
     return first_person_infinitive(words[position].group())
@@ -133,6 +148,15 @@ def _spanish_present(rules: LanguageRules, sentence: str) -> tuple[int, int, boo
     for position, word in enumerate(words):
         form = word.group().lower()
         guessed = None if form in SPANISH_COMMITMENT_FORMS else _guessed(words, position)
+        future = (
+            first_person_future(form) if guessed is None and form not in SPANISH_COMMITMENT_FORMS else None
+        )
+        if (
+            future is not None
+            and future not in rules.narration
+            and _allowed(rules, sentence, word.start(), word.start())
+        ):
+            return word.start(), word.end(), not form.endswith("mos"), future  # "checaré", "lo mandaremos"
         if form not in SPANISH_COMMITMENT_FORMS and guessed is None:
             continue
         before = [w.group().lower() for w in words[max(0, position - 2) : position]]
@@ -142,7 +166,10 @@ def _spanish_present(rules: LanguageRules, sentence: str) -> tuple[int, int, boo
         singular = form in SPANISH_SINGULAR_FORMS or guessed is not None
         clitic = bool(before) and before[-1] in _CLITICS
         with_yo = "yo" in before or after == "yo"
-        opening = all(w in _OPENING_WORDS for w in before) and position == len(before)
+        timed = any(w in _TIME_NOUNS for w in before)
+        opening = position == len(before) and all(
+            w in _OPENING_WORDS or (timed and w in _TIME_WORDS | _TIME_NOUNS) for w in before
+        )
         begin = words[position - 1].start() if clitic else word.start()
         if (clitic or (singular and (with_yo or opening))) and _allowed(rules, sentence, begin, word.start()):
             return word.start(), word.end() if guessed else word.start(), singular, guessed
@@ -233,13 +260,32 @@ def _request(
 def _assignment(
     rules: LanguageRules, sentence: str, speaker: str | None, mentions: list[Mention]
 ) -> ActionCue | None:
-    """ "PhD B, you write the results section": a participant addressed, then told what to do."""
+    """ "PhD B, you write the results section", "Marcus, add the check", "Luis, revisa el
+    presupuesto": a participant addressed, then told what to do."""
     for mention in mentions:
         if mention.name == speaker or not is_vocative(sentence, mention):
             continue
         match = _YOU.match(sentence, mention.end)
         if match and is_work_verb(_verb_after(rules, sentence, match.end()), rules.language):
             return ActionCue("request", mention.name, mention.start, match.end(), sentence[match.end() :])
+        imperative = _imperative(rules, sentence, mention.end)
+        if imperative is not None and _allowed(rules, sentence, mention.start, mention.end):
+            return ActionCue("request", mention.name, mention.start, mention.end, imperative)
+    return None
+
+
+def _imperative(rules: LanguageRules, sentence: str, position: int) -> str | None:
+    """The task when the words at ``position`` (after ", ") start with an imperative of a verb of work."""
+    words = _WORD.findall(sentence[position : position + 60])
+    lead = sentence[position:].lstrip()
+    if len(words) < 2 or not lead.startswith(","):
+        return None
+    verb, following = words[0].lower(), words[1].lower()
+    if rules.language == "es":
+        infinitive = spanish_imperative(verb) if following != "falta" else None
+        return f"{infinitive}{lead[1:].lstrip()[len(verb) :]}" if infinitive else None
+    if verb in ENGLISH_WORK_VERBS and following not in _PRONOUNS:
+        return lead[1:].lstrip()
     return None
 
 
@@ -300,7 +346,8 @@ def _shared(rules: LanguageRules, sentence: str, speaker: str | None) -> ActionC
         return ActionCue("group", owner, group.start(), group.end(), sentence[group.end() :])
     duty = _first(rules.obligation, rules, sentence)
     if duty is not None:
-        return ActionCue("obligation", None, duty.start(), duty.end(), sentence[duty.end() :])
+        kind: CueKind = "suggestion" if _SUGGESTION.search(duty.group()) else "obligation"
+        return ActionCue(kind, None, duty.start(), duty.end(), sentence[duty.end() :])
     return None
 
 

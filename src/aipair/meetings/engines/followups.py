@@ -3,9 +3,11 @@ pronoun stands for, and which candidates are kept, with what confidence.
 
 - A request or shared obligation answered in one of the next two turns by someone who accepts
   ("Sure.", "Sí, sin problema.", or a first-person commitment) belongs to that person — unless it was
-  addressed to someone else — and takes the reply's deadline when it had none; the reply's own
-  commitment to the same thing ("I'll send it by Friday", or whatever the reply opens with) is
-  folded into it, not listed twice.
+  addressed to someone else, or the reply hands it to a third person; a suggestion ("we should…")
+  needs a reply that commits, not only agrees — and takes the reply's deadline when it had none;
+  the reply's own commitment to the same thing ("I'll send it by Friday", or whatever the reply opens with) is
+  folded into it, not listed twice; when the request only pointed at the task ("Could you clean
+  those up?"), the reply's words name it.
 - A task that only names a pronoun ("La redacto yo", "I can move them up") quotes the sentence it
   refers to: the last informative sentence before it, in the same turn or the previous one.
 - A task that points back ("add that check") quotes the same way.
@@ -45,7 +47,9 @@ _BASE_CONFIDENCE = {
     "group": 0.55,
     "third": 0.5,
     "obligation": 0.45,
+    "suggestion": 0.4,
 }
+_ASKS = ("request", "obligation", "suggestion")  # nobody's yet: a reply may take them on
 DueFinder = Callable[[str], DueDate | None]
 
 
@@ -98,8 +102,14 @@ def _accept(
     takes_on = (
         rules.self_commitment.search(first[0]) or rules.weak_commitment.search(first[0]) if first else None
     )
-    if not own and not takes_on and not rules.acceptance.match(reply.text):
-        return False
+    if (
+        not own
+        and not takes_on
+        and (candidate.cue.kind == "suggestion" or not rules.acceptance.match(reply.text))
+    ):
+        return False  # "We should add a leaf icon." "Yeah.": agreeing with an idea is not taking it on
+    if any(r.cue.kind == "request" and r.owner not in (None, acceptor) for r in replies):
+        return False  # "Sí, eso. Becaria C, ¿te ocupás vos…?": the reply hands it to someone else
     candidate.owner, candidate.accepted = acceptor, True
     asked = set(content_words(candidate.task))
     for commitment in own:
@@ -119,7 +129,8 @@ def _accept(
 def _vaguer(asked: Candidate, commitment: Candidate) -> bool:
     """Whether the reply names the task the request only pointed at."""
     pointing = asked.pronominal or asked.refers_back or not names_a_task(asked.task)
-    return pointing and not commitment.pronominal and names_a_task(commitment.task)
+    more = len(content_words(commitment.task)) > len(content_words(asked.task))
+    return pointing and names_a_task(commitment.task) and (not commitment.pronominal or more)
 
 
 def link_replies(
@@ -133,7 +144,7 @@ def link_replies(
     for candidate in candidates:
         by_position.setdefault(candidate.position, []).append(candidate)
     for found_here in by_position.values():
-        asks = [c for c in found_here if c.cue.kind in ("request", "obligation") and not c.absorbed]
+        asks = [c for c in found_here if c.cue.kind in _ASKS and not c.absorbed]
         if not asks:
             continue
         reply = _reply(asks[-1], segments)
@@ -160,13 +171,13 @@ def add_context(candidate: Candidate, segments: Sequence[Segment]) -> None:
 def _keep(candidate: Candidate) -> bool:
     if candidate.absorbed or (candidate.pronominal and not candidate.context and not candidate.accepted):
         return False
-    if candidate.agenda and candidate.cue.kind in ("group", "obligation"):
+    if candidate.agenda and candidate.cue.kind in ("group", "obligation", "suggestion"):
         return False
     if candidate.pronominal:
         return True
     if not names_a_task(candidate.task):
         return False
-    if candidate.accepted or candidate.cue.kind not in ("request", "obligation"):
+    if candidate.accepted or candidate.cue.kind not in _ASKS:
         return True
     return candidate.owner is not None or candidate.due is not None
 

@@ -138,6 +138,29 @@ _NOT_WORK_FIRST_PERSON = word_set(
 )
 _FIRST_PERSON_ENDING = re.compile(r"^[^\W\d_]{2,}[^aeiouáéíóú\W]o$")
 _FUTURE_ENDING = re.compile(r"^[^\W\d_]{2,}(?:aré|eré|iré)$")
+_PLURAL_FUTURE_ENDING = re.compile(r"^[^\W\d_]{2,}(?:aremos|eremos|iremos)$")
+
+
+def first_person_future(form: str) -> str | None:
+    """The infinitive of a first-person future of any verb ("checaré" → "checar", "mandaremos" →
+    "mandar"): the ending says it is a verb, whatever the verb."""
+    lowered = form.lower()
+    if _FUTURE_ENDING.match(lowered):
+        return lowered[:-1].translate(_UNACCENT)
+    if _PLURAL_FUTURE_ENDING.match(lowered):
+        return lowered[:-4]
+    return None
+
+
+def spanish_imperative(word: str) -> str | None:
+    """The infinitive of a "tú" imperative of a verb of work ("revisa", "mándame", "envíalo")."""
+    lowered = word.lower()
+    bare = _ENCLITIC.sub("", lowered) if len(lowered) > 4 else lowered
+    for form in (lowered, bare, bare.translate(_UNACCENT)):
+        verb = SPANISH_THIRD_INFINITIVE_OF.get(form)
+        if verb is not None and not form.endswith("á"):
+            return verb
+    return None
 
 
 def first_person_infinitive(form: str) -> str | None:

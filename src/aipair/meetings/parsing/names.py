@@ -16,11 +16,12 @@ import re
 from aipair.kit.text import word_set
 
 _MAX_SIGNIFICANT_WORDS = 6
+_MAX_ROLE_WORDS = 2
 _MAX_LABEL_CHARS = 60
 
 HONORIFICS = word_set(
     "mr mrs ms mx miss dr dra hon prof profa sr sra srta sir dame lady lord rev fr don doña señor "
-    "señora señorita sen rep"
+    "señora señorita sen rep d dña dª d.ª lic ing arq mtro mtra cllr councillor alderman ald"
 )
 _ARTICLES = frozenset({"the", "el", "la"})
 PARTICLES = word_set("de del la las los y e van von der den da di du le do dos das ten ter bin ibn al")
@@ -29,7 +30,10 @@ _ROLES = word_set(
     "vicepresidenta secretary secretario secretaria clerk minister ministro ministra moderator "
     "moderador moderadora commissioner comisionado comisionada consejero consejera alcalde "
     "alcaldesa portavoz director directora witness testigo interpreter intérprete host interviewer "
-    "entrevistador entrevistadora presenter presentador presentadora facilitator"
+    "entrevistador entrevistadora presenter presentador presentadora facilitator treasurer tesorero "
+    "tesorera administrador administradora vocal vecino vecina representante coordinador coordinadora "
+    "gerente jefe jefa manager lead candidate candidato candidata recruiter reclutador reclutadora "
+    "member miembro concejal concejala councillor mayor trustee patrono patrona delegado delegada"
 )
 _SPANISH_TITLES = {"señor": "Sr.", "señora": "Sra.", "señorita": "Srta."}
 _ELIDED = re.compile(r"^[dlDL]['’][^\W\d_]")  # d'Arcy, l'Écuyer
@@ -71,12 +75,27 @@ def looks_like_name(name: str) -> bool:
     significant = _significant(name.split())
     if not significant or len(significant) > _MAX_SIGNIFICANT_WORDS:
         return False
+    if (
+        len(significant) <= _MAX_ROLE_WORDS
+        and significant[0][0].isupper()
+        and _bare(significant[0]) in _ROLES
+    ):
+        return True  # "Presidente de la comunidad", "Vecina del tercero" (not "Speaker for the vendor")
     return all(w[0].isupper() or w[0].isdigit() for w in significant)
 
 
 def _is_role(words: list[str]) -> bool:
     significant = _significant(words)
     return bool(significant) and _bare(significant[0]) in _ROLES
+
+
+def _names_inside(outer: list[str], inner: str) -> bool:
+    """Whether the parentheses name the person: after a role ("The Chair (Mr. Tom Kmiec)") or a
+    one-word label that is no name ("HR (Ana Ruiz)"), when they hold a name and not a role."""
+    if not looks_like_name(inner) or _is_role(inner.split()) or is_group(inner):
+        return False
+    person_inside = _bare(inner.split()[0]) in HONORIFICS or len(_significant(inner.split())) >= 2
+    return _is_role(outer) or (len(outer) == 1 and outer[0].isupper() and person_inside)
 
 
 def participant_name(label: str | None) -> str | None:
@@ -88,7 +107,7 @@ def participant_name(label: str | None) -> str | None:
     if parts is not None and parts["outer"]:
         outer, inner = parts["outer"], parts["inner"].strip()
     words = outer.split()
-    if inner and _is_role(words) and looks_like_name(inner) and not _is_role(inner.split()):
+    if inner and _names_inside(words, inner):
         title = next((_SPANISH_TITLES[_bare(w)] for w in words if _bare(w) in _SPANISH_TITLES), "")
         has_title = _bare(inner.split()[0]) in HONORIFICS
         words = ([title] if title and not has_title else []) + inner.split()
