@@ -131,7 +131,7 @@ ENGLISH = LanguageRules(
         r"|\bthe\s+next\s+bit\b|\bturn\s+it\s+over\b|\bthe\s+floor\b|\bkick\s+off\b|\bgo\s+ahead\b",
         r"|\b(?:talk|speak)\s+about\b|\bthe\s+round\b|\bgo\s+(?:around|over)\s+the\b|\bin\s+mind\b",
         r"|\btell\s+you\s+(?:that|what|how|why|honestly)\b|\bask\s+(?:you\s+)?(?:a|one|another)\s+question\b",
-        r"|\bbe\s+(?:honest|quick|brief)\b|\badmit\b|\b(?:take|walk|talk|bring)\s+(?:us|me|everyone)\s+through\b",
+        r"|\bbe\s+(?:honest|quick|brief)\b|\badmit\b|\blet\s+me\s+(?:just\s+|quickly\s+)?(?:pull|bring)\s+up\b|\b(?:take|walk|talk|bring)\s+(?:us|me|everyone)\s+through\b",
     ),
     agenda=_rx(r"\b(?:today|this\s+meeting|this\s+session|now)\b"),
     small_talk=_rx(
@@ -181,11 +181,12 @@ ENGLISH = LanguageRules(
         r"|that|this)\s+(?:okay|ok|happy|fine|content|agreed|agreeable)|are\s+(?:we|you|people)\s+(?:all\s+)?",
         r"(?:okay|ok|happy|fine|agreed|good)|(?:we're|we\s+are)\s+(?:all\s+)?agreed|do\s+we\s+(?:all\s+)?agree",
         r"|does\s+(?:everyone|everybody)\s+agree|can\s+we\s+agree|(?:everyone|everybody)\s+(?:okay|ok|happy",
-        r"|fine)|any\s+objections?)\b(?:\s+(?:with|for|to|on|that))?\s*(?P<what>[^?]*)\?\W*$",
+        r"|fine)|any\s+objections?|should\s+we)\b(?:\s+(?:with|for|to|on|that))?\s*(?P<what>[^?]*)\?\W*$",
     ),
     assent=_rx(
         r"^\W*(?:yes|yeah|yep|yup|sure|agreed|content|fine|ok|okay|of\s+course|absolutely|definitely|aye",
         r"|sounds\s+good|works\s+for\s+me|no\s+objections?|makes\s+sense|correct|exactly|agree",
+        r"|I'd\s+say\s+(?:yes|so)|I\s+think\s+so",
         r"|[\w'-]+(?:\s+[\w'-]+){0,3}\s+(?:is|are|sounds|seems|works)\s+(?:fine|good|great|ok|okay|for\s+me))\b",
     ),
     task_lead=_rx(
@@ -244,7 +245,9 @@ SPANISH = LanguageRules(
         r"|encargate|asegúrate",
         r"|asegurate|tienes\s+que|te\s+encargas|se\s+encarga\s+usted|¿\s*puede",
         r"|alguien\s+(?:puede|podría|se\s+encarga|se\s+ocupa)",
-        r"|^\W*(?:y\s+)?quién\s+(?:puede|podría|se\s+encarga|se\s+ocupa|quiere))\b",
+        r"|^\W*(?:y\s+)?quién\s+(?:puede|podría|se\s+encarga|se\s+ocupa|quiere)",
+        r"|^\W*¿\s*(?:usted\s+)?podría|podría\s+usted|necesitaría\s+que|me\s+gustaría\s+que|quisiera\s+que",
+        r"|(?:te|le|os|les)\s+agradecería\s+que)\b",
     ),
     obligation=_rx(
         r"\b(?:hay\s+que|habría\s+que|tenemos\s+que|tendríamos\s+que|debemos|deberíamos|hace\s+falta",
