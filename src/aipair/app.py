@@ -31,6 +31,7 @@ from aipair.observability.sampler import pool_usage
 from aipair.observability.tracing import ProviderSpans, fastapi_telemetry, tracer_provider
 from aipair.ops.backups.endpoints import router as backups_router
 from aipair.ops.backups.wal import archiving_embedded_server
+from aipair.ops.gauges import GaugeRefresher
 from aipair.ops.incidents.endpoints import router as incidents_router
 from aipair.ops.maintenance.endpoints import router as maintenance_router
 from aipair.ops.maintenance.gate import MaintenanceGate
@@ -80,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         watcher = maintenance_watcher(settings, runtime.database.connector, maintenance)
         await watcher.start()
         start_instrumentation(app, runtime)
+        gauges = GaugeRefresher(runtime.sessions, runtime.incidents, maintenance)
+        gauges.start()
         try:
             async with AsyncExitStack() as jobs:
                 if settings.worker.in_process:
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await jobs.enter_async_context(worker)
                 yield
         finally:
+            await gauges.stop()
             await instrumentation.stop()
             await watcher.stop()
             await runtime.close()

@@ -179,11 +179,14 @@ def mailer(smtp: SmtpSettings) -> Mailer:
 
 
 def secret_box(settings: Settings) -> SecretBox:
-    """What seals secrets at rest: ``AIPAIR_SECRETS_KEY``, else a key generated once for the data
-    directory (like the JWT secret; production sets it, so every replica opens what another sealed)."""
+    """What seals secrets at rest: ``AIPAIR_SECRETS_KEY`` (with ``AIPAIR_SECRETS_PREVIOUS_KEYS`` still
+    accepted for opening), else a key generated once for the data directory (like the JWT secret;
+    production sets it, so every replica opens what another sealed)."""
+    previous = settings.secrets_previous_keys.get_secret_value() if settings.secrets_previous_keys else ""
+    ring = [decode_key(k) for k in previous.split(",") if k.strip()]
     if settings.secrets_key is not None:
-        return SecretBox(decode_key(settings.secrets_key.get_secret_value()))
-    return SecretBox(derive_key(local_secret(settings.data_path, "secrets_key")))
+        return SecretBox(decode_key(settings.secrets_key.get_secret_value()), ring)
+    return SecretBox(derive_key(local_secret(settings.data_path, "secrets_key")), ring)
 
 
 def ai_metrics_for(prices: PriceCatalog, providers: Iterable[str]) -> AiMetrics:

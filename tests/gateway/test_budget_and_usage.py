@@ -19,7 +19,7 @@ from aipair.db.urls import libpq
 from tests.fixtures.database import initialised_runtime
 from tests.fixtures.live_gateway import LiveGateway, control
 from tests.fixtures.tenants import Tenant, make_api_key
-from tests.gateway.conftest import MESSAGES, sdk
+from tests.gateway.conftest import MESSAGES, sdk, usage_rows
 from tests.meetings.helpers import run_jobs
 
 pytestmark = pytest.mark.usefixtures("healthy_upstreams")
@@ -82,12 +82,20 @@ async def test_usage_api_groups_by_model_day_and_key_and_capacity_query_sees_it(
 ) -> None:
     key = await make_api_key(client, tenant)
     api = sdk(gateway, str(key["key"]))
-    for model in ("gpt-4o-mini", "gpt-4o-mini", "local"):
+    for model in ("gpt-4o-mini", "gpt-4o-mini", "resilient", "local"):
         await api.chat.completions.create(model=model, messages=MESSAGES)
+    assert len(usage_rows(settings, tenant.id)) == 4  # settled (just after each answer was sent)
     headers = tenant.auth("ADMIN")
     by_model = (await client.get("/api/usage", params={"group_by": "model"}, headers=headers)).json()
-    assert {i["key"]: i["requests"] for i in by_model["items"]} == {"gpt-4o-mini": 2, "local-extractive": 1}
-    assert by_model["totals"]["requests"] == 3 and by_model["totals"]["cost_usd"] == "0.000012"
+    # Grouped by the name each call asked for (an alias too), not by the provider's model behind it.
+    assert {i["key"]: i["requests"] for i in by_model["items"]} == {
+        "gpt-4o-mini": 2,
+        "local": 1,
+        "resilient": 1,
+    }
+    assert by_model["totals"]["requests"] == 4 and by_model["totals"]["cost_usd"] == "0.000018"
+    served = (await client.get("/api/usage", params={"group_by": "provider_model"}, headers=headers)).json()
+    assert {i["key"]: i["requests"] for i in served["items"]} == {"gpt-4o-mini": 3, "local-extractive": 1}
     by_day = (await client.get("/api/usage", params={"group_by": "day"}, headers=headers)).json()
     assert [i["key"] for i in by_day["items"]] == [datetime.now(UTC).date().isoformat()]
     by_key = (await client.get("/api/usage", params={"group_by": "key"}, headers=headers)).json()
@@ -100,4 +108,4 @@ async def test_usage_api_groups_by_model_day_and_key_and_capacity_query_sees_it(
             "UPDATE usage_counters SET requests = requests + 8001 WHERE company_id = %s", [tenant.id]
         )
         rows = conn.execute(RUNBOOK_CAPACITY_QUERY).fetchall()
-    assert (tenant.id, "4", "8004") in [tuple(r[:3]) for r in rows]
+    assert (tenant.id, "4", "8005") in [tuple(r[:3]) for r in rows]

@@ -26,7 +26,13 @@ async def usage(
     usage_service: Usage,
     start: Annotated[date | None, Query(alias="from", description="First day (default: 30 days ago)")] = None,
     end: Annotated[date | None, Query(alias="to", description="Last day, inclusive (default: today)")] = None,
-    group_by: Annotated[GroupBy, Query(description="model, day, key or provider")] = "model",
+    group_by: Annotated[
+        GroupBy,
+        Query(
+            description="model (as the caller named it), provider_model (the provider's model that served"
+            " it), day, key or provider"
+        ),
+    ] = "model",
 ) -> UsageReport:
     """Requests, errors, tokens and cost between two days, grouped; served from daily roll-ups, so it
     costs the same whatever the number of requests behind it."""

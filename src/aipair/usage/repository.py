@@ -18,7 +18,13 @@ from aipair.usage.models import NO_KEY
 EXPIRE = "SELECT gateway_expire_reservations(make_interval(mins => $1), $2)"
 USAGE_APPLY = "SELECT reserved, crossed::text FROM gateway_usage_apply($1::text::jsonb, $2::text::jsonb)"
 USAGE_SINGLE = "SELECT settled, reserved FROM gateway_usage_batch($1::text::jsonb, $2::text::jsonb)"
-GROUP_COLUMNS = {"model": "model", "day": "day::text", "key": "api_key_id::text", "provider": "provider"}
+GROUP_COLUMNS = {
+    "model": "public_model",
+    "provider_model": "model",
+    "day": "day::text",
+    "key": "api_key_id::text",
+    "provider": "provider",
+}
 
 
 async def expire_reservations(pool: asyncpg.Pool, older_than_minutes: int, limit: int) -> int:

@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aipair.kit.money import micro_to_usd
 
-GroupBy = Literal["model", "day", "key", "provider"]
+GroupBy = Literal["model", "provider_model", "day", "key", "provider"]
+"""``model``: as the caller named it (an alias such as ``local``); ``provider_model``: the provider's model
+that served it."""
 
 
 class UsageRow(BaseModel):

@@ -67,9 +67,11 @@ _OPENING_WORDS = word_set(
 )
 _TIME_WORDS = word_set("esta este el la próxima próximo antes del de mismo misma primera")
 _TIME_NOUNS = word_set(
-    "semana mes tarde noche lunes martes miércoles jueves viernes sábado domingo ahora ahorita hora"
+    "semana mes tarde noche lunes martes miércoles jueves viernes sábado domingo ahora ahorita hora "
+    "mañana hoy"
 )  # "Esta semana mando el informe": a time said first still opens the sentence
 _OBJECT_CLITICS = word_set("te le les lo la los las os")
+_TELLING = {"digo": "decir"}
 _PRONOUNS = word_set("i you we he she they it")
 _ALL_OF_US = re.compile(r"\b(?:entre\s+tod[oa]s|tod[oa]s\s+junt[oa]s|all\s+of\s+us|between\s+us)\b", re.I)
 _ADDRESS_WORDS = word_set("y e tú tu vos usted ustedes") | _CLITICS
@@ -129,6 +131,9 @@ def _guessed(words: list[re.Match[str]], position: int) -> str | None:
     after = words[position + 1].group().lower() if position + 1 < len(words) else ""
     if not before or before[-1] not in _OBJECT_CLITICS:
         return None  # "me refiero", "me opongo": a reflexive verb is no task
+    telling = _TELLING.get(words[position].group().lower())
+    if telling is not None:  # "Se lo digo yo", "le comento": telling someone who is not here
+        return telling if before[-2:-1] == ["se"] or before[-1] in ("le", "les") else None
     if not ("yo" in before[-3:] or after == "yo" or all(w in _OPENING_WORDS | _CLITICS for w in before)):
         return None
     return first_person_infinitive(words[position].group())

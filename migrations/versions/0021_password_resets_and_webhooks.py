@@ -1,7 +1,7 @@
 """Password reset codes, sessions an account can end everywhere, and signed webhook deliveries.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06
 
 - ``auth.password_resets``: one-time codes (only their hash) that set an account's password.
@@ -18,8 +18,8 @@ from alembic import op
 
 from aipair.db.migration_helpers import enable_tenant_rls, grant_app
 
-revision = "0019"
-down_revision = "0018"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
