@@ -212,3 +212,25 @@ def test_the_person_asked_answering_with_a_date_or_a_bare_me_takes_the_task_on()
         ("Revisar el contrato del almacén", "Luis Herrero", None),
     ]
     assert [a.confidence < 0.8 for a in minutes.action_items] == [False, False, True]
+
+
+def test_what_a_thing_does_or_who_does_what_is_no_task_but_a_person_outside_is() -> None:
+    minutes = minutes_of(
+        "Rosa Delgado: Hugh runs our IT side, so he'll have the tricky questions.\n"
+        "Ben Adler: The connector will sync the orders every hour.\n"
+        "Hugh Travers: Our security team will review the SOC 2 report next week.\n"
+    )
+    assert tasks(minutes) == [("Review the SOC 2 report", None, dt.date(2026, 3, 13))]
+
+
+def test_a_role_names_the_one_participant_whose_label_gives_it() -> None:
+    minutes = minutes_of(
+        "Dra. Carmen Villalobos (Presidenta): El tesorero traerá las cuentas el lunes.\n"
+        "Lic. Andrés Zamora (Tesorero): Así es.\n"
+        "Dra. Carmen Villalobos (Presidenta): Y la secretaria de la Junta mandará la convocatoria.\n",
+        MONDAY,
+    )
+    assert [(a.owner_name, a.due_date) for a in minutes.action_items] == [
+        ("Lic. Andrés Zamora", dt.date(2026, 3, 30)),
+        (None, None),  # nobody here is the secretary
+    ]

@@ -211,7 +211,8 @@ SPANISH = LanguageRules(
         r"|estamos\s+de\s+acuerdo\s+en|(?:pues|entonces|vale)\s*,?\s+acordado|^\W*acordado\b",
         r"|por\s+unanimidad|por\s+mayoría|por\s+\w+\s+votos?\s+(?:a\s+favor\s+)?contra\s+\w+",
         r"|(?:queda|quedan)\s+(?:aplazad[oa]s?|pospuest[oa]s?|rechazad[oa]s?)|se\s+(?:aplaza|pospone|rechaza)n?",
-        r"|^\W*(?:aprobad[oa]|rechazad[oa])s?(?=\W*$)|sale\s+adelante|salió\s+adelante)\b",
+        r"|^\W*(?:aprobad[oa]|rechazad[oa])s?(?=\W*$)|sale\s+adelante|salió\s+adelante|adelante\s+con",
+        r"|^\W*(?:lo\s+hacemos|queda|quedamos|lo\s+dejamos)\s+así(?=\W*$))\b",
     ),
     decision_negated=_rx(
         r"\b(?:no|todavía\s+no|aún\s+no|nadie)\s+(?:\w+\s+){0,2}?",
