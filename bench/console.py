@@ -50,11 +50,12 @@ FROM generate_series(1, %(events)s) AS n,
               [1 + n %% 4] AS name) m
 """
 DAILY_SQL = """
-INSERT INTO usage_daily (company_id, day, model, provider, api_key_id, requests, errors, input_tokens,
-                         output_tokens, cost_micro_usd)
-SELECT company_id, created_at::date, model, provider, coalesce(api_key_id, %(no_key)s), count(*),
-       count(*) FILTER (WHERE status = 'failed'), sum(input_tokens), sum(output_tokens), sum(cost_micro_usd)
-FROM usage_events WHERE company_id = %(company)s GROUP BY 1, 2, 3, 4, 5
+INSERT INTO usage_daily (company_id, day, public_model, model, provider, api_key_id, requests, errors,
+                         input_tokens, output_tokens, cost_micro_usd)
+SELECT company_id, created_at::date, public_model, model, provider, coalesce(api_key_id, %(no_key)s),
+       count(*), count(*) FILTER (WHERE status = 'failed'), sum(input_tokens), sum(output_tokens),
+       sum(cost_micro_usd)
+FROM usage_events WHERE company_id = %(company)s GROUP BY 1, 2, 3, 4, 5, 6
 """
 COUNTERS_SQL = """
 INSERT INTO usage_counters (company_id, period, api_key_id, requests, cost_micro_usd, input_tokens,

@@ -4,7 +4,10 @@ A raw asyncio HTTP/1.1 server (keep-alive, Content-Length bodies) so the mock co
 the gateway it measures. Behaviour is steered over HTTP: ``POST /__control`` with
 ``{"fail_status": 500, "fail_count": 3, "delay_s": 0.2, "hang": false}`` (``model_status``
 ``{"gpt-x": 404}`` answers requests for one model with an error); ``GET /__stats`` counts calls.
-With ``{"record_auth": true}`` every call's path and ``Authorization`` header are kept for ``GET /__auth``.
+With ``{"record_auth": true}`` every call's path and ``Authorization`` header are kept for ``GET /__auth``,
+with ``{"record_bodies": true}`` every call's path, JSON body and ``anthropic-beta`` header for
+``GET /__bodies``.
+``POST /v1/messages`` answers in Anthropic's own shapes (:mod:`bench.mock_anthropic`).
 Run standalone: ``python -m bench.mock_upstream --port 9100``.
 """
 
@@ -17,6 +20,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from bench import mock_anthropic
 
 CHAT = {
     "id": "chatcmpl-mock",
@@ -56,6 +61,8 @@ class Behaviour:
     """Error statuses answered to requests for these models (an upstream that lacks them, or breaks)."""
     record_auth: bool = False
     auth_seen: list[dict[str, str | None]] = field(default_factory=list)
+    record_bodies: bool = False
+    bodies_seen: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _response(status: int, body: bytes, content_type: str = "application/json") -> bytes:
@@ -147,22 +154,31 @@ class MockUpstream:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 method, path, _ = lines[0].split(" ", 2)
-                length, auth = 0, None
+                length, auth, beta = 0, None, None
                 for line in lines[1:]:
                     name = line[:15].lower()
                     if name == "content-length:":
                         length = int(line[15:].strip())
                     elif name.startswith("authorization:"):
                         auth = line[14:].strip()
+                    elif name.startswith("anthropic-beta:"):
+                        beta = line[15:].strip()
                 body = await reader.readexactly(length) if length else b""
-                if self.behaviour.record_auth and not path.startswith("/__"):
-                    self.behaviour.auth_seen.append({"path": path, "authorization": auth})
+                if not path.startswith("/__"):
+                    self._record(path, auth, beta, body)
                 answer = await self._handle(method, path, body)
                 await self._write(writer, answer)
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError, ValueError):
             pass
         finally:
             writer.close()
+
+    def _record(self, path: str, auth: str | None, beta: str | None, body: bytes) -> None:
+        b = self.behaviour
+        if b.record_auth:
+            b.auth_seen.append({"path": path, "authorization": auth})
+        if b.record_bodies:
+            b.bodies_seen.append({"path": path, "body": json.loads(body or b"null"), "anthropic_beta": beta})
 
     async def _write(self, writer: asyncio.StreamWriter, answer: bytes) -> None:
         """Send the answer; an event stream goes out event by event when ``stream_delay_s`` is set."""
@@ -207,6 +223,8 @@ class MockUpstream:
             return _response(200, json.dumps(b.calls).encode())
         if path == "/__auth":
             return _response(200, json.dumps(b.auth_seen).encode())
+        if path == "/__bodies":
+            return _response(200, json.dumps(b.bodies_seen).encode())
         if method == "POST":  # /__hooks
             b.hooks.append(json.loads(body or b"{}"))
         return _response(200, json.dumps(b.hooks).encode())
@@ -219,6 +237,8 @@ class MockUpstream:
         return int(self.behaviour.model_status.get(model, 0)) if isinstance(model, str) else 0
 
     def _answer(self, path: str, body: bytes) -> bytes:
+        if path.endswith("/v1/messages"):
+            return self._anthropic(json.loads(body or b"{}"))
         if path.endswith("/chat/completions"):
             request: dict[str, Any] = json.loads(body or b"{}")
             if self.behaviour.tool_call:
@@ -254,6 +274,13 @@ class MockUpstream:
         if path.endswith("/models"):
             return _response(200, b'{"object": "list", "data": []}')
         return _response(404, b'{"error": {"message": "no such route", "type": "invalid_request_error"}}')
+
+    def _anthropic(self, request: dict[str, Any]) -> bytes:
+        if request.get("stream"):
+            return _response(
+                200, mock_anthropic.stream(request, self.behaviour.tool_call), "text/event-stream"
+            )
+        return _response(200, json.dumps(mock_anthropic.message(request, self.behaviour.tool_call)).encode())
 
 
 def main() -> None:

@@ -141,6 +141,14 @@ HTTP_CODES = {
 }
 
 
+class EmbeddedServerFailed(ServiceUnavailable):
+    """A program of the embedded PostgreSQL server (``pg_ctl``, ``initdb``) failed; the message is its
+    own last words."""
+
+    code = "embedded_server_failed"
+    default_message = "The embedded PostgreSQL server did not do what was asked"
+
+
 class PortInUse(ServiceUnavailable):
     """A port the platform must listen on is taken by another program; the message names the setting
     that moves it."""

@@ -13,7 +13,7 @@ from aipair.config import Settings
 from tests.fixtures.budget_race import (  # noqa: F401  (*_fixture: the module's fixtures)
     admission_gateways,
     assert_budget_for_50_admits_50,
-    billed,
+    assert_quota_of_50_admits_50,
     fire,
     redis_url_fixture,
     set_company,
@@ -59,19 +59,7 @@ async def test_200_concurrent_requests_against_a_quota_of_50_admit_exactly_50(
     tenant: Tenant,
     settings: Settings,
 ) -> None:
-    primary, _ = upstreams
-    set_company(
-        settings,
-        tenant.id,
-        custom_ai_requests_per_month=50,
-        custom_requests_per_minute=10_000,
-        custom_ai_requests_per_hour=10_000,
-    )
-    key = str((await make_api_key(client, tenant))["key"])
-    statuses = fire([one_gateway], key, 200)
-    assert statuses.count(200) == 50 and statuses.count(429) == 150
-    assert calls(primary) == 50
-    assert billed(settings, tenant.id) == 50
+    await assert_quota_of_50_admits_50([one_gateway], upstreams[0], client, tenant, settings)
 
 
 async def test_two_gateway_processes_share_the_budget(
@@ -82,6 +70,16 @@ async def test_two_gateway_processes_share_the_budget(
     settings: Settings,
 ) -> None:
     await assert_budget_for_50_admits_50(two_gateways, upstreams[0], client, tenant, settings)
+
+
+async def test_two_gateway_processes_share_the_quota(
+    two_gateways: list[str],
+    upstreams: tuple[UpstreamProcess, UpstreamProcess],
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    settings: Settings,
+) -> None:
+    await assert_quota_of_50_admits_50(two_gateways, upstreams[0], client, tenant, settings)
 
 
 async def test_two_gateway_processes_share_rate_limits_through_redis(

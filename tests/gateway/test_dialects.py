@@ -16,13 +16,9 @@ from aipair.config import Settings
 from tests.fixtures.live_gateway import LiveGateway, calls, control
 from tests.fixtures.tenants import Tenant, make_api_key
 from tests.gateway.conftest import sdk, usage_rows
+from tests.gateway.messages_api import WEATHER, message_of
 
 pytestmark = pytest.mark.usefixtures("healthy_upstreams")
-WEATHER = {
-    "name": "get_weather",
-    "description": "The weather in a city",
-    "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-}
 
 
 def claude(gateway: LiveGateway, key: str, **options: Any) -> anthropic.AsyncAnthropic:
@@ -87,11 +83,7 @@ async def test_anthropic_sdk_tool_use_with_x_api_key(
         "tools": [WEATHER],
         "messages": [{"role": "user", "content": "Weather in Paris?"}],
     }
-    if streamed:
-        async with api.messages.stream(**request) as stream:
-            message = await stream.get_final_message()
-    else:
-        message = await api.messages.create(**request)
+    message = await message_of(api, request, streamed)
     [block] = message.content
     assert block.type == "tool_use" and block.name == "get_weather" and block.input == {"city": "Paris"}
     assert message.stop_reason == "tool_use"

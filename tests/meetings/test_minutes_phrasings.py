@@ -41,7 +41,7 @@ def test_a_request_to_anyone_belongs_to_who_answers_on_it() -> None:
     assert tasks(minutes) == [("Book the demo room for the launch call", "Nadia Kapoor", None)]
 
 
-def test_votes_either_way_and_agreed_questions_are_decisions() -> None:
+def test_votes_either_way_and_agreed_questions_are_decisions_and_narration_no_task() -> None:
     minutes = minutes_of(
         "Cllr. Ruth Ellison: I move that the committee recommend releasing the reserve to replace the "
         "climbing frame.\n"
@@ -56,9 +56,13 @@ def test_votes_either_way_and_agreed_questions_are_decisions() -> None:
         "The Chair (Cllr. Dana Whitfield): Those in favour? Two. Against? Four. The motion is defeated.\n"
         "Cllr. Peter Quinn: I move that we approve the summer fair budget as presented.\n"
         "The Chair (Cllr. Dana Whitfield): All in favour? Carried.\n"
+        "Grace Liu: Should we run a failover drill every quarter?\n"
+        "Olu Adeyemi: I'd say yes. Let me just pull up the graph.\n"
     )
     decisions = [d.text for d in minutes.decisions]
-    assert len(decisions) == 5
+    assert decisions[5:] == ["Run a failover drill every quarter"]
+    assert minutes.action_items == []  # pulling up a graph is the meeting talking to itself
+    assert len(decisions) == 6
     assert "climbing frame" in decisions[0] and decisions[0].startswith("The motion carries")
     assert decisions[1].startswith("Officers to add the river bins to the weekend round")
     assert "canary goes to ten percent" in decisions[2]
@@ -178,3 +182,55 @@ def test_choices_stated_as_going_for_or_opting_are_decisions() -> None:
     )
     assert [d.text for d in english.decisions] == ["We'll go for the rubber case then."]
     assert [d.text for d in spanish.decisions] == ["Al final optamos por el proveedor de Valencia."]
+
+
+def test_telling_someone_outside_and_impersonal_settlements_in_spanish() -> None:
+    minutes = minutes_of(
+        "Vecina del 4ºA: Que alguien avise al portero de que cierre con llave por la noche.\n"
+        "Vecino del 2ºB: Eso se lo digo yo, que lo veo todas las mañanas.\n"
+        "Presidenta (Dña. Rosario Medina): Se contrata a la empresa de pintura para septiembre.\n"
+        "Vecino del 2ºB: Lo digo por los que no estaban, nada más.\n"
+    )
+    assert [a.owner_name for a in minutes.action_items] == ["Vecino del 2ºB"]
+    assert "portero" in minutes.action_items[0].task
+    assert [d.text for d in minutes.decisions] == ["Se contrata a la empresa de pintura para septiembre."]
+
+
+def test_the_person_asked_answering_with_a_date_or_a_bare_me_takes_the_task_on() -> None:
+    minutes = minutes_of(
+        "Marta Iglesias: Ana Belén, ¿puedes preparar la oferta para Elena?\n"
+        "Ana Belén Soto: La tengo el lunes.\n"
+        "Marta Iglesias: ¿Y quién puede mandar el informe a la Junta antes del día treinta?\n"
+        "Carlos Ruiz: Yo.\n"
+        "Marta Iglesias: Luis, ¿puedes revisar el contrato del almacén?\n"
+        "Luis Herrero: No, esta semana no puedo.\n",
+        MONDAY,
+    )
+    assert tasks(minutes) == [
+        ("Preparar la oferta para Elena", "Ana Belén Soto", dt.date(2026, 3, 30)),
+        ("Mandar el informe a la Junta", "Carlos Ruiz", dt.date(2026, 3, 30)),
+        ("Revisar el contrato del almacén", "Luis Herrero", None),
+    ]
+    assert [a.confidence < 0.8 for a in minutes.action_items] == [False, False, True]
+
+
+def test_what_a_thing_does_or_who_does_what_is_no_task_but_a_person_outside_is() -> None:
+    minutes = minutes_of(
+        "Rosa Delgado: Hugh runs our IT side, so he'll have the tricky questions.\n"
+        "Ben Adler: The connector will sync the orders every hour.\n"
+        "Hugh Travers: Our security team will review the SOC 2 report next week.\n"
+    )
+    assert tasks(minutes) == [("Review the SOC 2 report", None, dt.date(2026, 3, 13))]
+
+
+def test_a_role_names_the_one_participant_whose_label_gives_it() -> None:
+    minutes = minutes_of(
+        "Dra. Carmen Villalobos (Presidenta): El tesorero traerá las cuentas el lunes.\n"
+        "Lic. Andrés Zamora (Tesorero): Así es.\n"
+        "Dra. Carmen Villalobos (Presidenta): Y la secretaria de la Junta mandará la convocatoria.\n",
+        MONDAY,
+    )
+    assert [(a.owner_name, a.due_date) for a in minutes.action_items] == [
+        ("Lic. Andrés Zamora", dt.date(2026, 3, 30)),
+        (None, None),  # nobody here is the secretary
+    ]

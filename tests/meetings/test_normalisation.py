@@ -44,6 +44,8 @@ def test_english_transcription_artefacts_are_removed(raw: str, clean: str) -> No
         ("Hoy tenemos que revisar el sprint y, eh, la demo.", "Hoy tenemos que revisar el sprint y la demo."),
         ("Sí, sí. Vale. Lo miro esta tarde.", "Lo miro esta tarde."),
         ("la pre- presupuesto {vocalsound} sube", "La presupuesto sube"),
+        ("Se lo mando a la directora y a los vecinos.", "Se lo mando a la directora y a los vecinos."),
+        ("Sí, eh, lo checo ahorita.", "Sí, lo checo ahorita."),
     ],
 )
 def test_spanish_fillers_and_markup_are_removed(raw: str, clean: str) -> None:

@@ -17,8 +17,7 @@ import pytest
 
 from aipair.config import Settings
 from aipair.db.embedded import give_to_server, server_user
-from aipair.observability.db_report import database_report
-from aipair.observability.report_repository import RUNBOOK_SLOWEST
+from aipair.observability.db_report import RUNBOOK_SLOWEST, database_report
 from tests.fixtures.live_gateway import free_port
 
 RUNBOOK_AS_WRITTEN = """SELECT query, mean_time, calls

@@ -48,8 +48,8 @@ class Source:
             AIPAIR_DATA_DIR=str(self.settings.data_path),
             AIPAIR_BACKUP__ARCHIVE_TIMEOUT_S=str(ARCHIVE_TIMEOUT_S),
             AIPAIR_LOG_LEVEL="WARNING",
-            **extra,
         )
+        env.update(extra)
         return env
 
     def operations(self, settings: Settings | None = None) -> BackupOperations:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
+from aipair.config import Settings
+from aipair.db.urls import DatabaseUrls
 from tests.ops.conftest import Source, aipair, repository, switch_wal
 
 
@@ -61,3 +64,19 @@ def test_an_intact_backup_verifies_with_its_wal(source: Source, base_backup: str
     assert f"ok      {base_backup}" in verified.stdout
     listed = aipair(source.env(), "backup", "list").stdout
     assert base_backup in listed and "ok (" in listed
+
+
+def test_status_shows_the_platform_archiving_every_segment(source: Source) -> None:
+    switch_wal(source)
+    shown = aipair(source.env(), "backup", "status").stdout
+    assert "archive_mode = on" in shown and "archive_timeout = 5" in shown
+    assert "wal_command.sh" in shown and "PROBLEM" not in shown
+    assert "archiver: last archived 0000" in shown
+
+
+def test_status_names_a_server_that_does_not_archive(settings: Settings, urls: DatabaseUrls) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIPAIR_")}
+    env.update(AIPAIR_DATABASE_URL=urls.owner, AIPAIR_DATA_DIR=str(settings.data_path))
+    shown = aipair(env, "backup", "status", check=False)  # the shared test server archives nothing
+    assert shown.returncode == 1
+    assert "PROBLEM: archive_mode is off: no point-in-time recovery" in shown.stdout

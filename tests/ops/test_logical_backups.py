@@ -3,6 +3,8 @@ runbook's ``pg_restore --list`` reads them."""
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 from psycopg import sql
 
@@ -10,7 +12,7 @@ from aipair.db.embedded import OWNER_ROLE
 from aipair.ops.backups.fingerprint import fingerprint
 from aipair.ops.backups.pgtools import program, run
 from tests.fixtures.tenants import Tenant
-from tests.ops.conftest import Source, repository
+from tests.ops.conftest import Source, aipair, repository
 
 
 def empty_database(source: Source, name: str) -> str:
@@ -42,3 +44,16 @@ def test_a_dump_restored_into_an_empty_database_equals_the_source(
     listing = run([program("pg_restore"), "--list", str(dump)])  # the runbook's line
     for table in ("companies", "memberships", "usage_events", "audit_logs"):
         assert f"TABLE DATA public {table} " in listing
+
+
+def test_a_drill_of_a_dump_restores_it_into_a_scratch_cluster_and_compares(
+    source: Source, populated: list[Tenant]
+) -> None:
+    manifest = source.operations().create("logical")
+    assert int(manifest.fingerprint["public.companies"][0]) >= 2  # what the dump's snapshot held
+
+    shown = aipair(source.env(), "backup", "drill", "--kind", "logical").stdout
+    assert f"drill of {manifest.label}" in shown and "PASSED" in shown
+    assert re.search(r"tables compared \(rows and checksums\): (\d+), different: 0", shown), shown
+    assert re.search(r"audit chains verified on the copy: [1-9]\d*, broken: 0", shown), shown
+    assert re.search(r"RTO\s+[\d.]+ s", shown) and re.search(r"RPO\s+[\d.]+ s", shown)

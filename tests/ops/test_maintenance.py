@@ -46,6 +46,7 @@ def worker(settings: Settings, urls: DatabaseUrls) -> Iterator[None]:
         AIPAIR_DATA_DIR=str(settings.data_path),
         AIPAIR_MAINTENANCE__REFRESH_S="30",
         AIPAIR_WORKER__POLL_INTERVAL_S="0.2",
+        AIPAIR_BACKUP__SCHEDULE="false",  # no daily backup of the shared test database
     )
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen([sys.executable, "-m", "aipair", "worker"], env=env, stderr=log)

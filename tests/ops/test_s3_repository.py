@@ -3,6 +3,7 @@ process; create, verify and restore round trips, physical and logical."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -16,8 +17,10 @@ import pytest
 from aipair.config import BackupSettings, Settings
 from aipair.db.urls import libpq
 from aipair.ops.backups.fingerprint import fingerprint
+from aipair.ops.backups.location import wal_archive_dir
 from aipair.ops.backups.restore import RecoveryTarget
 from aipair.ops.backups.scratch import ScratchServer
+from aipair.ops.backups.shipping import ship_wal
 from aipair.ops.backups.storage import BucketStorage
 from tests.fixtures.live_gateway import free_port
 from tests.fixtures.tenants import Tenant
@@ -119,3 +122,23 @@ def test_physical_round_trip_through_the_bucket(
             assert companies is not None and companies[0] >= len(populated) + 1
     finally:
         copy.stop()
+
+
+def test_archived_wal_is_shipped_from_the_spool_to_the_bucket(
+    source: Source, base_backup: str, s3_endpoint: str
+) -> None:
+    settings = bucket_settings(source, s3_endpoint)
+    spool = wal_archive_dir(settings)
+    spool.mkdir(parents=True, exist_ok=True)
+    archived = sorted((source.settings.data_path / "backups" / "wal").glob("0*.gz"))[-2:]
+    for segment in archived:  # what the archive command leaves in the spool
+        shutil.copy(segment.with_name(segment.name + ".sha256"), spool)
+        shutil.copy(segment, spool)
+
+    assert ship_wal(settings) == 2
+    assert list(spool.iterdir()) == []
+    storage = source.operations(settings).storage
+    names = {item.key for item in storage.list("wal")}
+    for segment in archived:
+        assert f"wal/{segment.name}" in names and f"wal/{segment.name}.sha256" in names
+        assert storage.read(f"wal/{segment.name}") == segment.read_bytes()

@@ -230,8 +230,9 @@ async def seed_usage(
         errors,
     )
     await owner_sql(
-        "INSERT INTO usage_daily (company_id, day, model, provider, api_key_id, requests, cost_micro_usd)"
-        " SELECT %s, (now() AT TIME ZONE 'UTC')::date - d, 'gpt-4o-mini', 'openai', %s, 100, %s"
+        "INSERT INTO usage_daily (company_id, day, public_model, model, provider, api_key_id, requests,"
+        " cost_micro_usd) SELECT %s, (now() AT TIME ZONE 'UTC')::date - d, 'gpt-4o-mini', 'gpt-4o-mini',"
+        " 'openai', %s, 100, %s"
         " FROM generate_series(1, 7) AS d",
         tenant.id,
         key_id,

@@ -18,6 +18,7 @@ from aipair.cli import (
     jobs,
     maintenance,
     report,
+    secrets,
     serve,
     users,
     worker,
@@ -59,4 +60,5 @@ def build_app() -> typer.Typer:
     app.add_typer(backup.app, name="backup")
     app.add_typer(maintenance.app, name="maintenance")
     app.add_typer(incident.app, name="incident")
+    app.add_typer(secrets.app, name="secrets")
     return app

@@ -211,6 +211,28 @@ def restore(
     typer.echo(f"restored to {target.describe()} into {target_dir} in {seconds:.1f} s")
 
 
+@app.command("status")
+def status() -> None:
+    """Whether the database archives its WAL into the repository (archive_mode, archive_timeout, the
+    platform's archive command) and how the archiver keeps up; exits 1 when point-in-time recovery is
+    not possible."""
+    with operations() as ops:
+        state = ops.archive_status()
+        where = ops.storage.describe()
+        backups = ops.backups()
+    typer.echo(f"repository: {where} ({len(backups)} backups)")
+    for name, value in sorted(state.settings.items()):
+        typer.echo(f"  {name} = {value}")
+    archived = (
+        f"{state.last_archived_wal} {age(state.last_archived_at)} ago" if state.last_archived_at else "none"
+    )
+    typer.echo(f"archiver: last archived {archived}; failures {state.failed_count}")
+    for problem in state.problems:
+        typer.echo(f"PROBLEM: {problem}")
+    if state.problems:
+        raise typer.Exit(1)
+
+
 @app.command("mark")
 def mark(name: str | None = typer.Argument(None, help="Name of the restore point")) -> None:
     """Write a restore point and record every table's rows and checksum at it; a drill to its time
@@ -223,11 +245,14 @@ def mark(name: str | None = typer.Argument(None, help="Name of the restore point
 @app.command("drill")
 def drill(
     to_time: str | None = typer.Option(None, "--to-time", help="A marked time (default: mark now)"),
+    kind: Kind | None = typer.Option(
+        None, help="logical: restore the newest dump (default when no physical)"
+    ),
 ) -> None:
     """Restore into a scratch server, compare every table with the source at the target, verify the
     audit chains, and print the measured RTO and RPO against the runbook. Exits 1 when it fails."""
     with operations() as ops:
-        report = ops.drill(parse_time(to_time))
+        report = ops.drill(parse_time(to_time), kind)
     for line in report.lines():
         typer.echo(line)
     if not report.passed:

@@ -66,3 +66,24 @@ def stop() -> None:
         return
     embedded_server(config).stop()
     typer.echo("embedded PostgreSQL stopped")
+
+
+@app.command("rotate-password")
+def rotate_password() -> None:
+    """Give the application role a new random password (runbook: bi-annually). Stored in the data
+    directory's secrets when the platform generated it; otherwise printed once for the secret store.
+    Open connections keep working; restart the processes (rolling) so new ones use it."""
+    import psycopg
+
+    from aipair.cli.support import database, settings
+    from aipair.db.urls import libpq
+    from aipair.ops.keys.rotation import rotate_app_password
+
+    config = settings()
+    with database(config) as urls, psycopg.connect(libpq(urls.owner), autocommit=True) as conn:
+        result = rotate_app_password(conn, config, urls.app_role)
+    if result.stored:
+        typer.echo(f"password of {config.database_app_role} changed and stored in the data directory")
+    else:
+        typer.echo(f"password of {config.database_app_role} changed; put it in AIPAIR_DATABASE_APP_PASSWORD:")
+        typer.echo(result.password)

@@ -51,6 +51,24 @@ def security() -> None:
         _print(section)
 
 
+@app.command("keys")
+def keys() -> None:
+    """Key age: API keys older than a quarter, and the last rotation of the database password
+    (bi-annually) and of the secrets key (annually) against the runbook's rotation schedule."""
+    import psycopg
+
+    from aipair.cli.support import database, settings
+    from aipair.composition import secret_box
+    from aipair.db.urls import libpq
+    from aipair.ops.keys.report import key_report
+
+    config = settings()
+    with database(config) as urls, psycopg.connect(libpq(urls.owner)) as conn:
+        sections = key_report(conn, secret_box(config))
+    for section in sections:
+        _print(section)
+
+
 def _print_report(section: ReportSection) -> None:
     typer.echo(f"\n== {section.title}")
     if section.rows:

@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from aipair.errors import PortInUse
+from aipair.errors import EmbeddedServerFailed, PortInUse
 from aipair.kit.local_secrets import file_lock, local_secret
 from aipair.kit.ports import port_is_free
 
@@ -50,6 +50,17 @@ def _bin_dir() -> Path:
 def bin_dir() -> Path:
     """Where the embedded PostgreSQL's programs live (``pg_dump``, ``pg_basebackup``, ``pg_ctl``...)."""
     return _bin_dir()
+
+
+def _is_postgres(pid: int) -> bool:
+    """Whether process ``pid`` is a PostgreSQL server (always assumed where ``/proc`` is absent)."""
+    comm = Path(f"/proc/{pid}/comm")
+    try:
+        return comm.read_text().strip() in ("postgres", "postmaster")
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()
+    except OSError:
+        return True
 
 
 def server_user() -> str | None:
@@ -111,14 +122,16 @@ class EmbeddedPostgres:
         return server_user()
 
     def _exec(self, program: str, *args: str, timeout: float = 60) -> None:
-        subprocess.run(
+        done = subprocess.run(
             [str(_bin_dir() / program), *args],
-            check=True,
             capture_output=True,
             text=True,
             timeout=timeout,
             user=self._run_as(),
         )
+        if done.returncode != 0:
+            said = (done.stderr or done.stdout).strip().splitlines()
+            raise EmbeddedServerFailed(f"{program} exited with {done.returncode}: {' / '.join(said[-3:])}")
 
     def running_port(self) -> int | None:
         """The port of the running server, or None when it is not running."""
@@ -127,8 +140,11 @@ class EmbeddedPostgres:
             return None
         lines = pid_file.read_text().splitlines()
         try:
-            os.kill(int(lines[0]), 0)
+            pid = int(lines[0])
+            os.kill(pid, 0)
         except (ProcessLookupError, ValueError, IndexError):
+            return None
+        if not _is_postgres(pid):  # a crashed server's PID taken by another program since
             return None
         return int(lines[3]) if len(lines) > 3 else None
 
@@ -155,18 +171,22 @@ class EmbeddedPostgres:
             # segments to reach the backup repository: on a busy disk that outlasts pg_ctl's default
             # 60 seconds, so it gets longer.
             wait = str(STOP_TIMEOUT_S)
-            self._exec(
-                "pg_ctl",
-                "-D",
-                str(self.pgdata),
-                "-m",
-                "fast",
-                "-w",
-                "-t",
-                wait,
-                "stop",
-                timeout=STOP_TIMEOUT_S + 30,
-            )
+            try:
+                self._exec(
+                    "pg_ctl",
+                    "-D",
+                    str(self.pgdata),
+                    "-m",
+                    "fast",
+                    "-w",
+                    "-t",
+                    wait,
+                    "stop",
+                    timeout=STOP_TIMEOUT_S + 30,
+                )
+            except EmbeddedServerFailed:
+                if self.running_port() is not None:
+                    raise  # still up: pg_ctl's own words say why
 
     def _prepare_permissions(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -3,20 +3,30 @@ made as a governed chat completion: same limits, budget reservation, routing, us
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
 from aipair.gateway.admission import Caller
-from aipair.gateway.dialects.anthropic_messages import MessageEvents, chat_to_message, messages_to_chat
+from aipair.gateway.dialects.anthropic_messages import (
+    MessageEvents,
+    PassedThroughEvents,
+    chat_to_message,
+    messages_to_chat,
+)
+from aipair.gateway.dialects.base import StreamDialect
 from aipair.gateway.dialects.completions import CompletionChunks, chat_to_completion, completion_to_chat
 from aipair.gateway.dialects.responses import ResponseEvents, chat_to_response, responses_to_chat
 from aipair.gateway.errors import InvalidRequest, ModelNotFound
-from aipair.gateway.providers.base import JsonObject, Usage
+from aipair.gateway.providers.base import ChatResult, JsonObject, Provider, SpeaksMessages, Usage
+from aipair.gateway.providers.streaming import ChatStream
 from aipair.gateway.service import GatewayAnswer, GatewayService, GatewayStream
 from aipair.gateway.tokens import estimate_chat_input_tokens
 from aipair.gateway.validation import validate_completion, validate_messages_api, validate_responses
 
 __all__ = ["completion", "count_tokens", "message", "model_detail", "response"]
+
+BETA_FEATURES = re.compile(r"[A-Za-z0-9._-]+(?: *, *[A-Za-z0-9._-]+)*")
 
 
 def _model(body: JsonObject) -> str:
@@ -26,20 +36,44 @@ def _model(body: JsonObject) -> str:
     return model
 
 
+def _beta(header: str | None) -> str | None:
+    """The client's ``anthropic-beta`` header (feature names, comma-separated), or 400."""
+    if header is None or BETA_FEATURES.fullmatch(header):
+        return header
+    raise InvalidRequest(
+        "'anthropic-beta' must list feature names separated by commas", param="anthropic-beta"
+    )
+
+
 async def message(
-    gateway: GatewayService, caller: Caller, body: JsonObject, request_id: str
+    gateway: GatewayService, caller: Caller, body: JsonObject, request_id: str, beta: str | None = None
 ) -> GatewayAnswer | GatewayStream:
-    """``POST /v1/messages``: Anthropic's Messages API."""
+    """``POST /v1/messages``: Anthropic's Messages API, passed through to a provider that speaks it (with
+    the client's ``anthropic-beta`` header) and translated for any other (governed and billed alike:
+    limits and budget count the request once)."""
     model = _model(body)
     validate_messages_api(body)
+    beta = _beta(beta)
     chat = messages_to_chat(body)
     if chat.get("stream"):
-        return await gateway.stream_chat(
-            caller, chat, request_id, "messages", lambda tokens: MessageEvents(model, tokens)
-        )
-    answer = await gateway.chat(caller, chat, request_id, "messages")
-    reply = chat_to_message(answer.body, answer.usage or Usage(), model)
-    return replace(answer, body=reply)
+
+        async def open_stream(provider: Provider, upstream: str, timeout_s: float) -> ChatStream:
+            if isinstance(provider, SpeaksMessages):
+                return await provider.stream_messages(body, model=upstream, timeout_s=timeout_s, beta=beta)
+            return await provider.stream_chat(chat, model=upstream, timeout_s=timeout_s)
+
+        def events(stream: ChatStream, tokens: int) -> StreamDialect:
+            return PassedThroughEvents(model) if stream.native else MessageEvents(model, tokens)
+
+        return await gateway.stream_chat(caller, chat, request_id, "messages", events, open_stream)
+
+    async def create(provider: Provider, upstream: str, timeout_s: float) -> ChatResult:
+        if isinstance(provider, SpeaksMessages):
+            return await provider.messages(body, model=upstream, timeout_s=timeout_s, beta=beta)
+        result = await provider.chat(chat, model=upstream, timeout_s=timeout_s)
+        return ChatResult(chat_to_message(result.response, result.usage, model), result.usage)
+
+    return await gateway.chat(caller, chat, request_id, "messages", create)
 
 
 async def count_tokens(gateway: GatewayService, caller: Caller, body: JsonObject) -> JsonObject:
@@ -61,7 +95,7 @@ async def response(
     chat = responses_to_chat(body)
     if chat.get("stream"):
         return await gateway.stream_chat(
-            caller, chat, request_id, "responses", lambda _: ResponseEvents(model, body)
+            caller, chat, request_id, "responses", lambda _stream, _tokens: ResponseEvents(model, body)
         )
     answer = await gateway.chat(caller, chat, request_id, "responses")
     reply = chat_to_response(answer.body, answer.usage or Usage(), model, body)
@@ -77,7 +111,7 @@ async def completion(
     chat = completion_to_chat(body)
     if chat.get("stream"):
         return await gateway.stream_chat(
-            caller, chat, request_id, "completion", lambda _: CompletionChunks(model)
+            caller, chat, request_id, "completion", lambda _stream, _tokens: CompletionChunks(model)
         )
     answer = await gateway.chat(caller, chat, request_id, "completion")
     return replace(answer, body=chat_to_completion(answer.body, model))

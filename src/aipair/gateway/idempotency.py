@@ -3,7 +3,8 @@
 The key belongs to the company. The first call claims it (one row); a repeat with the same body gets
 the stored answer, marked ``idempotent-replayed: true``; with another body, or while the first call
 still runs, 409. A call that fails releases the key (nothing was billed), so the client may retry.
-Keys expire after ``ttl``; an expired key is claimed afresh.
+Keys expire after ``ttl``; an expired key is claimed afresh, and its record is deleted by the
+``gateway.purge_idempotency_keys`` job.
 """
 
 from __future__ import annotations
@@ -76,3 +77,13 @@ class IdempotencyKeys:
     async def release(self, company_id: CompanyId, key: str) -> None:
         """Free the key of a call that failed (nothing billed): the client may send it again."""
         await repo.release(self._pool, company_id, key)
+
+    async def purge_expired(self, batch: int = 1000) -> int:
+        """Delete the expired keys of every company, ``batch`` at a time (no transaction grows with the
+        backlog); how many were deleted."""
+        total = 0
+        while True:
+            deleted = await repo.purge_expired(self._pool, batch)
+            total += deleted
+            if deleted < batch:
+                return total

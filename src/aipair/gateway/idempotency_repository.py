@@ -27,6 +27,7 @@ UPDATE gateway_idempotency_keys SET status_code = $3, response = $4
  WHERE company_id = $1 AND idempotency_key = $2
 """
 RELEASE = "DELETE FROM gateway_idempotency_keys WHERE company_id = $1 AND idempotency_key = $2"
+PURGE = "SELECT gateway_purge_idempotency_keys($1)"
 
 
 async def claim(
@@ -50,3 +51,9 @@ async def complete(
 async def release(pool: asyncpg.Pool, company_id: uuid.UUID, key: str) -> None:
     async with tenant_connection(pool, company_id) as conn:
         await conn.execute(RELEASE, company_id, key)
+
+
+async def purge_expired(pool: asyncpg.Pool, limit: int) -> int:
+    """Delete up to ``limit`` expired keys of every company; how many were."""
+    deleted: int = await pool.fetchval(PURGE, limit)
+    return deleted

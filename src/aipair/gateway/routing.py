@@ -43,7 +43,7 @@ from aipair.gateway.providers.registry import ProviderEntry, ProviderRegistry, T
 from aipair.gateway.providers.streaming import ChatStream
 from aipair.observability.ai_metrics import ProviderCalls
 
-__all__ = ["BreakerState", "CircuitBreaker", "ProviderHealth", "Routed", "Router"]
+__all__ = ["BreakerState", "Call", "CircuitBreaker", "ProviderHealth", "Routed", "Router"]
 
 T = TypeVar("T")
 Call = Callable[[Provider, str, float], Awaitable[T]]
@@ -130,16 +130,24 @@ class Router:
         """The registry this router resolves models with."""
         return self._registry
 
-    async def chat(self, model: str, body: JsonObject, company: Company = None) -> Routed[ChatResult]:
-        """A non-streaming chat completion for public ``model``."""
-        return await self.route(model, lambda p, m, t: p.chat(body, model=m, timeout_s=t), company)
+    async def chat(
+        self, model: str, body: JsonObject, company: Company = None, call: Call[ChatResult] | None = None
+    ) -> Routed[ChatResult]:
+        """A non-streaming chat completion for public ``model`` (``call``: how to ask each provider,
+        when not its ``chat``)."""
+        ask = call or (lambda p, m, t: p.chat(body, model=m, timeout_s=t))
+        return await self.route(model, ask, company)
 
-    async def stream_chat(self, model: str, body: JsonObject, company: Company = None) -> Routed[ChatStream]:
+    async def stream_chat(
+        self, model: str, body: JsonObject, company: Company = None, call: Call[ChatStream] | None = None
+    ) -> Routed[ChatStream]:
         """A chat stream, opened (first chunk received) on the first target that could; caller closes it.
 
         Mid-stream failures are reported to that target's breakers; there is no fallback after that.
+        ``call``: how to open the stream of each provider, when not its ``stream_chat``.
         """
-        routed = await self.route(model, lambda p, m, t: p.stream_chat(body, model=m, timeout_s=t), company)
+        ask = call or (lambda p, m, t: p.stream_chat(body, model=m, timeout_s=t))
+        routed = await self.route(model, ask, company)
         key = (company, routed.provider, routed.model)
         routed.result.on_error = lambda error: self._record_failure(key, error, None)
         return routed

@@ -22,9 +22,9 @@ from aipair.gateway.company_routes import CompanyRoutes
 from aipair.gateway.dialects.base import OpenAIChunks, StreamDialect
 from aipair.gateway.errors import GatewayError, InvalidRequest, PermissionDenied
 from aipair.gateway.idempotency import IdempotencyKeys
-from aipair.gateway.providers.base import JsonObject, Usage
+from aipair.gateway.providers.base import ChatResult, JsonObject, Usage
 from aipair.gateway.providers.streaming import ChatStream
-from aipair.gateway.routing import Routed, Router
+from aipair.gateway.routing import Call, Routed, Router
 from aipair.gateway.tokens import RequestEstimate, estimate_chat_request, estimate_embeddings_request
 from aipair.gateway.validation import validate_chat, validate_embeddings
 from aipair.kit.periods import current_period
@@ -128,6 +128,10 @@ class GatewayService:
         await self._idempotency.complete(caller.company_id, key, 200, raw)
         return raw, answer.headers
 
+    async def purge_expired_idempotency_keys(self) -> int:
+        """Delete expired ``Idempotency-Key`` records of every company; how many were."""
+        return await self._idempotency.purge_expired()
+
     async def check_model(self, caller: Caller, model: str) -> None:
         """The caller's company may use AI and ``model`` (403 or 404 otherwise); nothing is counted."""
         await self._admissions.policy(caller)
@@ -144,16 +148,22 @@ class GatewayService:
         return {"object": "list", "data": data}
 
     async def chat(
-        self, caller: Caller, body: JsonObject, request_id: str, operation: str = "chat_completion"
+        self,
+        caller: Caller,
+        body: JsonObject,
+        request_id: str,
+        operation: str = "chat_completion",
+        call: Call[ChatResult] | None = None,
     ) -> GatewayAnswer:
-        """A non-streaming chat completion, governed and billed."""
+        """A non-streaming chat completion, governed and billed (``call``: how each provider is asked,
+        when not with ``body`` as a chat completion)."""
         model = _model_of(body)
         validate_chat(body)
         lane = await self._routes.lane(caller.company_id)
         estimate = estimate_chat_request(body, output_limit=lane.admissions.output_limit(model))
         admission = await lane.admissions.admit(caller, operation, model, request_id, estimate)
         try:
-            routed = await lane.router.chat(model, body, caller.company_id)
+            routed = await lane.router.chat(model, body, caller.company_id, call)
         except GatewayError as exc:
             await self._admissions.settle(admission, None, None, None, exc.code)
             raise
@@ -174,26 +184,27 @@ class GatewayService:
         body: JsonObject,
         request_id: str,
         operation: str = "chat_completion",
-        dialect: Callable[[int], StreamDialect] = lambda _: OpenAIChunks(),
+        dialect: Callable[[ChatStream, int], StreamDialect] = lambda _stream, _tokens: OpenAIChunks(),
+        call: Call[ChatStream] | None = None,
     ) -> GatewayStream:
         """A streamed chat completion; billed from the final usage, or for what was delivered if cut short.
 
-        ``dialect`` (given the input token estimate) renders the chunks: OpenAI's by default."""
+        ``dialect`` (given the opened stream and the input token estimate) renders the chunks: OpenAI's by
+        default; ``call`` opens each provider's stream, when not with ``body`` as a chat completion."""
         model = _model_of(body)
         validate_chat(body)
         lane = await self._routes.lane(caller.company_id)
         estimate = estimate_chat_request(body, output_limit=lane.admissions.output_limit(model))
         admission = await lane.admissions.admit(caller, operation, model, request_id, estimate)
         try:
-            routed = await lane.router.stream_chat(model, body, caller.company_id)
+            routed = await lane.router.stream_chat(model, body, caller.company_id, call)
         except BaseException as exc:
             with anyio.CancelScope(shield=True):
                 code = exc.code if isinstance(exc, GatewayError) else "cancelled"
                 await self._admissions.settle(admission, None, None, None, code)
             raise
-        events = self._events(
-            admission, routed, model, dialect(routed.result.accumulator.input_tokens or estimate.input_tokens)
-        )
+        tokens = routed.result.accumulator.input_tokens or estimate.input_tokens
+        events = self._events(admission, routed, model, dialect(routed.result, tokens))
         return GatewayStream(events, admission.headers)
 
     async def _events(

@@ -34,8 +34,22 @@ def local_secret(data_dir: Path, name: str) -> str:
         values: dict[str, str] = json.loads(store.read_text()) if store.exists() else {}
         if name not in values:
             values[name] = secrets.token_urlsafe(32)
-            tmp = store.with_suffix(".tmp")
-            tmp.write_text(json.dumps(values, indent=2))
-            os.chmod(tmp, 0o600)
-            tmp.replace(store)
+            _write(store, values)
         return values[name]
+
+
+def replace_local_secret(data_dir: Path, name: str, value: str) -> None:
+    """Store ``value`` as the secret ``name`` of this data directory (after a rotation)."""
+    store = data_dir / "secrets.json"
+    with file_lock(data_dir / ".secrets.lock"):
+        values: dict[str, str] = json.loads(store.read_text()) if store.exists() else {}
+        values[name] = value
+        _write(store, values)
+
+
+def _write(store: Path, values: dict[str, str]) -> None:
+    """Replace the store atomically, readable by its owner only."""
+    tmp = store.with_suffix(".tmp")
+    tmp.write_text(json.dumps(values, indent=2))
+    os.chmod(tmp, 0o600)
+    tmp.replace(store)

@@ -12,9 +12,23 @@ from typing import Any
 import psycopg
 
 from aipair.config import Settings
-from aipair.observability import report_repository as repo
-from aipair.observability.report_repository import RUNBOOK_SLOWEST
 
+RUNBOOK_CONNECTIONS = """SELECT count(*) as total_connections,
+       count(*) FILTER (WHERE state = 'active') as active_connections,
+       count(*) FILTER (WHERE state = 'idle') as idle_connections
+FROM pg_stat_activity;"""
+BY_APPLICATION = """SELECT coalesce(nullif(application_name, ''), '(none)') AS application, usename AS role,
+       coalesce(state, 'background') AS state, count(*) AS connections
+FROM pg_stat_activity WHERE datname = current_database()
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"""
+SLOWEST = """SELECT round(mean_exec_time::numeric, 2) AS mean_ms, calls,
+       round(total_exec_time::numeric) AS total_ms,
+       left(regexp_replace(query, '\\s+', ' ', 'g'), 120) AS query
+FROM pg_stat_statements ORDER BY mean_exec_time DESC LIMIT 10"""
+RUNBOOK_SLOWEST = (
+    "SELECT query, mean_exec_time, calls FROM pg_stat_statements ORDER BY mean_exec_time DESC LIMIT 10;"
+)
+"""The runbook's slow-query check as PostgreSQL 13 and later name the column (``mean_time`` before)."""
 RUNBOOK_NOTE = f"The runbook's query (mean_time is mean_exec_time since PostgreSQL 13): {RUNBOOK_SLOWEST}"
 ENABLE_STATEMENTS = (
     "pg_stat_statements is not enabled on this server. To see the slowest statements: add"
@@ -34,8 +48,14 @@ class ReportSection:
     note: str = ""
 
 
+def _query(conn: psycopg.Connection[Any], title: str, sql: str) -> ReportSection:
+    cursor = conn.execute(sql)
+    return ReportSection(title, [c.name for c in cursor.description or []], list(cursor.fetchall()))
+
+
 def _pools(conn: psycopg.Connection[Any], settings: Settings) -> ReportSection:
-    max_connections = repo.max_connections(conn)
+    row = conn.execute("SELECT current_setting('max_connections')::int").fetchone()
+    max_connections = row[0] if row else 0
     orm = settings.db_pool_size + settings.db_max_overflow
     gateway = settings.gateway.pool_size
     rows = [
@@ -53,17 +73,17 @@ def _pools(conn: psycopg.Connection[Any], settings: Settings) -> ReportSection:
 
 def _slowest(conn: psycopg.Connection[Any]) -> ReportSection:
     title = "Slowest statements by mean time (pg_stat_statements)"
-    found = repo.slowest_statements(conn)
-    if found is None:
+    if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'").fetchone() is None:
         return ReportSection(title, [], [], ENABLE_STATEMENTS)
-    return ReportSection(title, *found, RUNBOOK_NOTE)
+    found = _query(conn, title, SLOWEST)
+    return ReportSection(found.title, found.columns, found.rows, RUNBOOK_NOTE)
 
 
 def database_report(conn: psycopg.Connection[Any], settings: Settings) -> list[ReportSection]:
     """Every section of the report, from the owner's connection ``conn``."""
     return [
-        ReportSection("Connections (runbook)", *repo.runbook_connections(conn)),
-        ReportSection("Connections by application, role and state", *repo.connections_by_application(conn)),
+        _query(conn, "Connections (runbook)", RUNBOOK_CONNECTIONS),
+        _query(conn, "Connections by application, role and state", BY_APPLICATION),
         _pools(conn, settings),
         _slowest(conn),
     ]

@@ -183,5 +183,39 @@ BUILD_INFO = Gauge(
 )
 
 # --- operations -------------------------------------------------------------------------------------
-# Backup age and maintenance state are read from the database at each scrape (``snapshot.py``): backups
-# and windows are recorded by whichever process made them, and every replica reports the same value.
+# Read from the database by every serving process (ops/gauges.py), so each one reports the same values;
+# "livemax" keeps one series when processes share a multiprocess directory.
+BACKUP_LAST_SUCCESS = Gauge(
+    "aipair_backup_last_success_timestamp_seconds",
+    "When the newest backup (physical or logical) finished, Unix time (0: none yet)",
+    multiprocess_mode="livemax",
+)
+BACKUP_LAST_DRILL = Gauge(
+    "aipair_backup_last_drill_timestamp_seconds",
+    "When the newest restore drill finished, Unix time (0: none yet)",
+    multiprocess_mode="livemax",
+)
+BACKUP_LAST_DRILL_SUCCESS = Gauge(
+    "aipair_backup_last_drill_success",
+    "1 when the newest restore drill matched the source, verified the audit chains and met the runbook",
+    multiprocess_mode="livemax",
+)
+BACKUP_LAST_DRILL_RTO = Gauge(
+    "aipair_backup_last_drill_rto_seconds",
+    "RTO measured by the newest restore drill",
+    multiprocess_mode="livemax",
+)
+BACKUP_LAST_DRILL_RPO = Gauge(
+    "aipair_backup_last_drill_rpo_seconds",
+    "RPO measured by the newest restore drill",
+    multiprocess_mode="livemax",
+)
+MAINTENANCE_ACTIVE = Gauge(
+    "aipair_maintenance_active", "1 while a maintenance window is in progress", multiprocess_mode="livemax"
+)
+INCIDENTS_OPEN = Gauge(
+    "aipair_incidents_open",
+    "Incidents not resolved, by severity (P0-P3)",
+    ["severity"],
+    multiprocess_mode="livemax",
+)

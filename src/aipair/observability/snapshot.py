@@ -1,5 +1,4 @@
-"""Gauges read from PostgreSQL when Prometheus scrapes: the job queue, active users and keys, connections,
-the newest good backup and maintenance in progress.
+"""Gauges read from PostgreSQL when Prometheus scrapes: the job queue, active users and keys, connections.
 
 The same for every process and replica that answers (dashboards take ``max`` across instances). Read
 in one bounded statement; while the database is down the scrape still answers, with
@@ -64,27 +63,9 @@ class SnapshotCollector(Collector):
             tuple(sorted({"active", "idle", *connections})),
             connections,
         )
-        yield _single("aipair_db_connections_max", "The server's max_connections", values, "connections_max")
-        yield _single(
-            "aipair_backup_last_success_timestamp_seconds",
-            "When the newest backup not failing its verification finished (Unix time; 0 until one has)",
-            values,
-            "backup_last_success",
-        )
-        yield _single(
-            "aipair_maintenance_active",
-            "1 while a maintenance window is in progress",
-            values,
-            "maintenance_active",
-        )
-
-
-def _single(
-    name: str, documentation: str, values: dict[str, dict[str, float]], key: str
-) -> GaugeMetricFamily:
-    family = GaugeMetricFamily(name, documentation)
-    family.add_metric([], values.get(key, {}).get("", 0.0))
-    return family
+        limit = GaugeMetricFamily("aipair_db_connections_max", "The server's max_connections")
+        limit.add_metric([], values.get("connections_max", {}).get("", 0.0))
+        yield limit
 
 
 def _labelled(

@@ -85,13 +85,17 @@ class UsageCounter(Base):
 
 
 class UsageDaily(Base):
-    """Settled calls per company, day, model, provider and key: what usage reports read."""
+    """Settled calls per company, day, model (as asked for and as served), provider and key: what usage
+    reports read."""
 
     __tablename__ = "usage_daily"
 
     company_id: Mapped[uuid.UUID] = mapped_column(_company_fk(), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    public_model: Mapped[str] = mapped_column(String(128), primary_key=True)
+    """The model as the caller named it (an alias such as ``local``)."""
     model: Mapped[str] = mapped_column(String(128), primary_key=True)
+    """The provider's model that served the calls (the name asked for when none did)."""
     provider: Mapped[str] = mapped_column(String(64), primary_key=True)
     api_key_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, server_default=_NO_KEY_DEFAULT)
     requests: Mapped[int] = mapped_column(Integer, server_default=_ZERO)

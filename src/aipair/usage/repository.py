@@ -18,7 +18,13 @@ from aipair.usage.models import NO_KEY
 EXPIRE = "SELECT gateway_expire_reservations(make_interval(mins => $1), $2)"
 USAGE_APPLY = "SELECT reserved, crossed::text FROM gateway_usage_apply($1::text::jsonb, $2::text::jsonb)"
 USAGE_SINGLE = "SELECT settled, reserved FROM gateway_usage_batch($1::text::jsonb, $2::text::jsonb)"
-GROUP_COLUMNS = {"model": "model", "day": "day::text", "key": "api_key_id::text", "provider": "provider"}
+GROUP_COLUMNS = {
+    "model": "public_model",
+    "provider_model": "model",
+    "day": "day::text",
+    "key": "api_key_id::text",
+    "provider": "provider",
+}
 
 
 async def expire_reservations(pool: asyncpg.Pool, older_than_minutes: int, limit: int) -> int:
@@ -88,6 +94,22 @@ async def webhook_target(pool: asyncpg.Pool, company_id: uuid.UUID) -> str | Non
             "SELECT budget_webhook_url FROM companies WHERE id = $1", company_id
         )
         return url
+
+
+async def alert_amounts(
+    pool: asyncpg.Pool, company_id: uuid.UUID, period: date, threshold: int
+) -> tuple[int, int]:
+    """Spent and budget micro-USD recorded when the company-wide alert at ``threshold`` fired."""
+    async with tenant_connection(pool, company_id) as conn:
+        row = await conn.fetchrow(
+            "SELECT spent_micro_usd, budget_micro_usd FROM budget_alerts WHERE company_id = $1"
+            " AND period = $2 AND api_key_id = $3 AND threshold_percent = $4",
+            company_id,
+            period,
+            NO_KEY,
+            threshold,
+        )
+    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 async def mark_alert(

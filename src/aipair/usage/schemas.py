@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aipair.kit.money import micro_to_usd
 
-GroupBy = Literal["model", "day", "key", "provider"]
+GroupBy = Literal["model", "provider_model", "day", "key", "provider"]
+"""``model``: as the caller named it (an alias such as ``local``); ``provider_model``: the provider's model
+that served it."""
 
 
 class UsageRow(BaseModel):
@@ -44,6 +46,10 @@ class BudgetRead(BaseModel):
     requests: int
     alert_thresholds: list[int]
     webhook_url: str | None
+    webhook_secret: str | None = Field(
+        default=None,
+        description="Set once: the secret webhook deliveries are signed with, when this change made it",
+    )
 
 
 class BudgetAlertRead(BaseModel):

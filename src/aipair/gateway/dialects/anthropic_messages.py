@@ -1,8 +1,11 @@
 """Anthropic's Messages API (``POST /v1/messages``), what Claude Code and the Anthropic SDKs speak.
 
-A Messages request becomes a chat completion request (system, text and image blocks, tool use and tool
-results, tools and tool choice, sampling); the chat answer becomes a ``message``, and a chat stream
-becomes Anthropic's events (``message_start``, content blocks, ``message_delta``, ``message_stop``).
+To a provider that speaks this API itself (Anthropic), a Messages request passes through as the client
+sent it and the answer, events included, comes back unchanged but for ``model`` (the name the caller
+used). To any other provider, a Messages request becomes a chat completion request (system, text and
+image blocks, tool use and tool results, tools and tool choice, sampling); the chat answer becomes a
+``message``, and a chat stream becomes Anthropic's events (``message_start``, content blocks,
+``message_delta``, ``message_stop``).
 Errors take Anthropic's shape ``{"type": "error", "error": {"type", "message"}}``, so its SDKs raise
 their own classes (a provider that cannot serve answers 529 ``overloaded_error``).
 """
@@ -20,6 +23,7 @@ from aipair.gateway.providers.base import JsonObject, Usage
 
 __all__ = [
     "MessageEvents",
+    "PassedThroughEvents",
     "anthropic_error",
     "chat_to_message",
     "messages_to_chat",
@@ -273,6 +277,27 @@ class MessageEvents:
         delta = {"stop_reason": self._stop, "stop_sequence": None}
         closing = {"type": "message_delta", "delta": delta, "usage": {"output_tokens": usage.output_tokens}}
         return self._close() + sse("message_delta", closing) + sse("message_stop", {"type": "message_stop"})
+
+    def error(self, error: GatewayError) -> bytes:
+        return sse("error", anthropic_error(error)[1])
+
+
+class PassedThroughEvents:
+    """A provider's own Messages events, sent on as they came (``message_start`` names the model as the
+    caller did); the stream already ends with ``message_stop``."""
+
+    def __init__(self, model: str) -> None:
+        self._model = model
+
+    def chunk(self, chunk: JsonObject) -> bytes:
+        data = chunk["data"]
+        if data.get("type") == "message_start" and isinstance(data.get("message"), dict):
+            data["message"]["model"] = self._model
+            return sse("message_start", data)
+        return b"event: " + bytes(chunk["event"]) + b"\ndata: " + bytes(chunk["raw"]) + b"\n\n"
+
+    def end(self, usage: Usage) -> bytes:
+        return b""
 
     def error(self, error: GatewayError) -> bytes:
         return sse("error", anthropic_error(error)[1])

@@ -1,4 +1,5 @@
-"""Adapter for Anthropic's Messages API, translated to and from OpenAI's chat shapes.
+"""Adapter for Anthropic's Messages API: chat completions translated to and from OpenAI's chat shapes,
+and Messages calls (``/v1/messages``) passed through in Anthropic's own shapes, streams included.
 
 Only chat is available: Anthropic has no embeddings or transcription API, so those raise
 :class:`~aipair.gateway.errors.UnsupportedOperation` (400) with a clear message.
@@ -15,6 +16,7 @@ import orjson
 from aipair.gateway.errors import UnsupportedOperation
 from aipair.gateway.providers.anthropic_translate import (
     AnthropicStreamTranslator,
+    anthropic_usage,
     to_anthropic_request,
     to_openai_completion,
 )
@@ -123,6 +125,62 @@ class AnthropicProvider:
                 chunk = translator.translate(parse_json_object(data, self.name))
                 if chunk is not None:
                     yield chunk
+                if translator.finished:
+                    return
+
+    def _native_headers(self, beta: str | None) -> bytes:
+        """The provider's headers, with the client's ``anthropic-beta`` (checked by the caller)."""
+        return self._headers if beta is None else self._headers + encode_headers({"anthropic-beta": beta})
+
+    async def messages(
+        self, body: JsonObject, *, model: str, timeout_s: float, beta: str | None = None
+    ) -> ChatResult:
+        """POST /v1/messages with the client's own Messages request (and ``anthropic-beta``), passed
+        through: the answer is Anthropic's ``message`` as it came."""
+        data = await post_json(
+            self._client,
+            self._url,
+            orjson.dumps({**body, "model": model, "stream": False}),
+            provider=self.name,
+            secret=self._secret,
+            headers=self._native_headers(beta),
+            timeout_s=timeout_s,
+        )
+        return ChatResult(data, anthropic_usage(data.get("usage")))
+
+    async def stream_messages(
+        self, body: JsonObject, *, model: str, timeout_s: float, beta: str | None = None
+    ) -> ChatStream:
+        """POST /v1/messages with the client's own streamed request; Anthropic's events come back as they
+        are (read along the way for usage: the upstream's counts, or the text delivered if cut short)."""
+        accumulator = StreamAccumulator(0)  # message_start, the first event, carries the input tokens
+        response = await open_stream(
+            self._client,
+            self._url,
+            orjson.dumps({**body, "model": model, "stream": True}),
+            provider=self.name,
+            secret=self._secret,
+            headers=self._native_headers(beta),
+            timeout_s=timeout_s,
+        )
+        translator = AnthropicStreamTranslator(accumulator, created=int(self._clock()), model=model)
+        events = self._native_events(response, translator, accumulator)
+        stream = ChatStream(events, accumulator, include_usage=True, on_close=response.aclose, native=True)
+        await stream.prime()
+        return stream
+
+    async def _native_events(
+        self, response: UpstreamStream, translator: AnthropicStreamTranslator, accumulator: StreamAccumulator
+    ) -> AsyncGenerator[JsonObject, None]:
+        async with aclosing(iter_sse(response, self.name)) as events:
+            async for event, data in events:
+                parsed = parse_json_object(data, self.name)
+                chunk = translator.translate(parsed)  # an error event raises, like a translated stream's
+                if chunk is not None and chunk.get("usage"):
+                    accumulator.record_usage(chunk["usage"])
+                elif chunk is not None:
+                    accumulator.record_delivered(chunk)
+                yield {"event": event or str(parsed.get("type", "")).encode(), "data": parsed, "raw": data}
                 if translator.finished:
                     return
 

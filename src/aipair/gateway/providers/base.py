@@ -13,7 +13,15 @@ from typing import Protocol, runtime_checkable
 from aipair.gateway.providers.payloads import JsonObject, Usage
 from aipair.gateway.providers.streaming import ChatStream
 
-__all__ = ["ChatResult", "EmbeddingsResult", "JsonObject", "Provider", "TranscriptionResult", "Usage"]
+__all__ = [
+    "ChatResult",
+    "EmbeddingsResult",
+    "JsonObject",
+    "Provider",
+    "SpeaksMessages",
+    "TranscriptionResult",
+    "Usage",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,4 +81,24 @@ class Provider(Protocol):
         self, file: bytes, filename: str, params: Mapping[str, str], *, model: str, timeout_s: float
     ) -> TranscriptionResult:
         """Transcribe one audio file; ``params`` are the other multipart form fields."""
+        ...
+
+
+@runtime_checkable
+class SpeaksMessages(Protocol):
+    """A provider that speaks Anthropic's Messages API itself: a Messages call passes through to it as
+    the client sent it (only ``model`` becomes the upstream's), and its answer comes back unchanged."""
+
+    async def messages(
+        self, body: JsonObject, *, model: str, timeout_s: float, beta: str | None = None
+    ) -> ChatResult:
+        """Send a Messages request (with the client's ``anthropic-beta`` header, if any); the result's
+        ``response`` is Anthropic's ``message``."""
+        ...
+
+    async def stream_messages(
+        self, body: JsonObject, *, model: str, timeout_s: float, beta: str | None = None
+    ) -> ChatStream:
+        """Open a streamed Messages request (first event received); its items are Anthropic's events,
+        ``{"event": name, "data": parsed, "raw": bytes}`` (``native`` streams)."""
         ...

@@ -123,6 +123,7 @@ class ChatStream:
         "_on_close",
         "accumulator",
         "error",
+        "native",
         "on_error",
     )
 
@@ -133,8 +134,11 @@ class ChatStream:
         *,
         include_usage: bool,
         on_close: Callable[[], Awaitable[None]] | None = None,
+        native: bool = False,
     ) -> None:
         self._chunks = chunks
+        self.native = native
+        """The items are the provider's own events (``{"event", "data", "raw"}``), not chat chunks."""
         self._include_usage = include_usage
         self._on_close = on_close
         self._first: JsonObject | None = None

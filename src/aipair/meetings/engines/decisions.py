@@ -19,10 +19,12 @@ meeting's own small talk ("Can everyone see it?", "¿Empiezas tú?") are never o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from aipair.kit.text import content_words, word_count, word_set
 from aipair.meetings.engines.rules import LanguageRules
+from aipair.meetings.engines.verbs import SPANISH_THIRD_PERSON_FORMS
 from aipair.meetings.parsing.segments import Segment
 
 _MIN_QUESTION_WORDS = 4
@@ -36,9 +38,21 @@ def is_question(sentence: str) -> bool:
     return sentence.rstrip("\"'”’»)").endswith("?") or sentence.lstrip().startswith("¿")
 
 
+_IMPERSONAL = re.compile(r"^\W*(?:y\s+)?se\s+([^\W\d_]+)\b", re.IGNORECASE)
+
+
+def _impersonal(rules: LanguageRules, sentence: str) -> re.Match[str] | None:
+    """ "Se contrata a la empresa de Luis", "Se pintará la fachada en septiembre": what the meeting
+    settles, said impersonally with a verb of work (not "se pasa al siguiente punto")."""
+    match = _IMPERSONAL.match(sentence) if rules.language == "es" else None
+    if match is None or match.group(1).lower() not in SPANISH_THIRD_PERSON_FORMS:
+        return None
+    return None if rules.narration_phrase.search(sentence) else match
+
+
 def is_decision(rules: LanguageRules, sentence: str) -> bool:
     """Whether ``sentence`` states a decision taken now (see the module docstring)."""
-    cue = rules.decision.search(sentence)
+    cue = rules.decision.search(sentence) or _impersonal(rules, sentence)
     if cue is None or is_question(sentence) or rules.decision_negated.search(sentence):
         return False
     return not rules.condition.search(sentence, 0, cue.start()) and not rules.past.search(sentence)
@@ -101,7 +115,7 @@ _VOTE_WORDS = _PROCEDURE_WORDS | word_set(
     "carried approved adopted agreed unanimously amended queda quedan aprobado aprobada aprobados aprobadas "
     "aprueba aprueban aprobó unanimidad mayoría ley carries passes passed deferred postponed vote votes "
     "voting votación votamos vota somete sometemos acordado acordada decidido decidida defeated lost fails "
-    "rejected rechaza rechazada rechazado"
+    "rejected rechaza rechazada rechazado hacemos queda quedamos dejamos así"
 )
 _POINTING = ("that", "this", "it", "eso", "esto", "ello")
 

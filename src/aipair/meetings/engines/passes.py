@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aipair.kit.text import rank_sentences, split_sentences, word_count
@@ -78,11 +78,16 @@ class MeetingPass:
 
 
 def extract_segments(
-    segments: Sequence[Segment], meeting_date: dt.date, rules: LanguageRules, attendees: Sequence[str]
+    segments: Sequence[Segment],
+    meeting_date: dt.date,
+    rules: LanguageRules,
+    attendees: Sequence[str],
+    roles: Mapping[str, str] | None = None,
 ) -> MeetingPass:
-    """Classify every sentence of ``segments`` (prepared turns); linear in the text."""
+    """Classify every sentence of ``segments`` (prepared turns); linear in the text. ``roles`` maps
+    role words of the speaker labels to participants ("tesorero" → "Lic. Andrés Zamora")."""
     speakers = [s.speaker for s in segments if s.speaker]
-    state = MeetingPass(rules, NameIndex([*attendees, *speakers]), meeting_date, segments)
+    state = MeetingPass(rules, NameIndex([*attendees, *speakers], roles), meeting_date, segments)
     for position, segment in enumerate(segments):
         _turn(state, position, segment)
     return state
@@ -112,7 +117,7 @@ def _turn(state: MeetingPass, position: int, segment: Segment) -> None:
             ]
         )
         around = (follower, sentences[number - 1] if number else _last_sentence(state, position))
-        decided = _decide(state, place, segment, sentence, listing, acted, around)
+        decided = _decide(state, (position, number), segment, sentence, listing, acted, around)
         if state.rules.proposal.search(sentence):
             state.proposals.append(sentence)
         if not acted and not decided:
@@ -142,10 +147,9 @@ def _statement(state: MeetingPass, place: Place, segment: Segment, sentence: str
         state.statements.append((fit(sentence, _MAX_ITEM_CHARS), segment.index))
 
 
-def _earlier_statement(state: MeetingPass, place: Place) -> str:
-    """The last statement of some length said before ``place``, within the last few turns."""
-    index, number = place
-    position = next(p for p, s in enumerate(state.segments) if s.index == index)
+def _earlier_statement(state: MeetingPass, position: int, number: int) -> str:
+    """The last statement of some length said before sentence ``number`` of the turn at
+    ``position``, within the last few turns."""
     for back in range(_LOOK_BACK_TURNS + 1):
         if position - back < 0:
             break
@@ -172,19 +176,20 @@ def _last_sentence(state: MeetingPass, position: int) -> str:
 
 def _decide(
     state: MeetingPass,
-    place: Place,
+    at: tuple[int, int],  # (position in the pass, sentence number)
     segment: Segment,
     sentence: str,
     listing: bool | None,
     acted: bool,
     around: tuple[str, str],
 ) -> bool:
+    place = (segment.index, at[1])
     in_list = listing is False or (listing is True and not acted and not state.names.find(sentence[:20]))
     if in_list:
         _decision(state, place, segment, sentence)
         return True
     if is_decision(state.rules, sentence):
-        earlier = _earlier_statement(state, place) if word_count(sentence) <= _SHORT_WORDS else ""
+        earlier = _earlier_statement(state, *at) if word_count(sentence) <= _SHORT_WORDS else ""
         explained = explain(sentence, state.proposals, after=around[0], before=around[1], earlier=earlier)
         _decision(state, place, segment, explained)
         return True

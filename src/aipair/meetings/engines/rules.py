@@ -100,7 +100,8 @@ ENGLISH = LanguageRules(
     condition=_rx(r"\b(?:if|unless|whether|suppose|supposing|in\s+case|were\s+to)\b"),
     self_commitment=_rx(
         r"\b(?:I(?:'ll|\s+will|\s+shall)|I(?:'m|\s+am)\s+(?:going\s+to|gonna)|I(?:'m|\s+am)\s+on\s+it",
-        r"|I\s+volunteer\s+to|I(?:'ll|\s+will)\s+take\s+care\s+of|let\s+me|I(?:'m|\s+am)\s+taking)\b",
+        r"|I\s+volunteer\s+to|I(?:'ll|\s+will)\s+take\s+care\s+of|let\s+me|I(?:'m|\s+am)\s+taking",
+        r"|leave\s+(?:it|that|this)\s+with\s+me)\b",
     ),
     weak_commitment=_rx(r"\b(?:I\s+can|I\s+need\s+to|I\s+have\s+to|I\s+must|I\s+should)\b"),
     group_commitment=_rx(r"\b(?:we(?:'ll|\s+will|\s+shall)|we(?:'re|\s+are)\s+(?:going\s+to|gonna))\b"),
@@ -131,7 +132,7 @@ ENGLISH = LanguageRules(
         r"|\bthe\s+next\s+bit\b|\bturn\s+it\s+over\b|\bthe\s+floor\b|\bkick\s+off\b|\bgo\s+ahead\b",
         r"|\b(?:talk|speak)\s+about\b|\bthe\s+round\b|\bgo\s+(?:around|over)\s+the\b|\bin\s+mind\b",
         r"|\btell\s+you\s+(?:that|what|how|why|honestly)\b|\bask\s+(?:you\s+)?(?:a|one|another)\s+question\b",
-        r"|\bbe\s+(?:honest|quick|brief)\b|\badmit\b|\b(?:take|walk|talk|bring)\s+(?:us|me|everyone)\s+through\b",
+        r"|\bbe\s+(?:honest|quick|brief)\b|\badmit\b|\blet\s+me\s+(?:just\s+|quickly\s+)?(?:pull|bring)\s+up\b|\b(?:take|walk|talk|bring)\s+(?:us|me|everyone)\s+through\b",
     ),
     agenda=_rx(r"\b(?:today|this\s+meeting|this\s+session|now)\b"),
     small_talk=_rx(
@@ -140,7 +141,8 @@ ENGLISH = LanguageRules(
     ),
     acceptance=_rx(
         r"^\W*(?:yes|yeah|yep|yup|sure|ok|okay|will\s+do|of\s+course|absolutely|definitely|no\s+problem",
-        r"|on\s+it|can\s+do|happy\s+to|got\s+it|consider\s+it\s+done)\b",
+        r"|on\s+it|can\s+do|happy\s+to|got\s+it|consider\s+it\s+done|(?:that's\s+)?me(?=\W*$)|leave\s+it\s+with\s+me",
+        r"|I'll\s+take\s+(?:it|that))\b",
     ),
     next_step=_rx(
         r"\b(?:next\s+steps?|going\s+forward|follow[-\s]?up|next\s+meeting|reconvene",
@@ -181,11 +183,12 @@ ENGLISH = LanguageRules(
         r"|that|this)\s+(?:okay|ok|happy|fine|content|agreed|agreeable)|are\s+(?:we|you|people)\s+(?:all\s+)?",
         r"(?:okay|ok|happy|fine|agreed|good)|(?:we're|we\s+are)\s+(?:all\s+)?agreed|do\s+we\s+(?:all\s+)?agree",
         r"|does\s+(?:everyone|everybody)\s+agree|can\s+we\s+agree|(?:everyone|everybody)\s+(?:okay|ok|happy",
-        r"|fine)|any\s+objections?)\b(?:\s+(?:with|for|to|on|that))?\s*(?P<what>[^?]*)\?\W*$",
+        r"|fine)|any\s+objections?|should\s+we)\b(?:\s+(?:with|for|to|on|that))?\s*(?P<what>[^?]*)\?\W*$",
     ),
     assent=_rx(
         r"^\W*(?:yes|yeah|yep|yup|sure|agreed|content|fine|ok|okay|of\s+course|absolutely|definitely|aye",
         r"|sounds\s+good|works\s+for\s+me|no\s+objections?|makes\s+sense|correct|exactly|agree",
+        r"|I'd\s+say\s+(?:yes|so)|I\s+think\s+so",
         r"|[\w'-]+(?:\s+[\w'-]+){0,3}\s+(?:is|are|sounds|seems|works)\s+(?:fine|good|great|ok|okay|for\s+me))\b",
     ),
     task_lead=_rx(
@@ -208,7 +211,8 @@ SPANISH = LanguageRules(
         r"|estamos\s+de\s+acuerdo\s+en|(?:pues|entonces|vale)\s*,?\s+acordado|^\W*acordado\b",
         r"|por\s+unanimidad|por\s+mayoría|por\s+\w+\s+votos?\s+(?:a\s+favor\s+)?contra\s+\w+",
         r"|(?:queda|quedan)\s+(?:aplazad[oa]s?|pospuest[oa]s?|rechazad[oa]s?)|se\s+(?:aplaza|pospone|rechaza)n?",
-        r"|^\W*(?:aprobad[oa]|rechazad[oa])s?(?=\W*$)|sale\s+adelante|salió\s+adelante)\b",
+        r"|^\W*(?:aprobad[oa]|rechazad[oa])s?(?=\W*$)|sale\s+adelante|salió\s+adelante|adelante\s+con",
+        r"|^\W*(?:lo\s+hacemos|queda|quedamos|lo\s+dejamos)\s+así(?=\W*$))\b",
     ),
     decision_negated=_rx(
         r"\b(?:no|todavía\s+no|aún\s+no|nadie)\s+(?:\w+\s+){0,2}?",
@@ -244,7 +248,9 @@ SPANISH = LanguageRules(
         r"|encargate|asegúrate",
         r"|asegurate|tienes\s+que|te\s+encargas|se\s+encarga\s+usted|¿\s*puede",
         r"|alguien\s+(?:puede|podría|se\s+encarga|se\s+ocupa)",
-        r"|^\W*(?:y\s+)?quién\s+(?:puede|podría|se\s+encarga|se\s+ocupa|quiere))\b",
+        r"|(?:^|(?<=¿))(?:y\s+)?quién\s+(?:puede|podría|se\s+encarga|se\s+ocupa|quiere)",
+        r"|(?<=¿)(?:usted\s+)?podría|podría\s+usted|necesitaría\s+que|me\s+gustaría\s+que|quisiera\s+que",
+        r"|(?:te|le|os|les)\s+agradecería\s+que)\b",
     ),
     obligation=_rx(
         r"\b(?:hay\s+que|habría\s+que|tenemos\s+que|tendríamos\s+que|debemos|deberíamos|hace\s+falta",
@@ -272,7 +278,8 @@ SPANISH = LanguageRules(
     ),
     acceptance=_rx(
         r"^\W*(?:sí|si|claro|vale|de\s+acuerdo|por\s+supuesto|sin\s+problema|hecho|ok|okey|perfecto",
-        r"|cuenta\s+con\s+ello|me\s+encargo|yo\s+me\s+encargo)\b",
+        r"|cuenta\s+con\s+ello|me\s+encargo|yo\s+me\s+encargo|dale|venga|va|órale|cómo\s+no|con\s+gusto",
+        r"|yo\s+mism[oa]|yo(?=\W*$)|déjamelo|dalo\s+por\s+hecho)\b",
     ),
     next_step=_rx(
         r"\b(?:siguientes?\s+pasos?|próximos?\s+pasos?|proximos?\s+pasos?|próxima\s+(?:reunión|sesión)",

@@ -41,6 +41,7 @@ _ASSENT = {
 }
 _TERMINATORS = frozenset(".?!…")
 _ARTICLES = frozenset({"a", "an", "the", "el", "la", "los", "las", "un", "una"})
+_SPANISH_ARTICLES = frozenset({"el", "la", "los", "las", "un", "una"})
 _COMMA_AFTER_CONJUNCTION = re.compile(r"\b(y|e|o|u|and|or|but|pero|que|so)\s*,\s*", re.IGNORECASE)
 _FRAGMENT = re.compile(r"\b(\w{1,12})-\s+(?=\1)", re.IGNORECASE)
 _TOKEN_CORE = re.compile(r"^[^\w']+|[^\w']+$")
@@ -103,8 +104,13 @@ def collapse_repeats(text: str) -> str:
 def _repeat_at(tokens: list[str], keys: list[str], position: int) -> int:
     if position + 1 < len(keys) and keys[position] and keys[position + 1].startswith(keys[position] + "'"):
         return 1  # "I I'll", "we we're": the restart is the contraction's first word
-    if position + 1 < len(keys) and keys[position] in _ARTICLES and keys[position + 1] in _ARTICLES:
-        return 1  # "a an LCD", "el la guía": the first article was a false start
+    if (
+        position + 1 < len(keys)
+        and keys[position] in _ARTICLES
+        and keys[position + 1] in _ARTICLES
+        and not (keys[position] == "a" and keys[position + 1] in _SPANISH_ARTICLES)
+    ):
+        return 1  # "a an LCD", "el la guía": the first article was a false start ("a la" is not)
     for size in range(_MAX_REPEAT, 0, -1):
         first = keys[position : position + size]
         if len(first) == size and all(first) and first == keys[position + size : position + 2 * size]:

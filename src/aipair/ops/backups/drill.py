@@ -25,7 +25,8 @@ from aipair.config import Settings
 from aipair.db.raw import direct_connection
 from aipair.kit.clock import utcnow
 from aipair.ops.backups.fingerprint import Mark, create_mark, differences, find_mark, fingerprint
-from aipair.ops.backups.manifest import BackupManifest, read_manifests
+from aipair.ops.backups.logical_drill import dump_age_s, restore_logical_copy
+from aipair.ops.backups.manifest import BackupKind, BackupManifest, read_manifests
 from aipair.ops.backups.progress import Progress
 from aipair.ops.backups.restore import BackupUnusable, RecoveryTarget, lay_out_physical, remove_restored
 from aipair.ops.backups.source import SourceDatabase
@@ -90,8 +91,17 @@ def run_drill(
     progress: Progress,
     *,
     to_time: datetime | None = None,
+    kind: BackupKind | None = None,
 ) -> DrillReport:
-    """Restore to ``to_time`` (default: a mark taken now) in a scratch server and compare."""
+    """Restore to ``to_time`` (default: a mark taken now) in a scratch server and compare; a logical
+    drill (``kind``, or no physical backup at all) restores the newest dump into a scratch cluster."""
+    manifests = read_manifests(storage)
+    if kind == "logical" or (
+        kind is None and to_time is None and not any(m.kind == "physical" for m in manifests)
+    ):
+        dumps = [m for m in manifests if m.kind == "logical"]
+        if dumps:
+            return _logical_drill(settings, source, storage, dumps[-1], progress)
     mark = find_mark(storage, at=to_time) if to_time else create_mark(source, storage)
     at = to_time or (mark.at if mark else utcnow())
     target = RecoveryTarget(time=at, name=mark.name if mark else None)
@@ -142,6 +152,40 @@ def _restore_and_compare(
             _compare(conn, mark, report)
     finally:
         server.stop()
+
+
+def _logical_drill(
+    settings: Settings,
+    source: SourceDatabase,
+    storage: BackupStorage,
+    manifest: BackupManifest,
+    progress: Progress,
+) -> DrillReport:
+    report = DrillReport(
+        manifest.label, f"its snapshot of {manifest.started_at.isoformat(sep=' ')}", utcnow()
+    )
+    report.rpo_s = dump_age_s(manifest)
+    workdir = settings.data_path / "ops" / "drills" / report.started_at.strftime("%Y%m%dT%H%M%S%f")
+    workdir.mkdir(parents=True)
+    server = None
+    try:
+        progress.stage("restoring the dump into a scratch cluster")
+        url, report.rto_s, server = restore_logical_copy(
+            settings, source, storage, manifest, workdir, progress
+        )
+        report.chains, report.broken_chains = _chains(url)
+        with psycopg.connect(url) as conn:
+            report.tables_compared = len(manifest.fingerprint)
+            report.mismatches = differences(
+                manifest.fingerprint, fingerprint(conn, list(manifest.fingerprint))
+            )
+    except (BackupUnusable, RuntimeError, psycopg.Error) as exc:
+        report.error = str(exc)
+    finally:
+        if server is not None:
+            server.stop()
+        remove_restored(workdir)
+    return report
 
 
 def _chains(url: str) -> tuple[int, int]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from psycopg import IsolationLevel
+
 from aipair.kit.clock import utcnow
+from aipair.ops.backups.fingerprint import fingerprint
 from aipair.ops.backups.manifest import BackupManifest, new_label, stored_file
 from aipair.ops.backups.pgtools import connection_env, database_name, program, run
 from aipair.ops.backups.physical import store_backup
@@ -25,23 +28,16 @@ def take_dump(
     folder = workdir / label
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    with source.connect() as conn:
+    with source.connect(autocommit=False) as conn:
+        conn.isolation_level = IsolationLevel.REPEATABLE_READ
         facts = server_facts(conn)
         tables = user_tables(conn)
-    args, env = connection_env(source.owner_url)
-    progress.stage("dumping tables (pg_dump -Fc)", len(tables))
-    done = [0]
-
-    def on_line(line: str) -> None:
-        if "dumping contents of table" in line:
-            done[0] += 1
-            progress.advance_to(done[0])
-
-    run(
-        [program("pg_dump"), *args, "-d", source.database, "-Fc", "-v", "-f", str(folder / DUMP_FILE)],
-        env=env,
-        on_line=on_line,
-    )
+        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()
+        assert snapshot is not None
+        _dump(source, str(snapshot[0]), folder / DUMP_FILE, len(tables), progress)
+        progress.stage("checksums of every table, as dumped")
+        tables_at_dump = fingerprint(conn, tables)  # the same snapshot the dump saw
+        conn.rollback()
     manifest = BackupManifest(
         label=label,
         kind="logical",
@@ -52,10 +48,26 @@ def take_dump(
         database=source.database,
         system_identifier=facts["system_identifier"],
         tables=tables,
+        fingerprint=tables_at_dump,
     )
     store_backup(storage, manifest, folder, progress)
     shutil.rmtree(folder, ignore_errors=True)
     return manifest
+
+
+def _dump(source: SourceDatabase, snapshot: str, target: Path, tables: int, progress: Progress) -> None:
+    """``pg_dump -Fc`` of the exported ``snapshot`` (the caller holds it open)."""
+    args, env = connection_env(source.owner_url)
+    progress.stage("dumping tables (pg_dump -Fc)", tables)
+    done = [0]
+
+    def on_line(line: str) -> None:
+        if "dumping contents of table" in line:
+            done[0] += 1
+            progress.advance_to(done[0])
+
+    command = [program("pg_dump"), *args, "-d", source.database, "-Fc", "-v", f"--snapshot={snapshot}"]
+    run([*command, "-f", str(target)], env=env, on_line=on_line)
 
 
 def list_contents(dump: Path) -> str:

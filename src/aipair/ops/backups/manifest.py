@@ -47,6 +47,8 @@ class BackupManifest:
     end_lsn: str = ""
     segment_bytes: int = 16 * 1024 * 1024
     tables: list[str] = field(default_factory=list)
+    # Rows and checksum of every table as the backup saw them (a logical backup's own snapshot).
+    fingerprint: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def prefix(self) -> str:

@@ -123,3 +123,24 @@ class ScratchServer:
     def stop(self) -> None:
         if (self.pgdata / "postmaster.pid").exists():
             run([program("pg_ctl"), "-D", str(self.pgdata), "-m", "immediate", "-w", "stop"], as_server=True)
+
+
+def new_cluster(pgdata: Path, password: str) -> ScratchServer:
+    """An empty cluster of the embedded package's PostgreSQL (a scratch server for a logical restore),
+    its superuser ``postgres`` authenticated by ``password``."""
+    pgdata.mkdir(parents=True)
+    pwfile = pgdata.with_name(pgdata.name + ".pw")
+    pwfile.write_text(password)
+    give_to_server(pgdata)
+    give_to_server(pwfile)
+    try:
+        options = ("--encoding=UTF8", "--locale=C", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256")
+        run(
+            [program("initdb"), "-D", str(pgdata), "-U", "postgres", *options, f"--pwfile={pwfile}"],
+            as_server=True,
+        )
+    finally:
+        pwfile.unlink(missing_ok=True)
+    server = ScratchServer(pgdata)
+    server.configure({})
+    return server

@@ -31,6 +31,7 @@ from aipair.ops.backups.physical import take_base_backup
 from aipair.ops.backups.progress import Progress, Silent
 from aipair.ops.backups.restore import BackupUnusable, RecoveryTarget, lay_out_physical
 from aipair.ops.backups.source import SourceDatabase, source_database
+from aipair.ops.backups.status import ArchiveStatus, archive_status
 from aipair.ops.backups.storage import BackupStorage, open_storage
 from aipair.ops.backups.verify import VerifyResult, verify_backup
 from aipair.ops.backups.wal import SegmentName, archiving_embedded_server
@@ -91,6 +92,10 @@ class BackupOperations:
         self._record(save)
         return results
 
+    def archive_status(self) -> ArchiveStatus:
+        """The database's WAL archiving: settings, the archiver's progress, what is wrong."""
+        return archive_status(self.source)
+
     def mark(self, name: str | None = None) -> Mark:
         """A restore point with the state of every table at it (``restore --to-time`` its time)."""
         return create_mark(self.source, self.storage, name)
@@ -138,9 +143,11 @@ class BackupOperations:
             if self.storage.local_path(manifest.key(DUMP_FILE)) is None:
                 path.unlink(missing_ok=True)
 
-    def drill(self, to_time: datetime | None = None) -> DrillReport:
+    def drill(self, to_time: datetime | None = None, kind: BackupKind | None = None) -> DrillReport:
         """Restore into a scratch server, compare, verify audit chains, measure RTO and RPO; recorded."""
-        report = run_drill(self.settings, self.source, self.storage, self.progress, to_time=to_time)
+        report = run_drill(
+            self.settings, self.source, self.storage, self.progress, to_time=to_time, kind=kind
+        )
         self._record(lambda conn: records.save_drill(conn, report, utcnow()))
         log.info("backup_drill", passed=report.passed, rto_s=report.rto_s, rpo_s=report.rpo_s)
         return report

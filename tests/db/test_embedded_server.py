@@ -1,0 +1,62 @@
+"""The embedded server's life cycle survives what a busy machine does to it: a server that crashed and
+left its PID file behind, a PID that another program took since, and a stop asked twice."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from aipair.db.embedded import EmbeddedPostgres
+from aipair.errors import EmbeddedServerFailed
+from tests.fixtures.live_gateway import free_port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+    embedded = EmbeddedPostgres(tmp_path_factory.mktemp("embedded"), free_port())
+    embedded.ensure_running()
+    yield embedded
+    embedded.stop()
+
+
+def test_a_pid_file_naming_another_live_program_is_no_running_server(server: EmbeddedPostgres) -> None:
+    assert server.running_port() == server.port
+    pid_file = server.pgdata / "postmaster.pid"
+    kept = pid_file.read_text()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        lines = kept.splitlines()
+        pid_file.write_text("\n".join([str(other.pid), *lines[1:]]) + "\n")
+        assert server.running_port() is None
+        server.stop()  # nothing to stop: the other program lives on
+        assert other.poll() is None
+    finally:
+        other.kill()
+        other.wait()
+        pid_file.write_text(kept)
+    assert server.running_port() == server.port
+
+
+def test_stopping_twice_answers_quietly_and_starting_again_works(server: EmbeddedPostgres) -> None:
+    server.stop()
+    assert server.running_port() is None
+    server.stop()
+    assert server.ensure_running() is True
+    assert server.running_port() == server.port
+
+
+def test_a_server_that_cannot_start_says_why_in_one_line(server: EmbeddedPostgres) -> None:
+    server.stop()
+    version = server.pgdata / "PG_VERSION"
+    kept = version.read_text()
+    version.write_text("9\n")
+    try:
+        with pytest.raises(EmbeddedServerFailed) as failed:
+            server.ensure_running()
+    finally:
+        version.write_text(kept)
+    assert failed.value.message.startswith("pg_ctl exited with 1:") and "\n" not in failed.value.message
+    assert server.ensure_running() is True
