@@ -55,10 +55,11 @@ def restore_logical_copy(
 
 
 def _roles_and_database(admin: str, source: SourceDatabase, settings: Settings, database: str) -> None:
-    """The roles the dump names (owner, application role) and the empty database, as in the source."""
+    """The roles the dump names (owner, application and reporting roles) and the empty database, as in
+    the source."""
     owner = urlsplit(source.owner_url).username or "postgres"
     with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
-        for role in {owner, settings.database_app_role} - {"postgres"}:
+        for role in {owner, settings.database_app_role, settings.database_reporting_role} - {"postgres"}:
             conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
         conn.execute(
             sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(owner))
