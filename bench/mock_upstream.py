@@ -5,7 +5,8 @@ the gateway it measures. Behaviour is steered over HTTP: ``POST /__control`` wit
 ``{"fail_status": 500, "fail_count": 3, "delay_s": 0.2, "hang": false}`` (``model_status``
 ``{"gpt-x": 404}`` answers requests for one model with an error); ``GET /__stats`` counts calls.
 With ``{"record_auth": true}`` every call's path and ``Authorization`` header are kept for ``GET /__auth``,
-with ``{"record_bodies": true}`` every call's path and JSON body for ``GET /__bodies``.
+with ``{"record_bodies": true}`` every call's path, JSON body and ``anthropic-beta`` header for
+``GET /__bodies``.
 ``POST /v1/messages`` answers in Anthropic's own shapes (:mod:`bench.mock_anthropic`).
 Run standalone: ``python -m bench.mock_upstream --port 9100``.
 """
@@ -153,22 +154,31 @@ class MockUpstream:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 method, path, _ = lines[0].split(" ", 2)
-                length, auth = 0, None
+                length, auth, beta = 0, None, None
                 for line in lines[1:]:
                     name = line[:15].lower()
                     if name == "content-length:":
                         length = int(line[15:].strip())
                     elif name.startswith("authorization:"):
                         auth = line[14:].strip()
+                    elif name.startswith("anthropic-beta:"):
+                        beta = line[15:].strip()
                 body = await reader.readexactly(length) if length else b""
-                if self.behaviour.record_auth and not path.startswith("/__"):
-                    self.behaviour.auth_seen.append({"path": path, "authorization": auth})
+                if not path.startswith("/__"):
+                    self._record(path, auth, beta, body)
                 answer = await self._handle(method, path, body)
                 await self._write(writer, answer)
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError, ValueError):
             pass
         finally:
             writer.close()
+
+    def _record(self, path: str, auth: str | None, beta: str | None, body: bytes) -> None:
+        b = self.behaviour
+        if b.record_auth:
+            b.auth_seen.append({"path": path, "authorization": auth})
+        if b.record_bodies:
+            b.bodies_seen.append({"path": path, "body": json.loads(body or b"null"), "anthropic_beta": beta})
 
     async def _write(self, writer: asyncio.StreamWriter, answer: bytes) -> None:
         """Send the answer; an event stream goes out event by event when ``stream_delay_s`` is set."""
@@ -190,8 +200,6 @@ class MockUpstream:
             return self._control(method, path, body)
         b = self.behaviour
         b.calls[path] = b.calls.get(path, 0) + 1
-        if b.record_bodies:
-            b.bodies_seen.append({"path": path, "body": json.loads(body or b"null")})
         if b.hang:
             await asyncio.sleep(3600)
         if b.delay_s:

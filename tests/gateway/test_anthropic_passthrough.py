@@ -37,8 +37,9 @@ REQUEST: dict[str, Any] = {
     "metadata": {"user_id": "user-7"},
     "messages": [{"role": "user", "content": [CACHED_TEXT]}],
     "extra_body": {"top_k": 5},
+    "extra_headers": {"anthropic-beta": "prompt-caching-2024-07-31, token-efficient-tools-2025-02-19"},
 }
-SENT = {key: value for key, value in REQUEST.items() if key != "extra_body"} | {"top_k": 5}
+SENT = {key: value for key, value in REQUEST.items() if not key.startswith("extra_")} | {"top_k": 5}
 """What Anthropic receives: the request as the client sent it (no field translated away)."""
 
 
@@ -71,8 +72,13 @@ def recorded(upstreams: tuple[MockUpstream, MockUpstream]) -> Iterator[MockUpstr
 
 
 def received(mock: MockUpstream) -> list[dict[str, Any]]:
+    """The bodies of the Messages calls the mock received."""
+    return [item["body"] for item in seen_by(mock)]
+
+
+def seen_by(mock: MockUpstream) -> list[dict[str, Any]]:
     seen: list[dict[str, Any]] = httpx.get(f"http://127.0.0.1:{mock.port}/__bodies", timeout=5).json()
-    return [item["body"] for item in seen if item["path"] == "/v1/messages"]
+    return [item for item in seen if item["path"] == "/v1/messages"]
 
 
 @pytest.fixture
@@ -98,8 +104,9 @@ async def test_a_message_passes_through_to_anthropic_unchanged_and_is_billed(
     assert message.content[0].type == "text" and message.content[0].text == "Hello from the mock Claude."
     assert (message.usage.input_tokens, message.usage.output_tokens) == (21, 6)
     assert message.stop_reason == "end_turn"
-    [sent] = received(recorded)
-    assert sent == {**SENT, "stream": streamed}
+    [sent] = seen_by(recorded)
+    assert sent["body"] == {**SENT, "stream": streamed}
+    assert sent["anthropic_beta"] == REQUEST["extra_headers"]["anthropic-beta"]
     assert calls(recorded, "/v1/chat/completions") == 0
     assert billed(settings, tenant) == [("messages", "succeeded", "anthropic", "claude-sonnet-4", COST)]
 
@@ -136,3 +143,16 @@ async def test_a_message_the_budget_refuses_never_reaches_anthropic(
     assert refused.value.body["error"]["type"] == "rate_limit_error"  # type: ignore[index]
     assert received(recorded) == []
     assert billed(settings, tenant) == []
+
+
+async def test_an_anthropic_beta_header_that_is_no_list_of_features_is_refused(
+    gateway: LiveGateway, client: httpx.AsyncClient, tenant: Tenant, recorded: MockUpstream
+) -> None:
+    key = str((await make_api_key(client, tenant))["key"])
+    body = {key: value for key, value in REQUEST.items() if not key.startswith("extra_")}
+    headers = {"x-api-key": key, "anthropic-beta": "caching; x-admin: 1"}
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=20) as http:
+        refused = await http.post("/v1/messages", json=body, headers=headers)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["type"] == "invalid_request_error"
+    assert received(recorded) == []

@@ -3,6 +3,7 @@ made as a governed chat completion: same limits, budget reservation, routing, us
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +26,8 @@ from aipair.gateway.validation import validate_completion, validate_messages_api
 
 __all__ = ["completion", "count_tokens", "message", "model_detail", "response"]
 
+BETA_FEATURES = re.compile(r"[A-Za-z0-9._-]+(?: *, *[A-Za-z0-9._-]+)*")
+
 
 def _model(body: JsonObject) -> str:
     model = body.get("model")
@@ -33,19 +36,30 @@ def _model(body: JsonObject) -> str:
     return model
 
 
+def _beta(header: str | None) -> str | None:
+    """The client's ``anthropic-beta`` header (feature names, comma-separated), or 400."""
+    if header is None or BETA_FEATURES.fullmatch(header):
+        return header
+    raise InvalidRequest(
+        "'anthropic-beta' must list feature names separated by commas", param="anthropic-beta"
+    )
+
+
 async def message(
-    gateway: GatewayService, caller: Caller, body: JsonObject, request_id: str
+    gateway: GatewayService, caller: Caller, body: JsonObject, request_id: str, beta: str | None = None
 ) -> GatewayAnswer | GatewayStream:
-    """``POST /v1/messages``: Anthropic's Messages API, passed through to a provider that speaks it and
-    translated for any other (governed and billed alike: limits and budget count the request once)."""
+    """``POST /v1/messages``: Anthropic's Messages API, passed through to a provider that speaks it (with
+    the client's ``anthropic-beta`` header) and translated for any other (governed and billed alike:
+    limits and budget count the request once)."""
     model = _model(body)
     validate_messages_api(body)
+    beta = _beta(beta)
     chat = messages_to_chat(body)
     if chat.get("stream"):
 
         async def open_stream(provider: Provider, upstream: str, timeout_s: float) -> ChatStream:
             if isinstance(provider, SpeaksMessages):
-                return await provider.stream_messages(body, model=upstream, timeout_s=timeout_s)
+                return await provider.stream_messages(body, model=upstream, timeout_s=timeout_s, beta=beta)
             return await provider.stream_chat(chat, model=upstream, timeout_s=timeout_s)
 
         def events(stream: ChatStream, tokens: int) -> StreamDialect:
@@ -55,7 +69,7 @@ async def message(
 
     async def create(provider: Provider, upstream: str, timeout_s: float) -> ChatResult:
         if isinstance(provider, SpeaksMessages):
-            return await provider.messages(body, model=upstream, timeout_s=timeout_s)
+            return await provider.messages(body, model=upstream, timeout_s=timeout_s, beta=beta)
         result = await provider.chat(chat, model=upstream, timeout_s=timeout_s)
         return ChatResult(chat_to_message(result.response, result.usage, model), result.usage)
 

@@ -32,10 +32,12 @@ def _send(result: GatewayAnswer | GatewayStream) -> Response:
 @router.post("/messages", openapi_extra=JSON_BODY)
 async def messages(request: Request) -> Response:
     """Create a message (Anthropic's Messages API: system, tools, images, streaming events), governed
-    and billed like a chat completion. Authenticate with `x-api-key` or `Authorization: Bearer`."""
+    and billed like a chat completion. Authenticate with `x-api-key` or `Authorization: Bearer`. To an
+    Anthropic model the request passes through unchanged, with its `anthropic-beta` header."""
     gateway, caller = await _serving(request)
     body = await _json(request)
-    return _send(await dialect_calls.message(gateway, caller, body, _request_id(request)))
+    beta = request.headers.get("anthropic-beta")
+    return _send(await dialect_calls.message(gateway, caller, body, _request_id(request), beta))
 
 
 @router.post("/messages/count_tokens", openapi_extra=JSON_BODY)

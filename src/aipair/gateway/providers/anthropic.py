@@ -128,21 +128,29 @@ class AnthropicProvider:
                 if translator.finished:
                     return
 
-    async def messages(self, body: JsonObject, *, model: str, timeout_s: float) -> ChatResult:
-        """POST /v1/messages with the client's own Messages request, passed through: the answer is
-        Anthropic's ``message`` as it came."""
+    def _native_headers(self, beta: str | None) -> bytes:
+        """The provider's headers, with the client's ``anthropic-beta`` (checked by the caller)."""
+        return self._headers if beta is None else self._headers + encode_headers({"anthropic-beta": beta})
+
+    async def messages(
+        self, body: JsonObject, *, model: str, timeout_s: float, beta: str | None = None
+    ) -> ChatResult:
+        """POST /v1/messages with the client's own Messages request (and ``anthropic-beta``), passed
+        through: the answer is Anthropic's ``message`` as it came."""
         data = await post_json(
             self._client,
             self._url,
             orjson.dumps({**body, "model": model, "stream": False}),
             provider=self.name,
             secret=self._secret,
-            headers=self._headers,
+            headers=self._native_headers(beta),
             timeout_s=timeout_s,
         )
         return ChatResult(data, anthropic_usage(data.get("usage")))
 
-    async def stream_messages(self, body: JsonObject, *, model: str, timeout_s: float) -> ChatStream:
+    async def stream_messages(
+        self, body: JsonObject, *, model: str, timeout_s: float, beta: str | None = None
+    ) -> ChatStream:
         """POST /v1/messages with the client's own streamed request; Anthropic's events come back as they
         are (read along the way for usage: the upstream's counts, or the text delivered if cut short)."""
         accumulator = StreamAccumulator(0)  # message_start, the first event, carries the input tokens
@@ -152,7 +160,7 @@ class AnthropicProvider:
             orjson.dumps({**body, "model": model, "stream": True}),
             provider=self.name,
             secret=self._secret,
-            headers=self._headers,
+            headers=self._native_headers(beta),
             timeout_s=timeout_s,
         )
         translator = AnthropicStreamTranslator(accumulator, created=int(self._clock()), model=model)

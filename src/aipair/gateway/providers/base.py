@@ -89,11 +89,16 @@ class SpeaksMessages(Protocol):
     """A provider that speaks Anthropic's Messages API itself: a Messages call passes through to it as
     the client sent it (only ``model`` becomes the upstream's), and its answer comes back unchanged."""
 
-    async def messages(self, body: JsonObject, *, model: str, timeout_s: float) -> ChatResult:
-        """Send a Messages request; the result's ``response`` is Anthropic's ``message``."""
+    async def messages(
+        self, body: JsonObject, *, model: str, timeout_s: float, beta: str | None = None
+    ) -> ChatResult:
+        """Send a Messages request (with the client's ``anthropic-beta`` header, if any); the result's
+        ``response`` is Anthropic's ``message``."""
         ...
 
-    async def stream_messages(self, body: JsonObject, *, model: str, timeout_s: float) -> ChatStream:
+    async def stream_messages(
+        self, body: JsonObject, *, model: str, timeout_s: float, beta: str | None = None
+    ) -> ChatStream:
         """Open a streamed Messages request (first event received); its items are Anthropic's events,
         ``{"event": name, "data": parsed, "raw": bytes}`` (``native`` streams)."""
         ...
