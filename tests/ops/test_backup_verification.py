@@ -80,6 +80,7 @@ def test_status_names_a_server_that_does_not_archive(settings: Settings, urls: D
     shown = aipair(env, "backup", "status", check=False)  # the shared test server archives nothing
     assert shown.returncode == 1
     assert "PROBLEM: archive_mode is off: no point-in-time recovery" in shown.stdout
+    assert "PROBLEM: archive_timeout is 0" in shown.stdout
 
 
 def test_restore_refuses_the_running_production_database(source: Source, base_backup: str) -> None:
