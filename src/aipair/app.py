@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from aipair.audit.endpoints import router as audit_router
 from aipair.auth.endpoints import keys_router
@@ -45,7 +46,21 @@ from aipair.usage.endpoints import router as usage_router
 from aipair.usage.platform_endpoints import router as platform_usage_router
 from aipair.web.app import install_console
 from aipair.web.routing import maintenance_page
+from aipair.webhooks.endpoints import router as webhooks_router
 from aipair.worker.background import background_worker
+
+
+def allow_cross_origin_calls(app: FastAPI, origins: list[str]) -> None:
+    """Let pages of ``origins`` call the API from browsers (nothing when there are none)."""
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["authorization", "content-type", "idempotency-key", "x-request-id"],
+            allow_credentials=False,  # the API takes bearer tokens, never the console's cookies
+            max_age=600,
+        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -127,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         activity=instrumentation.activity,
         max_ai_body_bytes=settings.http.max_ai_body_bytes,
     )
+    allow_cross_origin_calls(app, settings.http.cors_origins)  # outermost: preflights answered first
     install_error_handlers(app)
     # The AI gateway first: routes are matched in order, and its calls are the hot path.
     routers = (
@@ -140,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         usage_router,
         platform_usage_router,
         ai_settings_router,
+        webhooks_router,
     )
     audit_routers = (audit_router, support_actions_router, support_router, support_grants_router)
     ops_routers = (maintenance_router, incidents_router, backups_router)

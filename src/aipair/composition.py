@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import httpx
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -23,10 +22,12 @@ from aipair.audit.service import AuditService
 from aipair.auth.api_keys import ApiKeyService
 from aipair.auth.dependencies import StaffAccess
 from aipair.auth.key_cache import ApiKeyResolver
+from aipair.auth.password_service import PasswordService
 from aipair.auth.passwords import Passwords
 from aipair.auth.service import AuthService
 from aipair.auth.tokens import AccessTokens
-from aipair.config import Settings
+from aipair.config import Settings, SmtpSettings
+from aipair.config.production import refuse_unsafe_production
 from aipair.db.database import Database, open_database
 from aipair.db.engine import session_factory
 from aipair.db.urls import DatabaseUrls
@@ -46,6 +47,7 @@ from aipair.gateway.settings_service import CompanyAiSettingsService
 from aipair.health.service import HealthService
 from aipair.kit.injection import ServiceRegistry
 from aipair.kit.local_secrets import local_secret
+from aipair.kit.mail import Mailer, SmtpServer
 from aipair.kit.sealing import SecretBox, decode_key, derive_key
 from aipair.meetings.pipeline import MeetingPipeline
 from aipair.meetings.service import MeetingService
@@ -64,8 +66,12 @@ from aipair.tenancy.overrides import OverrideService
 from aipair.tenancy.platform import PlatformService
 from aipair.tenancy.policy_cache import CompanyPolicyCache
 from aipair.tenancy.service import TenancyService
+from aipair.usage.budget import BudgetSettings
 from aipair.usage.service import UsageService
 from aipair.web.sessions import ConsoleSessions
+from aipair.webhooks.delivery import TargetRules, WebhookDeliverer
+from aipair.webhooks.sender import webhook_client
+from aipair.webhooks.service import WebhookService
 from aipair.worker.service import JobsService
 
 
@@ -79,7 +85,6 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     pg: asyncpg.Pool
-    http: httpx.AsyncClient
     upstream: UpstreamClient
     prices: PriceCatalog
     limiter: RateLimiter
@@ -103,6 +108,10 @@ class Runtime:
     maintenance: MaintenanceService
     incidents: IncidentService
     backups: BackupRecords
+    password_life: PasswordService
+    budgets: BudgetSettings
+    webhooks: WebhookService
+    webhook_deliverer: WebhookDeliverer
     jobs: JobsService = field(default_factory=JobsService)
     meetings: MeetingService = field(init=False)
     meeting_pipeline: MeetingPipeline = field(init=False)
@@ -140,8 +149,8 @@ class Runtime:
         await self.key_signals.stop()
         await self.prices.stop()
         await self.usage.drain()
+        await self.webhook_deliverer.aclose()
         await self.limiter.close()
-        await self.http.aclose()
         await self.upstream.aclose()
         await self.database.close()
 
@@ -156,6 +165,17 @@ def jwt_secret(settings: Settings) -> str:
     if settings.auth.jwt_secret is not None:
         return settings.auth.jwt_secret.get_secret_value()
     return local_secret(settings.data_path, "jwt_secret")
+
+
+def mailer(smtp: SmtpSettings) -> Mailer:
+    """What the platform sends e-mail through (nothing when no SMTP host is set)."""
+    if smtp.host is None:
+        return Mailer(None)
+    password = smtp.password.get_secret_value() if smtp.password else None
+    server = SmtpServer(
+        smtp.host, smtp.port, smtp.sender, smtp.security, smtp.username, password, smtp.timeout_s
+    )
+    return Mailer(server)
 
 
 def secret_box(settings: Settings) -> SecretBox:
@@ -183,11 +203,11 @@ async def start_runtime(
     settings: Settings, urls: DatabaseUrls, spans: ProviderCalls | None = None
 ) -> Runtime:
     """Connect and wire the process's engines, clients and services (``spans``: tracing of provider
-    calls, when on)."""
+    calls, when on). Refused in production with unsafe settings (:class:`UnsafeProductionSettings`)."""
+    refuse_unsafe_production(settings)
     database = await open_database(settings, urls)
     engine, pg = database.engine, database.pool
     sessions = session_factory(engine)
-    http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
     upstream = build_upstream_client()
     limiter = build_limiter(
         settings.redis_url.get_secret_value() if settings.redis_url else None,
@@ -198,7 +218,11 @@ async def start_runtime(
     tokens = access_tokens(settings)
     keys = ApiKeyResolver(pg, settings.gateway.cache_ttl_s)
     policies = CompanyPolicyCache(pg, settings.gateway.cache_ttl_s)
-    usage = UsageService(pg, http)
+    audit = AuditService()
+    box = secret_box(settings)
+    rules = TargetRules.of(settings.webhooks, settings.env)
+    webhooks = WebhookService(sessions, box, rules, settings.webhooks.max_attempts, audit=audit)
+    usage = UsageService(pg, webhooks)
     config = settings.gateway.providers
     prices = await PriceCatalog.load(pg, settings.gateway.price_refresh_s)
     prices.start()
@@ -210,14 +234,13 @@ async def start_runtime(
     def admissions_for(lane_router: Router) -> Admissions:
         return Admissions(lane_router, prices, policies, limiter, usage, signals=signals, metrics=ai_metrics)
 
-    box = secret_box(settings)
     builder = LaneBuilder(Lane(router, admissions_for(router)), config, box, upstream, admissions_for)
     routes = CompanyRoutes(pg, builder, settings.gateway.cache_ttl_s)
-    audit = AuditService()
     security = SecurityService(sessions, settings.auth, settings.support)
     tenancy = TenancyService(passwords, policies, audit=audit)
     overrides = OverrideService(audit, policies)
     auth = AuthService(sessions, passwords, tokens, settings.auth, audit=audit)
+    password_life = PasswordService(sessions, passwords, settings.auth, mailer(settings.smtp), audit=audit)
     runtime = Runtime(
         settings=settings,
         urls=urls,
@@ -225,7 +248,6 @@ async def start_runtime(
         engine=engine,
         sessions=sessions,
         pg=pg,
-        http=http,
         upstream=upstream,
         prices=prices,
         limiter=limiter,
@@ -235,7 +257,7 @@ async def start_runtime(
             timedelta(hours=settings.auth.api_key_rotation_grace_hours), keys, audit=audit
         ),
         tenancy=tenancy,
-        members=MemberService(audit, auth),
+        members=MemberService(audit, auth, password_life),
         platform=PlatformService(passwords, audit),
         policies=policies,
         usage=usage,
@@ -251,6 +273,10 @@ async def start_runtime(
         maintenance=MaintenanceService(audit, settings.maintenance),
         incidents=IncidentService(audit),
         backups=BackupRecords(),
+        password_life=password_life,
+        budgets=BudgetSettings(tenancy, webhooks),
+        webhooks=webhooks,
+        webhook_deliverer=WebhookDeliverer(sessions, box, webhook_client(settings.webhooks.timeout_s), rules),
     )
     runtime.meetings, runtime.meeting_pipeline = build_meetings(
         settings.meetings,

@@ -126,6 +126,41 @@ async def _unlock_member(ctx: Ctx) -> Call:
     return Call(url, ctx.tenant.auth("OWNER"), {"reason": "forgot"})
 
 
+@sample("POST", "/api/members/{member_id}/password-reset")
+async def _issue_member_reset(ctx: Ctx) -> Call:
+    url = f"/api/members/{ctx.tenant.member_ids['MANAGER']}/password-reset"
+    return Call(url, ctx.tenant.auth("OWNER"), None)
+
+
+@sample("POST", "/api/security/password-resets")
+async def _issue_any_reset(ctx: Ctx) -> Call:
+    body = {"email": ctx.tenant.emails["MANAGER"]}
+    return Call("/api/security/password-resets", ctx.super_admin.auth(), body)
+
+
+NEW_PASSWORD = "Violet-Kettle-Harbour-58"
+
+
+@sample("POST", "/auth/password")
+async def _change_password(ctx: Ctx) -> Call:
+    own = await make_tenant(ctx.runtime)  # the shared tenant's passwords stay as they are
+    body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    return Call("/auth/password", own.auth("EMPLOYEE"), body)
+
+
+@sample("POST", "/auth/password/reset")
+async def _use_reset(ctx: Ctx) -> Call:
+    own = await make_tenant(ctx.runtime)
+    url = f"/api/members/{own.member_ids['EMPLOYEE']}/password-reset"
+    issued = await ctx.client.post(url, headers=own.auth("OWNER"))
+    return Call("/auth/password/reset", {}, {"token": issued.json()["token"], "new_password": NEW_PASSWORD})
+
+
+@sample("POST", "/api/webhooks/secret")
+async def _rotate_webhook_secret(ctx: Ctx) -> Call:
+    return Call("/api/webhooks/secret", ctx.tenant.auth("OWNER"), {"grace_hours": 1})
+
+
 @sample("POST", "/api/keys")
 async def _create_key(ctx: Ctx) -> Call:
     return Call("/api/keys", ctx.tenant.auth("ADMIN"), {"name": "ci"})

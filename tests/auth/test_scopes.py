@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.fixtures.tenants import Tenant, make_api_key
+from tests.fixtures.tenants import PASSWORD, Tenant, make_api_key
 
 SCOPES = {"ai", "meetings", "usage:read", "admin"}
 PUBLIC = {
@@ -22,10 +22,12 @@ PUBLIC = {
     ("POST", "/auth/refresh"),
     ("POST", "/auth/logout"),
     ("POST", "/auth/invitations/accept"),
+    ("POST", "/auth/password/reset"),  # the one-time reset code is the credential
     ("GET", "/api/maintenance"),  # announced windows, readable by anyone, also during one
 }
-# Any credential may ask who it is; joining a company needs a person, never a key (tested below).
-ANY_CREDENTIAL = {("GET", "/auth/user"), ("POST", "/auth/invitations/join")}
+# Any credential may ask who it is; joining a company and changing a password need a person, never a key
+# (tested below).
+ANY_CREDENTIAL = {("GET", "/auth/user"), ("POST", "/auth/invitations/join"), ("POST", "/auth/password")}
 PATH_VALUES = {"provider": "openai", "alias": "gpt-4o-mini"}
 
 
@@ -117,5 +119,11 @@ async def test_a_key_never_joins_a_company_as_a_person(client: httpx.AsyncClient
     key = await make_api_key(client, tenant, scopes=sorted(SCOPES))
 
     joined = await client.post("/auth/invitations/join", json={"token": "x" * 20}, headers=bearer(key))
+    changed = await client.post(
+        "/auth/password",
+        json={"current_password": PASSWORD, "new_password": "Another-Long-Passphrase-93"},
+        headers=bearer(key),
+    )
 
     assert joined.status_code == 403 and joined.json()["error"]["code"] == "person_required"
+    assert changed.status_code == 403 and changed.json()["error"]["code"] == "person_required"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from ipaddress import ip_network
 
 import httpx
 import openai
@@ -12,11 +13,14 @@ import psycopg
 import pytest
 from bench.mock_upstream import MockUpstream
 
-from aipair.config import Settings
+from aipair.composition import Runtime
+from aipair.config import Settings, WebhookSettings
 from aipair.db.urls import libpq
+from tests.fixtures.database import initialised_runtime
 from tests.fixtures.live_gateway import LiveGateway, control
 from tests.fixtures.tenants import Tenant, make_api_key
 from tests.gateway.conftest import MESSAGES, sdk, usage_rows
+from tests.meetings.helpers import run_jobs
 
 pytestmark = pytest.mark.usefixtures("healthy_upstreams")
 RUNBOOK_CAPACITY_QUERY = """SELECT company_id, 
@@ -32,16 +36,19 @@ async def test_alerts_fire_once_per_threshold_and_the_first_refusal_fires_the_10
     upstreams: tuple[MockUpstream, MockUpstream],
     client: httpx.AsyncClient,
     tenant: Tenant,
+    settings: Settings,
+    runtime: Runtime,
 ) -> None:
     primary, _ = upstreams
     # Each answer uses all of its 5,000 tokens: 5,000 x $0.60/M = $0.003, i.e. 30 % of a $0.01 budget.
     control(primary, usage={"prompt_tokens": 0, "completion_tokens": 5_000, "total_tokens": 5_000})
     hook = f"http://127.0.0.1:{primary.port}/__hooks"
     admin = tenant.auth("ADMIN")
-    put = await client.put(
-        "/api/budget", json={"monthly_budget_usd": "0.01", "webhook_url": hook}, headers=admin
-    )
+    put = await client.put("/api/budget", json={"monthly_budget_usd": "0.01"}, headers=admin)
     assert put.status_code == 200, put.text
+    # The receiver listens on loopback, which only an operator's allow-list admits: stored as the owner.
+    with psycopg.connect(libpq(runtime.urls.owner), autocommit=True) as conn:
+        conn.execute("UPDATE companies SET budget_webhook_url = %s WHERE id = %s", (hook, tenant.id))
     api = sdk(gateway, str((await make_api_key(client, tenant))["key"]))
     for _ in range(3):
         await api.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, max_tokens=5_000)
@@ -51,15 +58,21 @@ async def test_alerts_fire_once_per_threshold_and_the_first_refusal_fires_the_10
     with pytest.raises(openai.RateLimitError):  # a second refusal alerts nobody again
         await api.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, max_tokens=5_000)
     for _ in range(50):
-        hooks = httpx.get(hook).json()
-        if len(hooks) >= 3:
+        alerts = (await client.get("/api/budget/alerts", headers=admin)).json()
+        if len(alerts) >= 3:
             break
         await asyncio.sleep(0.1)
     await asyncio.sleep(0.2)
     # 90 % is spent: the refused call's worst case did not fit, so the budget is reached for this client.
-    assert sorted(h["threshold_percent"] for h in httpx.get(hook).json()) == [50, 80, 100]
     alerts = (await client.get("/api/budget/alerts", headers=admin)).json()
     assert sorted(a["threshold_percent"] for a in alerts) == [50, 80, 100]
+    hooks = WebhookSettings(allowed_networks=[ip_network("127.0.0.1/32")])
+    async with initialised_runtime(settings.model_copy(update={"webhooks": hooks}), runtime.urls) as worker:
+        await run_jobs(worker)
+    delivered = [h for h in httpx.get(hook).json() if h["data"]["company_id"] == str(tenant.id)]
+    assert sorted(h["data"]["threshold_percent"] for h in delivered) == [50, 80, 100]
+    assert {h["data"]["budget_usd"] for h in delivered} == {"0.010000"}  # amounts as decimal strings
+    assert all(isinstance(h["data"]["spent_usd"], str) for h in delivered)
     budget = (await client.get("/api/budget", headers=admin)).json()
     assert budget["spent_usd"] == "0.009000" and budget["requests"] == 3
 

@@ -194,3 +194,43 @@ def test_telling_someone_outside_and_impersonal_settlements_in_spanish() -> None
     assert [a.owner_name for a in minutes.action_items] == ["Vecino del 2ºB"]
     assert "portero" in minutes.action_items[0].task
     assert [d.text for d in minutes.decisions] == ["Se contrata a la empresa de pintura para septiembre."]
+
+
+def test_the_person_asked_answering_with_a_date_or_a_bare_me_takes_the_task_on() -> None:
+    minutes = minutes_of(
+        "Marta Iglesias: Ana Belén, ¿puedes preparar la oferta para Elena?\n"
+        "Ana Belén Soto: La tengo el lunes.\n"
+        "Marta Iglesias: ¿Y quién puede mandar el informe a la Junta antes del día treinta?\n"
+        "Carlos Ruiz: Yo.\n"
+        "Marta Iglesias: Luis, ¿puedes revisar el contrato del almacén?\n"
+        "Luis Herrero: No, esta semana no puedo.\n",
+        MONDAY,
+    )
+    assert tasks(minutes) == [
+        ("Preparar la oferta para Elena", "Ana Belén Soto", dt.date(2026, 3, 30)),
+        ("Mandar el informe a la Junta", "Carlos Ruiz", dt.date(2026, 3, 30)),
+        ("Revisar el contrato del almacén", "Luis Herrero", None),
+    ]
+    assert [a.confidence < 0.8 for a in minutes.action_items] == [False, False, True]
+
+
+def test_what_a_thing_does_or_who_does_what_is_no_task_but_a_person_outside_is() -> None:
+    minutes = minutes_of(
+        "Rosa Delgado: Hugh runs our IT side, so he'll have the tricky questions.\n"
+        "Ben Adler: The connector will sync the orders every hour.\n"
+        "Hugh Travers: Our security team will review the SOC 2 report next week.\n"
+    )
+    assert tasks(minutes) == [("Review the SOC 2 report", None, dt.date(2026, 3, 13))]
+
+
+def test_a_role_names_the_one_participant_whose_label_gives_it() -> None:
+    minutes = minutes_of(
+        "Dra. Carmen Villalobos (Presidenta): El tesorero traerá las cuentas el lunes.\n"
+        "Lic. Andrés Zamora (Tesorero): Así es.\n"
+        "Dra. Carmen Villalobos (Presidenta): Y la secretaria de la Junta mandará la convocatoria.\n",
+        MONDAY,
+    )
+    assert [(a.owner_name, a.due_date) for a in minutes.action_items] == [
+        ("Lic. Andrés Zamora", dt.date(2026, 3, 30)),
+        (None, None),  # nobody here is the secretary
+    ]

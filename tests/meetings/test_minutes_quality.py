@@ -34,7 +34,7 @@ BLIND = {
     ),
     "es": (
         ("precision", 0.75),
-        ("recall", 0.55),
+        ("recall", 0.60),
         ("owner_accuracy", 0.75),
         ("due_accuracy", 0.90),
         ("decision_recall", 0.40),

@@ -20,6 +20,7 @@ from starlette.types import Scope
 
 from aipair.auth.api_keys import ApiKeyService
 from aipair.auth.errors import InvalidToken, PersonRequired
+from aipair.auth.password_service import PasswordService
 from aipair.auth.principal import ClientInfo, Principal
 from aipair.auth.service import AuthService
 from aipair.auth.tokens import API_KEY_PREFIX
@@ -43,6 +44,7 @@ class StaffAccess(Protocol):
 
 Auth = Annotated[AuthService, provided(AuthService)]
 ApiKeys = Annotated[ApiKeyService, provided(ApiKeyService)]
+PasswordChanges = Annotated[PasswordService, provided(PasswordService)]
 AuthConfig = Annotated[AuthSettings, provided(AuthSettings)]
 Staff = Annotated[StaffAccess, provided(StaffAccess)]
 COMPANY_HEADER = "x-aipair-company"

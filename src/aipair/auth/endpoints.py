@@ -14,6 +14,7 @@ from aipair.auth.dependencies import (
     ApiKeys,
     Auth,
     Client,
+    PasswordChanges,
     TenantSession,
     UserPrincipal,
 )
@@ -24,6 +25,9 @@ from aipair.auth.schemas import (
     CompanyMembershipRead,
     CurrentUser,
     LoginRequest,
+    PasswordChange,
+    PasswordChanged,
+    PasswordResetUse,
     RefreshRequest,
     RotateRequest,
     TokenPair,
@@ -89,6 +93,27 @@ async def current_user(
             for m in memberships
         ],
     )
+
+
+@router.post("/password", response_model=PasswordChanged)
+async def change_password(
+    body: PasswordChange, principal: UserPrincipal, passwords: PasswordChanges
+) -> PasswordChanged:
+    """Change your password: give the current one and a new one (checked against the password policy,
+    which refuses common, leaked and guessable passwords and says why). Every other session of your
+    account ends, in every company; this one stays. A wrong current password answers 403
+    `wrong_password` and counts as a failed sign-in (the account locks like at `/auth/login`)."""
+    ended = await passwords.change(principal, body.current_password, body.new_password)
+    return PasswordChanged(sessions_ended=ended)
+
+
+@router.post("/password/reset", status_code=204)
+async def reset_password(body: PasswordResetUse, passwords: PasswordChanges, client: Client) -> Response:
+    """Set a new password with a one-time reset code (issued by an administrator, or e-mailed to you). The
+    code works once, before it expires; every session of the account ends and its sign-in lock is lifted.
+    An unknown, used, replaced or expired code answers 400 `invalid_reset_token`."""
+    await passwords.reset(body.token, body.new_password, client)
+    return Response(status_code=204)
 
 
 @router.post("/invitations/accept", status_code=204)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from aipair.errors import AppError, Forbidden, TooManyRequests, Unauthorized, ValidationFailed
+from aipair.errors import (
+    AppError,
+    BadRequest,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+)
 
 
 class InvalidCredentials(Unauthorized):
@@ -54,6 +62,36 @@ class WeakPassword(ValidationFailed):
     default_message = "Password does not meet the password policy"
 
 
+class WrongPassword(Forbidden):
+    """The current password given to change it is wrong (or the account is locked): it counts as a
+    failed sign-in."""
+
+    code = "wrong_password"
+    default_message = "Your current password is not correct"
+
+
+class InvalidResetToken(BadRequest):
+    """The password reset code is unknown, used, expired or replaced by a newer one."""
+
+    code = "invalid_reset_token"
+    default_message = "This password reset code is not valid: ask for a new one"
+
+
+class AccountNotFound(NotFound):
+    """No account has this e-mail address."""
+
+    code = "account_not_found"
+    default_message = "No account has this e-mail address"
+
+
+class MailFailed(AppError):
+    """The e-mail could not be handed to the SMTP server: nothing was changed."""
+
+    status_code = 502
+    code = "mail_failed"
+    default_message = "The e-mail could not be sent: nothing was changed, try again later"
+
+
 class CompanyInactive(Forbidden):
     """The company is suspended or cancelled and may not act."""
 
@@ -83,6 +121,7 @@ class RoleRequired(Forbidden):
 
 
 __all__ = [
+    "AccountNotFound",
     "AccountShared",
     "AppError",
     "CompanyInactive",
@@ -90,9 +129,12 @@ __all__ = [
     "InvalidApiKey",
     "InvalidCredentials",
     "InvalidRefreshToken",
+    "InvalidResetToken",
     "InvalidToken",
+    "MailFailed",
     "PersonRequired",
     "RoleRequired",
     "SignInThrottled",
     "WeakPassword",
+    "WrongPassword",
 ]

@@ -87,3 +87,20 @@ class LoginLock(Base):
     lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     lifted_by: Mapped[uuid.UUID | None] = mapped_column()
     lift_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class PasswordReset(Base):
+    """A one-time code that sets an account's password, issued by an administrator (or the operator);
+    only its hash is stored. ``company_id`` is where it was issued (and where its use is audited)."""
+
+    __tablename__ = "password_resets"
+    __table_args__ = (Index("ix_password_resets_user", "user_id", "created_at"), {"schema": "auth"})
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by: Mapped[uuid.UUID | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,8 +1,15 @@
-"""Password hashing (argon2id) and the password policy."""
+"""Password hashing (argon2id) and the password policy.
+
+The policy refuses short passwords, passwords of fewer than three character classes, passwords containing
+the address's name, and passwords that are easy to guess: ``zxcvbn`` scores each one offline against the
+leaked and common passwords, words, names and keyboard patterns it ships, and what the person is
+called (their address, name and company) counts as guessable too.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import anyio.to_thread
 from argon2 import PasswordHasher
@@ -11,9 +18,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from aipair.auth.errors import WeakPassword
 from aipair.config import AuthSettings
 
-COMMON_PASSWORDS = frozenset(
-    {"password1234", "123456789012", "qwertyuiop12", "letmein12345", "welcome12345", "password123!"}
-)
+MIN_GUESS_SCORE = 3
+"""zxcvbn's scale: 3 is "safely unguessable" (about 10^8 guesses or more), 4 very unguessable."""
 CHARACTER_CLASSES = (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]")
 
 
@@ -29,20 +35,26 @@ class Passwords:
         self._min_length = settings.password_min_length
         self._dummy = self._hasher.hash("timing-equaliser-not-a-password")
 
-    def check_policy(self, password: str, email: str = "") -> None:
-        """Raise :class:`WeakPassword` unless the password is long, varied and not guessable."""
+    def check_policy(self, password: str, email: str = "", context: Sequence[str] = ()) -> None:
+        """Raise :class:`WeakPassword` unless the password is long, varied and not guessable.
+
+        ``context`` holds what else is known about the person (their name, their company): a password
+        built from it counts as guessable. The message says what to change.
+        """
         problems: list[str] = []
         if len(password) < self._min_length:
-            problems.append(f"at least {self._min_length} characters")
+            problems.append(f"use at least {self._min_length} characters")
         if len(password) > 256:
-            problems.append("at most 256 characters")
+            problems.append("use at most 256 characters")
         if sum(1 for pattern in CHARACTER_CLASSES if re.search(pattern, password)) < 3:
-            problems.append("three of: lowercase, uppercase, digits, symbols")
+            problems.append("mix three of: lowercase, uppercase, digits, symbols")
         local = email.split("@", 1)[0].lower()
-        if password.lower() in COMMON_PASSWORDS or (len(local) >= 4 and local in password.lower()):
-            problems.append("not a common password nor your e-mail name")
+        if len(local) >= 4 and local in password.lower():
+            problems.append("leave out the name of your e-mail address")
+        if not problems:
+            problems.extend(_guessable(password, [*email.lower().replace("@", ".").split("."), *context]))
         if problems:
-            raise WeakPassword("Password must have " + "; ".join(problems), requirements=problems)
+            raise WeakPassword("Choose another password: " + "; ".join(problems), requirements=problems)
 
     async def hash(self, password: str) -> str:
         """The argon2id hash of ``password``."""
@@ -56,3 +68,16 @@ class Passwords:
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
         return bool(ok) and password_hash is not None
+
+
+def _guessable(password: str, known: Sequence[str]) -> list[str]:
+    """What makes the password easy to guess, as zxcvbn explains it (empty when it is not)."""
+    from zxcvbn import zxcvbn  # its dictionaries load on first use, not when the CLI starts
+
+    verdict = zxcvbn(password[:100], user_inputs=[word for word in known if len(word) >= 3])
+    if verdict["score"] >= MIN_GUESS_SCORE:
+        return []
+    feedback = verdict["feedback"]
+    hints = [feedback["warning"], *feedback["suggestions"]]
+    why = " ".join(hint.rstrip(".") + "." for hint in hints if hint)
+    return [f"it is too easy to guess ({why or 'too predictable.'})"]

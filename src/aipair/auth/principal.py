@@ -51,6 +51,8 @@ class Principal:
     is_platform_company: bool = False
     origin: ClientInfo | None = None
     support: SupportAccess | None = None
+    session_id: uuid.UUID | None = None
+    """The sign-in session (refresh token family) of a person's access token; None for keys."""
 
     @property
     def platform_role(self) -> str:

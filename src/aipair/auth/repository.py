@@ -11,7 +11,7 @@ import asyncpg
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aipair.auth.models import ApiKey, FailedLogin, RefreshToken, User
+from aipair.auth.models import ApiKey, FailedLogin, PasswordReset, RefreshToken, User
 from aipair.auth.principal import CompanyId
 from aipair.db.engine import SET_LOOKUP
 from aipair.db.raw import lookup_connection
@@ -293,3 +293,70 @@ async def cached_key_facts(pool: asyncpg.Pool, key_hash: str) -> asyncpg.Record 
     async with lookup_connection(pool, "key_hash", key_hash) as conn:
         row: asyncpg.Record | None = await conn.fetchrow(API_KEY_BY_HASH, key_hash)
         return row
+
+
+async def set_password(session: AsyncSession, user_id: uuid.UUID, password_hash: str) -> None:
+    """Store a new password hash (the transaction acts as the account itself: the ``self`` policy)."""
+    await session.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
+
+
+async def revoke_sessions_except(session: AsyncSession, user_id: uuid.UUID, keep: uuid.UUID | None) -> int:
+    """End every session of the account, in every company, except the session ``keep``; how many
+    ended. The transaction acts as the account (the ``own_sessions`` policy shows its refresh tokens
+    wherever they were issued)."""
+    condition = [RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)]
+    if keep is not None:
+        condition.append(RefreshToken.family_id != keep)
+    result = await session.execute(
+        update(RefreshToken).where(*condition).values(revoked_at=utcnow()).returning(RefreshToken.family_id)
+    )
+    return len(set(result.scalars()))
+
+
+async def cancel_password_resets(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Void the account's unused reset codes (a newer one replaces them)."""
+    await session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))
+        .values(expires_at=func.least(PasswordReset.expires_at, func.now()))
+    )
+
+
+async def add_password_reset(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    company_id: uuid.UUID,
+    token_hash: str,
+    expires_at: datetime,
+    issued_by: uuid.UUID | None,
+) -> None:
+    session.add(
+        PasswordReset(
+            id=uuid.uuid4(),
+            user_id=user_id,
+            company_id=company_id,
+            token_hash=token_hash,
+            expires_at=expires_at,
+            issued_by=issued_by,
+        )
+    )
+    await session.flush()
+
+
+async def password_reset_by_hash(session: AsyncSession, token_hash: str) -> PasswordReset | None:
+    result = await session.execute(select(PasswordReset).where(PasswordReset.token_hash == token_hash))
+    return result.scalar_one_or_none()
+
+
+async def use_password_reset(session: AsyncSession, reset_id: uuid.UUID) -> bool:
+    """Mark a reset code used; False when another request used it first (or it expired meanwhile)."""
+    result = await session.execute(
+        update(PasswordReset)
+        .where(
+            PasswordReset.id == reset_id,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > func.now(),
+        )
+        .values(used_at=func.now())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -110,3 +110,40 @@ class MemberUnlock(BaseModel):
 
 class LocksLifted(BaseModel):
     lifted: int = Field(description="Locks lifted (0 when the account was not locked)")
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(
+        min_length=1, max_length=1024, description="Checked against the password policy"
+    )
+
+
+class PasswordChanged(BaseModel):
+    sessions_ended: int = Field(description="Your other sessions that ended (in every company)")
+
+
+class PasswordResetUse(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200, description="The one-time reset code")
+    new_password: str = Field(
+        min_length=1, max_length=1024, description="Checked against the password policy"
+    )
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+
+
+class PasswordResetIssued(BaseModel):
+    email: str
+    delivery: Literal["email", "shown"] = Field(
+        description="`email`: sent to the account's address (SMTP configured); `shown`: `token` is here, once"
+    )
+    expires_at: datetime
+    token: str | None = Field(description="The one-time code when it is shown (never stored in clear)")

@@ -250,6 +250,7 @@ class AuthService:
             user_id=claims.user_id,
             scopes=frozenset({"ai", "meetings", "usage:read", "admin"}),
             is_platform_company=membership.is_platform,
+            session_id=claims.session_id,
         )
 
     async def principal_from_api_key(self, key: str) -> Principal:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from aipair.cli.output import JSON, emit
 from aipair.cli.passwords import PromptOption, StdinOption, new_password
 
 if TYPE_CHECKING:
@@ -56,17 +57,21 @@ def create_company(
 
 
 @app.command("list")
-def list_companies(limit: int = typer.Option(100, min=1, max=10_000)) -> None:
+def list_companies(limit: int = typer.Option(100, min=1, max=10_000), as_json: bool = JSON) -> None:
     """Every company with its status and plan."""
     from aipair.cli.support import run_async, settings, system_session
 
-    async def work(runtime: Runtime) -> list[str]:
+    async def work(runtime: Runtime) -> list[dict[str, str]]:
         async with system_session(runtime) as (session, _):
             rows = await runtime.tenancy.list_companies(session, limit, 0)
-            return [f"{c.id}  {c.slug:<30} {c.status:<10} {c.plan_code:<13} {c.name}" for c in rows]
+            return [
+                {"id": str(c.id), "slug": c.slug, "status": c.status, "plan": c.plan_code, "name": c.name}
+                for c in rows
+            ]
 
-    for line in run_async(settings(), work):
-        typer.echo(line)
+    found = run_async(settings(), work)
+    lines = (f"{c['id']}  {c['slug']:<30} {c['status']:<10} {c['plan']:<13} {c['name']}" for c in found)
+    emit(as_json, found, lines)
 
 
 @app.command("suspend")

@@ -1,8 +1,9 @@
 """Every error of the command line as one line: ``error[<code>]: <message>``, and a non-zero exit.
 
 Exit status: 1 for an error of the application (taken slug, unknown job, weak password), 2 for a
-command used wrongly (unknown option, missing argument) and for a platform that is not initialised,
-130 when interrupted. With ``--json`` the line is ``{"error": {"code": ..., "message": ...}}``.
+command used wrongly (unknown option, missing argument), for a platform that is not initialised and for
+settings production refuses (one line per setting), 130 when interrupted. With ``--json`` the line is
+``{"error": {"code": ..., "message": ...}}``.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ FAILURE = 1
 class CliError(Exception):
     """An error a command reports on purpose, with its stable code."""
 
-    def __init__(self, code: str, message: str, exit_code: int = FAILURE):
+    def __init__(self, code: str, message: str, exit_code: int = FAILURE, lines: Sequence[str] = ()):
         super().__init__(message)
         self.code = code
         self.message = message
         self.exit_code = exit_code
+        self.lines = list(lines) or [message]
+        """One error line each (several problems of one kind, such as unsafe production settings)."""
 
 
 def run_reporting_errors(app: typer.Typer, args: Sequence[str]) -> int:
@@ -67,7 +70,9 @@ def _described_by_domain(exc: BaseException) -> CliError:
     from aipair.errors import AppError
 
     if isinstance(exc, AppError):
-        return CliError(exc.code, _flat(exc.message))
+        problems = [_flat(line) for line in getattr(exc, "problems", ())]
+        exit_code = USAGE if problems else FAILURE  # settings to fix before anything can run
+        return CliError(exc.code, _flat(exc.message), exit_code, problems)
     if isinstance(exc, ValidationError):
         return CliError("validation_error", _validation_message(exc))
     return CliError("internal_error", f"{type(exc).__name__}: {_flat(str(exc))}")
@@ -87,8 +92,9 @@ def _flat(text: str) -> str:
 
 
 def _print(error: CliError, json_output: bool) -> None:
-    if json_output:
-        line = json.dumps({"error": {"code": error.code, "message": error.message}})
-    else:
-        line = f"error[{error.code}]: {error.message}"
-    print(line, file=sys.stderr)
+    for message in error.lines:
+        if json_output:
+            line = json.dumps({"error": {"code": error.code, "message": message}})
+        else:
+            line = f"error[{error.code}]: {message}"
+        print(line, file=sys.stderr)

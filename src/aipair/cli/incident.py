@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
+from aipair.cli.output import JSON, emit
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -98,11 +100,12 @@ def show(number: int = typer.Argument(...)) -> None:
 def list_incidents(
     open_only: bool = typer.Option(False, "--open", help="Only those not resolved"),
     overdue: bool = typer.Option(False, "--overdue", help="Only unacknowledged ones past their deadline"),
+    as_json: bool = JSON,
 ) -> None:
     """Incidents, newest first, overdue ones flagged."""
 
     async def work(runtime: Runtime, session: AsyncSession, principal: Principal) -> list[IncidentRead]:
         return await runtime.incidents.listing(session, principal, open_only=open_only, overdue_only=overdue)
 
-    for incident in _as_operator(work) or []:
-        typer.echo(_line(incident))
+    incidents = _as_operator(work) or []
+    emit(as_json, incidents, (_line(incident) for incident in incidents))

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
+from aipair.cli.output import JSON, emit
+
 if TYPE_CHECKING:
     from aipair.composition import Runtime
     from aipair.worker.models import Job
@@ -32,11 +34,26 @@ def _line(job: Job) -> str:
     ).rstrip()
 
 
+def _fields(job: Job) -> dict[str, object]:
+    return {
+        "id": str(job.id),
+        "name": job.name,
+        "state": job.state,
+        "attempts": job.attempts,
+        "max_attempts": job.max_attempts,
+        "progress": job.progress,
+        "stage": job.stage,
+        "created_at": job.created_at.isoformat(),
+        "last_error": job.last_error,
+    }
+
+
 @app.command("list")
 def list_jobs(
     state: str | None = typer.Option(None, help=f"Only jobs in this state: {', '.join(STATES)}"),
     name: str | None = typer.Option(None, help="Only jobs with this name, e.g. meetings.process_meeting"),
     limit: int = typer.Option(50, min=1, max=10_000),
+    as_json: bool = JSON,
 ) -> None:
     """Jobs, newest first: id, name, state, attempts, progress and stage, created, last error."""
     from aipair.db.engine import DbContext, transaction
@@ -44,13 +61,13 @@ def list_jobs(
     if state is not None and state not in STATES:
         raise typer.BadParameter(f"state must be one of {', '.join(STATES)}")
 
-    async def work(runtime: Runtime) -> list[str]:
+    async def work(runtime: Runtime) -> list[tuple[str, dict[str, object]]]:
         async with transaction(runtime.sessions, DbContext()) as session:
             jobs = await runtime.jobs.list_jobs(session, state=state, name=name, limit=limit)
-            return [_line(job) for job in jobs]
+            return [(_line(job), _fields(job)) for job in jobs]
 
-    for line in _run(work) or ["no jobs"]:
-        typer.echo(line)
+    found = _run(work)
+    emit(as_json, [fields for _, fields in found], [line for line, _ in found] or ["no jobs"])
 
 
 @app.command("logs")

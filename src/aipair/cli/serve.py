@@ -26,6 +26,7 @@ def serve(
 
     from aipair.cli.errors import CliError
     from aipair.cli.support import settings
+    from aipair.config.production import refuse_unsafe_production
     from aipair.kit.ports import port_is_free
     from aipair.observability.exposition import shared_metrics
     from aipair.ops.backups.wal import archiving_embedded_server
@@ -33,6 +34,7 @@ def serve(
     if with_worker:
         os.environ["AIPAIR_WORKER__IN_PROCESS"] = "true"  # read by each server process's settings
     config = settings()
+    refuse_unsafe_production(config)
     bind_host, bind_port = host or config.http.host, port or config.http.port
     if not port_is_free(bind_host, bind_port):
         raise CliError(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from aipair.cli.output import JSON, emit
 from aipair.cli.passwords import PromptOption, StdinOption, new_password
 
 if TYPE_CHECKING:
@@ -45,18 +46,22 @@ def create_user(
 
 
 @app.command("list")
-def list_users(company: str = typer.Option(..., help="Slug of the company")) -> None:
-    """Members of a company."""
+def list_users(company: str = typer.Option(..., help="Slug of the company"), as_json: bool = JSON) -> None:
+    """Members of a company: user id, e-mail, role, status."""
     from aipair.cli.support import run_async, settings, system_session
 
-    async def work(runtime: Runtime) -> list[str]:
+    async def work(runtime: Runtime) -> list[dict[str, str]]:
         async with system_session(runtime) as (session, _):
             target = await runtime.tenancy.company_by_slug(session, company)
             rows = await runtime.tenancy.members_of(session, target, 1000)
-            return [f"{u.id}  {u.email:<40} {m.role:<12} {m.status}" for m, u in rows]
+            return [
+                {"user_id": str(u.id), "email": u.email, "name": u.name, "role": m.role, "status": m.status}
+                for m, u in rows
+            ]
 
-    for line in run_async(settings(), work):
-        typer.echo(line)
+    members = run_async(settings(), work)
+    lines = (f"{m['user_id']}  {m['email']:<40} {m['role']:<12} {m['status']}" for m in members)
+    emit(as_json, members, lines)
 
 
 @app.command("unlock")
@@ -73,3 +78,32 @@ def unlock_user(
 
     lifted = run_async(settings(), work)
     typer.echo(f"{email}: lock lifted" if lifted else f"{email}: not locked")
+
+
+@app.command("reset-password")
+def reset_password(
+    email: str = typer.Argument(..., help="E-mail address of the account"), as_json: bool = JSON
+) -> None:
+    """Issue a one-time password reset code for an account (any company's). With SMTP configured it is
+    e-mailed to that address and not printed; otherwise it is printed here, once. Earlier codes stop
+    working; the person sets a new password with POST /auth/password/reset."""
+    from aipair.cli.support import run_async, settings, system_session
+
+    async def work(runtime: Runtime) -> dict[str, str | None]:
+        async with system_session(runtime) as (session, principal):
+            issued = await runtime.password_life.operator_issues_reset(session, principal, email)
+        return {
+            "email": issued.email,
+            "delivery": issued.delivery,
+            "expires_at": issued.expires_at.isoformat(),
+            "token": issued.token,
+        }
+
+    issued = run_async(settings(), work)
+    until = f"valid until {issued['expires_at']}"
+    line = (
+        f"{issued['email']}: reset code e-mailed ({until})"
+        if issued["token"] is None
+        else f"{issued['email']}: reset code (shown once, {until}): {issued['token']}"
+    )
+    emit(as_json, issued, [line])

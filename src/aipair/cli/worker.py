@@ -20,9 +20,11 @@ def worker(
     import asyncio
 
     from aipair.cli.support import database, settings
+    from aipair.config.production import refuse_unsafe_production
     from aipair.observability.logging import configure_logging
 
     config = settings()
+    refuse_unsafe_production(config)
     configure_logging(config.log_level, config.log_json or config.env == "production")
     with database(config) as urls:
         asyncio.run(_work(config, urls, concurrency or config.worker.concurrency))

@@ -73,6 +73,8 @@ class AuthSettings(SettingsGroup):
     """argon2id lanes per hash."""
     api_key_rotation_grace_hours: int = Field(default=24, ge=0, le=24 * 30)
     """How long a rotated API key keeps working beside its successor, by default."""
+    password_reset_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+    """How long a password reset code works, in minutes (once; a newer code replaces it)."""
 
 
 class PlatformSettings(SettingsGroup):
@@ -104,6 +106,10 @@ class HttpSettings(SettingsGroup):
     max_ai_body_bytes: int = Field(default=32 * 1_048_576, ge=1024)
     """Largest JSON body of an AI call (chat, responses, messages, embeddings), which carries images inline
     as base64."""
+    cors_origins: list[str] = Field(default_factory=list)
+    """Browser origins allowed to call the API from their own pages (JSON list, e.g.
+    `'["https://app.example.com"]'`). Empty: no cross-origin calls. `*`, plain http and localhost origins
+    are for development; production refuses them."""
 
 
 class GatewaySettings(SettingsGroup):
@@ -121,6 +127,41 @@ class GatewaySettings(SettingsGroup):
     billed at their worst case."""
     pool_size: int = Field(default=20, ge=1, le=500)
     """Connections of the gateway's own asyncpg pool (reservations, settlements, caches)."""
+
+
+class WebhookSettings(SettingsGroup):
+    """Outgoing webhooks: what they may reach, how long an attempt waits, how often it is tried."""
+
+    allow_http: bool | None = None
+    """Allow plain `http://` webhook URLs. Unset: allowed in development and tests only; production refuses
+    to start with it on."""
+    allowed_networks: list[IPvAnyNetwork] = Field(default_factory=list)
+    """Non-public networks webhooks may reach anyway (JSON list, e.g. `'["10.20.0.0/16"]'`). Empty: only
+    public addresses (never loopback, private, link-local, CGNAT or metadata ranges)."""
+    timeout_s: float = Field(default=10.0, gt=0, le=60)
+    """How long one delivery attempt waits for the receiver's answer, in seconds."""
+    max_attempts: int = Field(default=8, ge=1, le=20)
+    """Attempts of one delivery (retried with backoff after no answer, a 5xx, 408 or 429)."""
+
+
+class SmtpSettings(SettingsGroup):
+    """The mail server password reset codes are sent through. Unset host: nothing is e-mailed (codes are
+    shown once to whoever issued them)."""
+
+    host: str | None = None
+    """SMTP server host name. Unset: no e-mail."""
+    port: int = Field(default=587, ge=1, le=65535)
+    """SMTP server port (587 with STARTTLS, 465 with TLS)."""
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    """`starttls`, `tls` (implicit, port 465) or `none` (a relay on a trusted network only)."""
+    username: str | None = None
+    """Login name at the SMTP server. Unset: no login."""
+    password: SecretStr | None = None
+    """Password at the SMTP server."""
+    sender: str = "aipair@localhost"
+    """The `From` address of the platform's e-mail."""
+    timeout_s: float = Field(default=10.0, gt=0, le=120)
+    """How long to wait for the SMTP server, in seconds."""
 
 
 class WorkerSettings(SettingsGroup):
@@ -398,6 +439,8 @@ class Settings(BaseSettings):
     backup: BackupSettings = Field(default_factory=BackupSettings)
     maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
 

@@ -287,3 +287,7 @@ class EmbeddedPostgres:
                         sql.Identifier(DATABASE_NAME), sql.Identifier(OWNER_ROLE)
                     )
                 )
+            # The checkpointer starts while the server is still starting up, and then sleeps a whole
+            # checkpoint_timeout before it first applies archive_timeout: a quiet server would keep
+            # its newest commits out of the WAL archive for minutes. A reload wakes it now.
+            conn.execute("SELECT pg_reload_conf()")

@@ -16,6 +16,7 @@ MODEL_MODULES = (
     "aipair.observability.models",
     "aipair.usage.models",
     "aipair.ops.models",
+    "aipair.webhooks.models",
 )
 
 

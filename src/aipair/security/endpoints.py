@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from aipair.auth.dependencies import AdminCaller, Auth, TenantSession
-from aipair.auth.schemas import LockLift, LocksLifted
+from aipair.auth.dependencies import AdminCaller, Auth, PasswordChanges, TenantSession
+from aipair.auth.schemas import LockLift, LocksLifted, PasswordResetIssued, PasswordResetRequest
 from aipair.kit.pagination import Page, Pagination
 from aipair.security.dependencies import Security
 from aipair.security.schemas import (
@@ -120,3 +120,17 @@ async def security_events(
     where = EventFilter(kind, company_id, api_key_id, reason)
     rows = await security.events(session, principal, where, page.limit, page.offset)
     return Page.of([SecurityEventRead.model_validate(r) for r in rows], page)
+
+
+@router.post("/password-resets", response_model=PasswordResetIssued, status_code=201)
+async def reset_any_password(
+    body: PasswordResetRequest,
+    principal: AdminCaller,
+    session: TenantSession,
+    passwords: PasswordChanges,
+) -> PasswordResetIssued:
+    """Issue a one-time password reset code for any account (SUPER_ADMIN of the platform). With SMTP
+    configured it is e-mailed to the account's address and `token` is null; otherwise `token` is shown
+    here, once. Audited as `auth.password_reset.issue`."""
+    issued = await passwords.operator_issues_reset(session, principal, body.email)
+    return PasswordResetIssued.model_validate(issued, from_attributes=True)

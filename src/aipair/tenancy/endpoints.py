@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from aipair.auth.dependencies import AdminCaller, AdminPrincipal, TenantSession, UsageReader
 from aipair.auth.models import User
-from aipair.auth.schemas import LocksLifted, MemberUnlock
+from aipair.auth.schemas import LocksLifted, MemberUnlock, PasswordResetIssued
 from aipair.kit.money import micro_to_usd
 from aipair.kit.pagination import Page, Pagination
 from aipair.tenancy.dependencies import Members, Tenancy
@@ -223,6 +223,21 @@ async def unlock_member(
     """Lift a member's sign-in lock (roles below yours); the failed sign-ins stay as evidence. An account
     that other companies share answers 403 `account_shared`: the platform operator lifts its lock."""
     return LocksLifted(lifted=await members.unlock(session, principal, member_id, body.reason))
+
+
+@router.post("/members/{member_id}/password-reset", response_model=PasswordResetIssued, status_code=201)
+async def reset_member_password(
+    member_id: uuid.UUID,
+    principal: AdminCaller,
+    session: TenantSession,
+    members: Members,
+) -> PasswordResetIssued:
+    """Issue a one-time code with which a member (roles below yours) sets a new password. With SMTP
+    configured it is e-mailed to the member's own address and `token` is null; otherwise `token` is shown
+    here, once. Issuing another replaces it. An account other companies share answers 403
+    `account_shared`: the platform operator resets it."""
+    issued = await members.issue_password_reset(session, principal, member_id)
+    return PasswordResetIssued.model_validate(issued, from_attributes=True)
 
 
 @router.get("/limits", response_model=LimitsRead)

@@ -12,6 +12,13 @@ class PlatformNotReady(Conflict):
     default_message = "The platform is not initialised: run `aipair init` first"
 
 
+class MemberNotActive(Conflict):
+    """The member has not accepted their invitation yet, or was deactivated."""
+
+    code = "member_not_active"
+    default_message = "This member is not active"
+
+
 class CompanyNotFound(NotFound):
     """No such company visible to the caller."""
 

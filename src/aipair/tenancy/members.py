@@ -15,10 +15,11 @@ from aipair.audit.service import AuditService
 from aipair.audit.snapshots import snapshot
 from aipair.auth.errors import AccountShared
 from aipair.auth.models import User
+from aipair.auth.password_service import IssuedReset, PasswordService
 from aipair.auth.principal import Principal
 from aipair.auth.service import AuthService
 from aipair.tenancy import repository as repo
-from aipair.tenancy.errors import LastOwner, MemberNotFound, RoleNotAllowed
+from aipair.tenancy.errors import LastOwner, MemberNotActive, MemberNotFound, RoleNotAllowed
 from aipair.tenancy.models import CUSTOMER_ROLES, PLATFORM_ROLES, Membership, MembershipStatus, Role
 
 
@@ -43,11 +44,12 @@ AUDITED = ("id", "user_id", "role", "status")
 
 
 class MemberService:
-    """List, re-role, deactivate and unlock members of the caller's company."""
+    """List, re-role, deactivate and unlock members of the caller's company; reset their passwords."""
 
-    def __init__(self, audit: AuditService, auth: AuthService):
+    def __init__(self, audit: AuditService, auth: AuthService, passwords: PasswordService):
         self._audit = audit
         self._auth = auth
+        self._passwords = passwords
 
     async def list(
         self, session: AsyncSession, actor: Principal, limit: int, offset: int
@@ -103,12 +105,31 @@ class MemberService:
     ) -> int:
         """Lift a member's sign-in lock (roles below the caller's). An account other companies share is
         the platform operator's to unlock (:class:`AccountShared`). Audited as ``auth.lock.lift``."""
+        user = await self._account_in_charge(session, actor, membership_id)
+        return len(await self._auth.lift_lock(session, actor, user.email, reason))
+
+    async def issue_password_reset(
+        self, session: AsyncSession, actor: Principal, membership_id: uuid.UUID
+    ) -> IssuedReset:
+        """Issue a one-time password reset code for an active member (roles below the caller's); an
+        account other companies share is the platform operator's (:class:`AccountShared`). E-mailed to
+        the member when SMTP is configured, else returned once. Audited as ``auth.password_reset.issue``."""
+        user = await self._account_in_charge(session, actor, membership_id)
+        return await self._passwords.issue_reset(session, actor, user, actor.company_id)
+
+    async def _account_in_charge(
+        self, session: AsyncSession, actor: Principal, membership_id: uuid.UUID
+    ) -> User:
+        """The account of a member whose sign-in ``actor`` may look after: an active member of a role
+        below the caller's, in no other company."""
         membership, user = await self.get(session, actor, membership_id)
         actor.require(Role.ADMIN)
         check_role_change(actor, Role(membership.role), None)
+        if membership.status != MembershipStatus.ACTIVE:
+            raise MemberNotActive()
         if await self._auth.shared_account(user.id, actor.company_id):
             raise AccountShared()
-        return len(await self._auth.lift_lock(session, actor, user.email, reason))
+        return user
 
     async def _record(
         self,

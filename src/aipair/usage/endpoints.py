@@ -12,7 +12,7 @@ from aipair.errors import ValidationFailed
 from aipair.kit.pagination import Pagination
 from aipair.tenancy.dependencies import Tenancy
 from aipair.tenancy.schemas import BudgetUpdate
-from aipair.usage.dependencies import Usage
+from aipair.usage.dependencies import Budgets, Usage
 from aipair.usage.schemas import BudgetAlertRead, BudgetRead, GroupBy, UsageReport
 
 router = APIRouter(prefix="/api", tags=["usage and budget"])
@@ -60,11 +60,17 @@ async def update_budget(
     principal: AdminPrincipal,
     session: TenantSession,
     tenancy: Tenancy,
+    budgets: Budgets,
     usage_service: Usage,
 ) -> BudgetRead:
-    """Set the monthly budget (USD), alert thresholds (percent) and the alert webhook (ADMIN or OWNER)."""
-    await tenancy.update_budget(session, principal, body)
-    return BudgetRead(**await tenancy.budget_view(session, principal.company_id, usage_service))
+    """Set the monthly budget (USD), alert thresholds (percent) and the alert webhook (ADMIN or OWNER).
+
+    The webhook URL must use https (outside development) and resolve only to public addresses (422
+    `webhook_target_refused` otherwise). The first time a webhook is set, `webhook_secret` carries the
+    secret its deliveries are signed with, shown once (`POST /api/webhooks/secret` makes a new one)."""
+    secret = await budgets.update(session, principal, body)
+    view = await tenancy.budget_view(session, principal.company_id, usage_service)
+    return BudgetRead(**view, webhook_secret=secret)
 
 
 @router.get("/budget/alerts", response_model=list[BudgetAlertRead])

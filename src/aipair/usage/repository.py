@@ -96,6 +96,22 @@ async def webhook_target(pool: asyncpg.Pool, company_id: uuid.UUID) -> str | Non
         return url
 
 
+async def alert_amounts(
+    pool: asyncpg.Pool, company_id: uuid.UUID, period: date, threshold: int
+) -> tuple[int, int]:
+    """Spent and budget micro-USD recorded when the company-wide alert at ``threshold`` fired."""
+    async with tenant_connection(pool, company_id) as conn:
+        row = await conn.fetchrow(
+            "SELECT spent_micro_usd, budget_micro_usd FROM budget_alerts WHERE company_id = $1"
+            " AND period = $2 AND api_key_id = $3 AND threshold_percent = $4",
+            company_id,
+            period,
+            NO_KEY,
+            threshold,
+        )
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
 async def mark_alert(
     pool: asyncpg.Pool, company_id: uuid.UUID, period: date, threshold: int, status: str
 ) -> None:

@@ -46,6 +46,10 @@ class BudgetRead(BaseModel):
     requests: int
     alert_thresholds: list[int]
     webhook_url: str | None
+    webhook_secret: str | None = Field(
+        default=None,
+        description="Set once: the secret webhook deliveries are signed with, when this change made it",
+    )
 
 
 class BudgetAlertRead(BaseModel):

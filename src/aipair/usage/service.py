@@ -4,8 +4,8 @@ Never a transaction held across the provider call. Concurrent requests of the pr
 statement: the settlements and reservations that arrive while the previous one is in flight go together
 in the next (``gateway_usage_apply``: one transaction, one WAL flush, and per company one lock of its
 counter rows and one update of each, whatever the batch holds), each still checked exactly.
-Budget alerts fire once per period and threshold, recorded in ``budget_alerts`` and sent to the
-company's webhook.
+Budget alerts fire once per period and threshold, recorded in ``budget_alerts`` and queued for delivery
+to the company's webhook (signed, retried, by the job queue: see ``aipair.webhooks``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any, TypeAlias
 
 import asyncpg
-import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,8 +30,10 @@ from aipair.kit.money import micro_to_usd
 from aipair.observability.metrics import RESERVATIONS_EXPIRED
 from aipair.usage import repository as repo
 from aipair.usage.schemas import GroupBy, UsageReport, UsageRow
+from aipair.webhooks.service import WebhookService
 
 log = structlog.get_logger("aipair.usage")
+BUDGET_ALERT_EVENT = "budget.threshold_crossed"
 
 
 class DuplicateRequest(Conflict):
@@ -88,9 +89,9 @@ or the database error of that one item."""
 class UsageService:
     """Reserve, settle and report usage."""
 
-    def __init__(self, pool: asyncpg.Pool, http: httpx.AsyncClient):
+    def __init__(self, pool: asyncpg.Pool, webhooks: WebhookService):
         self._pool = pool
-        self._http = http
+        self._webhooks = webhooks
         self._background: set[asyncio.Task[None]] = set()
         self._writes: Coalescer[_Write, _Outcome] = Coalescer(self._apply)
         self._writer: Any = None
@@ -221,25 +222,21 @@ class UsageService:
             log.warning("budget_alert", company_id=str(r.company_id), threshold=threshold)
             status = "not_configured"
             if url:
-                status = await self._post_webhook(url, r, threshold)
+                spent, budget = await repo.alert_amounts(self._pool, r.company_id, r.period, threshold)
+                data = {
+                    "company_id": str(r.company_id),
+                    "period": r.period.isoformat(),
+                    "threshold_percent": threshold,
+                    "budget_usd": str(micro_to_usd(budget)),
+                    "spent_usd": str(micro_to_usd(spent)),
+                }
+                key = f"budget:{r.period.isoformat()}:{threshold}"
+                await self._webhooks.enqueue(r.company_id, url, BUDGET_ALERT_EVENT, key, data)
+                status = "queued"
             await repo.mark_alert(self._pool, r.company_id, r.period, threshold, status)
 
-    async def _post_webhook(self, url: str, r: Reservation, threshold: int) -> str:
-        payload = {
-            "type": "budget.threshold_crossed",
-            "company_id": str(r.company_id),
-            "period": r.period.isoformat(),
-            "threshold_percent": threshold,
-            "budget_usd": str((r.budget_micro_usd or 0) / 1_000_000),
-        }
-        try:
-            response = await self._http.post(url, json=payload, timeout=5.0)
-        except httpx.HTTPError as exc:
-            return f"error:{type(exc).__name__}"[:32]
-        return f"http_{response.status_code}"
-
     async def drain(self) -> None:
-        """Wait for queued reservations and settlements and background alert deliveries (shutdown, tests)."""
+        """Wait for queued reservations and settlements and the alerts being queued (shutdown, tests)."""
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
         await self._writes.aclose()

@@ -73,6 +73,7 @@ _TIME_NOUNS = word_set(
 _OBJECT_CLITICS = word_set("te le les lo la los las os")
 _TELLING = {"digo": "decir"}
 _PRONOUNS = word_set("i you we he she they it")
+_POSSESSIVES = word_set("our his her their its my your nuestro nuestra nuestros nuestras su sus")
 _ALL_OF_US = re.compile(r"\b(?:entre\s+tod[oa]s|tod[oa]s\s+junt[oa]s|all\s+of\s+us|between\s+us)\b", re.I)
 _ADDRESS_WORDS = word_set("y e tú tu vos usted ustedes") | _CLITICS
 _THIRD_PARTY = {
@@ -81,6 +82,14 @@ _THIRD_PARTY = {
     ),
     "es": re.compile(r"\b(?:el|la|los|las|mi|mis|nuestr[oa]s?)\s+(?:\w+\s+){0,2}?(?=\w+á\b)"),
 }
+_THINGS = word_set(
+    "system app application service tool platform connector alert alerts page script job server database api "
+    "dashboard integration feature release update build pipeline model bot chatbot website site form email "
+    "invoice report file screen device machine code test cache queue endpoint network backup policy contract "
+    "price cost budget data update migration canary rollout fix patch "
+    "sistema aplicación servicio herramienta plataforma alerta página servidor base informe formulario web "
+    "correo factura pantalla dispositivo código copia presupuesto precio datos contrato cambio parche"
+)  # "the connector will sync every hour": what a thing does is no one's task
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +197,10 @@ def _named(rules: LanguageRules, sentence: str, mentions: list[Mention]) -> Acti
         if match and _allowed(rules, sentence, mention.start, match.end()):
             return ActionCue("named", mention.name, mention.start, match.end(), sentence[match.end() :])
         verb = _NEXT_WORD.match(sentence, mention.end)
+        describes = verb is not None and _verb_after(rules, sentence, verb.end()) in _POSSESSIVES
         if (
             verb
+            and not describes  # "Hugh runs our IT side": who does what, not a task
             and _third_person(rules, verb.group(1).lower())
             and _allowed(rules, sentence, mention.start, mention.end)
         ):
@@ -329,6 +340,11 @@ def _does_work(rules: LanguageRules, sentence: str, end: int) -> bool:
 def _third_party(rules: LanguageRules, sentence: str) -> ActionCue | None:
     """ "The clerk will invite…", "La letrada enviará…": a task for someone who is not a participant."""
     for match in _THIRD_PARTY[rules.language].finditer(sentence.lower()):
+        subject = match.group().split()
+        if rules.language == "en":
+            subject = subject[: -3 if "going" in subject else -1]
+        if subject[-1] in _THINGS:
+            continue
         verb = _verb_after(rules, sentence, match.end())
         if rules.language == "es" and verb not in SPANISH_THIRD_PERSON_FORMS:
             continue

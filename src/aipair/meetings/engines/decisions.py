@@ -115,7 +115,7 @@ _VOTE_WORDS = _PROCEDURE_WORDS | word_set(
     "carried approved adopted agreed unanimously amended queda quedan aprobado aprobada aprobados aprobadas "
     "aprueba aprueban aprobó unanimidad mayoría ley carries passes passed deferred postponed vote votes "
     "voting votación votamos vota somete sometemos acordado acordada decidido decidida defeated lost fails "
-    "rejected rechaza rechazada rechazado"
+    "rejected rechaza rechazada rechazado hacemos queda quedamos dejamos así"
 )
 _POINTING = ("that", "this", "it", "eso", "esto", "ello")
 

@@ -9,8 +9,8 @@ Resolution rules, relative to the meeting date M:
 - "today"/"hoy"/"end of day"/"this afternoon"/"esta tarde" → M ("this morning"/"esta mañana" may well
   be past, so they are no deadline); "tomorrow"/"mañana" (not "la mañana") → M+1; "pasado mañana" → M+2;
 - "ahora"/"ahorita" ("now") → M, unless the sentence also states another deadline;
-- "by the 20th", "by the twentieth", "para el día 10" → that day of M's month, or of the next month
-  when it is already past; a weekday after "the" ("the Saturday shifts") is no deadline;
+- "by the 20th", "by the twentieth", "para el día 10", "antes del treinta" → that day of M's month,
+  or of the next month when it is already past; a weekday after "the" ("the Saturday shifts") is no deadline;
 - "end of the week"/"this week" → Friday of M's week (or the next Friday on a weekend);
   "next week"/"la próxima semana" → Friday of the following week;
 - "end of the month/quarter/year" → its last day; "next month"/"el mes que viene" → last day of it;
@@ -57,6 +57,14 @@ _ORDINAL_WORDS = (
     "twenty-eighth twenty-ninth thirtieth thirty-first"
 )
 _ORDINALS = {word: number for number, word in enumerate(_ORDINAL_WORDS.split(" "), start=1)}
+_SPANISH_DAY_WORDS = (
+    "uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince dieciséis "
+    "diecisiete dieciocho diecinueve veinte veintiuno veintidós veintitrés veinticuatro veinticinco "
+    "veintiséis veintisiete veintiocho veintinueve treinta"
+)
+_SPANISH_DAYS = {word: number for number, word in enumerate(_SPANISH_DAY_WORDS.split(" "), start=1)}
+_SPANISH_DAYS["treinta y uno"] = 31
+_ES_DAY_WORD = r"(?P<day>treinta\s+y\s+uno|" + "|".join(sorted(_SPANISH_DAYS, key=len, reverse=True)) + ")"
 
 _EN_MONTH = (
     r"(?P<month>january|february|march|april|may|june|july|august|september|october|november|december"
@@ -115,8 +123,8 @@ def _day_month(match: re.Match[str], meeting: dt.date) -> dt.date | None:
 
 def _day_of_month(match: re.Match[str], meeting: dt.date) -> dt.date | None:
     """ "by the 20th", "para el día 10": this month, or next month when the day is past."""
-    raw = match["day"].lower()
-    day = int(raw) if raw.isdigit() else _ORDINALS[raw]
+    raw = " ".join(match["day"].lower().split())
+    day = int(raw) if raw.isdigit() else _ORDINALS.get(raw) or _SPANISH_DAYS[raw]
     year, month = meeting.year, meeting.month
     if day < meeting.day:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
@@ -264,6 +272,14 @@ _SPANISH: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     (_rx(r"\b(?P<word>esta\s+(?:misma\s+)?(?:tarde|noche))\b"), _relative_day),
     (
         _rx(r"\b(?:(?:para|antes\s+del?|hasta)\s+)?(?:el\s+)?día\s+(?P<day>\d{1,2})\b(?!\s+de\s)"),
+        _day_of_month,
+    ),
+    (
+        _rx(
+            r"\b(?:(?:para|antes\s+del?|hasta)\s+(?:el\s+)?(?:día\s+)?|(?:el\s+)?día\s+)",
+            _ES_DAY_WORD,
+            r"\b(?!\s+(?:de\s|por\s|personas|euros|días|semanas|horas))",
+        ),
         _day_of_month,
     ),
     (

@@ -20,6 +20,7 @@ pronoun stands for, and which candidates are kept, with what confidence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -100,11 +101,15 @@ def _accept(
     ]
     first = _sentences(reply)[:1]
     takes_on = (
-        rules.self_commitment.search(first[0]) or rules.weak_commitment.search(first[0]) if first else None
+        rules.self_commitment.search(first[0]) or rules.weak_commitment.search(first[0])
+        if first and _agreeable(first[0])
+        else None
     )
+    addressed = candidate.owner == acceptor and _agreeable(first[0] if first else "")
     if (
         not own
         and not takes_on
+        and not addressed  # "Ana Belén, ¿puedes preparar la oferta?" "La tengo el lunes."
         and (candidate.cue.kind == "suggestion" or not rules.acceptance.match(reply.text))
     ):
         return False  # "We should add a leaf icon." "Yeah.": agreeing with an idea is not taking it on
@@ -124,6 +129,16 @@ def _accept(
             (d for d in map(due_in, _sentences(reply)[:_REPLY_SENTENCES]) if d is not None), None
         )
     return True
+
+
+_REFUSAL = re.compile(
+    r"^\W*(?:no\b|not\b|nope\b|I\s+can(?:'t|not)\b|I\s+won't\b|no\s+puedo\b)", re.IGNORECASE
+)
+
+
+def _agreeable(sentence: str) -> bool:
+    """Whether a reply's first sentence neither refuses nor asks back."""
+    return bool(sentence) and not _REFUSAL.match(sentence) and not sentence.rstrip().endswith("?")
 
 
 def _vaguer(asked: Candidate, commitment: Candidate) -> bool:

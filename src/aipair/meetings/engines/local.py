@@ -89,7 +89,10 @@ class LocalEngine:
 
     def extract(self, chunk_segments: Sequence[Segment]) -> ChunkExtraction:
         """One chunk's findings (kept for :meth:`minutes`, and returned)."""
-        found = extract_segments(chunk_segments, self._meeting_date, self._rules, self._prepared.attendees)
+        prepared = self._prepared
+        found = extract_segments(
+            chunk_segments, self._meeting_date, self._rules, prepared.attendees, prepared.participants.roles
+        )
         self._highlights |= found.highlights
         self._small_talk |= found.small_talk
         extraction = merge_extractions([found.extraction()])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aipair.kit.text import rank_sentences, split_sentences, word_count
@@ -78,11 +78,16 @@ class MeetingPass:
 
 
 def extract_segments(
-    segments: Sequence[Segment], meeting_date: dt.date, rules: LanguageRules, attendees: Sequence[str]
+    segments: Sequence[Segment],
+    meeting_date: dt.date,
+    rules: LanguageRules,
+    attendees: Sequence[str],
+    roles: Mapping[str, str] | None = None,
 ) -> MeetingPass:
-    """Classify every sentence of ``segments`` (prepared turns); linear in the text."""
+    """Classify every sentence of ``segments`` (prepared turns); linear in the text. ``roles`` maps
+    role words of the speaker labels to participants ("tesorero" → "Lic. Andrés Zamora")."""
     speakers = [s.speaker for s in segments if s.speaker]
-    state = MeetingPass(rules, NameIndex([*attendees, *speakers]), meeting_date, segments)
+    state = MeetingPass(rules, NameIndex([*attendees, *speakers], roles), meeting_date, segments)
     for position, segment in enumerate(segments):
         _turn(state, position, segment)
     return state

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from aipair.meetings.parsing.names import HONORIFICS, PARTICLES, participant_name
+from aipair.meetings.parsing.names import HONORIFICS, PARTICLES, participant_name, role_of
 
 HONORIFIC_WORDS = HONORIFICS | frozenset(
     {"licenciado", "licenciada", "ingeniero", "ingeniera", "doctor", "doctora", "profesor", "profesora"}
@@ -60,8 +60,17 @@ def _key(words: list[str]) -> str:
 class NameIndex:
     """Lookup from mentions ("Maria", "maria lopez", "Santos") to participants' canonical names."""
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], roles: Mapping[str, str] | None = None) -> None:
         canonical = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+        self._roles = dict(roles or {})
+        self._role_pattern = (
+            re.compile(
+                r"\b(?:(?:el|la|the|our|señor|señora)\s+)?(" + "|".join(map(re.escape, self._roles)) + r")\b",
+                re.IGNORECASE,
+            )
+            if self._roles
+            else None
+        )
         keys: dict[str, str] = {}
         part_owners: Counter[str] = Counter()
         parts: dict[str, str] = {}
@@ -89,7 +98,20 @@ class NameIndex:
         return self._keys.get(_key(words)) or self._keys.get(_key(_without_honorifics(words)))
 
     def find(self, sentence: str) -> list[Mention]:
-        """Participants mentioned in ``sentence``, left to right, longest match first (linear)."""
+        """Participants mentioned in ``sentence``, left to right, longest match first (linear); a
+        participant's role ("la tesorera", "the clerk") names them when only they hold it."""
+        named = self._find_names(sentence)
+        if self._role_pattern is None:
+            return named
+        roles = [
+            Mention(m.start(), m.end(), self._roles[m.group(1).lower()])
+            for m in self._role_pattern.finditer(sentence)
+            if not any(n.start < m.end() and m.start() < n.end for n in named)
+            and (m.start() != m.start(1) or not sentence[: m.start()].rstrip()[-1:].isalpha())
+        ]  # "the clerk", "Tesorero, …", but not "my deputy minister" for the minister
+        return sorted([*named, *roles], key=lambda m: m.start) if roles else named
+
+    def _find_names(self, sentence: str) -> list[Mention]:
         if not self._keys:
             return []
         words = list(_WORD.finditer(sentence))
@@ -151,7 +173,14 @@ class Participants:
             if person and not known:
                 speakers.append(person)
         self.names: tuple[str, ...] = tuple(dict.fromkeys([*given.names, *speakers]))
-        self.index = NameIndex(self.names)
+        holders: dict[str, set[str]] = {}
+        for label, person in self._speakers.items():
+            role = role_of(label)
+            if role is not None and person:
+                holders.setdefault(role, set()).add(person)
+        self.roles: dict[str, str] = {r: next(iter(p)) for r, p in holders.items() if len(p) == 1}
+        """Role word → the one participant whose label gives that role ("tesorero" → "Lic. Andrés Zamora")."""
+        self.index = NameIndex(self.names, self.roles)
 
     def speaker(self, label: str | None) -> str | None:
         """The participant who speaks under ``label`` (``None`` for no label or a group)."""

@@ -100,7 +100,8 @@ ENGLISH = LanguageRules(
     condition=_rx(r"\b(?:if|unless|whether|suppose|supposing|in\s+case|were\s+to)\b"),
     self_commitment=_rx(
         r"\b(?:I(?:'ll|\s+will|\s+shall)|I(?:'m|\s+am)\s+(?:going\s+to|gonna)|I(?:'m|\s+am)\s+on\s+it",
-        r"|I\s+volunteer\s+to|I(?:'ll|\s+will)\s+take\s+care\s+of|let\s+me|I(?:'m|\s+am)\s+taking)\b",
+        r"|I\s+volunteer\s+to|I(?:'ll|\s+will)\s+take\s+care\s+of|let\s+me|I(?:'m|\s+am)\s+taking",
+        r"|leave\s+(?:it|that|this)\s+with\s+me)\b",
     ),
     weak_commitment=_rx(r"\b(?:I\s+can|I\s+need\s+to|I\s+have\s+to|I\s+must|I\s+should)\b"),
     group_commitment=_rx(r"\b(?:we(?:'ll|\s+will|\s+shall)|we(?:'re|\s+are)\s+(?:going\s+to|gonna))\b"),
@@ -140,7 +141,8 @@ ENGLISH = LanguageRules(
     ),
     acceptance=_rx(
         r"^\W*(?:yes|yeah|yep|yup|sure|ok|okay|will\s+do|of\s+course|absolutely|definitely|no\s+problem",
-        r"|on\s+it|can\s+do|happy\s+to|got\s+it|consider\s+it\s+done)\b",
+        r"|on\s+it|can\s+do|happy\s+to|got\s+it|consider\s+it\s+done|(?:that's\s+)?me(?=\W*$)|leave\s+it\s+with\s+me",
+        r"|I'll\s+take\s+(?:it|that))\b",
     ),
     next_step=_rx(
         r"\b(?:next\s+steps?|going\s+forward|follow[-\s]?up|next\s+meeting|reconvene",
@@ -209,7 +211,8 @@ SPANISH = LanguageRules(
         r"|estamos\s+de\s+acuerdo\s+en|(?:pues|entonces|vale)\s*,?\s+acordado|^\W*acordado\b",
         r"|por\s+unanimidad|por\s+mayoría|por\s+\w+\s+votos?\s+(?:a\s+favor\s+)?contra\s+\w+",
         r"|(?:queda|quedan)\s+(?:aplazad[oa]s?|pospuest[oa]s?|rechazad[oa]s?)|se\s+(?:aplaza|pospone|rechaza)n?",
-        r"|^\W*(?:aprobad[oa]|rechazad[oa])s?(?=\W*$)|sale\s+adelante|salió\s+adelante)\b",
+        r"|^\W*(?:aprobad[oa]|rechazad[oa])s?(?=\W*$)|sale\s+adelante|salió\s+adelante|adelante\s+con",
+        r"|^\W*(?:lo\s+hacemos|queda|quedamos|lo\s+dejamos)\s+así(?=\W*$))\b",
     ),
     decision_negated=_rx(
         r"\b(?:no|todavía\s+no|aún\s+no|nadie)\s+(?:\w+\s+){0,2}?",
@@ -245,8 +248,8 @@ SPANISH = LanguageRules(
         r"|encargate|asegúrate",
         r"|asegurate|tienes\s+que|te\s+encargas|se\s+encarga\s+usted|¿\s*puede",
         r"|alguien\s+(?:puede|podría|se\s+encarga|se\s+ocupa)",
-        r"|^\W*(?:y\s+)?quién\s+(?:puede|podría|se\s+encarga|se\s+ocupa|quiere)",
-        r"|^\W*¿\s*(?:usted\s+)?podría|podría\s+usted|necesitaría\s+que|me\s+gustaría\s+que|quisiera\s+que",
+        r"|(?:^|(?<=¿))(?:y\s+)?quién\s+(?:puede|podría|se\s+encarga|se\s+ocupa|quiere)",
+        r"|(?<=¿)(?:usted\s+)?podría|podría\s+usted|necesitaría\s+que|me\s+gustaría\s+que|quisiera\s+que",
         r"|(?:te|le|os|les)\s+agradecería\s+que)\b",
     ),
     obligation=_rx(
@@ -275,7 +278,8 @@ SPANISH = LanguageRules(
     ),
     acceptance=_rx(
         r"^\W*(?:sí|si|claro|vale|de\s+acuerdo|por\s+supuesto|sin\s+problema|hecho|ok|okey|perfecto",
-        r"|cuenta\s+con\s+ello|me\s+encargo|yo\s+me\s+encargo)\b",
+        r"|cuenta\s+con\s+ello|me\s+encargo|yo\s+me\s+encargo|dale|venga|va|órale|cómo\s+no|con\s+gusto",
+        r"|yo\s+mism[oa]|yo(?=\W*$)|déjamelo|dalo\s+por\s+hecho)\b",
     ),
     next_step=_rx(
         r"\b(?:siguientes?\s+pasos?|próximos?\s+pasos?|proximos?\s+pasos?|próxima\s+(?:reunión|sesión)",

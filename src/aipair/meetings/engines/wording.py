@@ -112,7 +112,9 @@ def refers_back(task: str) -> bool:
     """Whether the task points at something said before: "add that check", "revisar esa guía", an
     object that is a pronoun ("drop them in the doc"), or a task handed over ("take the CI check")."""
     words = [w.lower().strip(",.") for w in task.split()]
-    if any(w in _DEMONSTRATIVES for w in words[1:4]) or words[1:2] in ([w] for w in _OBJECT_PRONOUNS):
+    if any(w in _DEMONSTRATIVES for w in words[1:4]) or any(w in _OBJECT_PRONOUNS for w in words[1:3]):
+        return True  # "add that check", "drop them in the doc", "look at it"
+    if any(w in ("one", "ones") for w in words[1:4]):  # "grab fresh ones"
         return True
     return bool(words) and words[0] in _HANDING_OVER and len(content_words(" ".join(words[1:]))) <= 2
 

@@ -98,6 +98,17 @@ def _names_inside(outer: list[str], inner: str) -> bool:
     return _is_role(outer) or (len(outer) == 1 and outer[0].isupper() and person_inside)
 
 
+def role_of(label: str) -> str | None:
+    """The role a label gives its speaker ("tesorero" for "Lic. Andrés Zamora (Tesorero)" or
+    "Tesorero (D. Juan Ruiz)", "chair" for "The Chair (Mr. Tom Kmiec)"), or ``None``."""
+    parts = _ENDS_WITH_PAREN.fullmatch(label.strip())
+    for side in (parts["outer"], parts["inner"]) if parts is not None else (label,):
+        words = _significant(side.split())
+        if words and _is_role(side.split()):
+            return _bare(words[0])
+    return None
+
+
 def participant_name(label: str | None) -> str | None:
     """The person ``label`` names, as minutes show it; ``None`` for no label or a group."""
     if not label or not label.strip() or is_group(label):

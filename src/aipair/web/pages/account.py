@@ -8,8 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from aipair.auth.dependencies import Client
-from aipair.auth.errors import CompanyInactive, InvalidCredentials, InvalidToken
+from aipair.auth.dependencies import Client, PasswordChanges
+from aipair.auth.errors import (
+    CompanyInactive,
+    InvalidCredentials,
+    InvalidToken,
+    SignInThrottled,
+    WeakPassword,
+    WrongPassword,
+)
 from aipair.tenancy.models import Role
 from aipair.web.context import redirect
 from aipair.web.csrf import csrf_binding
@@ -137,5 +144,28 @@ async def switch_company(
 
 @router.get("/account")
 async def account(page: ConsolePage) -> Response:
-    """Your account: name, e-mail, companies and roles."""
-    return page.page("account.html", title="Your account")
+    """Your account: name, e-mail, companies and roles; the form to change your password."""
+    return page.page("account.html", title="Your account", password_error=None)
+
+
+@router.post("/account/password")
+async def change_password(
+    page: ConsolePage,
+    passwords: PasswordChanges,
+    current_password: Annotated[str, Form(max_length=1024)],
+    new_password: Annotated[str, Form(max_length=1024)],
+    new_password_again: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    """Change your password (the same checks as ``POST /auth/password``): your other sessions end, in
+    every company; this one stays. A wrong current password counts as a failed sign-in."""
+    if new_password != new_password_again:
+        return _account_with_error(page, "The two new passwords differ: type the same one twice.", 422)
+    try:
+        await passwords.change(page.principal, current_password, new_password)
+    except (WrongPassword, WeakPassword, SignInThrottled) as exc:
+        return _account_with_error(page, exc.message, exc.status_code)
+    return redirect("/account", "password_changed")
+
+
+def _account_with_error(page: ConsolePage, error: str, status: int) -> Response:
+    return page.page("account.html", status_code=status, title="Your account", password_error=error)

@@ -12,7 +12,7 @@ from aipair.gateway.dependencies import AiSettings, Gateway
 from aipair.gateway.schemas import ModelAccessSet, ModelAliasSet, ProviderKeySet
 from aipair.tenancy.dependencies import Tenancy
 from aipair.tenancy.schemas import BudgetUpdate
-from aipair.usage.dependencies import Usage
+from aipair.usage.dependencies import Budgets, Usage
 from aipair.usage.schemas import BudgetAlertRead
 from aipair.web.context import redirect
 from aipair.web.dependencies import AdminPage
@@ -29,20 +29,29 @@ async def budget(
     usage_service: Usage,
 ) -> Response:
     """This month's budget and spend, the alert thresholds, the webhook, and the alerts fired."""
+    return await _budget_page(page, tenancy, usage_service)
+
+
+async def _budget_page(
+    page: AdminPage, tenancy: Tenancy, usage_service: Usage, webhook_secret: str | None = None
+) -> Response:
     view = await tenancy.budget_view(page.db, page.principal.company_id, usage_service)
     alerts = [
         BudgetAlertRead.of(r) for r in await usage_service.alerts(page.db, page.principal.company_id, 20, 0)
     ]
-    return page.page("budget.html", title="Budget", budget=view, alerts=alerts)
+    return page.page("budget.html", title="Budget", budget=view, alerts=alerts, webhook_secret=webhook_secret)
 
 
 @router.post("/settings/budget")
 async def save_budget(
     request: Request,
     page: AdminPage,
+    budgets: Budgets,
     tenancy: Tenancy,
+    usage_service: Usage,
 ) -> Response:
-    """Set the monthly budget (blank: no budget), alert thresholds (percent) and webhook."""
+    """Set the monthly budget (blank: no budget), alert thresholds (percent) and webhook; the first
+    webhook's signing secret is shown once, on the page this answers with."""
     values = await form_values(request)
     change: dict[str, Any] = {"webhook_url": values.get("webhook_url")}
     if "monthly_budget_usd" in values:
@@ -51,7 +60,9 @@ async def save_budget(
         change["clear_budget"] = True
     if "alert_thresholds" in values:
         change["alert_thresholds"] = [p.strip() for p in values["alert_thresholds"].split(",") if p.strip()]
-    await tenancy.update_budget(page.db, page.principal, parse(BudgetUpdate, change))
+    secret = await budgets.update(page.db, page.principal, parse(BudgetUpdate, change))
+    if secret is not None:
+        return await _budget_page(page, tenancy, usage_service, secret)
     return redirect("/settings/budget", "budget_saved")
 
 

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: signed (Standard Webhooks), delivered by the job queue to checked addresses only."""
