@@ -87,3 +87,12 @@ def test_the_tenant_context_never_outlives_its_transaction_on_a_shared_server_co
         for conn in clients:
             conn.close()
     assert len(backends) <= bouncer.server_connections < len(clients)
+
+
+def test_statements_through_the_pooler_are_bounded_by_the_roles_own_timeout(
+    urls: DatabaseUrls, pooled_settings: Settings
+) -> None:
+    """Nothing is set at connect behind a transaction pooler: the role carries the statement timeout."""
+    with psycopg.connect(libpq(urls.app), autocommit=True, prepare_threshold=None) as conn:
+        shown = conn.execute("SHOW statement_timeout").fetchone()
+    assert shown is not None and shown[0] == f"{pooled_settings.db_statement_timeout_ms // 1000}s"

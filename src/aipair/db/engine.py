@@ -50,7 +50,7 @@ def connect_options(settings: Settings, application_name: str) -> dict[str, Any]
     Behind a pooler in transaction mode (``db_pooler = "transaction"``) a server connection serves
     another client after every transaction, so nothing may outlive one: asyncpg caches no prepared
     statement, and no session parameter is sent at connect (PgBouncer refuses ``statement_timeout``
-    there: set it for the role, ``ALTER ROLE ... SET statement_timeout``). The tenant context needs
+    there: ``aipair db upgrade`` sets it for the role). The tenant context needs
     nothing more, being transaction-local already.
     """
     server_settings = {"application_name": application_name}

@@ -59,11 +59,18 @@ def _ensure_login_role(conn: psycopg.Connection[Any], role: str, password: str) 
 
 
 def ensure_app_role(urls: DatabaseUrls) -> None:
-    """Create (or refresh the password of) the application role: LOGIN, NOBYPASSRLS, owns nothing; and
-    the read-only reporting role, which reads the ``reporting`` views (granted by the migrations)."""
+    """Create (or refresh the password of) the application role: LOGIN, NOBYPASSRLS, owns nothing, its
+    statements bounded by its own ``statement_timeout``; and the read-only reporting role, which reads
+    the ``reporting`` views (granted by the migrations)."""
     with psycopg.connect(libpq(urls.owner), autocommit=True) as conn:
         _ensure_login_role(conn, urls.app_role, urls.app_password)
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.Identifier(urls.app_role)))
+        if urls.app_statement_timeout_ms is not None:
+            conn.execute(
+                sql.SQL("ALTER ROLE {} SET statement_timeout = {}").format(
+                    sql.Identifier(urls.app_role), sql.Literal(f"{urls.app_statement_timeout_ms}ms")
+                )
+            )
         _ensure_login_role(conn, urls.reporting_role, urls.reporting_password)
 
 

@@ -21,6 +21,9 @@ class DatabaseUrls:
     app_password: str
     reporting_role: str = "aipair_reporting"
     reporting_password: str = ""
+    app_statement_timeout_ms: int | None = None
+    """The application role's own ``statement_timeout`` (set by ``aipair db upgrade``): what bounds its
+    statements where nothing is set at connect (behind a transaction pooler)."""
 
     @property
     def reporting(self) -> str:
@@ -75,6 +78,7 @@ def resolve_urls(settings: Settings) -> DatabaseUrls:
         app_password=password,
         reporting_role=settings.database_reporting_role,
         reporting_password=reporting_password(settings),
+        app_statement_timeout_ms=settings.db_statement_timeout_ms,
     )
 
 
