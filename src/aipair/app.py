@@ -13,6 +13,7 @@ from aipair.auth.endpoints import keys_router
 from aipair.auth.endpoints import router as auth_router
 from aipair.composition import Runtime, access_tokens, start_runtime
 from aipair.config import Settings, load_settings
+from aipair.db.embedded import held
 from aipair.db.urls import resolve_urls
 from aipair.edge import UnstorableInputGuard
 from aipair.error_handlers import error_response, install_error_handlers
@@ -72,32 +73,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level, settings.log_json or settings.env == "production")
-        server = archiving_embedded_server(settings) if settings.embedded else None
-        started = server.ensure_running() if server else False
-        spans = ProviderSpans(tracing) if tracing is not None else None
-        runtime = await start_runtime(settings, resolve_urls(settings), spans)
-        app.state.services = runtime.services
-        runtime.key_signals.start()  # stopped (and flushed) by runtime.close()
-        watcher = maintenance_watcher(settings, runtime.database.connector, maintenance)
-        await watcher.start()
-        start_instrumentation(app, runtime)
-        gauges = GaugeRefresher(runtime.sessions, runtime.incidents, maintenance)
-        gauges.start()
-        try:
-            async with AsyncExitStack() as jobs:
-                if settings.worker.in_process:
-                    worker = background_worker(runtime.services, settings.worker, lambda: maintenance.active)
-                    await jobs.enter_async_context(worker)
-                yield
-        finally:
-            await gauges.stop()
-            await instrumentation.stop()
-            await watcher.stop()
-            await runtime.close()
-            if tracing is not None:
-                tracing.shutdown()  # exports what is still buffered
-            if server and started:
-                server.stop()
+        # the embedded server is stopped on the way out when this process is the last one using it
+        with held(archiving_embedded_server(settings) if settings.embedded else None):
+            spans = ProviderSpans(tracing) if tracing is not None else None
+            runtime = await start_runtime(settings, resolve_urls(settings), spans)
+            app.state.services = runtime.services
+            runtime.key_signals.start()  # stopped (and flushed) by runtime.close()
+            watcher = maintenance_watcher(settings, runtime.database.connector, maintenance)
+            await watcher.start()
+            start_instrumentation(app, runtime)
+            gauges = GaugeRefresher(runtime.sessions, runtime.incidents, maintenance)
+            gauges.start()
+            try:
+                async with AsyncExitStack() as jobs:
+                    if settings.worker.in_process:
+                        worker = background_worker(
+                            runtime.services, settings.worker, lambda: maintenance.active
+                        )
+                        await jobs.enter_async_context(worker)
+                    yield
+            finally:
+                await gauges.stop()
+                await instrumentation.stop()
+                await watcher.stop()
+                await runtime.close()
+                if tracing is not None:
+                    tracing.shutdown()  # exports what is still buffered
 
     def start_instrumentation(app: FastAPI, runtime: Runtime) -> None:
         engine, pool, router = runtime.engine, runtime.pg, runtime.gateway.router

@@ -60,3 +60,42 @@ def test_a_server_that_cannot_start_says_why_in_one_line(server: EmbeddedPostgre
         version.write_text(kept)
     assert failed.value.message.startswith("pg_ctl exited with 1:") and "\n" not in failed.value.message
     assert server.ensure_running() is True
+
+
+HOLDER = """
+import sys
+from pathlib import Path
+from aipair.db.embedded import EmbeddedPostgres
+server = EmbeddedPostgres(Path(sys.argv[1]), int(sys.argv[2]))
+server.acquire()
+print("held", flush=True)
+sys.stdin.readline()
+server.release()
+"""
+
+
+def test_a_command_that_finishes_never_stops_the_server_under_another_user(server: EmbeddedPostgres) -> None:
+    server.stop()
+    server.acquire()  # starts it, like a short command would
+    other = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(server.data_dir), str(server.port)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "held"
+        server.release()  # the short command ends while the other process still uses the server
+        assert server.running_port() == server.port
+    finally:
+        other.communicate("\n", timeout=120)
+    assert other.returncode == 0
+    assert server.running_port() is None  # the last user stopped the server that was started for them
+    server.ensure_running()
+
+
+def test_a_server_started_on_purpose_outlives_the_commands_that_use_it(server: EmbeddedPostgres) -> None:
+    server.ensure_running()
+    server.acquire()
+    server.release()
+    assert server.running_port() == server.port

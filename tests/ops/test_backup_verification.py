@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from aipair.config import Settings
-from aipair.db.urls import DatabaseUrls
+from aipair.db.urls import DatabaseUrls, libpq
 from tests.ops.conftest import Source, aipair, repository, switch_wal
 
 
@@ -80,3 +80,19 @@ def test_status_names_a_server_that_does_not_archive(settings: Settings, urls: D
     shown = aipair(env, "backup", "status", check=False)  # the shared test server archives nothing
     assert shown.returncode == 1
     assert "PROBLEM: archive_mode is off: no point-in-time recovery" in shown.stdout
+    assert "PROBLEM: archive_timeout is 0" in shown.stdout
+
+
+def test_restore_refuses_the_running_production_database(source: Source, base_backup: str) -> None:
+    source.operations().create("logical")
+    env = source.env()
+    over_directory = aipair(
+        env, "backup", "restore", "--latest", "--target-dir", str(source.server.pgdata), check=False
+    )
+    assert over_directory.returncode == 1
+    assert "running production data directory: pass --force" in over_directory.stderr
+    over_database = aipair(env, "backup", "restore", "--target-db", libpq(source.urls.owner), check=False)
+    assert over_database.returncode == 1
+    assert "that is the production database: pass --force" in over_database.stderr
+    with source.owner() as conn:  # untouched, still serving
+        assert conn.execute("SELECT count(*) > 0 FROM companies").fetchone() == (True,)

@@ -20,6 +20,14 @@ DEADLINES = {
     "P3": timedelta(hours=24),
 }
 
+# What the audit trail holds for an incident opened, acknowledged, noted and resolved.
+AUDITED_TRANSITIONS = [
+    "ops.incident.open",
+    "ops.incident.acknowledge",
+    "ops.incident.note",
+    "ops.incident.resolve",
+]
+
 
 @pytest.fixture
 async def staff(runtime: Runtime) -> Staff:
@@ -91,12 +99,7 @@ async def test_every_transition_is_in_the_timeline_and_the_audit_trail(
         rows = conn.execute(
             "SELECT action, actor_user_id FROM audit_logs WHERE target_id = %s ORDER BY seq", [incident["id"]]
         ).fetchall()
-    assert [r[0] for r in rows] == [
-        "ops.incident.open",
-        "ops.incident.acknowledge",
-        "ops.incident.note",
-        "ops.incident.resolve",
-    ]
+    assert [r[0] for r in rows] == AUDITED_TRANSITIONS
     assert {r[1] for r in rows} == {staff.user_id}
 
 

@@ -10,7 +10,7 @@ from psycopg import sql
 
 from aipair.db.embedded import OWNER_ROLE
 from aipair.ops.backups.fingerprint import fingerprint
-from aipair.ops.backups.pgtools import program, run
+from aipair.ops.backups.pgtools import run
 from tests.fixtures.tenants import Tenant
 from tests.ops.conftest import Source, aipair, repository
 
@@ -41,7 +41,8 @@ def test_a_dump_restored_into_an_empty_database_equals_the_source(
     assert int(expected["public.companies"][0]) >= 3 and int(expected["public.audit_logs"][0]) > 0
 
     dump = repository(source) / "backups" / manifest.label / "aipair.dump"
-    listing = run([program("pg_restore"), "--list", str(dump)])  # the runbook's line
+    programs = aipair(source.env(), "db", "bin").stdout.strip()
+    listing = run([f"{programs}/pg_restore", "--list", str(dump)])  # the runbook's line
     for table in ("companies", "memberships", "usage_events", "audit_logs"):
         assert f"TABLE DATA public {table} " in listing
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from aipair.kit.clock import utcnow
 from tests.fixtures.tenants import Tenant
 from tests.ops.conftest import Source, aipair
+from tests.ops.test_incidents import AUDITED_TRANSITIONS
 
 
 def test_an_incident_from_open_to_resolved_on_the_command_line(
@@ -35,12 +36,7 @@ def test_an_incident_from_open_to_resolved_on_the_command_line(
             " WHERE i.number = %s ORDER BY a.seq",
             [number],
         ).fetchall()
-    assert [r[0] for r in rows] == [
-        "ops.incident.open",
-        "ops.incident.acknowledge",
-        "ops.incident.note",
-        "ops.incident.resolve",
-    ]
+    assert [r[0] for r in rows] == AUDITED_TRANSITIONS
 
 
 def test_a_window_is_announced_48_hours_ahead_or_refused_on_the_command_line(

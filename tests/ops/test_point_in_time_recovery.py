@@ -4,6 +4,7 @@ accidental delete, then a restore drill and a restore to T."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import psycopg
@@ -40,7 +41,10 @@ def default_archive_timeout(source: Source) -> Iterator[int]:
     with source.superuser() as conn:
         conn.execute(f"ALTER SYSTEM SET archive_timeout = '{DEFAULT_ARCHIVE_TIMEOUT_S}s'")
         conn.execute("SELECT pg_reload_conf()")
-        assert conn.execute("SHOW archive_timeout").fetchone() == (f"{DEFAULT_ARCHIVE_TIMEOUT_S}s",)
+        deadline = time.monotonic() + 10  # the reload reaches the server's processes asynchronously
+        while conn.execute("SHOW archive_timeout").fetchone() != (f"{DEFAULT_ARCHIVE_TIMEOUT_S}s",):
+            assert time.monotonic() < deadline, "the server did not take the default archive_timeout"
+            time.sleep(0.1)
     try:
         yield DEFAULT_ARCHIVE_TIMEOUT_S
     finally:

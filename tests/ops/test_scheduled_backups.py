@@ -8,7 +8,8 @@ from aipair.ops.maintenance.state import MaintenanceState
 from aipair.ops.tasks import create_backup
 from aipair.worker.registry import load_registry
 from aipair.worker.runner import Worker
-from tests.fixtures.tenants import Tenant
+from tests.fixtures.staff import make_staff
+from tests.fixtures.tenants import Tenant, make_tenant
 from tests.ops.conftest import Source, running
 
 
@@ -39,6 +40,17 @@ async def test_the_daily_backup_job_stores_a_verified_backup_and_the_gauge_shows
                 "SELECT verified_ok, finished_at FROM ops_backups WHERE label = %s", [new.manifest.label]
             ).fetchone()
         assert row is not None and row[0] is True
+        admin = await make_staff(runtime, "SUPER_ADMIN")
+        overview = await client.get("/api/ops/backups", headers=admin.auth())
+        assert overview.status_code == 200, overview.text
+        listed = {b["label"]: b for b in overview.json()["backups"]}
+        assert (
+            listed[new.manifest.label]["verified_ok"] is True
+            and listed[new.manifest.label]["kind"] == "physical"
+        )
+        owner = (await make_tenant(runtime)).auth("OWNER")  # a fresh sign-in (the session's may be old)
+        customer = await client.get("/api/ops/backups", headers=owner)
+        assert customer.status_code == 403
 
         await refresh_gauges(runtime.sessions, runtime.incidents, MaintenanceState())
         assert metrics.BACKUP_LAST_SUCCESS._value.get() >= row[1].timestamp()

@@ -311,9 +311,18 @@ def test_every_table_with_a_company_id_has_the_support_policies(runtime: Runtime
             "SELECT schemaname || '.' || tablename, array_agg(policyname::text) FROM pg_policies GROUP BY 1"
         ).fetchall()
     by_table = {table: set(names) for table, names in policies}
-    # Staff never write grants (only the company decides), a company's own provider API keys, nor the
-    # idempotency records of its AI calls.
-    read_only = {"public.support_grants", "public.company_provider_keys", "public.gateway_idempotency_keys"}
+    # Staff never write grants (only the company decides), a company's own provider API keys, the
+    # idempotency records of its AI calls, its webhook signing secrets and delivery log, nor password reset
+    # codes (one planted by staff would open the account to them).
+    read_only = {
+        "public.support_grants",
+        "public.company_provider_keys",
+        "public.gateway_idempotency_keys",
+        "public.webhook_secrets",
+        "public.webhook_deliveries",
+        "public.webhook_attempts",
+        "auth.password_resets",
+    }
     for table in tenant_tables(runtime.urls.owner):
         expected = {"support_read"} if table in read_only else set(SUPPORT_POLICIES)
         assert expected <= by_table.get(table, set()), f"{table} lacks support policies"

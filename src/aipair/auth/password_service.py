@@ -145,6 +145,7 @@ class PasswordService:
         user = await repo.user_by_email(session, email.strip().lower())
         if user is None:
             raise AccountNotFound()
+        await set_tenant(session, principal.company_id, principal.user_id)  # the code is the platform's
         return await self.issue_reset(session, principal, user, principal.company_id)
 
     async def reset(self, token: str, new: str, client: ClientInfo) -> None:

@@ -344,6 +344,7 @@ async def add_password_reset(
 
 
 async def password_reset_by_hash(session: AsyncSession, token_hash: str) -> PasswordReset | None:
+    await set_lookup(session, "reset_hash", token_hash)
     result = await session.execute(select(PasswordReset).where(PasswordReset.token_hash == token_hash))
     return result.scalar_one_or_none()
 

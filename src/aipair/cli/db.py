@@ -54,6 +54,15 @@ def url(app_role: bool = typer.Option(False, "--app", help="The application role
         typer.echo(libpq(urls.app if app_role else urls.owner))
 
 
+@app.command("bin")
+def bin_path() -> None:
+    """Print the directory of the PostgreSQL 18 programs that ship with the platform (Debian's client 15
+    cannot read its dumps): "$(aipair db bin)/pg_restore" --list backups/<label>/aipair.dump."""
+    from aipair.db.embedded import bin_dir
+
+    typer.echo(str(bin_dir()))
+
+
 @app.command("stop")
 def stop() -> None:
     """Stop the embedded PostgreSQL server."""

@@ -13,6 +13,7 @@ from aipair.auth.principal import Principal, system_principal
 from aipair.cli.errors import USAGE, CliError
 from aipair.composition import Runtime, start_runtime
 from aipair.config import Settings, load_settings
+from aipair.db.embedded import held
 from aipair.db.engine import DbContext, transaction
 from aipair.db.urls import DatabaseUrls, resolve_urls
 from aipair.observability.logging import configure_logging
@@ -39,14 +40,14 @@ def settings() -> Settings:
 
 @contextmanager
 def database(config: Settings, keep_running: bool = False) -> Iterator[DatabaseUrls]:
-    """The database URLs; an embedded server is started when needed and stopped again afterwards."""
+    """The database URLs; an embedded server is started when needed and stopped again afterwards unless
+    another process came to use it meanwhile."""
     server = archiving_embedded_server(config) if config.embedded else None
-    started = server.ensure_running() if server else False
-    try:
+    if server and keep_running:
+        server.ensure_running()
+        server = None
+    with held(server):
         yield resolve_urls(config)
-    finally:
-        if server and started and not keep_running:
-            server.stop()
 
 
 def run_async(config: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:

@@ -14,6 +14,8 @@ import pwd
 import socket
 import subprocess
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,19 @@ def _bin_dir() -> Path:
 def bin_dir() -> Path:
     """Where the embedded PostgreSQL's programs live (``pg_dump``, ``pg_basebackup``, ``pg_ctl``...)."""
     return _bin_dir()
+
+
+@contextmanager
+def held(server: EmbeddedPostgres | None) -> Iterator[None]:
+    """Hold ``server`` (when there is one) for the block: see :meth:`EmbeddedPostgres.acquire`."""
+    if server is None:
+        yield
+        return
+    server.acquire()
+    try:
+        yield
+    finally:
+        server.release()
 
 
 def _is_postgres(pid: int) -> bool:
@@ -148,45 +163,101 @@ class EmbeddedPostgres:
             return None
         return int(lines[3]) if len(lines) > 3 else None
 
+    @property
+    def _lock(self) -> Path:
+        return self.data_dir / ".pg.lock"
+
+    @property
+    def _holders(self) -> Path:
+        return self.data_dir / ".pg.holders"
+
+    @property
+    def _started_for_holders(self) -> Path:
+        return self.data_dir / ".pg.started-for-holders"
+
     def ensure_running(self) -> bool:
-        """Initialise and start the server when needed; True when this call started it."""
-        with file_lock(self.data_dir / ".pg.lock"):
-            if self.running_port() is not None:
-                return False
-            self.check_port()
-            self._prepare_permissions()
-            if not (self.pgdata / "PG_VERSION").exists():
-                self._initdb()
-            write_parameters(self.pgdata, self.parameters)
-            self._start()
-            self._bootstrap_roles()
-            return True
+        """Initialise and start the server when needed; True when this call started it. A server asked
+        for this way keeps running until :meth:`stop`, whoever uses it meanwhile."""
+        with file_lock(self._lock):
+            self._started_for_holders.unlink(missing_ok=True)
+            return self._start_if_stopped()
+
+    def acquire(self) -> None:
+        """Use the server from this process (starting it when needed) until :meth:`release`.
+
+        Processes that share one data directory (``aipair serve``, a worker, short commands) each hold
+        the server; the last one to let go stops a server that was started for them, so a command that
+        finishes never stops the server under another process that came to use it meanwhile.
+        """
+        with file_lock(self._lock):
+            if self._start_if_stopped():
+                self._started_for_holders.touch()
+            self._holders.mkdir(exist_ok=True)
+            (self._holders / str(os.getpid())).touch()
+
+    def release(self) -> None:
+        """Stop using the server; the last holder stops it when it was started for its holders."""
+        with file_lock(self._lock):
+            (self._holders / str(os.getpid())).unlink(missing_ok=True)
+            if self._live_holders() or not self._started_for_holders.exists():
+                return
+            self._stop_if_running()
 
     def stop(self) -> None:
-        """Stop the server (fast shutdown) if it runs."""
-        with file_lock(self.data_dir / ".pg.lock"):
-            if self.running_port() is None:
-                return
-            # A fast shutdown still writes a checkpoint and, with WAL archiving on, waits for the last
-            # segments to reach the backup repository: on a busy disk that outlasts pg_ctl's default
-            # 60 seconds, so it gets longer.
-            wait = str(STOP_TIMEOUT_S)
+        """Stop the server (fast shutdown) if it runs, whoever holds it."""
+        with file_lock(self._lock):
+            self._stop_if_running()
+
+    def _live_holders(self) -> list[int]:
+        """The processes holding the server; entries of processes that died are removed."""
+        live = []
+        for entry in self._holders.iterdir() if self._holders.exists() else ():
             try:
-                self._exec(
-                    "pg_ctl",
-                    "-D",
-                    str(self.pgdata),
-                    "-m",
-                    "fast",
-                    "-w",
-                    "-t",
-                    wait,
-                    "stop",
-                    timeout=STOP_TIMEOUT_S + 30,
-                )
-            except EmbeddedServerFailed:
-                if self.running_port() is not None:
-                    raise  # still up: pg_ctl's own words say why
+                os.kill(int(entry.name), 0)
+            except PermissionError:
+                live.append(int(entry.name))
+            except (ProcessLookupError, ValueError):
+                entry.unlink(missing_ok=True)
+            else:
+                live.append(int(entry.name))
+        return live
+
+    def _start_if_stopped(self) -> bool:
+        if self.running_port() is not None:
+            return False
+        self.check_port()
+        self._prepare_permissions()
+        if not (self.pgdata / "PG_VERSION").exists():
+            self._initdb()
+        write_parameters(self.pgdata, self.parameters)
+        self._start()
+        self._bootstrap_roles()
+        return True
+
+    def _stop_if_running(self) -> None:
+        self._started_for_holders.unlink(missing_ok=True)
+        if self.running_port() is None:
+            return
+        # A fast shutdown still writes a checkpoint and, with WAL archiving on, waits for the last
+        # segments to reach the backup repository: on a busy disk that outlasts pg_ctl's default
+        # 60 seconds, so it gets longer.
+        wait = str(STOP_TIMEOUT_S)
+        try:
+            self._exec(
+                "pg_ctl",
+                "-D",
+                str(self.pgdata),
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                wait,
+                "stop",
+                timeout=STOP_TIMEOUT_S + 30,
+            )
+        except EmbeddedServerFailed:
+            if self.running_port() is not None:
+                raise  # still up: pg_ctl's own words say why
 
     def _prepare_permissions(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -287,3 +358,7 @@ class EmbeddedPostgres:
                         sql.Identifier(DATABASE_NAME), sql.Identifier(OWNER_ROLE)
                     )
                 )
+            # The checkpointer starts while the server is still starting up, and then sleeps a whole
+            # checkpoint_timeout before it first applies archive_timeout: a quiet server would keep
+            # its newest commits out of the WAL archive for minutes. A reload wakes it now.
+            conn.execute("SELECT pg_reload_conf()")

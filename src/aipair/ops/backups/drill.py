@@ -111,7 +111,14 @@ def run_drill(
         report.error = "no physical backup finished before the target"
         return report
     progress.stage("waiting for the target's WAL to reach the repository")
-    report.rpo_s = _wait_archived(storage, manifest, mark, at, settings.backup.archive_timeout_s + 60)
+    waited = settings.backup.archive_timeout_s + 60
+    report.rpo_s = _wait_archived(storage, manifest, mark, at, waited)
+    if report.rpo_s is None:
+        report.error = (
+            f"the WAL holding the target did not reach the repository within {waited} s:"
+            " see `aipair backup status`"
+        )
+        return report
     workdir = settings.data_path / "ops" / "drills" / report.started_at.strftime("%Y%m%dT%H%M%S%f")
     try:
         _restore_and_compare(settings, source, storage, manifest, mark, target, workdir, progress, report)

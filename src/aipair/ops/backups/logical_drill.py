@@ -55,15 +55,22 @@ def restore_logical_copy(
 
 
 def _roles_and_database(admin: str, source: SourceDatabase, settings: Settings, database: str) -> None:
-    """The roles the dump names (owner, application and reporting roles) and the empty database, as in
-    the source."""
+    """The roles the dump may name (owner, application and reporting roles, and any other role of the
+    source's server, so a grant to it restores) and the empty database, as in the source."""
     owner = urlsplit(source.owner_url).username or "postgres"
+    roles = {owner, settings.database_app_role, settings.database_reporting_role} | _source_roles(source)
     with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
-        for role in {owner, settings.database_app_role, settings.database_reporting_role} - {"postgres"}:
+        for role in sorted(roles - {"postgres"}):
             conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
         conn.execute(
             sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(owner))
         )
+
+
+def _source_roles(source: SourceDatabase) -> set[str]:
+    """The roles of the source's server (not PostgreSQL's own ``pg_*`` roles)."""
+    with psycopg.connect(source.owner_url, connect_timeout=10) as conn:
+        return {row[0] for row in conn.execute("SELECT rolname FROM pg_roles WHERE rolname !~ '^pg_'")}
 
 
 def dump_age_s(manifest: BackupManifest) -> float:

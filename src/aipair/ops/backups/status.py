@@ -34,6 +34,10 @@ class ArchiveStatus:
         found = []
         if self.settings.get("archive_mode") not in ("on", "always"):
             found.append("archive_mode is off: no point-in-time recovery (set it, then restart the server)")
+        if self.settings.get("archive_timeout") in ("0", "0s"):
+            found.append(
+                "archive_timeout is 0: a quiet server keeps its commits out of the archive for hours"
+            )
         if self.settings.get("wal_level") == "minimal":
             found.append("wal_level is minimal: set it to replica")
         command = self.settings.get("archive_command", "")
@@ -49,7 +53,10 @@ class ArchiveStatus:
 def archive_status(source: SourceDatabase) -> ArchiveStatus:
     """Read the archiving settings (as the replication role, which may see the command) and progress."""
     with psycopg.connect(source.replication_url, autocommit=True, connect_timeout=10) as conn:
-        rows = conn.execute("SELECT name, setting FROM pg_settings WHERE name = ANY(%s)", [list(SETTINGS)])
+        rows = conn.execute(
+            "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name = ANY(%s)",
+            [list(SETTINGS)],
+        )
         settings = {name: value for name, value in rows.fetchall()}
         archiver = conn.execute(
             "SELECT last_archived_wal, last_archived_time, failed_count, last_failed_wal, last_failed_time"
