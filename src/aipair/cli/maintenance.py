@@ -22,13 +22,9 @@ T = TypeVar("T")
 
 
 def _as_operator(work: Callable[[Runtime, AsyncSession, Principal], Awaitable[T]]) -> T:
-    from aipair.cli.support import run_async, settings, system_session
+    from aipair.cli.support import as_operator  # imported on use: `--help` stays fast
 
-    async def run(runtime: Runtime) -> T:
-        async with system_session(runtime) as (session, principal):
-            return await work(runtime, session, principal)
-
-    return run_async(settings(), run)
+    return as_operator(work)
 
 
 def _line(window: WindowRead) -> str:

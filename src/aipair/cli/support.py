@@ -64,6 +64,16 @@ def run_async(config: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
         return asyncio.run(main(urls))
 
 
+def as_operator(work: Callable[[Runtime, AsyncSession, Principal], Awaitable[T]]) -> T:
+    """Run ``work`` as the platform's operator (the system principal) in one session on a live database."""
+
+    async def run(runtime: Runtime) -> T:
+        async with system_session(runtime) as (session, principal):
+            return await work(runtime, session, principal)
+
+    return run_async(settings(), run)
+
+
 @asynccontextmanager
 async def system_session(runtime: Runtime) -> AsyncIterator[tuple[AsyncSession, Principal]]:
     """A transaction as the platform's SUPER_ADMIN; requires ``aipair init``."""
