@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from aipair.cli.errors import USAGE, CliError
+from aipair.cli.errors import USAGE, CliError, parse_time
 
 if TYPE_CHECKING:
     from aipair.ops.backups.service import BackupOperations
@@ -78,20 +78,6 @@ def operations() -> Iterator[BackupOperations]:
 
 def fail(message: str, code: str = "backup_failed", exit_code: int = 1) -> None:
     raise CliError(code, message, exit_code)
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """``2026-12-06 10:30:00+00`` (the offset is required: a restore target is never ambiguous)."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        fail(f'not a time with an offset: {value!r} (e.g. "2026-12-06 10:30:00+00")', "bad_time", USAGE)
-    assert parsed is not None
-    return parsed
 
 
 def human_size(value: float) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import typer
@@ -98,3 +99,17 @@ def _print(error: CliError, json_output: bool) -> None:
         else:
             line = f"error[{error.code}]: {message}"
         print(line, file=sys.stderr)
+
+
+def parse_time(value: str | None, example: str = "2026-12-06 10:30:00+00") -> datetime | None:
+    """An ISO time with its offset (required: a restore target or a window is never ambiguous); None
+    stays None; anything else is a usage error naming the value."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise CliError("bad_time", f'not a time with an offset: {value!r} (e.g. "{example}")', USAGE)
+    return parsed

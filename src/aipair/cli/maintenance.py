@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from aipair.cli.errors import USAGE, CliError
+from aipair.cli.errors import parse_time
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,20 +31,6 @@ def _line(window: WindowRead) -> str:
     now = " (in progress)" if window.in_progress else ""
     span = f"{window.starts_at:%Y-%m-%d %H:%M} - {window.ends_at:%Y-%m-%d %H:%M} UTC"
     return f"{window.id}  {span}  {kind}{now}  {window.reason}"
-
-
-def _when(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise CliError(
-            "bad_time", f'not a time with an offset: {value!r} (e.g. "2026-12-13 02:00+00")', USAGE
-        )
-    return parsed
 
 
 @app.command("status")
@@ -77,7 +62,9 @@ def schedule(
     """Announce a window: at least 48 hours ahead unless --emergency, at most 2 hours."""
 
     async def work(runtime: Runtime, session: AsyncSession, principal: Principal) -> WindowRead:
-        return await runtime.maintenance.schedule(session, principal, reason, _when(at), duration, emergency)
+        return await runtime.maintenance.schedule(
+            session, principal, reason, parse_time(at, "2026-12-13 02:00+00"), duration, emergency
+        )
 
     typer.echo(f"announced: {_line(_as_operator(work))}")
 
