@@ -14,17 +14,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.fixtures.routes import PUBLIC
 from tests.fixtures.tenants import PASSWORD, Tenant, make_api_key
 
 SCOPES = {"ai", "meetings", "usage:read", "admin"}
-PUBLIC = {
-    ("POST", "/auth/login"),
-    ("POST", "/auth/refresh"),
-    ("POST", "/auth/logout"),
-    ("POST", "/auth/invitations/accept"),
-    ("POST", "/auth/password/reset"),  # the one-time reset code is the credential
-    ("GET", "/api/maintenance"),  # announced windows, readable by anyone, also during one
-}
 # Any credential may ask who it is; joining a company and changing a password need a person, never a key
 # (tested below).
 ANY_CREDENTIAL = {("GET", "/auth/user"), ("POST", "/auth/invitations/join"), ("POST", "/auth/password")}

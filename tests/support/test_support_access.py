@@ -15,6 +15,7 @@ from aipair.composition import Runtime
 from aipair.db.migration_helpers import SUPPORT_POLICIES
 from aipair.db.urls import libpq
 from tests.fixtures.operators import OwnerSql, as_support
+from tests.fixtures.routes import PUBLIC
 from tests.fixtures.staff import Staff, open_grant
 from tests.fixtures.tenants import Tenant, make_api_key
 from tests.test_isolation_sql import seed_every_tenant_table, tenant_tables
@@ -29,10 +30,6 @@ def company_routes(app: FastAPI) -> list[tuple[str, str]]:
         if path.startswith("/api/"):
             routes.extend((method.upper(), path) for method in sorted(operations))
     return [route for route in routes if route not in PUBLIC]
-
-
-# Public notices that act in no company (no sign-in needed): the company header changes nothing there.
-PUBLIC = {("GET", "/api/maintenance")}
 
 
 async def victim_ids(client: httpx.AsyncClient, victim: Tenant) -> dict[str, Any]:
