@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,6 +38,17 @@ class SecurityEventKind(enum.StrEnum):
     REFRESH_TOKEN_REUSE = "refresh_token_reuse"
 
 
+class EventDetails(TypedDict, total=False):
+    """Who and what an event is about, each optional."""
+
+    user_id: uuid.UUID | None
+    api_key_id: uuid.UUID | None
+    ip: str | None
+    method: str | None
+    path: str | None
+    detail: Mapping[str, Any] | None
+
+
 class SecurityService:
     """Record security events and compute the signals platform staff watch."""
 
@@ -49,16 +60,7 @@ class SecurityService:
         self._support = support
 
     async def record_event(
-        self,
-        kind: SecurityEventKind,
-        *,
-        company_id: uuid.UUID,
-        user_id: uuid.UUID | None = None,
-        api_key_id: uuid.UUID | None = None,
-        ip: str | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        detail: Mapping[str, Any] | None = None,
+        self, kind: SecurityEventKind, *, company_id: uuid.UUID, **about: Unpack[EventDetails]
     ) -> None:
         """Append one event in its own short transaction (in ``company_id``'s tenant context).
 
@@ -66,17 +68,7 @@ class SecurityService:
         with ids or secrets; ``detail`` is small JSON (``{"reason": "rpm", "limit": 100}``).
         """
         async with transaction(self._sessions, DbContext(company_id=company_id)) as session:
-            await self.add_event(
-                session,
-                kind,
-                company_id=company_id,
-                user_id=user_id,
-                api_key_id=api_key_id,
-                ip=ip,
-                method=method,
-                path=path,
-                detail=detail,
-            )
+            await self.add_event(session, kind, company_id=company_id, **about)
 
     async def add_event(
         self,
@@ -84,23 +76,18 @@ class SecurityService:
         kind: SecurityEventKind,
         *,
         company_id: uuid.UUID,
-        user_id: uuid.UUID | None = None,
-        api_key_id: uuid.UUID | None = None,
-        ip: str | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        detail: Mapping[str, Any] | None = None,
+        **about: Unpack[EventDetails],
     ) -> None:
         """Append one event inside the caller's transaction (kept only if it commits)."""
         event = SecurityEvent(
             company_id=company_id,
             kind=kind.value,
-            user_id=user_id,
-            api_key_id=api_key_id,
-            ip=ip,
-            method=method,
-            path=(path or "")[:300] or None,
-            detail=dict(detail or {}),
+            user_id=about.get("user_id"),
+            api_key_id=about.get("api_key_id"),
+            ip=about.get("ip"),
+            method=about.get("method"),
+            path=(about.get("path") or "")[:300] or None,
+            detail=dict(about.get("detail") or {}),
         )
         await repo.add_event(session, event)
         SECURITY_EVENTS.labels(kind=kind.value).inc()
